@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: runs each benchmark suite in its own process (one backend per process, so
+ * one backend's memory and threads don't disturb another), collects their JSON, writes
+ * bench/results/<suite>.json and rewrites the matching section of BENCHMARKS.md.
+ *
+ *   npm run bench                    # all suites
+ *   npm run bench -- engine          # only the engine suite
+ *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../src/util/fs.js';
+import { renderEngineSection } from './report.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((a) => !a.startsWith('--'));
+const want = (s: string) => only.length === 0 || only.includes(s);
+
+function runSuite(script: string, suiteArgs: string[]): Record<string, unknown> {
+  process.stderr.write(`bench: ${script} ${suiteArgs.join(' ')}\n`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, script), ...suiteArgs], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) return { error: `exit ${r.status}` };
+  const last = r.stdout.trim().split('\n').pop() ?? '{}';
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+export const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  date: new Date().toISOString().slice(0, 10),
+};
+
+async function updateSection(name: string, body: string): Promise<void> {
+  const path = join(root, 'BENCHMARKS.md');
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const block = `${start}\n${body.trim()}\n${end}`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  const next =
+    i >= 0 && j > i
+      ? text.slice(0, i) + block + text.slice(j + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  await writeFileAtomic(path, next);
+}
+
+if (want('engine')) {
+  const runs = quick ? '3' : '9';
+  const rows: Record<string, unknown>[] = [];
+  rows.push(runSuite('bench/suites/engine.ts', ['--backend', 'wasm', '--runs', runs]));
+  // cpu trains ~10x slower: fewer training repetitions keep the suite within minutes.
+  rows.push(
+    runSuite('bench/suites/engine.ts', [
+      '--backend',
+      'cpu',
+      '--runs',
+      quick ? '2' : '5',
+      '--train-runs',
+      quick ? '1' : '3',
+    ]),
+  );
+  const node = runSuite('bench/suites/engine.ts', ['--backend', 'node', '--runs', runs]);
+  rows.push(node);
+  const kernels = existsSync(join(root, 'bench/kernels.ts'))
+    ? runSuite('bench/kernels.ts', quick ? ['--quick'] : [])
+    : undefined;
+  const result = { machine, quick, backends: rows, kernels };
+  await writeFileAtomic(
+    join(root, 'bench/results/engine.json'),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+  if (!quick) await updateSection('engine', renderEngineSection(result));
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}

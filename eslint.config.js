@@ -1,0 +1,25 @@
+// Flat config: typescript-eslint's recommended rules; `console` is allowed only in cli/, bench/ and scripts/.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'runs/', 'web/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+    rules: {
+      'no-console': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**', 'bench/**', 'scripts/**', 'bin/**', '**/*.test.ts', 'test/**'],
+    rules: { 'no-console': 'off' },
+  },
+);

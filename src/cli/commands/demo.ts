@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { runSelfCheck, ExprsimError } from '../../index.js';
+import type { GlobalOptions } from '../main.js';
+import { resolveBackend } from './info.js';
+import { createProgressBar } from '../progress-bar.js';
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .alias('self-check')
+    .description('run a tiny end-to-end self-check: backend, training, save/load, no leaks')
+    .action(async (_opts, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const bar = createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+      const r = await runSelfCheck({ backend: resolveBackend(g), onProgress: bar.update });
+      bar.done();
+      if (g.json) {
+        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      } else {
+        const first = r.losses[0].toFixed(4);
+        const last = r.losses[r.losses.length - 1].toFixed(4);
+        process.stdout.write(
+          [
+            `backend: ${r.engine.backend} (${r.engine.reason})`,
+            `training: loss ${first} → ${last} over ${r.losses.length} steps ${r.lossDecreased ? 'ok' : 'FAILED'}`,
+            `save/load: max embedding difference ${r.reloadMaxDiff} ${r.reloadMaxDiff === 0 ? 'ok' : 'FAILED'}`,
+            `tensors leaked: ${r.leakedTensors} ${r.leakedTensors === 0 ? 'ok' : 'FAILED'}`,
+            r.ok ? 'self-check passed' : 'self-check FAILED',
+          ].join('\n') + '\n',
+        );
+      }
+      if (!r.ok) {
+        throw new ExprsimError('E_IO', 'self-check failed', {
+          fix: 'rerun with --verbose and report the output',
+        });
+      }
+    });
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import {
+  ExprsimError,
+  isExprsimError,
+  setLogLevel,
+  packageVersion,
+  BACKEND_NAMES,
+} from '../index.js';
+import { registerInfoCommand } from './commands/info.js';
+import { registerDemoCommand } from './commands/demo.js';
+
+export interface GlobalOptions {
+  backend?: string;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('exprsim')
+    .description(
+      'Facial expression similarity: detect faces, embed expressions, train, compare, search.',
+    )
+    .version(packageVersion(), '-V, --version')
+    .addOption(
+      new Option(
+        '--backend <name>',
+        'tensor backend (default: node, then wasm, then cpu; or EXPRSIM_BACKEND)',
+      ).choices(BACKEND_NAMES as string[]),
+    )
+    .option('--verbose', 'debug logging and stack traces on errors')
+    .option('--json', 'machine-readable output on stdout; no progress bars')
+    .showHelpAfterError('(run exprsim --help for usage)')
+    .exitOverride();
+  program.hook('preAction', (cmd) => {
+    const opts = cmd.optsWithGlobals<GlobalOptions>();
+    setLogLevel(opts.verbose ? 'debug' : opts.json ? 'error' : 'warn');
+  });
+  registerInfoCommand(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return e.exitCode;
+    }
+    const verbose = argv.includes('--verbose');
+    if (isExprsimError(e)) {
+      process.stderr.write(`exprsim: ${e.toLine()}\n`);
+    } else {
+      const message = e instanceof Error ? e.message : String(e);
+      process.stderr.write(
+        `exprsim: unexpected error: ${message.split('\n')[0]} (rerun with --verbose for details)\n`,
+      );
+    }
+    if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+export { ExprsimError };
+
+// Run when executed directly (bin/exprsim.js imports this module).
+process.exitCode = await main(process.argv);

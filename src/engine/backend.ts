@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { ExprsimError } from '../errors.js';
+import { logger } from '../logger.js';
+
+/** Our names for tfjs backends. `node` is tfjs-node's native libtensorflow ("tensorflow" in tfjs). */
+export type BackendName = 'node' | 'wasm' | 'cpu';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+
+const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+export interface EngineConfig {
+  /** Backend to use; default: `EXPRSIM_BACKEND`, else the first available of node, wasm, cpu. */
+  backend?: BackendName;
+  /**
+   * Register exprsim's fast training kernels on wasm (Conv2DBackpropFilter and friends).
+   * Default true: without them wasm cannot train convolutions at all.
+   */
+  trainingKernels?: boolean;
+}
+
+export interface BackendAttempt {
+  backend: BackendName;
+  ok: boolean;
+  /** Why it failed, or a note on why it was chosen. */
+  detail: string;
+}
+
+export interface EngineInfo {
+  backend: BackendName;
+  /** Why this backend was picked. */
+  reason: string;
+  attempts: BackendAttempt[];
+  tfjsVersion: string;
+  /** wasm only: SIMD support and threads. */
+  simd?: boolean;
+  threads?: number;
+  /** Kernels exprsim registered for training on this backend. */
+  trainingKernels: string[];
+}
+
+let current: EngineInfo | undefined;
+let pending: Promise<EngineInfo> | undefined;
+
+export function parseBackendName(value: string, source: string): BackendName {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new ExprsimError('E_BAD_OPTION', `unknown backend "${value}"`, {
+    input: source,
+    fix: `use one of ${BACKEND_NAMES.join(', ')}`,
+  });
+}
+
+async function tryBackend(name: BackendName): Promise<string | undefined> {
+  try {
+    if (name === 'node') {
+      // Optional dependency: absent where its install could not download libtensorflow.
+      await import('@tensorflow/tfjs-node' as string);
+    } else if (name === 'wasm') {
+      await import('@tensorflow/tfjs-backend-wasm');
+    }
+    const ok = await tf.setBackend(TFJS_NAME[name]);
+    if (!ok) return `tf.setBackend('${TFJS_NAME[name]}') failed`;
+    await tf.ready();
+    return undefined;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (
+      name === 'node' &&
+      (err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND')
+    ) {
+      return '@tensorflow/tfjs-node is not installed (its install downloads libtensorflow, which failed or was skipped)';
+    }
+    return (err.message ?? String(e)).split('\n')[0];
+  }
+}
+
+async function describe(
+  name: BackendName,
+  reason: string,
+  attempts: BackendAttempt[],
+  kernels: string[],
+): Promise<EngineInfo> {
+  const info: EngineInfo = {
+    backend: name,
+    reason,
+    attempts,
+    tfjsVersion: tf.version.tfjs,
+    trainingKernels: kernels,
+  };
+  if (name === 'wasm') {
+    info.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    info.threads = wasm.getThreadsCount();
+  }
+  return info;
+}
+
+async function init(config: EngineConfig): Promise<EngineInfo> {
+  // PROD silences tfjs's console notes (e.g. the "install tfjs-node" banner); exprsim reports
+  // the backend choice and its reason itself, through EngineInfo and the logger.
+  tf.env().set('PROD', true);
+  const envValue = process.env.EXPRSIM_BACKEND;
+  const requested =
+    config.backend ?? (envValue ? parseBackendName(envValue, 'EXPRSIM_BACKEND') : undefined);
+  const candidates: BackendName[] = requested ? [requested] : ['node', 'wasm', 'cpu'];
+  const attempts: BackendAttempt[] = [];
+  for (const name of candidates) {
+    const failure = await tryBackend(name);
+    if (failure !== undefined) {
+      attempts.push({ backend: name, ok: false, detail: failure });
+      logger.debug(`backend ${name} unavailable: ${failure}`);
+      continue;
+    }
+    const reason = requested
+      ? `requested by ${config.backend ? 'option' : 'EXPRSIM_BACKEND'}`
+      : attempts.length === 0
+        ? 'first preference'
+        : `fallback: ${attempts.map((a) => a.backend).join(', ')} unavailable`;
+    attempts.push({ backend: name, ok: true, detail: reason });
+    if (attempts.length > 1) logger.info(`tensor backend ${name} (${reason})`);
+    const kernels =
+      name === 'wasm' && (config.trainingKernels ?? true)
+        ? (await import('./kernels/index.js')).registerWasmTrainingKernels()
+        : [];
+    return describe(name, reason, attempts, kernels);
+  }
+  const why = attempts.map((a) => `${a.backend}: ${a.detail}`).join('; ');
+  throw new ExprsimError(
+    'E_BACKEND_UNAVAILABLE',
+    `backend ${candidates.join('/')} unavailable: ${why}`,
+    {
+      input: requested ? `backend ${requested}` : undefined,
+      fix: requested
+        ? 'choose another with --backend or EXPRSIM_BACKEND (node, wasm, cpu)'
+        : 'reinstall with npm ci',
+    },
+  );
+}
+
+/**
+ * Pick and initialise the tensor backend once per process: tfjs-node, then wasm (SIMD), then
+ * cpu, unless one is requested. Later calls return the same info; asking for a different
+ * backend after initialisation switches to it.
+ */
+export function initEngine(config: EngineConfig = {}): Promise<EngineInfo> {
+  if (current && (config.backend === undefined || config.backend === current.backend)) {
+    return Promise.resolve(current);
+  }
+  if (pending && config.backend === undefined) return pending;
+  pending = init(config).then(
+    (info) => {
+      current = info;
+      return info;
+    },
+    (e) => {
+      pending = undefined;
+      throw e;
+    },
+  );
+  return pending;
+}
+
+/** The engine info, if initEngine has run. */
+export function getEngineInfo(): EngineInfo | undefined {
+  return current;
+}

@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExprsimError } from '../errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+
+/**
+ * tfjs ships file:// model IO only in tfjs-node. This handler gives the wasm and cpu backends
+ * the same: load a `model.json` (layers or graph model) and its weight shards from disk, and
+ * save one atomically (weights first, then model.json, each via a temp file and rename, so an
+ * interrupted save never leaves a model.json pointing at missing weights).
+ */
+export function fileIO(path: string): tf.io.IOHandler {
+  const modelPath = resolve(path.startsWith('file://') ? fileURLToPath(path) : path);
+  const jsonPath = modelPath.endsWith('.json') ? modelPath : join(modelPath, 'model.json');
+  const dir = dirname(jsonPath);
+
+  return {
+    async load(): Promise<tf.io.ModelArtifacts> {
+      let text: string;
+      try {
+        text = await readFile(jsonPath, 'utf8');
+      } catch (e) {
+        throw new ExprsimError('E_FILE_NOT_FOUND', 'model file not found', {
+          input: jsonPath,
+          fix: 'check the path, or train or download the model first',
+          cause: e,
+        });
+      }
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(text) as tf.io.ModelJSON;
+      } catch (e) {
+        throw new ExprsimError('E_MODEL_FORMAT', 'model.json is not valid JSON', {
+          input: jsonPath,
+          fix: 'the file is damaged: save or copy the model again',
+          cause: e,
+        });
+      }
+      if (json.modelTopology === undefined && json.weightsManifest === undefined) {
+        throw new ExprsimError(
+          'E_MODEL_FORMAT',
+          'not a tfjs model.json (no modelTopology or weightsManifest)',
+          {
+            input: jsonPath,
+            fix: 'point to the model.json written by tfjs or by exprsim',
+          },
+        );
+      }
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const specs: tf.io.WeightsManifestEntry[] = [];
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          specs.push(...group.weights);
+          for (const shard of group.paths) {
+            const shardPath = join(dir, shard);
+            let buf: Buffer;
+            try {
+              buf = await readFile(shardPath);
+            } catch (e) {
+              throw new ExprsimError(
+                'E_FILE_NOT_FOUND',
+                'weight file listed in model.json is missing',
+                {
+                  input: shardPath,
+                  fix: 'copy the whole model directory, weights included',
+                  cause: e,
+                },
+              );
+            }
+            buffers.push(
+              buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
+            );
+          }
+        }
+        const data = tf.io.CompositeArrayBuffer.join(buffers);
+        const expected = specs.reduce((n, s) => n + weightBytes(s), 0);
+        if (data.byteLength < expected) {
+          throw new ExprsimError(
+            'E_MODEL_FORMAT',
+            `weights are truncated: ${data.byteLength} bytes, model.json needs ${expected}`,
+            { input: dir, fix: 'the weight files are damaged or incomplete: copy them again' },
+          );
+        }
+        return [specs, data];
+      });
+    },
+
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const weightsName = 'weights.bin';
+      const data =
+        artifacts.weightData === undefined
+          ? new ArrayBuffer(0)
+          : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      await writeFileAtomic(join(dir, weightsName), new Uint8Array(data));
+      const json: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
+        weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs ?? [] }],
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(artifacts.signature ? { signature: artifacts.signature } : {}),
+        ...(artifacts.userDefinedMetadata
+          ? { userDefinedMetadata: artifacts.userDefinedMetadata }
+          : {}),
+      };
+      await writeFileAtomic(jsonPath, JSON.stringify(json));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+  };
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+
+function weightBytes(spec: tf.io.WeightsManifestEntry): number {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  if (spec.quantization) {
+    const q = spec.quantization.dtype;
+    return n * (q === 'uint8' ? 1 : 2);
+  }
+  return n * (DTYPE_BYTES[spec.dtype] ?? 4);
+}
+
+let routed = false;
+
+/**
+ * Make `tf.loadLayersModel('file://…')`, `tf.loadGraphModel('file://…')` and
+ * `model.save('file://…')` work on every backend. Skipped when tfjs-node already routes file://.
+ */
+export function registerFileRouter(): void {
+  if (routed) return;
+  routed = true;
+  if (tf.io.getLoadHandlers('file:///probe/model.json').length > 0) return;
+  // tfjs's IORouter type says IOHandler, but routers return null for URLs they don't handle.
+  const router = ((url: string | string[]) => {
+    const u = Array.isArray(url) ? url[0] : url;
+    return typeof u === 'string' && u.startsWith('file://') ? fileIO(u) : null;
+  }) as Parameters<typeof tf.io.registerLoadRouter>[0];
+  tf.io.registerLoadRouter(router);
+  tf.io.registerSaveRouter(router);
+}

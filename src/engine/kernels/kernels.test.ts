@@ -1,0 +1,412 @@
+/**
+ * The wasm training kernels against the cpu backend (the reference), one process, both backends:
+ * tensors are made from plain arrays on whichever backend is active.
+ *
+ * Scale: inputs are N(0, 1) and the "other" operand is scaled by 1/sqrt(fan-in of the output)
+ * (dy by 1/sqrt(N·oh·ow) for dW, the filter by 1/sqrt(kh·kw·Cout) for dx, 1/sqrt(K) for matMul),
+ * so every output is O(1) and an absolute tolerance of 1e-4 means ~1e-4 relative. float32
+ * summation-order differences are then ~1e-6.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, planTile, MAX_BROADCAST_RANK } from './index.js';
+
+tf.env().set('PROD', true); // no "already registered" / debug chatter
+await tf.setBackend('wasm');
+await tf.ready();
+const names = registerWasmTrainingKernels();
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+/** mulberry32: small seeded PRNG, so the random cases are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = rng(20240607);
+const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+
+function normal(shape: number[], scale = 1): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(rand(), 1e-12);
+    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  }
+  return out;
+}
+
+interface Arr {
+  shape: number[];
+  dtype: tf.DataType;
+  values: Float32Array | Int32Array | Uint8Array;
+}
+const f32 = (shape: number[], scale = 1): Arr => ({ shape, dtype: 'float32', values: normal(shape, scale) });
+
+interface Result {
+  shape: number[];
+  values: Float32Array | Int32Array | Uint8Array;
+}
+
+/** Run a kernel through the engine on `backend`, from plain arrays, and read the output back. */
+async function runKernelOn(backend: string, kernel: string, inputs: Record<string, Arr>, attrs: object): Promise<Result> {
+  await tf.setBackend(backend);
+  const ts: Record<string, tf.Tensor> = {};
+  for (const [k, a] of Object.entries(inputs)) ts[k] = tf.tensor(a.values, a.shape, a.dtype);
+  const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const r = { shape: out.shape.slice(), values: out.dataSync() as Result['values'] };
+  tf.dispose([out, ...Object.values(ts)]);
+  return r;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Largest errors seen, printed at the end for the record. */
+const worst: Record<string, { err: number; mag: number; what: string }> = {};
+function record(kind: string, err: number, mag: number, what: string) {
+  if (!(kind in worst) || err > worst[kind].err) worst[kind] = { err, mag, what };
+}
+after(() => {
+  for (const [k, v] of Object.entries(worst)) {
+    console.log(`max error ${k}: ${v.err.toExponential(2)} (output magnitude ${v.mag.toFixed(2)}) at ${v.what}`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// registration
+
+test('registration is idempotent and reversible', () => {
+  assert.deepEqual(names, ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul']);
+  const ours = names.map((n) => tf.getKernel(n, 'wasm'));
+  assert.deepEqual(registerWasmTrainingKernels(), names);
+  names.forEach((n, i) => assert.equal(tf.getKernel(n, 'wasm'), ours[i], `${n} re-registered`));
+
+  unregisterWasmTrainingKernels();
+  assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined, 'wasm has no Conv2DBackpropFilter of its own');
+  for (const n of ['Conv2DBackpropInput', 'Tile', 'BatchMatMul']) {
+    const orig = tf.getKernel(n, 'wasm');
+    assert.ok(orig !== undefined && orig !== ours[names.indexOf(n)], `${n} original restored`);
+  }
+  unregisterWasmTrainingKernels(); // no-op the second time
+
+  registerWasmTrainingKernels();
+  names.forEach((n) => assert.notEqual(tf.getKernel(n, 'wasm'), undefined));
+});
+
+// ---------------------------------------------------------------------------------------------
+// convolutions
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  k: [number, number];
+  s: [number, number];
+  pad: Pad;
+  format?: 'NHWC' | 'NCHW';
+  round?: 'floor' | 'round' | 'ceil';
+}
+const label = (c: ConvCase) =>
+  `x[${c.n},${c.h},${c.w},${c.cin}] k${c.k.join('x')} cout${c.cout} s${c.s.join(',')} pad ${JSON.stringify(c.pad)}` +
+  `${c.format === 'NCHW' ? ' NCHW' : ''}${c.round ? ` ${c.round}` : ''}`;
+
+const fixedCases: ConvCase[] = [
+  { n: 2, h: 7, w: 9, cin: 5, cout: 4, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 2, h: 7, w: 9, cin: 5, cout: 4, k: [3, 3], s: [2, 2], pad: 'same' },
+  { n: 1, h: 8, w: 8, cin: 3, cout: 6, k: [3, 3], s: [2, 2], pad: 'valid' },
+  { n: 1, h: 9, w: 11, cin: 3, cout: 6, k: [3, 3], s: [1, 1], pad: 'valid' },
+  { n: 3, h: 5, w: 6, cin: 4, cout: 7, k: [1, 1], s: [1, 1], pad: 'same' },
+  { n: 3, h: 5, w: 7, cin: 4, cout: 7, k: [1, 1], s: [2, 2], pad: 'valid' },
+  { n: 1, h: 9, w: 9, cin: 6, cout: 3, k: [1, 1], s: [2, 2], pad: 'same' },
+  { n: 2, h: 11, w: 10, cin: 3, cout: 4, k: [5, 5], s: [2, 2], pad: 'same' },
+  { n: 2, h: 9, w: 9, cin: 3, cout: 2, k: [7, 7], s: [1, 1], pad: 'valid' },
+  { n: 1, h: 15, w: 13, cin: 3, cout: 8, k: [7, 7], s: [2, 2], pad: 'same' },
+  { n: 2, h: 10, w: 10, cin: 3, cout: 2, k: [4, 4], s: [3, 3], pad: 'same' },
+  { n: 2, h: 7, w: 8, cin: 3, cout: 4, k: [3, 2], s: [1, 2], pad: 'same' },
+  { n: 2, h: 9, w: 9, cin: 3, cout: 4, k: [3, 3], s: [2, 2], pad: 1 },
+  { n: 1, h: 6, w: 6, cin: 2, cout: 3, k: [3, 3], s: [1, 1], pad: 3 }, // pad > k − 1: crops in dx
+  { n: 2, h: 8, w: 7, cin: 3, cout: 4, k: [3, 3], s: [2, 2], pad: 1, round: 'ceil' }, // reads past the pad
+  { n: 2, h: 8, w: 9, cin: 3, cout: 4, k: [3, 3], s: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  { n: 2, h: 5, w: 6, cin: 3, cout: 4, k: [1, 1], s: [1, 1], pad: [[0, 0], [1, 1], [0, 2], [0, 0]] },
+  { n: 2, h: 7, w: 9, cin: 5, cout: 4, k: [3, 3], s: [2, 2], pad: 'same', format: 'NCHW' },
+  { n: 4, h: 12, w: 12, cin: 32, cout: 16, k: [3, 3], s: [1, 1], pad: 'same' }, // longer reductions
+  { n: 4, h: 12, w: 12, cin: 32, cout: 16, k: [1, 1], s: [1, 1], pad: 'valid' },
+];
+const randomCases: ConvCase[] = [];
+while (randomCases.length < 16) {
+  const kk = pick([1, 1, 2, 3, 3, 5]);
+  const c: ConvCase = {
+    n: randInt(1, 3),
+    h: randInt(3, 12),
+    w: randInt(3, 12),
+    cin: randInt(1, 8),
+    cout: randInt(1, 8),
+    k: [kk, kk],
+    s: pick([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [1, 2],
+    ] as [number, number][]),
+    pad: pick(['same', 'valid'] as const),
+  };
+  if (c.pad === 'valid' && (c.h < kk || c.w < kk)) continue;
+  randomCases.push(c);
+}
+
+function convInfo(c: ConvCase) {
+  const xShape: [number, number, number, number] = c.format === 'NCHW' ? [c.n, c.cin, c.h, c.w] : [c.n, c.h, c.w, c.cin];
+  const wShape: [number, number, number, number] = [c.k[0], c.k[1], c.cin, c.cout];
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    wShape,
+    c.s,
+    1,
+    c.pad,
+    c.round,
+    false,
+    c.format === 'NCHW' ? 'channelsFirst' : 'channelsLast',
+  );
+  return { xShape, wShape, info };
+}
+
+async function checkConvCase(c: ConvCase): Promise<void> {
+  const { xShape, wShape, info } = convInfo(c);
+  const attrs = { strides: c.s, pad: c.pad, dataFormat: c.format ?? 'NHWC', dimRoundingMode: c.round };
+  const x = f32(xShape);
+  const dyForW = f32(info.outShape, 1 / Math.sqrt(c.n * info.outHeight * info.outWidth));
+  const dyForX = f32(info.outShape);
+  const filter = f32(wShape, 1 / Math.sqrt(c.k[0] * c.k[1] * c.cout));
+
+  const fAttrs = { ...attrs, filterShape: wShape };
+  const dwRef = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy: dyForW }, fAttrs);
+  const dw = await runKernelOn('wasm', 'Conv2DBackpropFilter', { x, dy: dyForW }, fAttrs);
+  assert.deepEqual(dw.shape, wShape);
+  const ew = maxAbsDiff(dw.values, dwRef.values);
+  record('Conv2DBackpropFilter', ew, maxAbs(dwRef.values), label(c));
+  assert.ok(ew < 1e-4, `dW error ${ew} for ${label(c)}`);
+
+  const iAttrs = { ...attrs, inputShape: xShape };
+  const dxRef = await runKernelOn('cpu', 'Conv2DBackpropInput', { dy: dyForX, filter }, iAttrs);
+  const dx = await runKernelOn('wasm', 'Conv2DBackpropInput', { dy: dyForX, filter }, iAttrs);
+  assert.deepEqual(dx.shape, xShape);
+  const ex = maxAbsDiff(dx.values, dxRef.values);
+  record('Conv2DBackpropInput', ex, maxAbs(dxRef.values), label(c));
+  assert.ok(ex < 1e-4, `dx error ${ex} for ${label(c)}`);
+}
+
+test('Conv2DBackpropFilter and Conv2DBackpropInput match cpu: chosen cases', async () => {
+  for (const c of fixedCases) await checkConvCase(c);
+});
+
+test('Conv2DBackpropFilter and Conv2DBackpropInput match cpu: seeded random cases', async () => {
+  for (const c of randomCases) await checkConvCase(c);
+});
+
+test('tf.grads of conv2d on wasm (forward XNNPACK + our kernels) match cpu', async () => {
+  const cases = fixedCases.filter((c) => c.format === undefined && c.round === undefined).slice(0, 12);
+  for (const c of cases) {
+    const { xShape, wShape, info } = convInfo(c);
+    const x = f32(xShape);
+    const w = f32(wShape, 1 / Math.sqrt(c.k[0] * c.k[1] * c.cin));
+    // loss = Σ y ⊙ r: dy = r, scaled so dW is O(1) (dx stays O(1) too: small filters).
+    const r = f32(info.outShape, 1 / Math.sqrt(c.n * info.outHeight * info.outWidth));
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      const [tx, tw, tr] = [x, w, r].map((a) => tf.tensor(a.values, a.shape));
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad as 'same'), tr)),
+      );
+      const [gx, gw] = g([tx, tw]);
+      const out = [gx.dataSync(), gw.dataSync()];
+      tf.dispose([tx, tw, tr, gx, gw]);
+      return out;
+    };
+    const [rx, rw] = await grads('cpu');
+    const [gx, gw] = await grads('wasm');
+    const e = Math.max(maxAbsDiff(gx, rx), maxAbsDiff(gw, rw));
+    record('tf.grads(conv2d)', e, Math.max(maxAbs(rx), maxAbs(rw)), label(c));
+    assert.ok(e < 1e-4, `grads error ${e} for ${label(c)}`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tile
+
+test('Tile plans stay within XNNPACK broadcast rank', () => {
+  assert.deepEqual(planTile([2, 3], [1, 1]), []);
+  assert.deepEqual(planTile([4, 1, 1, 8], [1, 5, 6, 1]), [{ xShape: [4, 1, 8], onesShape: [1, 30, 1], outShape: [4, 5, 6, 8] }]);
+  const big = planTile([2, 3, 2, 3, 2], [2, 2, 2, 2, 2]);
+  assert.ok(big.length > 1);
+  for (const p of big) assert.ok(p.xShape.length <= MAX_BROADCAST_RANK);
+});
+
+test('Tile matches cpu exactly (float32, int32; ranks 1-5), bool falls back', async () => {
+  const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+    { shape: [5], reps: [3], dtype: 'float32' },
+    { shape: [1], reps: [7], dtype: 'int32' },
+    { shape: [3, 4], reps: [1, 1], dtype: 'float32' },
+    { shape: [3, 4], reps: [2, 3], dtype: 'int32' },
+    { shape: [1, 1, 1, 6], reps: [4, 5, 3, 1], dtype: 'float32' }, // batch-norm style broadcast
+    { shape: [2, 3, 2, 3, 2], reps: [2, 2, 2, 2, 2], dtype: 'float32' }, // needs several passes
+    { shape: [2, 3, 2, 3, 2], reps: [3, 1, 2, 1, 2], dtype: 'int32' },
+    { shape: [2, 3], reps: [2, 2], dtype: 'bool' },
+  ];
+  while (cases.length < 24) {
+    const rank = randInt(1, 5);
+    cases.push({
+      shape: Array.from({ length: rank }, () => randInt(1, 4)),
+      reps: Array.from({ length: rank }, () => randInt(1, 3)),
+      dtype: pick(['float32', 'int32'] as const),
+    });
+  }
+  for (const c of cases) {
+    const size = c.shape.reduce((a, b) => a * b, 1);
+    const values =
+      c.dtype === 'float32'
+        ? normal(c.shape)
+        : c.dtype === 'int32'
+          ? Int32Array.from({ length: size }, () => randInt(-1000, 1000))
+          : Uint8Array.from({ length: size }, () => randInt(0, 1));
+    const x: Arr = { shape: c.shape, dtype: c.dtype, values };
+    const ref = await runKernelOn('cpu', 'Tile', { x }, { reps: c.reps });
+    const got = await runKernelOn('wasm', 'Tile', { x }, { reps: c.reps });
+    assert.deepEqual(got.shape, ref.shape, `shape for ${JSON.stringify(c)}`);
+    assert.deepEqual(Array.from(got.values), Array.from(ref.values), `values for ${JSON.stringify(c)}`);
+  }
+  record('Tile', 0, 1, 'all cases exact');
+});
+
+test('Tile keeps -0, Inf and NaN', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor1d([-0, Infinity, -Infinity, NaN, 1.5]);
+  const y = tf.tile(x, [2]);
+  const v = Array.from(y.dataSync());
+  assert.ok(Object.is(v[5], -0));
+  assert.deepEqual(v.slice(6), [Infinity, -Infinity, NaN, 1.5]);
+  tf.dispose([x, y]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// BatchMatMul
+
+test('BatchMatMul with transposes matches cpu (ranks 2-4)', async () => {
+  const shapes: { batchA: number[]; batchB: number[]; m: number; k: number; n: number }[] = [
+    { batchA: [], batchB: [], m: 7, k: 5, n: 3 },
+    { batchA: [], batchB: [], m: 33, k: 70, n: 17 },
+    { batchA: [3], batchB: [3], m: 4, k: 6, n: 5 },
+    { batchA: [2], batchB: [1], m: 5, k: 9, n: 2 }, // broadcast batch
+    { batchA: [2, 3], batchB: [2, 3], m: 3, k: 8, n: 6 },
+  ];
+  for (const s of shapes) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      const aShape = [...s.batchA, ...(ta ? [s.k, s.m] : [s.m, s.k])];
+      const bShape = [...s.batchB, ...(tb ? [s.n, s.k] : [s.k, s.n])];
+      const a = f32(aShape);
+      const b = f32(bShape, 1 / Math.sqrt(s.k));
+      const attrs = { transposeA: ta, transposeB: tb };
+      const ref = await runKernelOn('cpu', 'BatchMatMul', { a, b }, attrs);
+      const got = await runKernelOn('wasm', 'BatchMatMul', { a, b }, attrs);
+      assert.deepEqual(got.shape, ref.shape);
+      const e = maxAbsDiff(got.values, ref.values);
+      const what = `a${JSON.stringify(aShape)} b${JSON.stringify(bShape)} tA=${ta} tB=${tb}`;
+      record('BatchMatMul', e, maxAbs(ref.values), what);
+      assert.ok(e < 1e-4, `error ${e} for ${what}`);
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// memory
+
+test('no leaks, inputs untouched, outputs owned by the caller', async () => {
+  await tf.setBackend('wasm');
+  // The engine's own per-kernel check: throws if a kernel leaves extra data ids behind.
+  tf.env().set('IS_TEST', true);
+  const backend = tf.engine().backend;
+  const x = tf.tensor(normal([2, 7, 9, 5]), [2, 7, 9, 5]) as tf.Tensor4D;
+  const w3 = tf.tensor(normal([3, 3, 5, 4], 0.2), [3, 3, 5, 4]) as tf.Tensor4D;
+  const w1 = tf.tensor(normal([1, 1, 5, 4], 0.2), [1, 1, 5, 4]) as tf.Tensor4D;
+  const a = tf.tensor(normal([6, 4]), [6, 4]);
+  const b = tf.tensor(normal([6, 3]), [6, 3]);
+  const c = tf.tensor(normal([3, 6]), [3, 6]);
+  const ti = tf.tensor([1, 2, 3], [3, 1], 'int32');
+  const dy2 = tf.tensor(normal([2, 4, 5, 4]), [2, 4, 5, 4]);
+  const runs: Record<string, () => tf.Tensor | tf.Tensor[]> = {
+    conv3x3s1: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same')))([x, w3]),
+    conv3x3s2: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'valid')))([x, w3]),
+    conv1x1s1: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same')))([x, w1]),
+    conv1x1s2: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')))([x, w1]),
+    tile: () => tf.tile(a, [2, 3]),
+    tileInt: () => tf.tile(ti, [2, 4]),
+    tileIdentity: () => tf.tile(a, [1, 1]),
+    matMulTA: () => tf.matMul(a, b, true, false),
+    matMulTB: () => tf.matMul(b, b, false, true),
+    matMulTT: () => tf.matMul(a, c, true, true),
+    // Straight through the engine, outside any op's scope: nothing else would clean up after us.
+    rawFilter: () =>
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy: dy2 },
+        { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 5, 4] },
+      ) as tf.Tensor,
+    rawTile: () => tf.engine().runKernel('Tile', { x: a }, { reps: [2, 3] }) as tf.Tensor,
+    rawMatMul: () => tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: true, transposeB: false }) as tf.Tensor,
+  };
+  const inputs = [x, w3, w1, a, b, c, ti, dy2];
+  const refCounts = () => inputs.map((t) => backend.refCount(t.dataId));
+  const rc0 = refCounts();
+  for (const [name, run] of Object.entries(runs)) {
+    tf.dispose(run()); // warm-up (first calls may allocate XNNPACK operators, not tensors)
+    const before = { tensors: tf.memory().numTensors, ids: backend.numDataIds() };
+    for (let i = 0; i < 4; i++) tf.dispose(run());
+    const after = { tensors: tf.memory().numTensors, ids: backend.numDataIds() };
+    assert.deepEqual(after, before, `${name} leaks`);
+    // Inside tidy too (intermediates are tracked by the active scope while a kernel runs).
+    const kept = tf.tidy(() => run());
+    tf.dispose(kept);
+    assert.deepEqual({ tensors: tf.memory().numTensors, ids: backend.numDataIds() }, before, `${name} leaks in tidy`);
+  }
+  assert.deepEqual(refCounts(), rc0, 'input reference counts unchanged');
+
+  // Outputs must own their data: they survive the inputs (and a tidy) being disposed.
+  const xc = x.clone();
+  const [gx, gw] = tf.tidy(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')))([xc, w3]));
+  const ac = a.clone();
+  const tiled = tf.tidy(() => tf.tile(ac, [1, 1]));
+  const prod = tf.tidy(() => tf.matMul(ac, b, true, false));
+  const expect = [gx.dataSync().slice(), gw.dataSync().slice(), tiled.dataSync().slice(), prod.dataSync().slice()];
+  tf.dispose([xc, ac]);
+  tf.dispose(tf.randomNormal([4096])); // reuse freed memory, if any was wrongly freed
+  assert.deepEqual([gx.dataSync(), gw.dataSync(), tiled.dataSync(), prod.dataSync()], expect);
+  tf.dispose([gx, gw, tiled, prod, ...inputs]);
+  tf.env().set('IS_TEST', false);
+});

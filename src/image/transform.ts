@@ -1,0 +1,116 @@
+import { ExprsimError } from '../errors.js';
+import { outputSpace, rawPipeline } from './encode.js';
+import { sharpMessage } from './io-errors.js';
+import type { CropBox, RawImage, ResizeKernel, ResizeOptions } from './types.js';
+import { assertRawImage, asUint8Array, requireInt, requireOneOf } from './validate.js';
+
+const KERNELS: readonly ResizeKernel[] = [
+  'nearest',
+  'linear',
+  'cubic',
+  'mitchell',
+  'lanczos2',
+  'lanczos3',
+  'mks2013',
+  'mks2021',
+];
+const FITS: readonly NonNullable<ResizeOptions['fit']>[] = ['fill', 'cover', 'contain'];
+
+/**
+ * Resamples `img` to exactly `width` x `height` with sharp (kernel default 'lanczos3', fit default
+ * 'fill' = stretch). Keeps the channel count and any other fields of `img` (format, source).
+ */
+export async function resizeImage<T extends RawImage>(
+  img: T,
+  width: number,
+  height: number,
+  options: ResizeOptions = {},
+): Promise<T> {
+  assertRawImage(img);
+  requireInt('width', width);
+  requireInt('height', height);
+  const kernel = requireOneOf('kernel', options.kernel ?? 'lanczos3', KERNELS);
+  const fit = requireOneOf('fit', options.fit ?? 'fill', FITS);
+  let out: Buffer;
+  try {
+    out = await rawPipeline(img)
+      .resize(width, height, { kernel, fit, background: { r: 0, g: 0, b: 0, alpha: 1 } })
+      .toColourspace(outputSpace(img.channels))
+      .raw({ depth: 'uchar' })
+      .toBuffer();
+  } catch (e) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `cannot resize ${img.width}x${img.height} to ${width}x${height}: ${sharpMessage(e)}`,
+      {
+        input: `${width}x${height}`,
+        fix: 'pass a smaller target size',
+        cause: e,
+      },
+    );
+  }
+  if (out.length !== width * height * img.channels) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `resize produced ${out.length} bytes, expected ${width * height * img.channels}`,
+      {
+        input: `${width}x${height}`,
+      },
+    );
+  }
+  return { ...img, data: asUint8Array(out), width, height };
+}
+
+function finite(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `crop box ${name} must be a finite number, got ${String(v)}`,
+      {
+        input: `${name}=${String(v)}`,
+        fix: 'pass a box {left, top, width, height} in pixels',
+      },
+    );
+  }
+  return v;
+}
+
+/**
+ * Copies the pixels inside `box` (clamped to the image) into a new image. Fractional edges are
+ * widened to whole pixels (left/top rounded down, right/bottom rounded up), so a box from a
+ * detector is never cut short. Throws E_BAD_OPTION if the box does not overlap the image.
+ * Keeps the channel count and any other fields of `img` (format, source). Synchronous: a row copy
+ * needs no codec.
+ */
+export function cropImage<T extends RawImage>(img: T, box: CropBox): T {
+  assertRawImage(img);
+  const b: Partial<CropBox> = typeof box === 'object' && box !== null ? box : {};
+  const left = finite('left', b.left);
+  const top = finite('top', b.top);
+  const width = finite('width', b.width);
+  const height = finite('height', b.height);
+  const x0 = Math.max(0, Math.floor(left));
+  const y0 = Math.max(0, Math.floor(top));
+  const x1 = Math.min(img.width, Math.ceil(left + width));
+  const y1 = Math.min(img.height, Math.ceil(top + height));
+  if (x1 <= x0 || y1 <= y0) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `crop box {left: ${left}, top: ${top}, width: ${width}, height: ${height}} does not overlap the ${img.width}x${img.height} image`,
+      {
+        input: `box=${left},${top},${width},${height}`,
+        fix: 'pass a box with positive size inside the image',
+      },
+    );
+  }
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const c = img.channels;
+  const rowBytes = w * c;
+  const data = new Uint8Array(h * rowBytes);
+  for (let y = 0; y < h; y++) {
+    const from = ((y0 + y) * img.width + x0) * c;
+    data.set(img.data.subarray(from, from + rowBytes), y * rowBytes);
+  }
+  return { ...img, data, width: w, height: h };
+}

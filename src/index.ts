@@ -1,0 +1,23 @@
+/**
+ * exprsim's one public entry. The CLI, the server and the web app import from here only.
+ */
+export {
+  ExprsimError,
+  isExprsimError,
+  type ErrorCode,
+  type ExprsimErrorOptions,
+} from './errors.js';
+export {
+  logger,
+  setLogLevel,
+  getLogLevel,
+  setLogSink,
+  type LogLevel,
+  type LogSink,
+} from './logger.js';
+export type { ProgressCallback, ProgressEvent } from './progress.js';
+export { PACKAGE_ROOT, modelDir, packageVersion } from './paths.js';
+export * from './engine/index.js';
+export * from './models/index.js';
+export * from './train/index.js';
+export { runSelfCheck, type SelfCheckResult } from './self-check.js';

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root: two levels up from src/paths.ts or dist/paths.js. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where shipped pretrained weights live; `EXPRSIM_MODEL_DIR` overrides. */
+export function modelDir(): string {
+  return resolve(process.env.EXPRSIM_MODEL_DIR ?? join(PACKAGE_ROOT, 'models'));
+}
+
+let version: string | undefined;
+
+export function packageVersion(): string {
+  version ??= (
+    JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  return version;
+}
