@@ -8,6 +8,7 @@
  * wasm executes kernels synchronously on the calling thread, so a kernel's wall time is the time
  * to its return; results are not read back (that would add a copy out of the wasm heap).
  */
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -150,6 +151,7 @@ async function tileBench(shape: number[], reps: number[], dtype: 'float32' | 'in
   };
 }
 
+const loadBefore = loadavg()[0];
 const result = {
   backend: 'wasm',
   simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
@@ -164,4 +166,10 @@ const result = {
   tileInt32: await tileBench([64, 1, 32], [1, 16, 2], 'int32'),
 };
 registerWasmTrainingKernels();
-process.stdout.write(`${JSON.stringify(result)}\n`);
+// The machine may be shared: a 1-minute load average above the core count inflates the times.
+const load = { before: round2(loadBefore), after: round2(loadavg()[0]) };
+process.stdout.write(`${JSON.stringify({ ...result, loadAverage1m: load })}\n`);
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -20,4 +20,5 @@ export { PACKAGE_ROOT, modelDir, packageVersion } from './paths.js';
 export * from './engine/index.js';
 export * from './models/index.js';
 export * from './train/index.js';
+export * from './data/index.js';
 export { runSelfCheck, type SelfCheckResult } from './self-check.js';

@@ -9,6 +9,7 @@ import {
 } from '../index.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDataCommands } from './commands/data.js';
 
 export interface GlobalOptions {
   backend?: string;
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   });
   registerInfoCommand(program);
   registerDemoCommand(program);
+  registerDataCommands(program);
   return program;
 }
 

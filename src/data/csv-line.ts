@@ -56,3 +56,12 @@ export function splitCsvLine(line: string): CsvSplit {
     }
   }
 }
+
+/**
+ * A copy of `s` that does not share memory with the line it was cut from. V8 represents slices
+ * of long strings as views of the whole line, so keeping one URL per unique image as a Map key
+ * (156K of them for FEC) would keep 156K whole CSV lines alive; copy strings before keeping them.
+ */
+export function detachString(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}

@@ -61,7 +61,13 @@ export function makeSource(
   stats: Record<string, unknown>,
 ): DatasetSource {
   const abs = resolve(root);
-  return { kind, input: resolve(input), root: abs, rootFromManifest: relative(resolve(outDir), abs) || '.', stats };
+  return {
+    kind,
+    input: resolve(input),
+    root: abs,
+    rootFromManifest: relative(resolve(outDir), abs) || '.',
+    stats,
+  };
 }
 
 export async function writeDatasetManifest(
@@ -95,13 +101,20 @@ export async function readDatasetManifest(dir: string): Promise<DatasetManifest>
   try {
     m = JSON.parse(text) as DatasetManifest;
   } catch (e) {
-    throw new ExprsimError('E_DATA_FORMAT', 'the dataset manifest is not JSON', { input: path, cause: e });
+    throw new ExprsimError('E_DATA_FORMAT', 'the dataset manifest is not JSON', {
+      input: path,
+      cause: e,
+    });
   }
   if (m.format !== DATASET_FORMAT || m.version !== DATASET_VERSION) {
-    throw new ExprsimError('E_DATA_FORMAT', `not an ${DATASET_FORMAT} v${DATASET_VERSION} manifest`, {
-      input: path,
-      fix: 'rebuild the triplets with this version of exprsim',
-    });
+    throw new ExprsimError(
+      'E_DATA_FORMAT',
+      `not an ${DATASET_FORMAT} v${DATASET_VERSION} manifest`,
+      {
+        input: path,
+        fix: 'rebuild the triplets with this version of exprsim',
+      },
+    );
   }
   return m;
 }
@@ -141,9 +154,13 @@ export async function loadTripletSplit(dir: string, split: SplitName): Promise<L
     resolve: (source, key) => {
       const root = roots.get(source);
       if (root === undefined) {
-        throw new ExprsimError('E_DATA_FORMAT', `triplet source ${JSON.stringify(source)} is not in the manifest`, {
-          input: join(dir, DATASET_MANIFEST),
-        });
+        throw new ExprsimError(
+          'E_DATA_FORMAT',
+          `triplet source ${JSON.stringify(source)} is not in the manifest`,
+          {
+            input: join(dir, DATASET_MANIFEST),
+          },
+        );
       }
       return isAbsolute(key) ? key : join(root, key);
     },

@@ -47,7 +47,9 @@ export interface DownloadRecord {
 export const DOWNLOAD_MANIFEST = 'manifest.jsonl';
 
 /** Reads the manifest: the last record per URL, and how many lines could not be parsed. */
-export async function readDownloadManifest(path: string): Promise<{ records: Map<string, DownloadRecord>; badLines: number }> {
+export async function readDownloadManifest(
+  path: string,
+): Promise<{ records: Map<string, DownloadRecord>; badLines: number }> {
   const records = new Map<string, DownloadRecord>();
   let badLines = 0;
   let text: string;
@@ -112,7 +114,10 @@ export class ManifestAppender {
 }
 
 /** Rewrites the manifest with one line per URL (atomically: a kill leaves the old one intact). */
-export async function compactDownloadManifest(path: string, records: Iterable<DownloadRecord>): Promise<void> {
+export async function compactDownloadManifest(
+  path: string,
+  records: Iterable<DownloadRecord>,
+): Promise<void> {
   const lines: string[] = [];
   for (const r of records) lines.push(JSON.stringify(r));
   await writeFileAtomic(path, lines.length === 0 ? '' : `${lines.join('\n')}\n`);

@@ -1,5 +1,5 @@
 import { ExprsimError } from '../errors.js';
-import type { CropBox } from '../image/index.js';
+import type { CropBox } from '../image/types.js';
 import type { FecBox } from './fec-row.js';
 
 /** Margin added around FEC face boxes by default, as a fraction of the box's width and height. */
@@ -19,12 +19,21 @@ function snap(v: number): number {
  * augmentation (small shifts, rotations) need some context around it; 0.2 keeps the face
  * dominant. Crops keep the box's aspect ratio (not squared): models resize anyway.
  */
-export function faceCropRect(box: FecBox, width: number, height: number, margin = DEFAULT_CROP_MARGIN): CropBox {
+export function faceCropRect(
+  box: FecBox,
+  width: number,
+  height: number,
+  margin = DEFAULT_CROP_MARGIN,
+): CropBox {
   if (!(margin >= 0) || !Number.isFinite(margin)) {
-    throw new ExprsimError('E_BAD_OPTION', `crop margin must be a number >= 0, got ${String(margin)}`, {
-      input: `margin=${String(margin)}`,
-      fix: 'pass e.g. 0.2 for 20% of the box size on every side',
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `crop margin must be a number >= 0, got ${String(margin)}`,
+      {
+        input: `margin=${String(margin)}`,
+        fix: 'pass e.g. 0.2 for 20% of the box size on every side',
+      },
+    );
   }
   const bw = (box.right - box.left) * width;
   const bh = (box.bottom - box.top) * height;

@@ -1,4 +1,5 @@
 import type { ProgressCallback } from '../progress.js';
+import { detachString } from './csv-line.js';
 import { readFecCsv, type FecReadSummary } from './fec-csv.js';
 import { boxKey, FEC_TRIPLET_TYPES, type FecTripletType } from './fec-row.js';
 import { labelFecRow, reducedFraction, resolveLabelOptions, type LabelOptions } from './vote.js';
@@ -27,7 +28,12 @@ export interface FecInfo extends FecReadSummary {
   /** Rows whose top vote is shared by two or three images. */
   ties: number;
   /** Triplets kept under `options` (default: ties dropped, no agreement threshold). */
-  triplets: { kept: number; droppedTies: number; droppedLowAgreement: number; options: Required<LabelOptions> };
+  triplets: {
+    kept: number;
+    droppedTies: number;
+    droppedLowAgreement: number;
+    options: Required<LabelOptions>;
+  };
 }
 
 /** Reads an FEC CSV once and summarises it (the `exprsim data fec-info` report). */
@@ -36,9 +42,13 @@ export async function fecInfo(
   options: LabelOptions & { keepBadRows?: number; onProgress?: ProgressCallback } = {},
 ): Promise<FecInfo> {
   const labelOptions = resolveLabelOptions(options);
-  const urls = new Set<string>();
-  const crops = new Set<string>();
-  const types = Object.fromEntries(FEC_TRIPLET_TYPES.map((t) => [t, 0])) as Record<FecTripletType, number>;
+  // URL -> its distinct boxes: keeps each URL once in memory (a Set of "url+box" strings for the
+  // full training CSV holds over a million long keys and dominates the run time).
+  const boxesByUrl = new Map<string, Set<string>>();
+  const types = Object.fromEntries(FEC_TRIPLET_TYPES.map((t) => [t, 0])) as Record<
+    FecTripletType,
+    number
+  >;
   const raterCounts = new Map<number, number>();
   const bins = new Map<string, AgreementBin>();
   let ties = 0;
@@ -48,8 +58,9 @@ export async function fecInfo(
     onProgress: options.onProgress,
     onRow: (row) => {
       for (const f of row.faces) {
-        urls.add(f.url);
-        crops.add(`${f.url}\n${boxKey(f.box)}`);
+        let boxes = boxesByUrl.get(f.url);
+        if (boxes === undefined) boxesByUrl.set(detachString(f.url), (boxes = new Set()));
+        boxes.add(boxKey(f.box));
       }
       types[row.type]++;
       raterCounts.set(row.ratings.length, (raterCounts.get(row.ratings.length) ?? 0) + 1);
@@ -69,10 +80,12 @@ export async function fecInfo(
   });
   return {
     ...summary,
-    uniqueImages: urls.size,
-    uniqueCrops: crops.size,
+    uniqueImages: boxesByUrl.size,
+    uniqueCrops: [...boxesByUrl.values()].reduce((n, b) => n + b.size, 0),
     types,
-    raterCounts: Object.fromEntries([...raterCounts].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
+    raterCounts: Object.fromEntries(
+      [...raterCounts].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]),
+    ),
     agreement: [...bins.values()].sort((a, b) => a.value - b.value),
     ties,
     triplets,

@@ -8,7 +8,11 @@
  * length: every pair is kept (readers that assume a fixed width silently drop the longer rows).
  */
 
-export const FEC_TRIPLET_TYPES = ['ONE_CLASS_TRIPLET', 'TWO_CLASS_TRIPLET', 'THREE_CLASS_TRIPLET'] as const;
+export const FEC_TRIPLET_TYPES = [
+  'ONE_CLASS_TRIPLET',
+  'TWO_CLASS_TRIPLET',
+  'THREE_CLASS_TRIPLET',
+] as const;
 export type FecTripletType = (typeof FEC_TRIPLET_TYPES)[number];
 
 /** A face box as fractions of the image width (left, right) and height (top, bottom). */
@@ -113,21 +117,28 @@ export function parseFecFields(fields: readonly string[], line: number): FecRow 
       const where = `image ${img + 1} ${BOX_SIDES[s]} (column ${base + 2 + s})`;
       const v = parseDecimal(text);
       if (v === undefined) return bad(`${where} is not a number: ${show(text)}`);
-      if (v < 0 || v > 1) return bad(`${where} is ${text}, outside [0, 1] (boxes are fractions of the image size)`);
+      if (v < 0 || v > 1)
+        return bad(`${where} is ${text}, outside [0, 1] (boxes are fractions of the image size)`);
       values.push(v);
     }
     const [left, right, top, bottom] = values;
     if (!(left < right)) {
-      return bad(`image ${img + 1} box has left ${left} >= right ${right} (columns ${base + 2}, ${base + 3})`);
+      return bad(
+        `image ${img + 1} box has left ${left} >= right ${right} (columns ${base + 2}, ${base + 3})`,
+      );
     }
     if (!(top < bottom)) {
-      return bad(`image ${img + 1} box has top ${top} >= bottom ${bottom} (columns ${base + 4}, ${base + 5})`);
+      return bad(
+        `image ${img + 1} box has top ${top} >= bottom ${bottom} (columns ${base + 4}, ${base + 5})`,
+      );
     }
     faces.push({ url, box: { left, right, top, bottom } });
   }
   const type = fields[15];
   if (!(FEC_TRIPLET_TYPES as readonly string[]).includes(type)) {
-    return bad(`unknown triplet type ${show(type)} (column 16); expected one of ${FEC_TRIPLET_TYPES.join(', ')}`);
+    return bad(
+      `unknown triplet type ${show(type)} (column 16); expected one of ${FEC_TRIPLET_TYPES.join(', ')}`,
+    );
   }
   const ratings: FecRating[] = [];
   for (let i = FEC_FIXED_FIELDS; i < fields.length; i += 2) {
@@ -135,11 +146,18 @@ export function parseFecFields(fields: readonly string[], line: number): FecRow 
     const annotation = fields[i + 1];
     if (rater === '') return bad(`empty rater id (column ${i + 1})`);
     if (annotation !== '1' && annotation !== '2' && annotation !== '3') {
-      return bad(`annotation of rater ${show(rater)} (column ${i + 2}) is ${show(annotation)}; it must be 1, 2 or 3`);
+      return bad(
+        `annotation of rater ${show(rater)} (column ${i + 2}) is ${show(annotation)}; it must be 1, 2 or 3`,
+      );
     }
     ratings.push({ rater, annotation: Number(annotation) as FecAnnotation });
   }
-  return { line, faces: faces as [FecFace, FecFace, FecFace], type: type as FecTripletType, ratings };
+  return {
+    line,
+    faces: faces as [FecFace, FecFace, FecFace],
+    type: type as FecTripletType,
+    ratings,
+  };
 }
 
 /** Type guard separating parsed rows from bad rows. */

@@ -1,7 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExprsimError } from '../errors.js';
-import { writeImage } from '../image/index.js';
+// From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
+// which data loading and downloading never need.
+import { writeImage } from '../image/encode.js';
 import type { ProgressCallback } from '../progress.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { splitCsvLine } from './csv-line.js';
@@ -9,7 +11,15 @@ import { normalizeSplit, tally, type SkippedItem, type SplitName } from './label
 import { emptyFileError, preview, readLines } from './line-reader.js';
 
 /** FER2013's label indices: 0=angry, 1=disgust, 2=fear, 3=happy, 4=sad, 5=surprise, 6=neutral. */
-export const FER2013_LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+export const FER2013_LABELS = [
+  'angry',
+  'disgust',
+  'fear',
+  'happy',
+  'sad',
+  'surprise',
+  'neutral',
+] as const;
 
 /** 48 x 48 grey pixels per face. */
 export const FER2013_SIZE = 48;
@@ -35,7 +45,8 @@ function parsePixels(text: string): Uint8Array | string {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const p = parts[i];
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return `pixel ${i + 1} is ${preview(p)}, not an integer 0-255`;
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255)
+      return `pixel ${i + 1} is ${preview(p)}, not an integer 0-255`;
     out[i] = Number(p);
   }
   return out;
@@ -69,7 +80,10 @@ export async function readFer2013Csv(
         throw new ExprsimError(
           'E_DATA_FORMAT',
           `header is ${preview(text)}; expected the columns ${EXPECTED_HEADER}`,
-          { input: path, fix: 'pass the original Kaggle fer2013.csv (a labels CSV goes to --labels)' },
+          {
+            input: path,
+            fix: 'pass the original Kaggle fer2013.csv (a labels CSV goes to --labels)',
+          },
         );
       }
       header = true;
@@ -82,7 +96,11 @@ export async function readFer2013Csv(
     }
     const f = split.fields;
     if (f.length !== 3) {
-      skip({ line, item: `row ${row}`, reason: `has ${f.length} fields, expected 3 (${EXPECTED_HEADER})` });
+      skip({
+        line,
+        item: `row ${row}`,
+        reason: `has ${f.length} fields, expected 3 (${EXPECTED_HEADER})`,
+      });
       continue;
     }
     const emotion = f[0];
@@ -92,7 +110,11 @@ export async function readFer2013Csv(
     }
     const s = normalizeSplit(f[2]);
     if (s === undefined) {
-      skip({ line, item: `row ${row}`, reason: `unknown Usage ${preview(f[2])}; expected Training, PublicTest or PrivateTest` });
+      skip({
+        line,
+        item: `row ${row}`,
+        reason: `unknown Usage ${preview(f[2])}; expected Training, PublicTest or PrivateTest`,
+      });
       continue;
     }
     const pixels = parsePixels(f[1]);
@@ -101,10 +123,23 @@ export async function readFer2013Csv(
       continue;
     }
     faces++;
-    await onFace({ row, line, label: FER2013_LABELS[Number(emotion)], usage: f[2], split: s, pixels });
+    await onFace({
+      row,
+      line,
+      label: FER2013_LABELS[Number(emotion)],
+      usage: f[2],
+      split: s,
+      pixels,
+    });
   }
-  if (!header) throw emptyFileError(path, 'fer2013.csv', `the header ${EXPECTED_HEADER} and one face per line`);
-  if (faces === 0 && skipped === 0) throw emptyFileError(path, 'fer2013.csv', 'face rows after the header');
+  if (!header)
+    throw emptyFileError(
+      path,
+      'fer2013.csv',
+      `the header ${EXPECTED_HEADER} and one face per line`,
+    );
+  if (faces === 0 && skipped === 0)
+    throw emptyFileError(path, 'fer2013.csv', 'face rows after the header');
   return { faces, skipped };
 }
 
@@ -150,7 +185,13 @@ export async function extractFer2013(
           () => {
             existing++;
           },
-          () => writeImage(file, { data: face.pixels, width: FER2013_SIZE, height: FER2013_SIZE, channels: 1 }),
+          () =>
+            writeImage(file, {
+              data: face.pixels,
+              width: FER2013_SIZE,
+              height: FER2013_SIZE,
+              channels: 1,
+            }),
         ),
       );
       if (pending.length >= 16) {

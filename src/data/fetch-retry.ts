@@ -32,7 +32,8 @@ export type FetchOutcome =
   | { kind: 'bad'; status: number; attempts: number; reason: string }
   | { kind: 'error'; status?: number; attempts: number; reason: string };
 
-type Attempt = FetchOutcome | { kind: 'retry'; status?: number; reason: string; retryAfterMs?: number };
+type Attempt =
+  FetchOutcome | { kind: 'retry'; status?: number; reason: string; retryAfterMs?: number };
 
 /** Flickr answers many deleted photos with a redirect to this placeholder image. */
 const PLACEHOLDER = /photo_unavailable/i;
@@ -88,7 +89,12 @@ async function attemptOnce(url: string, policy: FetchPolicy, attempts: number): 
     }
     if (status >= 500 || status === 408 || status === 429) {
       await drop();
-      return { kind: 'retry', status, reason: `HTTP ${status}`, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) };
+      return {
+        kind: 'retry',
+        status,
+        reason: `HTTP ${status}`,
+        retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
+      };
     }
     if (status < 200 || status >= 300) {
       await drop();
@@ -101,14 +107,26 @@ async function attemptOnce(url: string, policy: FetchPolicy, attempts: number): 
     const declared = Number(res.headers.get('content-length'));
     if (Number.isFinite(declared) && declared > policy.maxBytes) {
       await drop();
-      return { kind: 'bad', status, attempts, reason: `${declared} bytes, over the limit of ${policy.maxBytes}` };
+      return {
+        kind: 'bad',
+        status,
+        attempts,
+        reason: `${declared} bytes, over the limit of ${policy.maxBytes}`,
+      };
     }
     const body = await readBody(res, policy.maxBytes);
-    if (body === 'too-large') return { kind: 'bad', status, attempts, reason: `over the limit of ${policy.maxBytes} bytes` };
+    if (body === 'too-large')
+      return {
+        kind: 'bad',
+        status,
+        attempts,
+        reason: `over the limit of ${policy.maxBytes} bytes`,
+      };
     return { kind: 'body', status, bytes: body, attempts, finalUrl: res.url };
   } catch (e) {
     if (policy.signal?.aborted) throw policy.signal.reason ?? e;
-    if (timeout.signal.aborted) return { kind: 'retry', reason: `timed out after ${policy.timeoutMs} ms` };
+    if (timeout.signal.aborted)
+      return { kind: 'retry', reason: `timed out after ${policy.timeoutMs} ms` };
     return { kind: 'retry', reason: `network error: ${errorText(e)}` };
   } finally {
     clearTimeout(timer);
@@ -116,7 +134,10 @@ async function attemptOnce(url: string, policy: FetchPolicy, attempts: number): 
 }
 
 /** The wait before retry number `retry` (1-based), before jitter. */
-export function backoffDelay(retry: number, policy: Pick<FetchPolicy, 'backoffMs' | 'maxBackoffMs'>): number {
+export function backoffDelay(
+  retry: number,
+  policy: Pick<FetchPolicy, 'backoffMs' | 'maxBackoffMs'>,
+): number {
   return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (retry - 1));
 }
 
@@ -134,7 +155,8 @@ export async function fetchWithRetry(url: string, policy: FetchPolicy): Promise<
       };
     }
     let wait = backoffDelay(attempt, policy) * (0.5 + Math.random() * 0.5);
-    if (r.retryAfterMs !== undefined) wait = Math.min(policy.maxBackoffMs, Math.max(wait, r.retryAfterMs));
+    if (r.retryAfterMs !== undefined)
+      wait = Math.min(policy.maxBackoffMs, Math.max(wait, r.retryAfterMs));
     await delay(wait, undefined, { signal: policy.signal });
   }
 }

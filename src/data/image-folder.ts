@@ -1,7 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExprsimError } from '../errors.js';
-import { formatFromExtension } from '../image/index.js';
+// From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
+// which data loading and downloading never need.
+import { formatFromExtension } from '../image/format.js';
 import { normalizeSplit, tally, type LabelledDataset, type SplitName } from './labelled.js';
 
 async function listDir(path: string): Promise<{ dirs: string[]; files: string[] }> {
@@ -37,7 +39,11 @@ export async function loadImageFolder(root: string): Promise<LabelledDataset> {
     }
   } catch (e) {
     if (e instanceof ExprsimError) throw e;
-    throw new ExprsimError('E_FILE_NOT_FOUND', 'no such folder', { input: root, fix: 'check the path', cause: e });
+    throw new ExprsimError('E_FILE_NOT_FOUND', 'no such folder', {
+      input: root,
+      fix: 'check the path',
+      cause: e,
+    });
   }
   const ds: LabelledDataset = {
     kind: 'image-folder',
@@ -55,11 +61,15 @@ export async function loadImageFolder(root: string): Promise<LabelledDataset> {
   ds.hasSplits = splitLayout;
   const addLabelDir = async (rel: string, label: string, split?: SplitName) => {
     const { dirs, files } = await listDir(resolve(abs, rel));
-    for (const d of dirs) tally(ds.skipped, { item: `${rel}/${d}/`, reason: 'nested folder (not read)' });
+    for (const d of dirs)
+      tally(ds.skipped, { item: `${rel}/${d}/`, reason: 'nested folder (not read)' });
     for (const f of files) {
       const key = `${rel}/${f}`;
       if (formatFromExtension(f) === undefined) {
-        tally(ds.skipped, { item: key, reason: 'not an image file name (.jpg, .jpeg, .png, .webp)' });
+        tally(ds.skipped, {
+          item: key,
+          reason: 'not an image file name (.jpg, .jpeg, .png, .webp)',
+        });
         continue;
       }
       ds.images.push(split === undefined ? { key, label } : { key, label, split });
@@ -69,7 +79,8 @@ export async function loadImageFolder(root: string): Promise<LabelledDataset> {
     if (splitLayout) {
       const split = normalizeSplit(d);
       const inner = await listDir(resolve(abs, d));
-      for (const f of inner.files) tally(ds.skipped, { item: `${d}/${f}`, reason: 'not inside a label folder' });
+      for (const f of inner.files)
+        tally(ds.skipped, { item: `${d}/${f}`, reason: 'not inside a label folder' });
       for (const label of inner.dirs) await addLabelDir(`${d}/${label}`, label, split);
     } else {
       await addLabelDir(d, d);
@@ -79,7 +90,10 @@ export async function loadImageFolder(root: string): Promise<LabelledDataset> {
     throw new ExprsimError(
       'E_DATA_EMPTY',
       `no images found (looked for .jpg, .jpeg, .png and .webp files in ${splitLayout ? '<split>/<label>/' : '<label>/'} folders${ds.skipped.count > 0 ? `; skipped ${ds.skipped.count} other entries` : ''})`,
-      { input: root, fix: 'lay the folder out as <label>/<image>, one folder per expression label' },
+      {
+        input: root,
+        fix: 'lay the folder out as <label>/<image>, one folder per expression label',
+      },
     );
   }
   return ds;

@@ -1,7 +1,12 @@
 import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { ExprsimError } from '../errors.js';
-import { makeSource, writeDatasetManifest, type DatasetManifest, type DatasetSplit } from './dataset-manifest.js';
+import {
+  makeSource,
+  writeDatasetManifest,
+  type DatasetManifest,
+  type DatasetSplit,
+} from './dataset-manifest.js';
 import { countByLabel, SPLITS, type LabelledDataset, type SplitName } from './labelled.js';
 import { deriveSeed, mulberry32, requireSeed } from './prng.js';
 import { sampleLabelTriplets } from './sample-triplets.js';
@@ -14,7 +19,11 @@ import { writeTripletFile } from './triplet-file.js';
  * FER2013's ~29K training images each image appears about five times per pass, and FEC's own
  * 360K+ triplets remain the larger source. Pass counts to change them.
  */
-export const DEFAULT_TRIPLET_COUNTS: Readonly<Record<SplitName, number>> = { train: 50_000, val: 5_000, test: 5_000 };
+export const DEFAULT_TRIPLET_COUNTS: Readonly<Record<SplitName, number>> = {
+  train: 50_000,
+  val: 5_000,
+  test: 5_000,
+};
 
 export const DEFAULT_SEED = 1;
 
@@ -49,14 +58,21 @@ export function sourceNameFor(path: string): string {
  * derived from `seed` and the split name), and writes `<outDir>/{train,val,test}.jsonl` and the
  * manifest `dataset.json` (last). A split without images is written as an empty file and noted.
  */
-export async function writeLabelTriplets(ds: LabelledDataset, options: LabelTripletOptions): Promise<LabelTripletsResult> {
+export async function writeLabelTriplets(
+  ds: LabelledDataset,
+  options: LabelTripletOptions,
+): Promise<LabelTripletsResult> {
   const seed = requireSeed(options.seed ?? DEFAULT_SEED);
   const counts: Record<SplitName, number> = { ...DEFAULT_TRIPLET_COUNTS, ...options.counts };
   for (const s of SPLITS) {
     if (!Number.isInteger(counts[s]) || counts[s] < 0) {
-      throw new ExprsimError('E_BAD_OPTION', `the ${s} triplet count must be a whole number >= 0, got ${String(counts[s])}`, {
-        input: `${s}=${String(counts[s])}`,
-      });
+      throw new ExprsimError(
+        'E_BAD_OPTION',
+        `the ${s} triplet count must be a whole number >= 0, got ${String(counts[s])}`,
+        {
+          input: `${s}=${String(counts[s])}`,
+        },
+      );
     }
   }
   const source = options.sourceName ?? sourceNameFor(ds.root);
@@ -90,22 +106,30 @@ export async function writeLabelTriplets(ds: LabelledDataset, options: LabelTrip
   }
   const manifest = await writeDatasetManifest(options.outDir, {
     sources: {
-      [source]: makeSource(options.outDir, options.sourceKind ?? ds.kind, options.sourceInput ?? ds.input, ds.root, {
-        images: ds.images.length,
-        labels: countByLabel(ds.images),
-        skipped: ds.skipped,
-        missing: ds.missing,
-        splitsFrom: assigned.how,
-        droppedForSubjectOverlap: assigned.droppedForSubjectOverlap,
-        ...options.sourceStats,
-      }),
+      [source]: makeSource(
+        options.outDir,
+        options.sourceKind ?? ds.kind,
+        options.sourceInput ?? ds.input,
+        ds.root,
+        {
+          images: ds.images.length,
+          labels: countByLabel(ds.images),
+          skipped: ds.skipped,
+          missing: ds.missing,
+          splitsFrom: assigned.how,
+          droppedForSubjectOverlap: assigned.droppedForSubjectOverlap,
+          ...options.sourceStats,
+        },
+      ),
     },
     seed,
     options: {
       counts,
       subjectDisjoint: options.subjectDisjoint ?? false,
-      splitRatios: assigned.how === 'random' ? (options.splitRatios ?? DEFAULT_SPLIT_RATIOS) : undefined,
-      sampling: 'two-class; label pair uniform over ordered pairs, images uniform within labels; distinct triplets',
+      splitRatios:
+        assigned.how === 'random' ? (options.splitRatios ?? DEFAULT_SPLIT_RATIOS) : undefined,
+      sampling:
+        'two-class; label pair uniform over ordered pairs, images uniform within labels; distinct triplets',
       splitSeeds: 'deriveSeed(seed, split) with mulberry32',
     },
     splits,

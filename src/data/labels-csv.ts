@@ -1,14 +1,9 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ExprsimError } from '../errors.js';
 import type { ProgressCallback } from '../progress.js';
 import { splitCsvLine } from './csv-line.js';
-import {
-  normalizeSplit,
-  tally,
-  type LabelledDataset,
-  type LabelledImage,
-} from './labelled.js';
+import { normalizeSplit, tally, type LabelledDataset, type LabelledImage } from './labelled.js';
 import { emptyFileError, preview, readLines } from './line-reader.js';
 
 /** Header names accepted for each column (case-insensitive). `usage` is FER2013's name for split. */
@@ -43,7 +38,10 @@ export function toKey(path: string): string {
  * that do not exist (or, with `requireFiles`, they fail the load), because a dataset silently
  * shrinking is worse than a loud one.
  */
-export async function loadLabelsCsv(path: string, options: LoadLabelsOptions = {}): Promise<LabelledDataset> {
+export async function loadLabelsCsv(
+  path: string,
+  options: LoadLabelsOptions = {},
+): Promise<LabelledDataset> {
   const root = resolve(dirname(path));
   const ds: LabelledDataset = {
     kind: 'labels-csv',
@@ -75,7 +73,11 @@ export async function loadLabelsCsv(path: string, options: LoadLabelsOptions = {
       continue;
     }
     if (f.length !== width) {
-      tally(ds.skipped, { line, item: text.slice(0, 80), reason: `has ${f.length} fields, the header has ${width}` });
+      tally(ds.skipped, {
+        line,
+        item: text.slice(0, 80),
+        reason: `has ${f.length} fields, the header has ${width}`,
+      });
       continue;
     }
     const key = toKey(f[columns.path]);
@@ -117,7 +119,12 @@ export async function loadLabelsCsv(path: string, options: LoadLabelsOptions = {
     seen.set(key, line);
     ds.images.push(image);
   }
-  if (columns === undefined) throw emptyFileError(path, 'labels CSV', `the header ${LABELS_CSV_COLUMNS} and one image per line`);
+  if (columns === undefined)
+    throw emptyFileError(
+      path,
+      'labels CSV',
+      `the header ${LABELS_CSV_COLUMNS} and one image per line`,
+    );
   if (ds.images.length === 0 && ds.skipped.count === 0) {
     throw emptyFileError(path, 'labels CSV', `rows after the header ${LABELS_CSV_COLUMNS}`);
   }
@@ -134,7 +141,10 @@ function headerError(path: string, detail: string): ExprsimError {
   });
 }
 
-function parseHeader(path: string, fields: string[]): { path: number; label: number; split?: number; subject?: number } {
+function parseHeader(
+  path: string,
+  fields: string[],
+): { path: number; label: number; split?: number; subject?: number } {
   const found: Partial<Record<'path' | 'label' | 'split' | 'subject', number>> = {};
   const unknown: string[] = [];
   fields.forEach((name, i) => {
@@ -142,7 +152,10 @@ function parseHeader(path: string, fields: string[]): { path: number; label: num
     if (col === undefined) {
       unknown.push(name);
     } else if (found[col] !== undefined) {
-      throw headerError(path, `column ${col} appears twice (${JSON.stringify(fields[found[col]])} and ${JSON.stringify(name)})`);
+      throw headerError(
+        path,
+        `column ${col} appears twice (${JSON.stringify(fields[found[col]])} and ${JSON.stringify(name)})`,
+      );
     } else {
       found[col] = i;
     }
@@ -150,15 +163,27 @@ function parseHeader(path: string, fields: string[]): { path: number; label: num
   const absent = (['path', 'label'] as const).filter((c) => found[c] === undefined);
   if (absent.length > 0 || unknown.length > 0) {
     const parts = [];
-    if (absent.length > 0) parts.push(`missing column${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`);
-    if (unknown.length > 0) parts.push(`unexpected column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
+    if (absent.length > 0)
+      parts.push(`missing column${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`);
+    if (unknown.length > 0)
+      parts.push(
+        `unexpected column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}`,
+      );
     throw new ExprsimError(
       'E_DATA_FORMAT',
       `header ${JSON.stringify(fields.join(','))}: ${parts.join('; ')}; expected columns ${LABELS_CSV_COLUMNS}`,
-      { input: path, fix: `make the first line a header with the columns ${LABELS_CSV_COLUMNS} (any order)` },
+      {
+        input: path,
+        fix: `make the first line a header with the columns ${LABELS_CSV_COLUMNS} (any order)`,
+      },
     );
   }
-  return { path: found.path as number, label: found.label as number, split: found.split, subject: found.subject };
+  return {
+    path: found.path as number,
+    label: found.label as number,
+    split: found.split,
+    subject: found.subject,
+  };
 }
 
 /** Resolves a key against the dataset root (absolute keys stay as they are). */
@@ -166,35 +191,28 @@ export function keyPath(root: string, key: string): string {
   return isAbsolute(key) ? key : resolve(root, key);
 }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 /**
- * Stats every image (32 at a time) and moves the missing ones from `images` to `missing`; with
- * requireFiles, throws if there were any.
+ * Stats every image and moves the missing ones from `images` to `missing`; with requireFiles,
+ * throws if there were any. Synchronous stats in batches of 2000 with a yield between: for tens
+ * of thousands of small files that is several times faster than one async stat each (no thread
+ * pool round trips), and the event loop still turns between batches.
  */
 export async function dropMissing(
   ds: LabelledDataset,
   options: { requireFiles?: boolean; onProgress?: ProgressCallback } = {},
 ): Promise<void> {
-  const exists = new Array<boolean>(ds.images.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < ds.images.length) {
-      const i = next++;
-      exists[i] = await isFile(keyPath(ds.root, ds.images[i].key));
-      done++;
-      if (done % 2000 === 0) options.onProgress?.({ done, total: ds.images.length, label: 'check files' });
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  options.onProgress?.({ done: ds.images.length, total: ds.images.length, label: 'check files' });
+  const total = ds.images.length;
+  const exists = new Array<boolean>(total);
+  for (let start = 0; start < total; start += 2000) {
+    const end = Math.min(total, start + 2000);
+    for (let i = start; i < end; i++) exists[i] = isFile(keyPath(ds.root, ds.images[i].key));
+    options.onProgress?.({ done: end, total, label: 'check files' });
+    await new Promise((r) => setImmediate(r));
+  }
   const kept: LabelledImage[] = [];
   ds.images.forEach((im, i) => {
     if (exists[i]) kept.push(im);
@@ -206,7 +224,10 @@ export async function dropMissing(
     throw new ExprsimError(
       'E_DATA_MISSING_FILES',
       `${ds.missing.count} listed image${ds.missing.count > 1 ? 's do' : ' does'} not exist, e.g. ${m.item}${m.line ? ` (line ${m.line})` : ''}`,
-      { input: ds.input, fix: `paths are relative to ${ds.root}; fix them, or drop --strict-files to skip missing images` },
+      {
+        input: ds.input,
+        fix: `paths are relative to ${ds.root}; fix them, or drop --strict-files to skip missing images`,
+      },
     );
   }
 }

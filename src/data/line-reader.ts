@@ -34,7 +34,10 @@ export async function requireFile(path: string, what = 'file'): Promise<number> 
         cause: e,
       });
     }
-    throw new ExprsimError('E_IO', `cannot read the ${what}: ${(e as Error).message}`, { input: path, cause: e });
+    throw new ExprsimError('E_IO', `cannot read the ${what}: ${(e as Error).message}`, {
+      input: path,
+      cause: e,
+    });
   }
   return size;
 }
@@ -56,7 +59,10 @@ export async function* readLines(path: string, what = 'file'): AsyncGenerator<Nu
       yield { line, text };
     }
   } catch (e) {
-    throw new ExprsimError('E_IO', `cannot read the ${what}: ${(e as Error).message}`, { input: path, cause: e });
+    throw new ExprsimError('E_IO', `cannot read the ${what}: ${(e as Error).message}`, {
+      input: path,
+      cause: e,
+    });
   } finally {
     rl.close();
     input.destroy();

@@ -11,10 +11,14 @@ export type Rng = () => number;
 /** Throws E_BAD_OPTION unless `seed` is an integer in [0, 2^32). */
 export function requireSeed(seed: unknown, name = 'seed'): number {
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new ExprsimError('E_BAD_OPTION', `${name} must be an integer from 0 to 4294967295, got ${String(seed)}`, {
-      input: `${name}=${String(seed)}`,
-      fix: 'pass a whole number, e.g. --seed 1',
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `${name} must be an integer from 0 to 4294967295, got ${String(seed)}`,
+      {
+        input: `${name}=${String(seed)}`,
+        fix: 'pass a whole number, e.g. --seed 1',
+      },
+    );
   }
   return seed;
 }

@@ -35,12 +35,19 @@ export interface SampleTripletsResult {
  * `shortfall`. Images are grouped by label in sorted label order and sorted by key, so the result
  * depends on the seed and the set of images, not on the order of the input rows.
  */
-export function sampleLabelTriplets(images: readonly LabelledImage[], options: SampleTripletsOptions): SampleTripletsResult {
+export function sampleLabelTriplets(
+  images: readonly LabelledImage[],
+  options: SampleTripletsOptions,
+): SampleTripletsResult {
   const { count, rng, source } = options;
   if (!Number.isInteger(count) || count < 0) {
-    throw new ExprsimError('E_BAD_OPTION', `triplet count must be a whole number >= 0, got ${String(count)}`, {
-      input: `count=${String(count)}`,
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `triplet count must be a whole number >= 0, got ${String(count)}`,
+      {
+        input: `count=${String(count)}`,
+      },
+    );
   }
   const byLabel = new Map<string, string[]>();
   for (const im of images) {

@@ -23,10 +23,14 @@ export interface AssignOptions {
 function checkRatios(r: readonly number[]): void {
   const sum = r.reduce((a, b) => a + b, 0);
   if (r.length !== 3 || r.some((x) => !(x >= 0)) || Math.abs(sum - 1) > 1e-6) {
-    throw new ExprsimError('E_BAD_OPTION', `split ratios must be three non-negative numbers summing to 1, got ${r.join(',')}`, {
-      input: `ratios=${r.join(',')}`,
-      fix: 'pass e.g. 0.8,0.1,0.1',
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `split ratios must be three non-negative numbers summing to 1, got ${r.join(',')}`,
+      {
+        input: `ratios=${r.join(',')}`,
+        fix: 'pass e.g. 0.8,0.1,0.1',
+      },
+    );
   }
 }
 
@@ -39,14 +43,21 @@ function checkRatios(r: readonly number[]): void {
  * - Datasets without one are split here, seeded, by `ratios` (default 0.8/0.1/0.1): whole
  *   subjects at a time when subjects are known (subject-disjoint by construction), else images.
  */
-export function assignSplits(images: readonly LabelledImage[], options: AssignOptions): SplitAssignment {
+export function assignSplits(
+  images: readonly LabelledImage[],
+  options: AssignOptions,
+): SplitAssignment {
   const splits: Record<SplitName, LabelledImage[]> = { train: [], val: [], test: [] };
   const dropped = { count: 0, first: [] as SkippedItem[] };
   const hasSubjects = images.length > 0 && images.every((im) => im.subject !== undefined);
   if (options.subjectDisjoint && !hasSubjects) {
-    throw new ExprsimError('E_BAD_OPTION', 'subject-disjoint splits need a subject for every image', {
-      fix: 'add a subject column to the labels CSV, or drop the subject-disjoint option',
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      'subject-disjoint splits need a subject for every image',
+      {
+        fix: 'add a subject column to the labels CSV, or drop the subject-disjoint option',
+      },
+    );
   }
   const given = images.length > 0 && images.every((im) => im.split !== undefined);
   if (given) {
@@ -69,7 +80,12 @@ export function assignSplits(images: readonly LabelledImage[], options: AssignOp
     for (const im of images) {
       const h = home.get(im.subject as string) as SplitName;
       if (im.split === h) splits[h].push(im);
-      else tally(dropped, { line: im.line, item: im.key, reason: `subject ${im.subject} is kept in ${h}, this image is in ${im.split}` });
+      else
+        tally(dropped, {
+          line: im.line,
+          item: im.key,
+          reason: `subject ${im.subject} is kept in ${h}, this image is in ${im.split}`,
+        });
     }
     return { splits, how: 'given', droppedForSubjectOverlap: dropped };
   }

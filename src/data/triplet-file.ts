@@ -37,17 +37,28 @@ function nonEmpty(v: unknown): v is string {
 export function tripletProblem(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const r = v as Record<string, unknown>;
-  for (const k of ['a', 'p', 'n', 'source'] as const) if (!nonEmpty(r[k])) return `"${k}" must be a non-empty string`;
+  for (const k of ['a', 'p', 'n', 'source'] as const)
+    if (!nonEmpty(r[k])) return `"${k}" must be a non-empty string`;
   if (r.a === r.p || r.a === r.n || r.p === r.n) return 'a, p and n must be three different images';
-  if (!(FEC_TRIPLET_TYPES as readonly unknown[]).includes(r.type)) return `"type" must be one of ${FEC_TRIPLET_TYPES.join(', ')}`;
-  if (typeof r.agreement !== 'number' || !(r.agreement >= 0 && r.agreement <= 1)) return '"agreement" must be a number from 0 to 1';
-  if (r.raters !== undefined && !(Number.isInteger(r.raters) && (r.raters as number) > 0)) return '"raters" must be a positive integer';
+  if (!(FEC_TRIPLET_TYPES as readonly unknown[]).includes(r.type))
+    return `"type" must be one of ${FEC_TRIPLET_TYPES.join(', ')}`;
+  if (typeof r.agreement !== 'number' || !(r.agreement >= 0 && r.agreement <= 1))
+    return '"agreement" must be a number from 0 to 1';
+  if (r.raters !== undefined && !(Number.isInteger(r.raters) && (r.raters as number) > 0))
+    return '"raters" must be a positive integer';
   return undefined;
 }
 
 /** One triplet as a line of JSON, fields in a fixed order (files diff cleanly between runs). */
 export function formatTriplet(t: TripletRow): string {
-  const o: TripletRow = { a: t.a, p: t.p, n: t.n, type: t.type, agreement: t.agreement, source: t.source };
+  const o: TripletRow = {
+    a: t.a,
+    p: t.p,
+    n: t.n,
+    type: t.type,
+    agreement: t.agreement,
+    source: t.source,
+  };
   if (t.raters !== undefined) o.raters = t.raters;
   return JSON.stringify(o);
 }

@@ -29,7 +29,9 @@ export interface Vote {
 /** Counts the annotations. Throws E_BAD_OPTION for no ratings (a parsed row always has one). */
 export function voteRatings(ratings: readonly FecRating[]): Vote {
   if (ratings.length === 0) {
-    throw new ExprsimError('E_BAD_OPTION', 'cannot vote without ratings', { fix: 'pass at least one rating' });
+    throw new ExprsimError('E_BAD_OPTION', 'cannot vote without ratings', {
+      fix: 'pass at least one rating',
+    });
   }
   const counts: [number, number, number] = [0, 0, 0];
   for (const r of ratings) counts[r.annotation - 1]++;
@@ -71,17 +73,25 @@ export type LabelResult =
 export function resolveLabelOptions(options: LabelOptions = {}): Required<LabelOptions> {
   const minAgreement = options.minAgreement ?? 0;
   if (typeof minAgreement !== 'number' || !(minAgreement >= 0 && minAgreement <= 1)) {
-    throw new ExprsimError('E_BAD_OPTION', `minAgreement must be a number from 0 to 1, got ${String(minAgreement)}`, {
-      input: `minAgreement=${String(minAgreement)}`,
-      fix: 'pass e.g. 0.6 to keep triplets where at least 60% of raters agree',
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `minAgreement must be a number from 0 to 1, got ${String(minAgreement)}`,
+      {
+        input: `minAgreement=${String(minAgreement)}`,
+        fix: 'pass e.g. 0.6 to keep triplets where at least 60% of raters agree',
+      },
+    );
   }
   const ties = options.ties ?? 'drop';
   if (!TIE_RULES.includes(ties)) {
-    throw new ExprsimError('E_BAD_OPTION', `ties must be one of ${TIE_RULES.join(', ')}, got ${String(ties)}`, {
-      input: `ties=${String(ties)}`,
-      fix: "pass 'drop' (default) or 'lowest'",
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `ties must be one of ${TIE_RULES.join(', ')}, got ${String(ties)}`,
+      {
+        input: `ties=${String(ties)}`,
+        fix: "pass 'drop' (default) or 'lowest'",
+      },
+    );
   }
   return { minAgreement, ties };
 }

@@ -49,7 +49,11 @@ export function composite(
   // engine's future wrapper, then drop the tracked tensor (refCount back to 1; the data stays,
   // and so does the engine's bookkeeping entry for this dataId, which the wrapper reuses).
   backend.incRef(result.dataId);
-  const out: tf.TensorInfo = { dataId: result.dataId, shape: result.shape.slice(), dtype: result.dtype };
+  const out: tf.TensorInfo = {
+    dataId: result.dataId,
+    shape: result.shape.slice(),
+    dtype: result.dtype,
+  };
   result.dispose();
   return out;
 }
@@ -62,16 +66,21 @@ export type Margins = [[number, number], [number, number]];
  * passed as explicit padding to the following conv2d (which pads through XNNPACK's indirection
  * buffer instead of materialising a padded copy).
  */
-export function cropNegative(x: tf.Tensor4D, margins: Margins): { x: tf.Tensor4D; pads: ExplicitPads } {
+export function cropNegative(
+  x: tf.Tensor4D,
+  margins: Margins,
+): { x: tf.Tensor4D; pads: ExplicitPads } {
   const [[top, bottom], [left, right]] = margins;
   const cropTop = Math.max(0, -top);
   const cropLeft = Math.max(0, -left);
   const h = x.shape[1] - cropTop - Math.max(0, -bottom);
   const w = x.shape[2] - cropLeft - Math.max(0, -right);
-  if (h <= 0 || w <= 0) throw new Error(`internal: crop leaves an empty tensor (${x.shape} by ${margins})`);
-  const cropped = cropTop || cropLeft || h !== x.shape[1] || w !== x.shape[2]
-    ? tf.slice(x, [0, cropTop, cropLeft, 0], [x.shape[0], h, w, x.shape[3]])
-    : x;
+  if (h <= 0 || w <= 0)
+    throw new Error(`internal: crop leaves an empty tensor (${x.shape} by ${margins})`);
+  const cropped =
+    cropTop || cropLeft || h !== x.shape[1] || w !== x.shape[2]
+      ? tf.slice(x, [0, cropTop, cropLeft, 0], [x.shape[0], h, w, x.shape[3]])
+      : x;
   return {
     x: cropped,
     pads: [

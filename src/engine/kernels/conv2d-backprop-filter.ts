@@ -9,8 +9,9 @@ import { channelsFormat, composite, cropNegative, type Backend } from './composi
  * so           dW[a,b,c,o] = Σ_{n,i,j} xp[n, i·sh + a, j·sw + b, c] · dy[n,i,j,o].
  *
  * - 1x1 filter, no top/left padding: dW[0,0] = Xsᵀ · DY with Xs = x subsampled by the stride
- *   (x[:, ::sh, ::sw]) and flattened to [N·oh·ow, Cin], DY = dy as [N·oh·ow, Cout]. The transpose is explicit because
- *   wasm's BatchMatMul with transposeA runs a naive loop (~25x slower than transpose + matMul).
+ *   (x[:, ::sh, ::sw], a 1x1 max pool) and flattened to [N·oh·ow, Cin], DY = dy as
+ *   [N·oh·ow, Cout]. The transpose is explicit because wasm's BatchMatMul with transposeA runs
+ *   a naive loop (~25x slower than transpose + matMul).
  * - otherwise: the sum above is a convolution in which Cin plays the batch and N the channels:
  *   input xpᵀ = [Cin, Hp, Wp, N], filter dyᵀ = [oh, ow, N, Cout] with dilation (sh, sw) (the
  *   filter taps i·sh, j·sw), stride 1, no padding beyond the forward's → [Cin, kh, kw, Cout],
@@ -19,15 +20,19 @@ import { channelsFormat, composite, cropNegative, type Backend } from './composi
  *   so no padded copy is made. Rows the forward never read (the tail of a 'valid' conv whose
  *   stride does not divide the input) are cropped instead.
  */
-export function conv2DBackpropFilterConfig(setupFunc?: tf.KernelConfig['setupFunc']): tf.KernelConfig {
+export function conv2DBackpropFilterConfig(
+  setupFunc?: tf.KernelConfig['setupFunc'],
+): tf.KernelConfig {
   return {
     kernelName: tf.Conv2DBackpropFilter,
     backendName: 'wasm',
     setupFunc,
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as tf.Conv2DBackpropFilterInputs;
-      const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: missing x or dy');
+      const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+        attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      if (x === undefined || dy === undefined)
+        throw new Error('Conv2DBackpropFilter: missing x or dy');
       const format = channelsFormat(dataFormat);
       const info = tf.backend_util.computeConv2DInfo(
         x.shape as [number, number, number, number],
@@ -53,7 +58,11 @@ export function conv2DBackpropFilterConfig(setupFunc?: tf.KernelConfig['setupFun
 }
 
 /** dW for an NHWC conv described by `info` (computeConv2DInfo of the forward pass). */
-export function filterGradNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+export function filterGradNHWC(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+): tf.Tensor4D {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const [n, h, w, cin] = x.shape;
   const [, oh, ow, cout] = dy.shape;

@@ -37,7 +37,8 @@ function normal(shape: number[], scale = 1): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    out[i] = scale * Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
+    out[i] =
+      scale * Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
   }
   return out;
 }
@@ -49,9 +50,17 @@ interface Param {
 }
 const params: Param[] = [];
 const conv = (name: string, k: number, cin: number, cout: number) =>
-  params.push({ name, shape: [k, k, cin, cout], values: normal([k, k, cin, cout], Math.sqrt(2 / (k * k * cin))) });
+  params.push({
+    name,
+    shape: [k, k, cin, cout],
+    values: normal([k, k, cin, cout], Math.sqrt(2 / (k * k * cin))),
+  });
 const bn = (name: string, c: number) => {
-  params.push({ name: `${name}.gamma`, shape: [c], values: Float32Array.from(normal([c], 0.1), (v) => 1 + v) });
+  params.push({
+    name: `${name}.gamma`,
+    shape: [c],
+    values: Float32Array.from(normal([c], 0.1), (v) => 1 + v),
+  });
   params.push({ name: `${name}.beta`, shape: [c], values: normal([c], 0.1) });
 };
 conv('stem', 1, 16, 24);
@@ -73,25 +82,34 @@ labels[10 + 7] = 1;
 function loss(ps: tf.Tensor[], x: tf.Tensor4D, y: tf.Tensor2D): tf.Scalar {
   const p = new Map(params.map((q, i) => [q.name, ps[i]]));
   const get = <T extends tf.Tensor>(n: string) => p.get(n) as T;
-  const batchNorm = (h: tf.Tensor4D, name: string) => {
+  const batchNorm = (h: tf.Tensor4D, name: string): tf.Tensor4D => {
     const { mean, variance } = tf.moments(h, [0, 1, 2]);
-    return tf.batchNorm(h, mean, variance, get<tf.Tensor1D>(`${name}.beta`), get<tf.Tensor1D>(`${name}.gamma`), 1e-3);
+    return tf.batchNorm(
+      h,
+      mean,
+      variance,
+      get<tf.Tensor1D>(`${name}.beta`),
+      get<tf.Tensor1D>(`${name}.gamma`),
+      1e-3,
+    ) as tf.Tensor4D;
   };
   let h = tf.conv2d(x, get<tf.Tensor4D>('stem'), 1, 'same');
   for (let i = 0; i < 2; i++) {
-    let y1 = tf.relu(batchNorm(h, `d${i}.bn1`));
+    let y1: tf.Tensor4D = tf.relu(batchNorm(h, `d${i}.bn1`));
     y1 = tf.conv2d(y1, get<tf.Tensor4D>(`d${i}.conv1`), 1, 'same');
     y1 = tf.relu(batchNorm(y1, `d${i}.bn2`));
     y1 = tf.conv2d(y1, get<tf.Tensor4D>(`d${i}.conv3`), 1, 'same');
-    h = tf.concat([h, y1], 3);
+    h = tf.concat([h, y1], 3) as tf.Tensor4D;
   }
   h = tf.conv2d(h, get<tf.Tensor4D>('transition'), 2, 'same');
   const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
   const logits = tf.add(tf.matMul(pooled, get<tf.Tensor2D>('fc.w')), get('fc.b'));
-  return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
 }
 
-async function gradients(backend: string): Promise<{ grads: Float32Array[]; kernels: Set<string> }> {
+async function gradients(
+  backend: string,
+): Promise<{ grads: Float32Array[]; kernels: Set<string> }> {
   await tf.setBackend(backend);
   const ps = params.map((q) => tf.tensor(q.values, q.shape));
   const x = tf.tensor4d(input, [2, 8, 8, 16]);
@@ -110,7 +128,7 @@ async function gradients(backend: string): Promise<{ grads: Float32Array[]; kern
 test('DenseNet-like net: every parameter gradient on wasm matches cpu', async () => {
   const ref = await gradients('cpu');
   const got = await gradients('wasm');
-  for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul']) {
+  for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Tile', 'BatchMatMul']) {
     assert.ok(got.kernels.has(k), `the wasm run used ${k}`);
   }
   let worst = { abs: 0, rel: 0, name: '' };
@@ -125,12 +143,16 @@ test('DenseNet-like net: every parameter gradient on wasm matches cpu', async ()
       err = Math.max(err, Math.abs(r[j] - w[j]));
     }
     const rel = err / Math.max(mag, 1e-12);
-    lines.push(`${q.name.padEnd(16)} max|g| ${mag.toExponential(2)}  abs err ${err.toExponential(2)}  rel ${rel.toExponential(2)}`);
+    lines.push(
+      `${q.name.padEnd(16)} max|g| ${mag.toExponential(2)}  abs err ${err.toExponential(2)}  rel ${rel.toExponential(2)}`,
+    );
     if (err > worst.abs) worst = { ...worst, abs: err };
     if (rel > worst.rel) worst = { ...worst, rel, name: q.name };
     assert.ok(err < 1e-4, `${q.name}: abs error ${err}`);
     assert.ok(rel < 1e-3, `${q.name}: relative error ${rel}`);
   });
   console.log(lines.join('\n'));
-  console.log(`worst: abs ${worst.abs.toExponential(2)}, rel ${worst.rel.toExponential(2)} (${worst.name})`);
+  console.log(
+    `worst: abs ${worst.abs.toExponential(2)}, rel ${worst.rel.toExponential(2)} (${worst.name})`,
+  );
 });

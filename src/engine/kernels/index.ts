@@ -4,18 +4,19 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { tileConfig } from './tile.js';
+import { meanConfig, sumConfig } from './reduce.js';
 
 /**
  * Kernels that make tfjs-backend-wasm 4.22 able to train convolutional nets at XNNPACK speed:
  * Conv2DBackpropFilter (missing in wasm), and faster Conv2DBackpropInput, Tile and transposed
- * BatchMatMul (naive loops in wasm). Each is a composition of ops wasm runs fast; see the files.
+ * BatchMatMul (naive loops in wasm), and Sum/Mean over leading axes (a transpose, then a loop). Each is a composition of ops wasm runs fast; see the files.
  */
 
 const BACKEND = 'wasm';
 
 interface Replacement {
   name: string;
-  /** Whether tfjs-wasm registers this kernel itself (then the replacement may delegate to it). */
+  /** Whether the replacement delegates to tfjs-wasm's own kernel, which must then exist. */
   needsOriginal: boolean;
   make(original: tf.KernelConfig | undefined): tf.KernelConfig;
 }
@@ -34,12 +35,21 @@ const REPLACEMENTS: Replacement[] = [
     // wasm function must still be bound in case it is restored later.
     make: (o) => conv2DBackpropInputConfig(o?.setupFunc),
   },
+  { name: tf.Sum, needsOriginal: true, make: (o) => sumConfig(o as tf.KernelConfig) },
+  { name: tf.Mean, needsOriginal: true, make: (o) => meanConfig(o as tf.KernelConfig) },
   { name: tf.Tile, needsOriginal: true, make: (o) => tileConfig(o as tf.KernelConfig) },
-  { name: tf.BatchMatMul, needsOriginal: true, make: (o) => batchMatMulConfig(o as tf.KernelConfig) },
+  {
+    name: tf.BatchMatMul,
+    needsOriginal: true,
+    make: (o) => batchMatMulConfig(o as tf.KernelConfig),
+  },
 ];
 
 /** What we registered, and what it replaced (undefined: nothing was registered under the name). */
-const installed = new Map<string, { config: tf.KernelConfig; original: tf.KernelConfig | undefined }>();
+const installed = new Map<
+  string,
+  { config: tf.KernelConfig; original: tf.KernelConfig | undefined }
+>();
 
 /**
  * Register the training kernels for the wasm backend, replacing tfjs-wasm's own (kept, and put
@@ -49,18 +59,26 @@ const installed = new Map<string, { config: tf.KernelConfig; original: tf.Kernel
  */
 export function registerWasmTrainingKernels(): string[] {
   if (tf.getKernel(tf.Conv2D, BACKEND) === undefined) {
-    throw new ExprsimError('E_BACKEND_UNAVAILABLE', 'the wasm backend is not loaded, so its training kernels cannot be registered', {
-      fix: "import '@tensorflow/tfjs-backend-wasm' before registering the wasm training kernels",
-    });
+    throw new ExprsimError(
+      'E_BACKEND_UNAVAILABLE',
+      'the wasm backend is not loaded, so its training kernels cannot be registered',
+      {
+        fix: "import '@tensorflow/tfjs-backend-wasm' before registering the wasm training kernels",
+      },
+    );
   }
   for (const r of REPLACEMENTS) {
     const current = tf.getKernel(r.name, BACKEND);
     const mine = installed.get(r.name);
     if (mine !== undefined && current === mine.config) continue;
     if (r.needsOriginal && current === undefined) {
-      throw new ExprsimError('E_BACKEND_UNAVAILABLE', `the wasm backend has no ${r.name} kernel to build on`, {
-        fix: 'use @tensorflow/tfjs-backend-wasm 4.22',
-      });
+      throw new ExprsimError(
+        'E_BACKEND_UNAVAILABLE',
+        `the wasm backend has no ${r.name} kernel to build on`,
+        {
+          fix: 'use @tensorflow/tfjs-backend-wasm 4.22',
+        },
+      );
     }
     if (current !== undefined) tf.unregisterKernel(r.name, BACKEND);
     const config = r.make(current);
@@ -81,4 +99,11 @@ export function unregisterWasmTrainingKernels(): void {
   installed.clear();
 }
 
-export { planTile, MAX_BROADCAST_RANK, type TilePass } from './tile.js';
+export {
+  planTile,
+  planConcatTile,
+  tileStrategy,
+  MAX_BROADCAST_RANK,
+  type TilePass,
+  type TileStrategy,
+} from './tile.js';

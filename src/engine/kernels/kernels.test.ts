@@ -11,7 +11,14 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, planTile, MAX_BROADCAST_RANK } from './index.js';
+import {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  planTile,
+  planConcatTile,
+  tileStrategy,
+  MAX_BROADCAST_RANK,
+} from './index.js';
 
 tf.env().set('PROD', true); // no "already registered" / debug chatter
 await tf.setBackend('wasm');
@@ -49,17 +56,26 @@ function normal(shape: number[], scale = 1): Float32Array {
 interface Arr {
   shape: number[];
   dtype: tf.DataType;
-  values: Float32Array | Int32Array | Uint8Array;
+  values: Float32Array | Int32Array | Uint8Array | string[];
 }
-const f32 = (shape: number[], scale = 1): Arr => ({ shape, dtype: 'float32', values: normal(shape, scale) });
+const f32 = (shape: number[], scale = 1): Arr => ({
+  shape,
+  dtype: 'float32',
+  values: normal(shape, scale),
+});
 
 interface Result {
   shape: number[];
-  values: Float32Array | Int32Array | Uint8Array;
+  values: Float32Array | Int32Array | Uint8Array | string[];
 }
 
 /** Run a kernel through the engine on `backend`, from plain arrays, and read the output back. */
-async function runKernelOn(backend: string, kernel: string, inputs: Record<string, Arr>, attrs: object): Promise<Result> {
+async function runKernelOn(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, Arr>,
+  attrs: object,
+): Promise<Result> {
   await tf.setBackend(backend);
   const ts: Record<string, tf.Tensor> = {};
   for (const [k, a] of Object.entries(inputs)) ts[k] = tf.tensor(a.values, a.shape, a.dtype);
@@ -69,15 +85,16 @@ async function runKernelOn(backend: string, kernel: string, inputs: Record<strin
   return r;
 }
 
-function maxAbs(a: ArrayLike<number>): number {
+type Values = ArrayLike<number> | string[];
+function maxAbs(a: Values): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(Number(a[i])));
   return m;
 }
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+function maxAbsDiff(a: Values, b: Values): number {
   assert.equal(a.length, b.length);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(Number(a[i]) - Number(b[i])));
   return m;
 }
 
@@ -88,7 +105,9 @@ function record(kind: string, err: number, mag: number, what: string) {
 }
 after(() => {
   for (const [k, v] of Object.entries(worst)) {
-    console.log(`max error ${k}: ${v.err.toExponential(2)} (output magnitude ${v.mag.toFixed(2)}) at ${v.what}`);
+    console.log(
+      `max error ${k}: ${v.err.toExponential(2)} (output magnitude ${v.mag.toFixed(2)}) at ${v.what}`,
+    );
   }
 });
 
@@ -96,13 +115,24 @@ after(() => {
 // registration
 
 test('registration is idempotent and reversible', () => {
-  assert.deepEqual(names, ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul']);
+  assert.deepEqual(names, [
+    'Conv2DBackpropFilter',
+    'Conv2DBackpropInput',
+    'Sum',
+    'Mean',
+    'Tile',
+    'BatchMatMul',
+  ]);
   const ours = names.map((n) => tf.getKernel(n, 'wasm'));
   assert.deepEqual(registerWasmTrainingKernels(), names);
   names.forEach((n, i) => assert.equal(tf.getKernel(n, 'wasm'), ours[i], `${n} re-registered`));
 
   unregisterWasmTrainingKernels();
-  assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined, 'wasm has no Conv2DBackpropFilter of its own');
+  assert.equal(
+    tf.getKernel('Conv2DBackpropFilter', 'wasm'),
+    undefined,
+    'wasm has no Conv2DBackpropFilter of its own',
+  );
   for (const n of ['Conv2DBackpropInput', 'Tile', 'BatchMatMul']) {
     const orig = tf.getKernel(n, 'wasm');
     assert.ok(orig !== undefined && orig !== ours[names.indexOf(n)], `${n} original restored`);
@@ -116,7 +146,11 @@ test('registration is idempotent and reversible', () => {
 // ---------------------------------------------------------------------------------------------
 // convolutions
 
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+type Pad =
+  | 'same'
+  | 'valid'
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
 interface ConvCase {
   n: number;
   h: number;
@@ -149,8 +183,52 @@ const fixedCases: ConvCase[] = [
   { n: 2, h: 9, w: 9, cin: 3, cout: 4, k: [3, 3], s: [2, 2], pad: 1 },
   { n: 1, h: 6, w: 6, cin: 2, cout: 3, k: [3, 3], s: [1, 1], pad: 3 }, // pad > k − 1: crops in dx
   { n: 2, h: 8, w: 7, cin: 3, cout: 4, k: [3, 3], s: [2, 2], pad: 1, round: 'ceil' }, // reads past the pad
-  { n: 2, h: 8, w: 9, cin: 3, cout: 4, k: [3, 3], s: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
-  { n: 2, h: 5, w: 6, cin: 3, cout: 4, k: [1, 1], s: [1, 1], pad: [[0, 0], [1, 1], [0, 2], [0, 0]] },
+  {
+    n: 2,
+    h: 8,
+    w: 9,
+    cin: 3,
+    cout: 4,
+    k: [3, 3],
+    s: [2, 2],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  },
+  {
+    n: 2,
+    h: 5,
+    w: 6,
+    cin: 3,
+    cout: 4,
+    k: [1, 1],
+    s: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  },
+  {
+    n: 2,
+    h: 7,
+    w: 6,
+    cin: 3,
+    cout: 4,
+    k: [1, 1],
+    s: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ],
+  },
+  { n: 2, h: 11, w: 9, cin: 3, cout: 2, k: [2, 2], s: [3, 3], pad: 'same' }, // phases without taps
   { n: 2, h: 7, w: 9, cin: 5, cout: 4, k: [3, 3], s: [2, 2], pad: 'same', format: 'NCHW' },
   { n: 4, h: 12, w: 12, cin: 32, cout: 16, k: [3, 3], s: [1, 1], pad: 'same' }, // longer reductions
   { n: 4, h: 12, w: 12, cin: 32, cout: 16, k: [1, 1], s: [1, 1], pad: 'valid' },
@@ -178,7 +256,8 @@ while (randomCases.length < 16) {
 }
 
 function convInfo(c: ConvCase) {
-  const xShape: [number, number, number, number] = c.format === 'NCHW' ? [c.n, c.cin, c.h, c.w] : [c.n, c.h, c.w, c.cin];
+  const xShape: [number, number, number, number] =
+    c.format === 'NCHW' ? [c.n, c.cin, c.h, c.w] : [c.n, c.h, c.w, c.cin];
   const wShape: [number, number, number, number] = [c.k[0], c.k[1], c.cin, c.cout];
   const info = tf.backend_util.computeConv2DInfo(
     xShape,
@@ -195,7 +274,12 @@ function convInfo(c: ConvCase) {
 
 async function checkConvCase(c: ConvCase): Promise<void> {
   const { xShape, wShape, info } = convInfo(c);
-  const attrs = { strides: c.s, pad: c.pad, dataFormat: c.format ?? 'NHWC', dimRoundingMode: c.round };
+  const attrs = {
+    strides: c.s,
+    pad: c.pad,
+    dataFormat: c.format ?? 'NHWC',
+    dimRoundingMode: c.round,
+  };
   const x = f32(xShape);
   const dyForW = f32(info.outShape, 1 / Math.sqrt(c.n * info.outHeight * info.outWidth));
   const dyForX = f32(info.outShape);
@@ -227,7 +311,9 @@ test('Conv2DBackpropFilter and Conv2DBackpropInput match cpu: seeded random case
 });
 
 test('tf.grads of conv2d on wasm (forward XNNPACK + our kernels) match cpu', async () => {
-  const cases = fixedCases.filter((c) => c.format === undefined && c.round === undefined).slice(0, 12);
+  const cases = fixedCases
+    .filter((c) => c.format === undefined && c.round === undefined)
+    .slice(0, 12);
   for (const c of cases) {
     const { xShape, wShape, info } = convInfo(c);
     const x = f32(xShape);
@@ -236,7 +322,7 @@ test('tf.grads of conv2d on wasm (forward XNNPACK + our kernels) match cpu', asy
     const r = f32(info.outShape, 1 / Math.sqrt(c.n * info.outHeight * info.outWidth));
     const grads = async (backend: string) => {
       await tf.setBackend(backend);
-      const [tx, tw, tr] = [x, w, r].map((a) => tf.tensor(a.values, a.shape));
+      const [tx, tw, tr] = [x, w, r].map((a) => tf.tensor(a.values as Float32Array, a.shape));
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
         tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad as 'same'), tr)),
       );
@@ -256,16 +342,41 @@ test('tf.grads of conv2d on wasm (forward XNNPACK + our kernels) match cpu', asy
 // ---------------------------------------------------------------------------------------------
 // Tile
 
+test('Tile strategies', () => {
+  assert.equal(tileStrategy([1, 1, 1, 128], [96, 12, 12, 1], 'float32'), 'multiply');
+  assert.equal(tileStrategy([1, 1, 1, 128], [96, 12, 12, 1], 'int32'), 'concat');
+  assert.equal(tileStrategy([30, 1], [1, 300], 'int32'), 'concat'); // 30·(2·8 + 4) block copies
+  assert.equal(tileStrategy([1000, 1], [1, 3], 'int32'), 'original'); // 4000 one-element blocks
+  assert.equal(tileStrategy([2, 3], [1, 1], 'bool'), 'copy');
+  assert.equal(tileStrategy([2, 3], [2, 2], 'string'), 'concat');
+  assert.equal(tileStrategy([2, 3], [2, 2], 'complex64'), 'original');
+  assert.equal(tileStrategy([], [], 'float32'), 'original');
+  assert.equal(tileStrategy([2, 0], [2, 2], 'float32'), 'original');
+  // A tiled axis absorbs the untiled ones after it; unit axes merge with what follows.
+  assert.deepEqual(planConcatTile([1, 1, 1, 128], [96, 12, 12, 1]), {
+    shape: [128],
+    reps: [13824],
+    blockCopies: 30,
+  });
+  assert.deepEqual(planConcatTile([4, 2, 3], [1, 5, 1]).shape, [4, 6]);
+});
+
 test('Tile plans stay within XNNPACK broadcast rank', () => {
   assert.deepEqual(planTile([2, 3], [1, 1]), []);
-  assert.deepEqual(planTile([4, 1, 1, 8], [1, 5, 6, 1]), [{ xShape: [4, 1, 8], onesShape: [1, 30, 1], outShape: [4, 5, 6, 8] }]);
+  assert.deepEqual(planTile([4, 1, 1, 8], [1, 5, 6, 1]), [
+    { xShape: [4, 1, 8], onesShape: [1, 30, 1], outShape: [4, 5, 6, 8] },
+  ]);
   const big = planTile([2, 3, 2, 3, 2], [2, 2, 2, 2, 2]);
   assert.ok(big.length > 1);
   for (const p of big) assert.ok(p.xShape.length <= MAX_BROADCAST_RANK);
 });
 
-test('Tile matches cpu exactly (float32, int32; ranks 1-5), bool falls back', async () => {
-  const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+test('Tile matches cpu exactly (float32, int32, bool, string; ranks 1-5)', async () => {
+  const cases: {
+    shape: number[];
+    reps: number[];
+    dtype: 'float32' | 'int32' | 'bool' | 'string';
+  }[] = [
     { shape: [5], reps: [3], dtype: 'float32' },
     { shape: [1], reps: [7], dtype: 'int32' },
     { shape: [3, 4], reps: [1, 1], dtype: 'float32' },
@@ -273,14 +384,22 @@ test('Tile matches cpu exactly (float32, int32; ranks 1-5), bool falls back', as
     { shape: [1, 1, 1, 6], reps: [4, 5, 3, 1], dtype: 'float32' }, // batch-norm style broadcast
     { shape: [2, 3, 2, 3, 2], reps: [2, 2, 2, 2, 2], dtype: 'float32' }, // needs several passes
     { shape: [2, 3, 2, 3, 2], reps: [3, 1, 2, 1, 2], dtype: 'int32' },
-    { shape: [2, 3], reps: [2, 2], dtype: 'bool' },
+    { shape: [2, 3], reps: [7, 5], dtype: 'bool' },
+    { shape: [3, 1, 2], reps: [1, 13, 1], dtype: 'bool' },
+    { shape: [1, 1, 1, 6], reps: [4, 5, 3, 1], dtype: 'int32' }, // concat by doubling
+    { shape: [4, 2, 3], reps: [3, 1, 300], dtype: 'int32' },
+    { shape: [30, 1], reps: [1, 300], dtype: 'int32' },
+    { shape: [1000, 1], reps: [1, 3], dtype: 'int32' }, // original kernel
+    { shape: [2, 3], reps: [1, 1], dtype: 'int32' },
+    { shape: [2, 3], reps: [1, 1], dtype: 'string' },
+    { shape: [2, 1, 3], reps: [2, 3, 2], dtype: 'string' }, // the original kernel aborts on strings
   ];
-  while (cases.length < 24) {
+  while (cases.length < 40) {
     const rank = randInt(1, 5);
     cases.push({
       shape: Array.from({ length: rank }, () => randInt(1, 4)),
       reps: Array.from({ length: rank }, () => randInt(1, 3)),
-      dtype: pick(['float32', 'int32'] as const),
+      dtype: pick(['float32', 'int32', 'bool'] as const),
     });
   }
   for (const c of cases) {
@@ -290,12 +409,18 @@ test('Tile matches cpu exactly (float32, int32; ranks 1-5), bool falls back', as
         ? normal(c.shape)
         : c.dtype === 'int32'
           ? Int32Array.from({ length: size }, () => randInt(-1000, 1000))
-          : Uint8Array.from({ length: size }, () => randInt(0, 1));
+          : c.dtype === 'bool'
+            ? Uint8Array.from({ length: size }, () => randInt(0, 1))
+            : Array.from({ length: size }, () => `s${randInt(0, 99)}`);
     const x: Arr = { shape: c.shape, dtype: c.dtype, values };
     const ref = await runKernelOn('cpu', 'Tile', { x }, { reps: c.reps });
     const got = await runKernelOn('wasm', 'Tile', { x }, { reps: c.reps });
     assert.deepEqual(got.shape, ref.shape, `shape for ${JSON.stringify(c)}`);
-    assert.deepEqual(Array.from(got.values), Array.from(ref.values), `values for ${JSON.stringify(c)}`);
+    assert.deepEqual(
+      Array.from(got.values as ArrayLike<unknown>),
+      Array.from(ref.values as ArrayLike<unknown>),
+      `values for ${JSON.stringify(c)}`,
+    );
   }
   record('Tile', 0, 1, 'all cases exact');
 });
@@ -313,13 +438,18 @@ test('Tile keeps -0, Inf and NaN', async () => {
 // ---------------------------------------------------------------------------------------------
 // BatchMatMul
 
-test('BatchMatMul with transposes matches cpu (ranks 2-4)', async () => {
+test('BatchMatMul with and without transposes matches cpu (ranks 2-4, batched, broadcast)', async () => {
   const shapes: { batchA: number[]; batchB: number[]; m: number; k: number; n: number }[] = [
     { batchA: [], batchB: [], m: 7, k: 5, n: 3 },
     { batchA: [], batchB: [], m: 33, k: 70, n: 17 },
     { batchA: [3], batchB: [3], m: 4, k: 6, n: 5 },
     { batchA: [2], batchB: [1], m: 5, k: 9, n: 2 }, // broadcast batch
     { batchA: [2, 3], batchB: [2, 3], m: 3, k: 8, n: 6 },
+    // Big enough for one XNNPACK product per matrix (m·n·k ≥ 32³):
+    { batchA: [3], batchB: [3], m: 32, k: 40, n: 33 },
+    { batchA: [], batchB: [4], m: 33, k: 34, n: 30 }, // a broadcast over b's batch
+    { batchA: [2, 2], batchB: [2, 2], m: 40, k: 32, n: 32 },
+    { batchA: [2, 3], batchB: [], m: 20, k: 16, n: 9 }, // b broadcast: one [12·20, 16] product
   ];
   for (const s of shapes) {
     for (const [ta, tb] of [
@@ -344,6 +474,37 @@ test('BatchMatMul with transposes matches cpu (ranks 2-4)', async () => {
   }
 });
 
+test('Sum and Mean over leading axes (and others, delegated) match cpu', async () => {
+  const cases: { shape: number[]; axis: number[]; keepDims: boolean }[] = [
+    { shape: [6, 5, 7, 9], axis: [0, 1, 2], keepDims: false }, // the batch-norm gradient case
+    { shape: [6, 5, 7, 9], axis: [0, 1, 2], keepDims: true },
+    { shape: [200, 3], axis: [0], keepDims: false },
+    { shape: [4, 30, 5], axis: [1, 0], keepDims: false }, // unsorted leading axes
+    { shape: [6, 5, 7, 9], axis: [-4, -3], keepDims: true }, // negative axes
+    { shape: [6, 5, 7, 9], axis: [1, 2], keepDims: false }, // not leading: original kernel
+    { shape: [6, 5, 7, 9], axis: [3], keepDims: false },
+    { shape: [6, 5, 7, 9], axis: [0, 1, 2, 3], keepDims: false }, // all axes
+    { shape: [3, 4, 2], axis: [0, 1], keepDims: false }, // too small for the product
+  ];
+  for (const c of cases) {
+    for (const kernel of ['Sum', 'Mean']) {
+      const x = f32(c.shape);
+      const attrs = { axis: c.axis, keepDims: c.keepDims };
+      const ref = await runKernelOn('cpu', kernel, { x }, attrs);
+      const got = await runKernelOn('wasm', kernel, { x }, attrs);
+      assert.deepEqual(got.shape, ref.shape);
+      const e = maxAbsDiff(got.values, ref.values);
+      const what = `${kernel} ${JSON.stringify(c)}`;
+      record('Sum/Mean', e, maxAbs(ref.values), what);
+      assert.ok(e < 1e-4, `error ${e} for ${what}`);
+    }
+  }
+  // int32 goes to the original kernel and stays exact.
+  const xi: Arr = { shape: [100, 3], dtype: 'int32', values: Int32Array.from({ length: 300 }, (_, i) => i) };
+  const si = await runKernelOn('wasm', 'Sum', { x: xi }, { axis: [0], keepDims: false });
+  assert.deepEqual(Array.from(si.values as Int32Array), [14850, 14950, 15050]);
+});
+
 // ---------------------------------------------------------------------------------------------
 // memory
 
@@ -360,28 +521,53 @@ test('no leaks, inputs untouched, outputs owned by the caller', async () => {
   const c = tf.tensor(normal([3, 6]), [3, 6]);
   const ti = tf.tensor([1, 2, 3], [3, 1], 'int32');
   const dy2 = tf.tensor(normal([2, 4, 5, 4]), [2, 4, 5, 4]);
+  const big = tf.tensor(normal([2, 40, 40]), [2, 40, 40]);
+  const sq = tf.tensor(normal([40, 40]), [40, 40]);
+  const ts = tf.tensor([['a', 'b']], [1, 2], 'string');
   const runs: Record<string, () => tf.Tensor | tf.Tensor[]> = {
-    conv3x3s1: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same')))([x, w3]),
-    conv3x3s2: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'valid')))([x, w3]),
-    conv1x1s1: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same')))([x, w1]),
-    conv1x1s2: () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')))([x, w1]),
+    conv3x3s1: () =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+        tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same')),
+      )([x, w3]),
+    conv3x3s2: () =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+        tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'valid')),
+      )([x, w3]),
+    conv1x1s1: () =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+        tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same')),
+      )([x, w1]),
+    conv1x1s2: () =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+        tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')),
+      )([x, w1]),
     tile: () => tf.tile(a, [2, 3]),
     tileInt: () => tf.tile(ti, [2, 4]),
     tileIdentity: () => tf.tile(a, [1, 1]),
+    tileString: () => tf.tile(ts, [2, 3]),
     matMulTA: () => tf.matMul(a, b, true, false),
     matMulTB: () => tf.matMul(b, b, false, true),
     matMulTT: () => tf.matMul(a, c, true, true),
     // Straight through the engine, outside any op's scope: nothing else would clean up after us.
     rawFilter: () =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x, dy: dy2 },
-        { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 5, 4] },
-      ) as tf.Tensor,
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy: dy2 },
+          { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 5, 4] },
+        ) as tf.Tensor,
     rawTile: () => tf.engine().runKernel('Tile', { x: a }, { reps: [2, 3] }) as tf.Tensor,
-    rawMatMul: () => tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: true, transposeB: false }) as tf.Tensor,
+    rawMatMul: () =>
+      tf
+        .engine()
+        .runKernel('BatchMatMul', { a, b }, { transposeA: true, transposeB: false }) as tf.Tensor,
+    batchedMatMul: () => tf.matMul(big, big, false, true),
+    broadcastMatMul: () => tf.matMul(big, sq, true, true),
+    sumLeading: () => tf.sum(big, [0, 1]),
+    meanLeading: () => tf.mean(big, [0, 1], true),
   };
-  const inputs = [x, w3, w1, a, b, c, ti, dy2];
+  const inputs = [x, w3, w1, a, b, c, ti, dy2, big, sq, ts];
   const refCounts = () => inputs.map((t) => backend.refCount(t.dataId));
   const rc0 = refCounts();
   for (const [name, run] of Object.entries(runs)) {
@@ -393,17 +579,30 @@ test('no leaks, inputs untouched, outputs owned by the caller', async () => {
     // Inside tidy too (intermediates are tracked by the active scope while a kernel runs).
     const kept = tf.tidy(() => run());
     tf.dispose(kept);
-    assert.deepEqual({ tensors: tf.memory().numTensors, ids: backend.numDataIds() }, before, `${name} leaks in tidy`);
+    assert.deepEqual(
+      { tensors: tf.memory().numTensors, ids: backend.numDataIds() },
+      before,
+      `${name} leaks in tidy`,
+    );
   }
   assert.deepEqual(refCounts(), rc0, 'input reference counts unchanged');
 
   // Outputs must own their data: they survive the inputs (and a tidy) being disposed.
   const xc = x.clone();
-  const [gx, gw] = tf.tidy(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')))([xc, w3]));
+  const [gx, gw] = tf.tidy(() =>
+    tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+      tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')),
+    )([xc, w3]),
+  );
   const ac = a.clone();
   const tiled = tf.tidy(() => tf.tile(ac, [1, 1]));
   const prod = tf.tidy(() => tf.matMul(ac, b, true, false));
-  const expect = [gx.dataSync().slice(), gw.dataSync().slice(), tiled.dataSync().slice(), prod.dataSync().slice()];
+  const expect = [
+    gx.dataSync().slice(),
+    gw.dataSync().slice(),
+    tiled.dataSync().slice(),
+    prod.dataSync().slice(),
+  ];
   tf.dispose([xc, ac]);
   tf.dispose(tf.randomNormal([4096])); // reuse freed memory, if any was wrongly freed
   assert.deepEqual([gx.dataSync(), gw.dataSync(), tiled.dataSync(), prod.dataSync()], expect);

@@ -1,0 +1,119 @@
+/**
+ * Datasets: the FEC triplet CSVs (streaming parser, majority votes, image downloader), labelled
+ * expression datasets (image folders, labels CSVs, fer2013.csv) turned into FEC-style triplets,
+ * and exprsim's one triplet file format with its dataset manifest. See README.md here.
+ */
+export { splitCsvLine, type CsvSplit } from './csv-line.js';
+export {
+  FEC_TRIPLET_TYPES,
+  FEC_FIXED_FIELDS,
+  boxKey,
+  isFecBadRow,
+  isHttpUrl,
+  parseDecimal,
+  parseFecFields,
+  type FecAnnotation,
+  type FecBadRow,
+  type FecBox,
+  type FecFace,
+  type FecRating,
+  type FecRow,
+  type FecTripletType,
+} from './fec-row.js';
+export { readFecCsv, type FecReadSummary, type ReadFecOptions } from './fec-csv.js';
+export {
+  TIE_RULES,
+  labelFecRow,
+  reducedFraction,
+  resolveLabelOptions,
+  voteRatings,
+  type FecTriplet,
+  type LabelOptions,
+  type LabelResult,
+  type TieRule,
+  type Vote,
+} from './vote.js';
+export { fecInfo, type AgreementBin, type FecInfo } from './fec-info.js';
+export { deriveSeed, mulberry32, randomInt, requireSeed, shuffle, type Rng } from './prng.js';
+export { cropFile, cropId, fullImageFile, urlId, type CropFormat } from './fec-ids.js';
+export { DEFAULT_CROP_MARGIN, faceCropRect } from './face-crop.js';
+export {
+  backoffDelay,
+  fetchWithRetry,
+  type FetchOutcome,
+  type FetchPolicy,
+} from './fetch-retry.js';
+export {
+  DOWNLOAD_MANIFEST,
+  readDownloadManifest,
+  type CropRecord,
+  type DownloadRecord,
+  type DownloadStatus,
+} from './download-manifest.js';
+export {
+  downloadFec,
+  type DownloadProblem,
+  type FecDownloadOptions,
+  type FecDownloadReport,
+} from './fec-download.js';
+export {
+  SPLITS,
+  countByLabel,
+  normalizeSplit,
+  type LabelledDataset,
+  type LabelledImage,
+  type SkippedItem,
+  type SplitName,
+} from './labelled.js';
+export {
+  LABELS_CSV_COLUMNS,
+  keyPath,
+  loadLabelsCsv,
+  type LoadLabelsOptions,
+} from './labels-csv.js';
+export { loadImageFolder } from './image-folder.js';
+export {
+  FER2013_LABELS,
+  FER2013_SIZE,
+  extractFer2013,
+  readFer2013Csv,
+  type ExtractFer2013Result,
+  type Fer2013Face,
+} from './fer2013-csv.js';
+export {
+  DEFAULT_SPLIT_RATIOS,
+  assignSplits,
+  type AssignOptions,
+  type SplitAssignment,
+} from './split-assign.js';
+export {
+  sampleLabelTriplets,
+  type SampleTripletsOptions,
+  type SampleTripletsResult,
+} from './sample-triplets.js';
+export {
+  DEFAULT_SEED,
+  DEFAULT_TRIPLET_COUNTS,
+  sourceNameFor,
+  writeLabelTriplets,
+  type LabelTripletOptions,
+  type LabelTripletsResult,
+} from './label-triplets.js';
+export {
+  formatTriplet,
+  readTripletFile,
+  tripletProblem,
+  writeTripletFile,
+  type TripletRow,
+} from './triplet-file.js';
+export {
+  DATASET_MANIFEST,
+  loadTripletSplit,
+  readDatasetManifest,
+  sourceRoot,
+  type DatasetManifest,
+  type DatasetSource,
+  type DatasetSplit,
+  type LoadedTriplets,
+} from './dataset-manifest.js';
+export { writeFecTriplets, type FecSplitCounts, type FecTripletOptions } from './fec-triplets.js';
