@@ -18,6 +18,7 @@ export {
 export type { ProgressCallback, ProgressEvent } from './progress.js';
 export { PACKAGE_ROOT, modelDir, packageVersion } from './paths.js';
 export * from './engine/index.js';
+export * from './image/index.js';
 export * from './models/index.js';
 export * from './train/index.js';
 export * from './data/index.js';

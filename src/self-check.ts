@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { initEngine, type EngineConfig, type EngineInfo } from './engine/backend.js';
 import { fileIO } from './engine/file-io.js';
 import { createReferenceHead } from './models/reference-head.js';
+import { encodeImage, imageToTensor, readImage } from './image/index.js';
 import { trainStep } from './train/train-step.js';
 import type { ProgressCallback } from './progress.js';
 
 export interface SelfCheckResult {
   engine: EngineInfo;
+  /** A PNG encoded and decoded again gave back the same pixels and a [h, w, 3] tensor. */
+  imageRoundTrip: boolean;
   /** Loss of each training step. */
   losses: number[];
   lossDecreased: boolean;
@@ -31,6 +34,7 @@ export async function runSelfCheck(
   const engine = await initEngine(config);
   const steps = config.steps ?? 8;
   const before = tf.memory().numTensors;
+  const imageRoundTrip = await checkImageRoundTrip();
   const model = createReferenceHead({ inputShape: [6, 6, 32], layers: 2, growth: 8, seed: 7 });
   const optimizer = tf.train.adam(1e-3);
   const inputs = tf.randomNormal([3 * 4, 6, 6, 32], 0, 1, 'float32', 42);
@@ -60,10 +64,28 @@ export async function runSelfCheck(
   const lossDecreased = losses[losses.length - 1] < losses[0];
   return {
     engine,
+    imageRoundTrip,
     losses,
     lossDecreased,
     reloadMaxDiff,
     leakedTensors,
-    ok: lossDecreased && reloadMaxDiff === 0 && leakedTensors === 0,
+    ok: imageRoundTrip && lossDecreased && reloadMaxDiff === 0 && leakedTensors === 0,
   };
+}
+
+/** Encode a small gradient as PNG with sharp, decode it, and compare pixels and tensor shape. */
+async function checkImageRoundTrip(): Promise<boolean> {
+  const width = 8;
+  const height = 6;
+  const data = new Uint8Array(width * height * 3).map((_, i) => (i * 7) % 256);
+  const png = await encodeImage({ data, width, height, channels: 3 }, 'png');
+  const img = await readImage(png);
+  const t = imageToTensor(img);
+  const ok =
+    img.width === width &&
+    img.height === height &&
+    img.data.every((v, i) => v === data[i]) &&
+    t.shape.join() === [height, width, 3].join();
+  t.dispose();
+  return ok;
 }

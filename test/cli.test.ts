@@ -57,3 +57,20 @@ test('unknown options and commands fail with a usage hint', () => {
   assert.notEqual(c.status, 0);
   assert.match(c.stderr, /unknown command/);
 });
+
+test('exprsim demo --json: the end-to-end self-check passes', () => {
+  const r = run('demo', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    ok: boolean;
+    imageRoundTrip: boolean;
+    losses: number[];
+    reloadMaxDiff: number;
+    leakedTensors: number;
+  };
+  assert.equal(out.imageRoundTrip, true);
+  assert.ok(out.losses.at(-1)! < out.losses[0]);
+  assert.equal(out.reloadMaxDiff, 0);
+  assert.equal(out.leakedTensors, 0);
+  assert.equal(out.ok, true);
+});

@@ -16,7 +16,8 @@ const tfjsNodeInstalled = (() => {
 test('unknown backend names are rejected with the valid ones listed', () => {
   assert.throws(
     () => parseBackendName('gpu', '--backend'),
-    (e: unknown) => e instanceof ExprsimError && e.code === 'E_BAD_OPTION' && /node, wasm, cpu/.test(e.toLine()),
+    (e: unknown) =>
+      e instanceof ExprsimError && e.code === 'E_BAD_OPTION' && /node, wasm, cpu/.test(e.toLine()),
   );
 });
 
@@ -36,13 +37,19 @@ test('default preference: node, else wasm with SIMD, saying why', async () => {
   assert.ok(info.trainingKernels.includes('Conv2DBackpropFilter'));
 });
 
-test('asking for an unavailable backend says so and why', { skip: tfjsNodeInstalled && 'tfjs-node is installed here' }, async () => {
-  await assert.rejects(
-    initEngine({ backend: 'node' }),
-    (e: unknown) =>
-      e instanceof ExprsimError && e.code === 'E_BACKEND_UNAVAILABLE' && /tfjs-node is not installed/.test(e.message),
-  );
-});
+test(
+  'asking for an unavailable backend says so and why',
+  { skip: tfjsNodeInstalled && 'tfjs-node is installed here' },
+  async () => {
+    await assert.rejects(
+      initEngine({ backend: 'node' }),
+      (e: unknown) =>
+        e instanceof ExprsimError &&
+        e.code === 'E_BACKEND_UNAVAILABLE' &&
+        /tfjs-node is not installed/.test(e.message),
+    );
+  },
+);
 
 test('switching to cpu on request', async () => {
   const info = await initEngine({ backend: 'cpu' });

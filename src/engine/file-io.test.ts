@@ -17,7 +17,13 @@ after(async () => rm(dir, { recursive: true, force: true }));
 
 function smallModel(): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.dense({ inputShape: [4], units: 3, kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }));
+  m.add(
+    tf.layers.dense({
+      inputShape: [4],
+      units: 3,
+      kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+    }),
+  );
   return m;
 }
 
@@ -29,7 +35,10 @@ test('save then load gives identical outputs, and no temp files remain', async (
   assert.deepEqual(files, ['model.json', 'weights.bin']);
   const loaded = await tf.loadLayersModel(fileIO(join(target, 'model.json')));
   const x = tf.tensor2d([[1, 2, 3, 4]]);
-  assert.deepEqual(Array.from((loaded.predict(x) as tf.Tensor).dataSync()), Array.from((m.predict(x) as tf.Tensor).dataSync()));
+  assert.deepEqual(
+    Array.from((loaded.predict(x) as tf.Tensor).dataSync()),
+    Array.from((m.predict(x) as tf.Tensor).dataSync()),
+  );
 });
 
 test('file:// URLs work after registerFileRouter', async () => {
@@ -42,18 +51,24 @@ test('file:// URLs work after registerFileRouter', async () => {
 });
 
 test('missing model, bad JSON and truncated weights give clear errors', async () => {
-  await assert.rejects(tf.loadLayersModel(fileIO(join(dir, 'nope'))), (e: unknown) =>
-    e instanceof ExprsimError && e.code === 'E_FILE_NOT_FOUND' && e.toLine().includes('nope'),
+  await assert.rejects(
+    tf.loadLayersModel(fileIO(join(dir, 'nope'))),
+    (e: unknown) =>
+      e instanceof ExprsimError && e.code === 'E_FILE_NOT_FOUND' && e.toLine().includes('nope'),
   );
   const bad = join(dir, 'bad');
   await smallModel().save(fileIO(bad));
   await truncate(join(bad, 'weights.bin'), 8);
-  await assert.rejects(tf.loadLayersModel(fileIO(bad)), (e: unknown) =>
-    e instanceof ExprsimError && e.code === 'E_MODEL_FORMAT' && /truncated/.test(e.message),
+  await assert.rejects(
+    tf.loadLayersModel(fileIO(bad)),
+    (e: unknown) =>
+      e instanceof ExprsimError && e.code === 'E_MODEL_FORMAT' && /truncated/.test(e.message),
   );
   const json = join(bad, 'model.json');
   await writeFile(json, (await readFile(json, 'utf8')).slice(0, 20));
-  await assert.rejects(tf.loadLayersModel(fileIO(bad)), (e: unknown) =>
-    e instanceof ExprsimError && e.code === 'E_MODEL_FORMAT' && /not valid JSON/.test(e.message),
+  await assert.rejects(
+    tf.loadLayersModel(fileIO(bad)),
+    (e: unknown) =>
+      e instanceof ExprsimError && e.code === 'E_MODEL_FORMAT' && /not valid JSON/.test(e.message),
   );
 });

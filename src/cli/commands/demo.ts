@@ -22,6 +22,7 @@ export function registerDemoCommand(program: Command): void {
         process.stdout.write(
           [
             `backend: ${r.engine.backend} (${r.engine.reason})`,
+            `images: PNG encode/decode round trip ${r.imageRoundTrip ? 'ok' : 'FAILED'}`,
             `training: loss ${first} → ${last} over ${r.losses.length} steps ${r.lossDecreased ? 'ok' : 'FAILED'}`,
             `save/load: max embedding difference ${r.reloadMaxDiff} ${r.reloadMaxDiff === 0 ? 'ok' : 'FAILED'}`,
             `tensors leaked: ${r.leakedTensors} ${r.leakedTensors === 0 ? 'ok' : 'FAILED'}`,

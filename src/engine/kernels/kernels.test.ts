@@ -500,7 +500,11 @@ test('Sum and Mean over leading axes (and others, delegated) match cpu', async (
     }
   }
   // int32 goes to the original kernel and stays exact.
-  const xi: Arr = { shape: [100, 3], dtype: 'int32', values: Int32Array.from({ length: 300 }, (_, i) => i) };
+  const xi: Arr = {
+    shape: [100, 3],
+    dtype: 'int32',
+    values: Int32Array.from({ length: 300 }, (_, i) => i),
+  };
   const si = await runKernelOn('wasm', 'Sum', { x: xi }, { axis: [0], keepDims: false });
   assert.deepEqual(Array.from(si.values as Int32Array), [14850, 14950, 15050]);
 });
