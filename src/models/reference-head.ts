@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { L2Normalize } from './layers/l2-normalize.js';
+import { batchNorm } from './layers/batch-norm.js';
 
 /**
  * The benchmark head of the foundation issue, close to FECNet's head at a smaller input:
@@ -39,7 +40,7 @@ export function createReferenceHead(config: ReferenceHeadConfig = {}): tf.Layers
     })
     .apply(input) as tf.SymbolicTensor;
   for (let i = 0; i < nLayers; i++) {
-    let y = tf.layers.batchNormalization({ name: `b${i}_bn1` }).apply(x) as tf.SymbolicTensor;
+    let y = batchNorm({ name: `b${i}_bn1` }).apply(x) as tf.SymbolicTensor;
     y = tf.layers.reLU().apply(y) as tf.SymbolicTensor;
     y = tf.layers
       .conv2d({
@@ -50,7 +51,7 @@ export function createReferenceHead(config: ReferenceHeadConfig = {}): tf.Layers
         name: `b${i}_conv1`,
       })
       .apply(y) as tf.SymbolicTensor;
-    y = tf.layers.batchNormalization({ name: `b${i}_bn2` }).apply(y) as tf.SymbolicTensor;
+    y = batchNorm({ name: `b${i}_bn2` }).apply(y) as tf.SymbolicTensor;
     y = tf.layers.reLU().apply(y) as tf.SymbolicTensor;
     y = tf.layers
       .conv2d({
@@ -64,7 +65,7 @@ export function createReferenceHead(config: ReferenceHeadConfig = {}): tf.Layers
       .apply(y) as tf.SymbolicTensor;
     x = tf.layers.concatenate({ axis: -1 }).apply([x, y]) as tf.SymbolicTensor;
   }
-  x = tf.layers.batchNormalization({ name: 'final_bn' }).apply(x) as tf.SymbolicTensor;
+  x = batchNorm({ name: 'final_bn' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
   x = tf.layers
