@@ -7,7 +7,14 @@ const get = (row: Row, key: string, field: string): unknown =>
   (row[key] as Row | undefined)?.[field];
 
 export function renderEngineSection(result: {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string; date: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    date: string;
+    loadAverage: number[];
+  };
   backends: Row[];
   kernels?: Row;
 }): string {
@@ -15,7 +22,7 @@ export function renderEngineSection(result: {
   const lines = [
     '## Tensor engine',
     '',
-    `Command: \`npm run bench -- engine\` · ${m.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node}.`,
+    `Command: \`npm run bench -- engine\` · ${m.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · load average at start ${m.loadAverage.join(', ')}.`,
     'Medians of repeated runs (each backend in its own process). Training: the reference head of',
     'the foundation issue (input [B,12,12,512], 32 triplets = 96 embeddings per step, Adam, FECNet loss).',
     '',
@@ -31,12 +38,15 @@ export function renderEngineSection(result: {
       r.backend === 'wasm'
         ? `wasm (SIMD ${r.simd ? 'on' : 'off'}, ${String(r.threads)} thread)`
         : String(r.backend);
-    const trainErr = get(r, 'trainStep', 'error');
+    const trainErr =
+      r.trainStep === undefined
+        ? 'not run (minutes per step)'
+        : typeof get(r, 'trainStep', 'error') === 'string'
+          ? `fails: ${String(get(r, 'trainStep', 'error'))}`
+          : undefined;
     lines.push(
       `| ${name} | ${num(get(r, 'matmul1024', 'gflops'), 1)} | ${
-        typeof trainErr === 'string'
-          ? `fails: ${trainErr}`
-          : num(get(r, 'trainStep', 'stepsPerSec'), 3)
+        trainErr ?? num(get(r, 'trainStep', 'stepsPerSec'), 3)
       } | ${num(get(r, 'trainStep', 'tripletsPerSec'), 1)} | ${num(get(r, 'embedBatch96', 'embeddingsPerSec'), 0)} | ${num(
         get(r, 'embedBatch1', 'latencyMs'),
         1,

@@ -14,6 +14,7 @@ const arg = (name: string, def: string) => {
 const backend = parseBackendName(arg('backend', 'wasm'), '--backend');
 const runs = Number(arg('runs', '7'));
 const trainRuns = Number(arg('train-runs', String(runs)));
+const trainWarmup = Number(arg('train-warmup', '2'));
 const suites = arg('suites', 'matmul,train,embed').split(',');
 
 const engine = await initEngine({ backend });

@@ -10,6 +10,7 @@ import {
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDataCommands } from './commands/data.js';
+import { registerModelsCommand } from './commands/models.js';
 
 export interface GlobalOptions {
   backend?: string;
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerInfoCommand(program);
   registerDemoCommand(program);
   registerDataCommands(program);
+  registerModelsCommand(program);
   return program;
 }
 

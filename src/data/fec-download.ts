@@ -321,13 +321,21 @@ export async function downloadFec(
     const now = () => new Date().toISOString();
     if (done === 'recrop') {
       const prev = records.get(url) as DownloadRecord;
-      const img = await readImage(join(outDir, prev.full as string), { failOn });
-      const kept = (prev.crops ?? []).filter((c) => !boxes.has(c.id));
-      const crops = [...kept, ...(await writeCrops(url, img, boxes))];
-      await appender.append({ ...prev, crops, at: now() });
-      records.set(url, { ...prev, crops, at: now() });
-      report.recropped++;
-      return;
+      // A stored image that no longer decodes (damaged on disk) is downloaded again below.
+      const img = await readImage(join(outDir, prev.full as string), { failOn }).catch(
+        (e: unknown) => {
+          if (isExprsimError(e)) return undefined;
+          throw e;
+        },
+      );
+      if (img !== undefined) {
+        const kept = (prev.crops ?? []).filter((c) => !boxes.has(c.id));
+        const crops = [...kept, ...(await writeCrops(url, img, boxes))];
+        await appender.append({ ...prev, crops, at: now() });
+        records.set(url, { ...prev, crops, at: now() });
+        report.recropped++;
+        return;
+      }
     }
     const got = await fetchWithRetry(url, policy);
     if (got.kind !== 'body') {
@@ -365,7 +373,9 @@ export async function downloadFec(
       await ensureDir(join(outDir, full, '..'));
       await writeFileAtomic(join(outDir, full), got.bytes);
     }
-    const crops = await writeCrops(url, img, boxes);
+    // Crops made for other CSVs sharing this folder stay in the record.
+    const earlier = (records.get(url)?.crops ?? []).filter((c) => !boxes.has(c.id));
+    const crops = [...earlier, ...(await writeCrops(url, img, boxes))];
     await finish({
       url,
       id,

@@ -73,7 +73,7 @@ export async function* readLines(path: string, what = 'file'): AsyncGenerator<Nu
 export function emptyFileError(path: string, what: string, expected: string): ExprsimError {
   return new ExprsimError('E_DATA_EMPTY', `the ${what} is empty (no data lines)`, {
     input: path,
-    fix: `pass a ${what} with ${expected}; an empty file is often a failed download or copy`,
+    fix: `expected ${expected}; an empty file is often a failed download or copy`,
   });
 }
 

@@ -1,0 +1,212 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchNorm } from '../layers/batch-norm.js';
+import { L2Normalize } from '../layers/l2-normalize.js';
+import {
+  badOption,
+  enumOption,
+  intOption,
+  numberOption,
+  shapeOption,
+  type Shape3,
+} from './options.js';
+
+/**
+ * What a head reads: `features`, a cached feature map [h, w, c] from a frozen backbone (e.g.
+ * [7, 7, 1024] for FECNet's Inception-4e cut, [12, 12, 512]); or `pixels`, raw face crops
+ * [h, w, 1 | 3] (the study's replica mode, e.g. [100, 100, 1]) already scaled by preprocessing.
+ */
+export type InputMode = 'features' | 'pixels';
+export const INPUT_MODES: readonly InputMode[] = ['features', 'pixels'];
+
+/** Default feature-map input: FECNet's backbone cut (Inception-4e at 224x224 input). */
+export const DEFAULT_FEATURE_SHAPE: Shape3 = [7, 7, 1024];
+/** Default pixel input: the study's 100x100 grayscale faces. */
+export const DEFAULT_PIXEL_SHAPE: Shape3 = [100, 100, 1];
+
+/** Options every head takes. */
+export interface CommonHeadConfig {
+  /** Default 'features'. */
+  inputMode?: InputMode;
+  /** [h, w, c]; default [7, 7, 1024] for features, [100, 100, 1] for pixels. */
+  inputShape?: Shape3;
+  /**
+   * Channels of the stem conv, the head's first layer: a 1x1 conv on feature maps, a 3x3 conv
+   * on pixels. Default: 2 × growth for the DenseNet heads (DenseNet-BC), 512 for FECNet.
+   */
+  stemChannels?: number;
+  /** Stride of the pixel stem's 3x3 conv; default 1 (the study's). Features: must be 1. */
+  stemStride?: number;
+  /** Dropout after each conv of the dense layers (and transitions); default 0. */
+  dropout?: number;
+  /** Size of the L2-normalised output; default 16. */
+  embeddingSize?: number;
+  /** Seed of the Kaiming-normal weight initialisers (dropout masks are not seeded); default 1. */
+  seed?: number;
+}
+
+export type ResolvedCommonConfig = Required<CommonHeadConfig>;
+
+export const COMMON_KEYS = [
+  'inputMode',
+  'inputShape',
+  'stemChannels',
+  'stemStride',
+  'dropout',
+  'embeddingSize',
+  'seed',
+] as const;
+
+export function resolveCommon(
+  head: string,
+  raw: Record<string, unknown>,
+  defaultStemChannels: number,
+): ResolvedCommonConfig {
+  const inputMode = enumOption(head, 'inputMode', raw.inputMode, INPUT_MODES) ?? 'features';
+  const inputShape =
+    shapeOption(head, 'inputShape', raw.inputShape) ??
+    (inputMode === 'pixels' ? [...DEFAULT_PIXEL_SHAPE] : [...DEFAULT_FEATURE_SHAPE]);
+  const stemStride = intOption(head, 'stemStride', raw.stemStride, { min: 1, max: 4 }) ?? 1;
+  if (inputMode === 'features' && stemStride !== 1) {
+    throw badOption(
+      head,
+      'stemStride',
+      `must be 1 on feature maps (the stem is a 1x1 conv), got ${stemStride}`,
+      "use inputMode 'pixels' for a strided 3x3 stem",
+    );
+  }
+  return {
+    inputMode,
+    inputShape,
+    stemChannels:
+      intOption(head, 'stemChannels', raw.stemChannels, { min: 1 }) ?? defaultStemChannels,
+    stemStride,
+    dropout: numberOption(head, 'dropout', raw.dropout, { min: 0, below: 1 }) ?? 0,
+    embeddingSize: intOption(head, 'embeddingSize', raw.embeddingSize, { min: 1 }) ?? 16,
+    seed: intOption(head, 'seed', raw.seed, { min: 0 }) ?? 1,
+  };
+}
+
+type Sym = tf.SymbolicTensor;
+
+const channelsOf = (x: Sym): number => x.shape[x.shape.length - 1] as number;
+
+/**
+ * Builds a tf.layers functional graph with unique, readable layer names and seeded
+ * Kaiming-normal initialisers (tf.initializers.heNormal: σ² = 2 / fan_in; tfjs 4.22 draws
+ * from a normal truncated at 2σ without rescaling, so the variance is ≈ 0.77 × that). Every
+ * conv and dense kernel has its own seed (seed, seed + 1, … in creation order), so a config
+ * fixes the weights.
+ * Convs feeding a batch norm have no bias (the norm's beta replaces it; a bias there would get
+ * no gradient).
+ */
+export class NetBuilder {
+  private nextSeed: number;
+
+  constructor(seed: number) {
+    this.nextSeed = seed;
+  }
+
+  static channels = channelsOf;
+
+  private init(): ReturnType<typeof tf.initializers.heNormal> {
+    return tf.initializers.heNormal({ seed: this.nextSeed++ });
+  }
+
+  conv(
+    x: Sym,
+    name: string,
+    filters: number,
+    kernelSize: number,
+    opts: { strides?: number; useBias?: boolean; activation?: 'sigmoid' } = {},
+  ): Sym {
+    return tf.layers
+      .conv2d({
+        name,
+        filters,
+        kernelSize,
+        strides: opts.strides ?? 1,
+        padding: 'same',
+        useBias: opts.useBias ?? false,
+        activation: opts.activation,
+        kernelInitializer: this.init(),
+      })
+      .apply(x) as Sym;
+  }
+
+  dense(x: Sym, name: string, units: number, activation?: 'relu' | 'sigmoid'): Sym {
+    return tf.layers
+      .dense({ name, units, activation, kernelInitializer: this.init() })
+      .apply(x) as Sym;
+  }
+
+  bn(x: Sym, name: string): Sym {
+    return batchNorm({ name }).apply(x) as Sym;
+  }
+
+  relu(x: Sym, name: string): Sym {
+    return tf.layers.reLU({ name }).apply(x) as Sym;
+  }
+
+  sigmoid(x: Sym, name: string): Sym {
+    return tf.layers.activation({ name, activation: 'sigmoid' }).apply(x) as Sym;
+  }
+
+  /** BN → ReLU, the pre-activation of every DenseNet conv. */
+  bnRelu(x: Sym, name: string): Sym {
+    return this.relu(this.bn(x, `${name}_bn`), `${name}_relu`);
+  }
+
+  /** Dropout (unseeded: a seeded tfjs dropout layer draws the same mask at every step). */
+  dropout(x: Sym, name: string, rate: number): Sym {
+    return rate > 0 ? (tf.layers.dropout({ name, rate }).apply(x) as Sym) : x;
+  }
+
+  /**
+   * 2x2 average pooling, stride 2, 'same' padding: sizes halve rounding up (7 → 4 → 2), so no
+   * row or column is dropped and a 1x1 map stays 1x1. Padding is not counted in the average.
+   */
+  pool(x: Sym, name: string): Sym {
+    return tf.layers
+      .averagePooling2d({ name, poolSize: 2, strides: 2, padding: 'same' })
+      .apply(x) as Sym;
+  }
+
+  globalPool(x: Sym, name: string): Sym {
+    return tf.layers.globalAveragePooling2d({ name }).apply(x) as Sym;
+  }
+
+  reshape(x: Sym, name: string, targetShape: number[]): Sym {
+    return tf.layers.reshape({ name, targetShape }).apply(x) as Sym;
+  }
+
+  concat(xs: Sym[], name: string): Sym {
+    return tf.layers.concatenate({ name, axis: -1 }).apply(xs) as Sym;
+  }
+
+  add(xs: Sym[], name: string): Sym {
+    return tf.layers.add({ name }).apply(xs) as Sym;
+  }
+
+  multiply(xs: Sym[], name: string): Sym {
+    return tf.layers.multiply({ name }).apply(xs) as Sym;
+  }
+
+  /** The head's input and stem conv: 1x1 on feature maps, 3x3 (stride stemStride) on pixels. */
+  stem(config: ResolvedCommonConfig): { input: Sym; x: Sym } {
+    const input = tf.input({
+      shape: config.inputShape,
+      name: config.inputMode === 'pixels' ? 'pixels' : 'features',
+    });
+    const x =
+      config.inputMode === 'pixels'
+        ? this.conv(input, 'stem_conv', config.stemChannels, 3, { strides: config.stemStride })
+        : this.conv(input, 'stem_conv', config.stemChannels, 1);
+    return { input, x };
+  }
+
+  /** FC to the embedding size (with bias), then L2 normalisation: unit-norm embeddings. */
+  embedding(x: Sym, size: number): Sym {
+    const y = this.dense(x, 'embedding_fc', size);
+    return new L2Normalize({ name: 'embedding' }).apply(y) as Sym;
+  }
+}
