@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { ExprsimError } from '../errors.js';
+import { writeFileAtomic } from '../util/fs.js';
 import { ACCEPTED_FORMATS_TEXT, formatFromExtension, isImageFormat } from './format.js';
 import { fsError, sharpMessage } from './io-errors.js';
 import { ACCEPTED_FORMATS, type EncodeOptions, type ImageFormat, type RawImage } from './types.js';
@@ -82,25 +80,9 @@ export async function writeImage(
     );
   }
   const bytes = await encodeImage(img, format, options);
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  let handle;
   try {
-    handle = await open(tmp, 'wx');
+    await writeFileAtomic(path, bytes, { mkdirs: false });
   } catch (e) {
-    throw fsError(e, path, 'write');
-  }
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
-  } catch (e) {
-    await handle?.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
     throw fsError(e, path, 'write');
   }
 }

@@ -1,19 +1,36 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+export interface WriteAtomicOptions {
+  /** Create missing parent directories; default true. */
+  mkdirs?: boolean;
+}
+
 /**
  * Write a file so that readers never see a partial one: write a temporary file in the same
- * directory (same filesystem, so rename is atomic), then rename it over the target.
+ * directory (same filesystem, so rename is atomic), flush it to disk, then rename it over the
+ * target. On failure the temporary file is removed and an existing target is left untouched.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteAtomicOptions = {},
+): Promise<void> {
+  if (options.mkdirs ?? true) await mkdir(dirname(path), { recursive: true });
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  const handle = await open(tmp, 'wx');
   try {
-    await writeFile(tmp, data);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
+    await handle.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
 }
