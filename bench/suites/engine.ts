@@ -51,7 +51,7 @@ if (suites.includes('train')) {
     const t = await timeRuns(
       () => trainStep(model, optimizer, { inputs, margins: 0.2 }),
       trainRuns,
-      2,
+      trainWarmup,
     );
     out.trainStep = { ...t, stepsPerSec: 1 / t.median, tripletsPerSec: 32 / t.median };
   } catch (e) {
