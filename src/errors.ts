@@ -15,7 +15,12 @@ export type ErrorCode =
   | 'E_IO'
   | 'E_DATA_EMPTY'
   | 'E_DATA_FORMAT'
-  | 'E_DATA_MISSING_FILES';
+  | 'E_DATA_MISSING_FILES'
+  | 'E_BACKBONE_MISMATCH'
+  | 'E_CACHE_MISMATCH'
+  | 'E_CACHE_INCOMPLETE'
+  | 'E_WORKER'
+  | 'E_CHECKPOINT';
 
 export interface ExprsimErrorOptions {
   /** The file, URL or option value the error is about. */

@@ -1,0 +1,268 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  BACKBONE_NAMES,
+  DEFAULT_EMBED_BATCH,
+  DEFAULT_FEATURE_BATCH,
+  DEFAULT_SHARD_SIZE,
+  ExprsimError,
+  createBackbone,
+  createEmbedder,
+  embedFiles,
+  embeddingFormat,
+  extractFeatures,
+  formatFromExtension,
+  initEngine,
+  isBackboneName,
+  resolveFeatureDataset,
+  writeEmbeddings,
+  type FaceDetectorLike,
+} from '../../index.js';
+import type { GlobalOptions } from '../main.js';
+import { createProgressBar } from '../progress-bar.js';
+import { resolveBackend } from './info.js';
+
+function int(flag: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`,
+      {
+        input: `${flag} ${value}`,
+        fix: `pass a whole number ≥ ${min}`,
+      },
+    );
+  }
+  return n;
+}
+
+function bar(g: GlobalOptions) {
+  return createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+}
+
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Image files of the arguments: files as given, folders searched recursively, sorted. */
+export async function collectImageFiles(args: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && formatFromExtension(e.name) !== undefined) out.push(p);
+    }
+  };
+  for (const a of args) {
+    let st;
+    try {
+      st = await stat(a);
+    } catch (e) {
+      throw new ExprsimError('E_FILE_NOT_FOUND', 'no such file or folder', {
+        input: a,
+        fix: 'check the path',
+        cause: e,
+      });
+    }
+    if (st.isDirectory()) await walk(a);
+    else out.push(a);
+  }
+  return out;
+}
+
+interface FeaturesOpts {
+  backbone: string;
+  layer?: string;
+  out: string;
+  shardSize?: string;
+  batchSize?: string;
+  limit?: string;
+}
+
+interface EmbedOpts {
+  model: string;
+  out: string;
+  detect: boolean;
+  detector: string;
+  maxFaces?: string;
+  margin?: string;
+  batchSize?: string;
+}
+
+/** Registers `exprsim features` (extract and cache backbone maps) and `exprsim embed`. */
+export function registerFeatureCommands(program: Command): void {
+  program
+    .command('features')
+    .description('extract a frozen backbone’s feature map of every face once into a float16 cache')
+    .argument(
+      '<dataset>',
+      'a labels CSV (path,label[,split]), an image folder, or a triplet folder (dataset.json)',
+    )
+    .requiredOption('--backbone <name>', `backbone: ${BACKBONE_NAMES.join(', ')}`)
+    .option(
+      '--layer <layer>',
+      'the layer to expose (default: the backbone’s; see src/features/README.md)',
+    )
+    .requiredOption('--out <dir>', 'cache folder (rerun with the same arguments to resume)')
+    .option('--shard-size <n>', `faces per shard (default ${DEFAULT_SHARD_SIZE})`)
+    .option('--batch-size <n>', `faces per forward pass (default ${DEFAULT_FEATURE_BATCH})`)
+    .option('--limit <n>', 'only the first n images (sorted by key), for a quick trial')
+    .action(async (dataset: string, o: FeaturesOpts, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const shardSize = int('--shard-size', o.shardSize);
+      const batchSize = int('--batch-size', o.batchSize);
+      const limit = int('--limit', o.limit);
+      if (!isBackboneName(o.backbone)) await createBackbone(o.backbone); // throws E_UNKNOWN_NAME
+      await initEngine({ backend: resolveBackend(g) });
+      const ds = await resolveFeatureDataset(dataset);
+      const items = limit === undefined ? ds.items : ds.items.slice(0, limit);
+      const backbone = await createBackbone(
+        o.backbone,
+        o.layer !== undefined ? { layer: o.layer } : {},
+      );
+      const b = bar(g);
+      const started = performance.now();
+      try {
+        const r = await extractFeatures({
+          backbone,
+          items,
+          sources: ds.sources,
+          outDir: o.out,
+          shardSize,
+          batchSize,
+          onProgress: b.update,
+        });
+        b.done();
+        const seconds = (performance.now() - started) / 1000;
+        const computed =
+          r.shardsWritten > 0 ? items.length - r.shardsReused * r.manifest.shardSize : 0;
+        const summary = {
+          out: resolve(o.out),
+          dataset: {
+            kind: ds.kind,
+            input: ds.input,
+            images: items.length,
+            skippedRows: ds.skipped.count,
+          },
+          backbone: r.manifest.backbone,
+          shape: r.manifest.shape,
+          stored: r.stored,
+          unreadable: r.skipped,
+          shards: { total: r.manifest.shards, written: r.shardsWritten, reused: r.shardsReused },
+          bytes: r.bytes,
+          seconds,
+          facesPerSecond: computed > 0 ? computed / seconds : undefined,
+        };
+        if (g.json) {
+          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `features: ${r.stored} faces of ${items.length} → ${summary.out}`,
+          `backbone: ${r.manifest.backbone.name} ${r.manifest.backbone.version}, map ${r.manifest.shape.join('x')} float16 (${r.manifest.shape.reduce((a, c) => a * c, 2)} bytes/face)`,
+          `shards:   ${r.shardsWritten} written, ${r.shardsReused} already done, ${mib(r.bytes)} in all`,
+        ];
+        if (ds.skipped.count > 0) lines.push(`dataset rows skipped: ${ds.skipped.count}`);
+        if (r.skipped.count > 0) {
+          lines.push(`unreadable images skipped: ${r.skipped.count}`);
+          for (const s of r.skipped.first) lines.push(`  ${s.key}: ${s.reason}`);
+        }
+        if (summary.facesPerSecond !== undefined) {
+          lines.push(
+            `speed:    ${summary.facesPerSecond.toFixed(1)} faces/s (${seconds.toFixed(1)} s)`,
+          );
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        backbone.dispose();
+      }
+    });
+
+  program
+    .command('embed')
+    .description('embed the faces in images with a trained model (16-d unit vectors)')
+    .argument('<images...>', 'image files and/or folders (searched recursively)')
+    .requiredOption('--model <dir>', 'a model folder (saveModel / exprsim train)')
+    .requiredOption('--out <file>', 'output: .jsonl, .csv or .npy (+ <name>.rows.csv)')
+    .option('--no-detect', 'the images are face crops already: embed each whole image')
+    .option('--detector <name>', 'face detector for photos', 'mtcnn')
+    .option('--max-faces <n>', 'at most n faces per image (highest scores first)')
+    .option('--margin <m>', 'margin around detected boxes, fraction of their size (default 0.2)')
+    .option('--batch-size <n>', `faces per forward pass (default ${DEFAULT_EMBED_BATCH})`)
+    .action(async (images: string[], o: EmbedOpts, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      embeddingFormat(o.out);
+      const maxFaces = int('--max-faces', o.maxFaces);
+      const batchSize = int('--batch-size', o.batchSize);
+      let margin: number | undefined;
+      if (o.margin !== undefined) {
+        margin = Number(o.margin);
+        if (o.margin.trim() === '' || !(margin >= 0 && margin <= 2)) {
+          throw new ExprsimError(
+            'E_BAD_OPTION',
+            `--margin must be a number from 0 to 2, got ${JSON.stringify(o.margin)}`,
+            {
+              input: `--margin ${o.margin}`,
+            },
+          );
+        }
+      }
+      const files = await collectImageFiles(images);
+      if (files.length === 0) {
+        throw new ExprsimError('E_DATA_EMPTY', 'no image files found', {
+          input: images.join(' '),
+          fix: 'pass .jpg, .jpeg, .png or .webp files or folders holding them',
+        });
+      }
+      await initEngine({ backend: resolveBackend(g) });
+      const embedder = await createEmbedder(o.model);
+      let detector: (FaceDetectorLike & { dispose(): void }) | undefined;
+      try {
+        if (o.detect) {
+          const { createDetector } = await import('../../detect/index.js');
+          detector = await createDetector(o.detector);
+        }
+        const b = bar(g);
+        const r = await embedFiles(files, embedder, {
+          detector,
+          maxFaces,
+          margin,
+          batchSize,
+          onProgress: b.update,
+        });
+        b.done();
+        const written = await writeEmbeddings(o.out, r.faces, embedder.embeddingSize);
+        const summary = {
+          out: written,
+          files: files.length,
+          faces: r.faces.length,
+          detector: detector?.name ?? null,
+          noFace: r.noFace,
+          failed: r.failed,
+        };
+        if (g.json) {
+          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `embed: ${r.faces.length} face${r.faces.length === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'}${detector ? ` (detector ${detector.name})` : ' (whole images as faces)'} → ${written.join(', ')}`,
+        ];
+        if (r.noFace.length > 0) {
+          lines.push(`no face found in ${r.noFace.length}:`);
+          for (const f of r.noFace.slice(0, 10)) lines.push(`  ${f}`);
+        }
+        if (r.failed.length > 0) {
+          lines.push(`skipped ${r.failed.length} unreadable:`);
+          for (const f of r.failed.slice(0, 10)) lines.push(`  ${f.reason}`);
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        detector?.dispose();
+        embedder.dispose();
+      }
+    });
+}

@@ -1,0 +1,203 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { initEngine } from '../engine/backend.js';
+import { readImage } from '../image/read.js';
+import { extractBatch, extractFeatures, openFeatureCache, CACHE_MANIFEST } from './cache.js';
+import { resolveFeatureDataset } from './dataset.js';
+import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+import { prepareFace } from './preprocess.js';
+import { createBackbone } from './registry.js';
+
+await initEngine();
+
+const root = await mkdtemp(join(tmpdir(), 'exprsim-features-'));
+test.after(() => rm(root, { recursive: true, force: true }));
+
+/** Seven small grey "faces" (distinct smooth patterns), one RGB JPEG and one damaged file. */
+async function makeDataset(dir: string): Promise<string> {
+  const lines = ['path,label,usage'];
+  for (const l of ['happy', 'sad']) await mkdir(join(dir, 'images', l), { recursive: true });
+  for (let i = 0; i < 7; i++) {
+    const px = Buffer.alloc(48 * 48);
+    for (let y = 0; y < 48; y++)
+      for (let x = 0; x < 48; x++)
+        px[y * 48 + x] = (128 + 100 * Math.sin((x + i * 5) / (4 + i) + y / 9)) | 0;
+    const rel = `images/${i % 2 ? 'happy' : 'sad'}/face${i}.png`;
+    await sharp(px, { raw: { width: 48, height: 48, channels: 1 } })
+      .png()
+      .toFile(join(dir, rel));
+    lines.push(`${rel},${i % 2 ? 'happy' : 'sad'},Training`);
+  }
+  const rgb = Buffer.alloc(64 * 80 * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 7) % 251;
+  await sharp(rgb, { raw: { width: 64, height: 80, channels: 3 } })
+    .jpeg()
+    .toFile(join(dir, 'images/happy/colour.jpg'));
+  lines.push('images/happy/colour.jpg,happy,PublicTest');
+  await writeFile(
+    join(dir, 'images/sad/broken.jpg'),
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+  );
+  lines.push('images/sad/broken.jpg,sad,PrivateTest');
+  const csv = join(dir, 'labels.csv');
+  await writeFile(csv, `${lines.join('\n')}\n`);
+  return csv;
+}
+
+const dataDir = join(root, 'data');
+const csv = await makeDataset(dataDir);
+const backbone = await createBackbone('faceapi-expression');
+test.after(() => backbone.dispose());
+
+test('resolveFeatureDataset reads a labels CSV and an image folder with the same keys', async () => {
+  const a = await resolveFeatureDataset(csv);
+  const b = await resolveFeatureDataset(dataDir);
+  assert.equal(a.kind, 'labels-csv');
+  assert.equal(b.kind, 'image-folder');
+  assert.equal(a.items.length, 9);
+  assert.deepEqual(
+    a.items.map((i) => i.key),
+    b.items.map((i) => i.key),
+  );
+  assert.deepEqual(
+    a.items.map((i) => i.key),
+    [...a.items.map((i) => i.key)].sort(),
+  );
+  await assert.rejects(resolveFeatureDataset(join(root, 'nope')), { code: 'E_FILE_NOT_FOUND' });
+});
+
+test('extractFeatures writes float16 shards that read back as the backbone’s maps', async () => {
+  const ds = await resolveFeatureDataset(csv);
+  const out = join(root, 'cache1');
+  const events: number[] = [];
+  const r = await extractFeatures({
+    backbone,
+    items: ds.items,
+    sources: ds.sources,
+    outDir: out,
+    shardSize: 4,
+    batchSize: 3,
+    onProgress: (e) => events.push(e.done),
+  });
+  assert.equal(r.manifest.shards, 3);
+  assert.equal(r.shardsWritten, 3);
+  assert.equal(r.stored, 8);
+  assert.equal(r.skipped.count, 1);
+  assert.match(r.skipped.first[0].key, /broken\.jpg$/);
+  assert.equal(events.at(-1), 9);
+  const faceBytes = 7 * 7 * 256 * 2;
+  assert.equal(r.bytes, 8 * faceBytes);
+
+  const cache = await openFeatureCache(out, {
+    backbone: backbone.ref(),
+    preprocess: backbone.preprocess,
+  });
+  assert.deepEqual(cache.shape, [7, 7, 256]);
+  assert.equal(cache.keys.length, 8);
+  assert.equal(cache.has('images/sad/broken.jpg'), false);
+  assert.deepEqual(cache.backbone, backbone.ref());
+
+  // Same numbers as running the backbone directly, up to float16 rounding (exactly the rounding).
+  const key = 'images/happy/colour.jpg';
+  const face = await prepareFace(await readImage(join(dataDir, key)), backbone.preprocess);
+  const direct = await extractBatch(backbone, [face]);
+  assert.deepEqual(cache.get(key), float16ToFloat32(float32ToFloat16(direct)));
+
+  const before = tf.memory().numTensors;
+  const batch = cache.batch([key, cache.keys[0], key]);
+  assert.deepEqual(batch.shape, [3, 7, 7, 256]);
+  const values = await batch.data();
+  assert.deepEqual(values.slice(0, 12544), cache.get(key));
+  assert.deepEqual(values.slice(12544, 25088), cache.get(cache.keys[0]));
+  batch.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  assert.throws(() => cache.get('missing.png'), { code: 'E_BAD_OPTION' });
+});
+
+test('a rerun resumes: done shards are kept, a shard without its index is redone', async () => {
+  const ds = await resolveFeatureDataset(csv);
+  const out = join(root, 'cache2');
+  const opts = { backbone, items: ds.items, sources: ds.sources, outDir: out, shardSize: 4 };
+  await extractFeatures(opts);
+  const mtime = (await stat(join(out, 'shard-00000.f16'))).mtimeMs;
+  // A run killed after writing shard 1's data but before its index, plus a stale temp file.
+  await unlink(join(out, 'shard-00001.json'));
+  await writeFile(join(out, '.shard-00002.f16.abc.tmp'), 'partial');
+  const r = await extractFeatures(opts);
+  assert.equal(r.shardsReused, 2);
+  assert.equal(r.shardsWritten, 1);
+  assert.equal(r.stored, 8);
+  assert.equal((await stat(join(out, 'shard-00000.f16'))).mtimeMs, mtime);
+  assert.ok(!(await readdir(out)).some((f) => f.endsWith('.tmp')));
+  // A truncated data file does not count as done either.
+  await writeFile(join(out, 'shard-00002.f16'), Buffer.alloc(10));
+  assert.equal((await extractFeatures(opts)).shardsWritten, 1);
+  await openFeatureCache(out);
+});
+
+test('mismatches and unfinished caches are refused with clear errors', async () => {
+  const ds = await resolveFeatureDataset(csv);
+  const out = join(root, 'cache3');
+  await extractFeatures({ backbone, items: ds.items, outDir: out, shardSize: 5 });
+  const other = await createBackbone('faceapi-expression', { layer: 'dense2' });
+  try {
+    await assert.rejects(
+      extractFeatures({ backbone: other, items: ds.items, outDir: out, shardSize: 5 }),
+      {
+        code: 'E_CACHE_MISMATCH',
+      },
+    );
+    await assert.rejects(openFeatureCache(out, { backbone: other.ref() }), {
+      code: 'E_CACHE_MISMATCH',
+    });
+    await assert.rejects(
+      openFeatureCache(out, { preprocess: other.preprocess }).then(() =>
+        openFeatureCache(out, {
+          preprocess: { ...backbone.preprocess, colour: 'grey' },
+        }),
+      ),
+      { code: 'E_CACHE_MISMATCH' },
+    );
+  } finally {
+    other.dispose();
+  }
+  await assert.rejects(
+    extractFeatures({ backbone, items: ds.items.slice(1), outDir: out, shardSize: 5 }),
+    {
+      code: 'E_CACHE_MISMATCH',
+    },
+  );
+  await assert.rejects(extractFeatures({ backbone, items: ds.items, outDir: out, shardSize: 4 }), {
+    code: 'E_CACHE_MISMATCH',
+  });
+  await unlink(join(out, 'shard-00001.json'));
+  await assert.rejects(openFeatureCache(out), { code: 'E_CACHE_INCOMPLETE' });
+  const partial = await openFeatureCache(out, { allowIncomplete: true });
+  assert.equal(partial.keys.length, 4); // shard 0: five images, broken.jpg skipped
+  await assert.rejects(openFeatureCache(join(root, 'none')), { code: 'E_FILE_NOT_FOUND' });
+  await writeFile(join(out, CACHE_MANIFEST), '{"format":"other"}');
+  await assert.rejects(openFeatureCache(out), { code: 'E_MODEL_FORMAT' });
+});
+
+test('a triplet dataset folder yields every image its splits use, keyed as the triplets key them', async () => {
+  const { loadLabelsCsv } = await import('../data/labels-csv.js');
+  const { writeLabelTriplets } = await import('../data/label-triplets.js');
+  const { loadTripletSplit } = await import('../data/dataset-manifest.js');
+  const labels = await loadLabelsCsv(csv);
+  const tripDir = join(root, 'triplets');
+  await writeLabelTriplets(labels, { outDir: tripDir, counts: { train: 6, val: 0, test: 0 } });
+  const ds = await resolveFeatureDataset(tripDir);
+  assert.equal(ds.kind, 'triplets');
+  const split = await loadTripletSplit(tripDir, 'train');
+  const used = new Set(split.rows.flatMap((r) => [r.a, r.p, r.n]));
+  assert.deepEqual(new Set(ds.items.map((i) => i.key)), used);
+  const out = join(root, 'cache-triplets');
+  await extractFeatures({ backbone, items: ds.items, sources: ds.sources, outDir: out });
+  const cache = await openFeatureCache(out);
+  for (const r of split.rows) assert.ok(cache.has(cache.keyFor(r.source, r.a)));
+});

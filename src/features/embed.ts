@@ -1,0 +1,295 @@
+import * as tf from '@tensorflow/tfjs';
+import { ExprsimError } from '../errors.js';
+import { readImage } from '../image/read.js';
+import { cropImage } from '../image/transform.js';
+import type { RawImage } from '../image/types.js';
+import { logger } from '../logger.js';
+import { loadModel, type LoadedModel } from '../models/artifact.js';
+import type { ProgressCallback } from '../progress.js';
+import { backboneFromRef } from './registry.js';
+import {
+  PREPROCESS_FORMAT,
+  detectorCropBox,
+  parsePreprocess,
+  prepareFace,
+  wholeImagePreprocess,
+  type FeaturePreprocess,
+} from './preprocess.js';
+import type { Backbone } from './types.js';
+
+/** Faces per forward pass of embedding; passed to predict explicitly (tfjs would split at 32). */
+export const DEFAULT_EMBED_BATCH = 32;
+/** Margin around a detected face box when the model's record does not give one (as FEC crops). */
+export const DEFAULT_DETECT_MARGIN = 0.2;
+
+export interface EmbedOptions {
+  /** Faces per forward pass; default {@link DEFAULT_EMBED_BATCH}. */
+  batchSize?: number;
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * A loaded model with its backbone, ready to embed many faces. Create once with
+ * {@link createEmbedder}, embed, then `dispose()`.
+ */
+export interface FaceEmbedder {
+  readonly model: LoadedModel;
+  /** The frozen backbone the head reads, or undefined for pixel heads. */
+  readonly backbone?: Backbone;
+  /** How faces are prepared (from the model manifest). */
+  readonly preprocess: FeaturePreprocess;
+  readonly embeddingSize: number;
+  /** Face crops (decoded pixels, any size, grey or RGB) → unit vectors, in order. */
+  embedFaces(images: readonly RawImage[], options?: EmbedOptions): Promise<Float32Array[]>;
+  /** Frees the backbone and the model. */
+  dispose(): void;
+}
+
+/** The preprocessing a model manifest records, or the backbone's / pixel default (warned). */
+function modelPreprocess(
+  m: LoadedModel,
+  backbone: Backbone | undefined,
+  source: string,
+): FeaturePreprocess {
+  const rec = m.manifest.preprocess as Record<string, unknown>;
+  if (rec.format === PREPROCESS_FORMAT) return parsePreprocess(rec, source);
+  if (backbone !== undefined) {
+    logger.warn(
+      `${source}: no exprsim preprocessing record in the model; using ${backbone.name}'s default`,
+    );
+    return backbone.preprocess;
+  }
+  const [h, w, c] = m.manifest.inputShape;
+  logger.warn(`${source}: no exprsim preprocessing record in the model; pixels scaled to 0..1`);
+  if (c !== 1 && c !== 3) {
+    throw new ExprsimError('E_MODEL_FORMAT', `a pixel head needs 1 or 3 channels, not ${c}`, {
+      input: source,
+    });
+  }
+  const pre = wholeImagePreprocess(
+    h,
+    { mean: new Array<number>(c).fill(0), divisor: 255 },
+    {
+      colour: c === 1 ? 'grey' : 'rgb',
+      channels: c,
+    },
+  );
+  pre.size = [h, w];
+  return pre;
+}
+
+/**
+ * Loads what a model needs to embed faces: its backbone, recreated from the manifest and
+ * checked against the shipped weights (E_BACKBONE_MISMATCH), and its preprocessing record.
+ * `model` is a model folder or a loaded model (which the embedder then owns).
+ */
+export async function createEmbedder(model: string | LoadedModel): Promise<FaceEmbedder> {
+  const source = typeof model === 'string' ? model : 'the model';
+  const loaded = typeof model === 'string' ? await loadModel(model) : model;
+  const { manifest } = loaded;
+  let backbone: Backbone | undefined;
+  try {
+    if (manifest.backbone !== 'pixels') {
+      backbone = await backboneFromRef(manifest.backbone, { source });
+      const [fh, fw, fc] = backbone.featureShape;
+      const [h, w, c] = manifest.inputShape;
+      if (fh !== h || fw !== w || fc !== c) {
+        throw new ExprsimError(
+          'E_BACKBONE_MISMATCH',
+          `the head reads ${h}x${w}x${c} maps but ${backbone.name} gives ${fh}x${fw}x${fc}`,
+          { input: source, fix: 'retrain the head on features from this backbone' },
+        );
+      }
+    }
+    const preprocess = modelPreprocess(loaded, backbone, source);
+    if (backbone !== undefined) {
+      const [h, w] = preprocess.size;
+      if (
+        h !== backbone.inputShape[0] ||
+        w !== backbone.inputShape[1] ||
+        preprocess.channels !== 3
+      ) {
+        throw new ExprsimError(
+          'E_MODEL_FORMAT',
+          `preprocessing gives ${h}x${w}x${preprocess.channels} faces, ${backbone.name} reads ${backbone.inputShape.join('x')}`,
+          { input: source, fix: 'the manifest is inconsistent: save the model again' },
+        );
+      }
+    }
+    return makeEmbedder(loaded, backbone, preprocess);
+  } catch (e) {
+    backbone?.dispose();
+    if (typeof model === 'string') loaded.model.dispose();
+    throw e;
+  }
+}
+
+function makeEmbedder(
+  loaded: LoadedModel,
+  backbone: Backbone | undefined,
+  preprocess: FeaturePreprocess,
+): FaceEmbedder {
+  const embeddingSize = loaded.manifest.embeddingSize;
+  const [ph, pw] = preprocess.size;
+  const channels = preprocess.channels;
+  return {
+    model: loaded,
+    backbone,
+    preprocess,
+    embeddingSize,
+    async embedFaces(images, options = {}) {
+      const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
+      if (!Number.isInteger(batchSize) || batchSize < 1) {
+        throw new ExprsimError(
+          'E_BAD_OPTION',
+          `batchSize must be a whole number ≥ 1, got ${batchSize}`,
+          {
+            input: String(batchSize),
+          },
+        );
+      }
+      const out: Float32Array[] = [];
+      options.onProgress?.({ done: 0, total: images.length, label: 'embed' });
+      for (let b = 0; b < images.length; b += batchSize) {
+        const faces = await Promise.all(
+          images.slice(b, b + batchSize).map((im) => prepareFace(im, preprocess)),
+        );
+        const n = faces.length;
+        const px = new Float32Array(n * ph * pw * channels);
+        faces.forEach((f, i) => px.set(f.data, i * ph * pw * channels));
+        const y = tf.tidy(() => {
+          const x = tf.tensor4d(px, [n, ph, pw, channels]);
+          const input = backbone
+            ? backbone.features(x)
+            : tf.div(
+                tf.sub(x, tf.tensor1d(preprocess.normalise.mean)),
+                preprocess.normalise.divisor,
+              );
+          return loaded.model.predict(input, { batchSize }) as tf.Tensor2D;
+        });
+        const data = (await y.data()) as Float32Array;
+        y.dispose();
+        for (let i = 0; i < n; i++)
+          out.push(data.slice(i * embeddingSize, (i + 1) * embeddingSize));
+        options.onProgress?.({ done: out.length, total: images.length, label: 'embed' });
+      }
+      return out;
+    },
+    dispose() {
+      backbone?.dispose();
+      loaded.model.dispose();
+    },
+  };
+}
+
+/**
+ * Embeds face crops with a model: 16-d (the model's embedding size) unit vectors, one per image,
+ * in order. Images are prepared as the model's manifest says (backbone input size, colour) and
+ * run in batches of `batchSize`. `model` is a model folder, a loaded model, or an embedder from
+ * {@link createEmbedder} (reuse one for many calls: loading the backbone takes a while).
+ */
+export async function embedFaces(
+  images: readonly RawImage[],
+  model: string | LoadedModel | FaceEmbedder,
+  options: EmbedOptions = {},
+): Promise<Float32Array[]> {
+  if (typeof model === 'object' && 'embedFaces' in model) return model.embedFaces(images, options);
+  const own = await createEmbedder(model);
+  try {
+    return await own.embedFaces(images, options);
+  } finally {
+    own.backbone?.dispose();
+    if (typeof model === 'string') own.model.model.dispose();
+  }
+}
+
+/** One face found in (or taken as) an image file, with its embedding. */
+export interface EmbeddedFace {
+  file: string;
+  /** 0-based face index within the file (by detector score). */
+  face: number;
+  /** The detected box in pixels of the file, or undefined for whole-image faces. */
+  box?: { x: number; y: number; width: number; height: number };
+  score?: number;
+  embedding: Float32Array;
+}
+
+/** A minimal face detector (src/detect's Detector satisfies it). */
+export interface FaceDetectorLike {
+  readonly name: string;
+  detectFaces(
+    image: RawImage,
+  ): Promise<{ box: { x: number; y: number; width: number; height: number }; score: number }[]>;
+}
+
+export interface EmbedFilesOptions extends EmbedOptions {
+  /** Find faces first with this detector; without one each file is taken as one face crop. */
+  detector?: FaceDetectorLike;
+  /** Margin around detected boxes; default the model's record, else {@link DEFAULT_DETECT_MARGIN}. */
+  margin?: number;
+  /** At most this many faces per file (highest scores); default all. */
+  maxFaces?: number;
+}
+
+export interface EmbedFilesResult {
+  faces: EmbeddedFace[];
+  /** Files that could not be read, and files where no face was found. */
+  failed: { file: string; reason: string }[];
+  noFace: string[];
+}
+
+/**
+ * Embeds image files: decodes each (bad files are skipped and reported, not fatal), finds faces
+ * with `detector` when given (crop: box grown by the margin, squared, as the model's record says)
+ * or takes each file as one face crop, and embeds all faces in batches.
+ */
+export async function embedFiles(
+  files: readonly string[],
+  embedder: FaceEmbedder,
+  options: EmbedFilesOptions = {},
+): Promise<EmbedFilesResult> {
+  const crop = embedder.preprocess.crop;
+  const margin = options.margin ?? (crop.kind === 'detector' ? crop.margin : DEFAULT_DETECT_MARGIN);
+  const square = crop.kind === 'detector' ? crop.square : true;
+  const maxFaces = options.maxFaces ?? Infinity;
+  const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
+  const result: EmbedFilesResult = { faces: [], failed: [], noFace: [] };
+  const pending: Omit<EmbeddedFace, 'embedding'>[] = [];
+  let crops: RawImage[] = [];
+  const flush = async () => {
+    if (crops.length === 0) return;
+    const vecs = await embedder.embedFaces(crops, { batchSize });
+    vecs.forEach((embedding, i) => result.faces.push({ ...pending[i], embedding }));
+    pending.length = 0;
+    crops = [];
+  };
+  let done = 0;
+  options.onProgress?.({ done, total: files.length, label: 'embed' });
+  for (const file of files) {
+    try {
+      const img = await readImage(file, { channels: 3 });
+      if (options.detector === undefined) {
+        pending.push({ file, face: 0 });
+        crops.push(img);
+      } else {
+        const found = (await options.detector.detectFaces(img)).slice(0, maxFaces);
+        if (found.length === 0) result.noFace.push(file);
+        found.forEach((f, i) => {
+          const box = detectorCropBox(f.box, img.width, img.height, margin, square);
+          pending.push({ file, face: i, box: f.box, score: f.score });
+          crops.push(cropImage(img, box));
+        });
+      }
+    } catch (e) {
+      result.failed.push({
+        file,
+        reason: e instanceof ExprsimError ? e.toLine() : (e as Error).message.split('\n')[0],
+      });
+    }
+    if (crops.length >= batchSize) await flush();
+    done++;
+    options.onProgress?.({ done, total: files.length, label: 'embed' });
+  }
+  await flush();
+  return result;
+}

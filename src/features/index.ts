@@ -1,0 +1,87 @@
+/**
+ * Frozen face backbones and their feature cache: `createBackbone(name)` (face-api's identity
+ * ResNet and expression net, weights in models/), `extractFeatures` / `openFeatureCache` (sharded
+ * float16 maps, resumable, checked on load), and embedding with a trained head (`embedFaces`,
+ * `createEmbedder`, `embedFiles`). See README.md here.
+ */
+export type {
+  Backbone,
+  BackboneConfig,
+  BackboneForward,
+  BackboneName,
+  BackboneOutputKind,
+} from './types.js';
+export {
+  BACKBONE_NAMES,
+  backboneFromRef,
+  createBackbone,
+  isBackboneName,
+  layerOfVersion,
+} from './registry.js';
+export {
+  RECOGNITION_LAYERS,
+  RECOGNITION_MEAN_RGB,
+  type RecognitionLayer,
+} from './faceapi-recognition.js';
+export {
+  EXPRESSION_LABELS,
+  EXPRESSION_LAYERS,
+  EXPRESSION_MEAN_RGB,
+  type ExpressionLayer,
+} from './faceapi-expression.js';
+export {
+  PREPROCESS_FORMAT,
+  canonicalJson,
+  detectorCropBox,
+  parsePreprocess,
+  prepareFace,
+  wholeImagePreprocess,
+  type FeaturePreprocess,
+} from './preprocess.js';
+export { loadWeightsFromDisk, type LoadedWeights } from './weights.js';
+export {
+  float16BytesToFloat32,
+  float16ToFloat32,
+  float32ToFloat16,
+  float32ToFloat16Bytes,
+  fromFloat16Bits,
+  toFloat16Bits,
+} from './float16.js';
+export { resolveFeatureDataset, type FeatureDataset, type FeatureItem } from './dataset.js';
+export {
+  CACHE_FORMAT,
+  CACHE_FORMAT_VERSION,
+  CACHE_MANIFEST,
+  DEFAULT_FEATURE_BATCH,
+  DEFAULT_SHARD_SIZE,
+  cacheKey,
+  extractBatch,
+  extractFeatures,
+  openFeatureCache,
+  type ExtractFeaturesOptions,
+  type ExtractFeaturesResult,
+  type FeatureCache,
+  type FeatureCacheManifest,
+  type OpenFeatureCacheOptions,
+  type ShardIndex,
+} from './cache.js';
+export {
+  DEFAULT_DETECT_MARGIN,
+  DEFAULT_EMBED_BATCH,
+  createEmbedder,
+  embedFaces,
+  embedFiles,
+  type EmbedFilesOptions,
+  type EmbedFilesResult,
+  type EmbedOptions,
+  type EmbeddedFace,
+  type FaceDetectorLike,
+  type FaceEmbedder,
+} from './embed.js';
+export { decodeNpyFloat32, encodeNpyFloat32 } from './npy.js';
+export {
+  embeddingFormat,
+  npyRowsPath,
+  writeEmbeddings,
+  type EmbeddingFormat,
+} from './embed-output.js';
