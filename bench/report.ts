@@ -6,26 +6,35 @@ const num = (v: unknown, digits: number): string =>
 const get = (row: Row, key: string, field: string): unknown =>
   (row[key] as Row | undefined)?.[field];
 
+interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  date: string;
+  loadAverage: number[];
+}
+
+function header(title: string, command: string, m: MachineInfo, what: string[]): string[] {
+  return [
+    `## ${title}`,
+    '',
+    `Command: \`${command}\` · ${m.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · load average at start ${m.loadAverage.join(', ')}.`,
+    ...what,
+    '',
+  ];
+}
+
 export function renderEngineSection(result: {
-  machine: {
-    cpu: string;
-    cores: number;
-    memoryGiB: number;
-    node: string;
-    date: string;
-    loadAverage: number[];
-  };
+  machine: MachineInfo;
   backends: Row[];
   kernels?: Row;
 }): string {
-  const m = result.machine;
   const lines = [
-    '## Tensor engine',
-    '',
-    `Command: \`npm run bench -- engine\` · ${m.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · load average at start ${m.loadAverage.join(', ')}.`,
-    'Medians of repeated runs (each backend in its own process). Training: the reference head of',
-    'the foundation issue (input [B,12,12,512], 32 triplets = 96 embeddings per step, Adam, FECNet loss).',
-    '',
+    ...header('Tensor engine', 'npm run bench -- engine', result.machine, [
+      'Medians of repeated runs (each backend in its own process). Training: the reference head of',
+      'the foundation issue (input [B,12,12,512], 32 triplets = 96 embeddings per step, Adam, FECNet loss).',
+    ]),
     '| backend | matmul 1024² GFLOP/s | train steps/s | triplets/s | embed/s (batch 96) | latency batch 1 (ms) |',
     '|---|---|---|---|---|---|',
   ];
@@ -66,6 +75,42 @@ export function renderEngineSection(result: {
       '```json',
       JSON.stringify(result.kernels, null, 2),
       '```',
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderHeadsSection(machine: MachineInfo, r: Row): string {
+  const rows = (r.heads as Row[] | undefined) ?? [];
+  const lines = header('Embedding heads', 'npm run bench -- heads', machine, [
+    `Backend ${String(r.backend)}, one thread. Input: feature maps ${(r.input as number[]).join('x')}. Embedding: forward batches of ${String(r.forwardBatch)}, median of ${String(r.runs)} runs;`,
+    `training: Adam steps of ${String(r.trainTriplets)} triplets, FECNet loss, median of ${String(r.trainRuns)} steps.`,
+  ]);
+  lines.push(
+    '| head | preset | trainable params | MFLOPs/face | faces/s | train triplets/s |',
+    '|---|---|--:|--:|--:|--:|',
+  );
+  for (const h of rows) {
+    lines.push(
+      `| ${String(h.head)} | ${String(h.preset)} | ${Number(h.params).toLocaleString('en-US')} | ${num(h.mflopsPerFace, 1)} | ${num(get(h, 'embed', 'facesPerSec'), 0)} | ${num(get(h, 'train', 'tripletsPerSec'), 1)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderBackbonesSection(machine: MachineInfo, r: Row): string {
+  const rows = (r.backbones as Row[] | undefined) ?? [];
+  const lines = header('Backbones (feature extraction)', 'npm run bench -- backbones', machine, [
+    `Backend ${String(r.backend)}, one thread, batch ${String(r.batch)}, median of ${String(r.runs)} runs. "network": the backbone's forward pass on`,
+    'prepared tensors; "pipeline": from decoded 48x48 grey faces to float16 feature bytes (resize, colour, forward, convert).',
+  ]);
+  lines.push(
+    '| backbone | layer | input | feature map | bytes/face | network faces/s | pipeline faces/s |',
+    '|---|---|---|---|--:|--:|--:|',
+  );
+  for (const b of rows) {
+    lines.push(
+      `| ${String(b.backbone)} | ${String(b.layer)} | ${(b.input as number[]).join('x')} | ${(b.featureShape as number[]).join('x')} | ${String(b.bytesPerFace)} | ${num(get(b, 'network', 'facesPerSec'), 1)} | ${num(get(b, 'pipeline', 'facesPerSec'), 1)} |`,
     );
   }
   return lines.join('\n');

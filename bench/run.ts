@@ -4,7 +4,7 @@
  * bench/results/<suite>.json and rewrites the matching section of BENCHMARKS.md.
  *
  *   npm run bench                    # all suites
- *   npm run bench -- engine          # only the engine suite
+ *   npm run bench -- engine          # one suite: engine, heads or backbones
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { renderEngineSection } from './report.js';
+import { renderBackbonesSection, renderEngineSection, renderHeadsSection } from './report.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -66,7 +66,7 @@ if (want('engine')) {
   // head takes minutes (over 5 min, once, under load), far from any useful speed.
   rows.push(
     runSuite('bench/suites/engine.ts', [
-      ...['--backend', 'cpu', '--runs', quick ? '2' : '5', '--suites', 'matmul,embed'],
+      ...['--backend', 'cpu', '--runs', quick ? '2' : '3', '--suites', 'matmul,embed'],
     ]),
   );
   const node = runSuite('bench/suites/engine.ts', ['--backend', 'node', '--runs', runs]);
@@ -81,4 +81,24 @@ if (want('engine')) {
   );
   if (!quick) await updateSection('engine', renderEngineSection(result));
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+if (want('heads')) {
+  const result = runSuite('bench/suites/heads.ts', quick ? ['--quick'] : []);
+  await writeFileAtomic(
+    join(root, 'bench/results/heads.json'),
+    `${JSON.stringify({ machine, ...result }, null, 2)}\n`,
+  );
+  if (!quick && result.error === undefined)
+    await updateSection('heads', renderHeadsSection(machine, result));
+}
+
+if (want('backbones')) {
+  const result = runSuite('bench/suites/backbones.ts', quick ? ['--quick'] : []);
+  await writeFileAtomic(
+    join(root, 'bench/results/backbones.json'),
+    `${JSON.stringify({ machine, ...result }, null, 2)}\n`,
+  );
+  if (!quick && result.error === undefined)
+    await updateSection('backbones', renderBackbonesSection(machine, result));
 }
