@@ -10,7 +10,10 @@ import {
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDataCommands } from './commands/data.js';
+import { registerDetectCommands } from './commands/detect.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerFeatureCommands } from './commands/features.js';
+import { registerTrainCommands } from './commands/train.js';
 
 export interface GlobalOptions {
   backend?: string;
@@ -43,7 +46,10 @@ function buildProgram(): Command {
   registerInfoCommand(program);
   registerDemoCommand(program);
   registerDataCommands(program);
+  registerDetectCommands(program);
   registerModelsCommand(program);
+  registerFeatureCommands(program);
+  registerTrainCommands(program);
   return program;
 }
 
@@ -51,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command may set its own exit code (e.g. train: 130 when interrupted).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.

@@ -7,3 +7,42 @@ export {
   type MarginConfig,
 } from './triplet-loss.js';
 export { trainStep, type TripletBatch, type TripletLossFn } from './train-step.js';
+export {
+  LOSS_NAMES,
+  lossFunction,
+  marginLossPerTriplet,
+  shardGradients,
+  type LossName,
+  type ShardGradients,
+} from './gradients.js';
+export { learningRateAt, SCHEDULE_NAMES, type LrSchedule, type ScheduleName } from './schedule.js';
+export {
+  OPTIMIZER_NAMES,
+  TrainOptimizer,
+  type OptimizerConfig,
+  type OptimizerName,
+  type OptimizerState,
+} from './optimizer.js';
+export { resolveTrainConfig, type TrainConfig, type TrainOptions } from './config.js';
+export {
+  openInputSource,
+  parseShape3,
+  PixelInputSource,
+  RandomInputSource,
+  type FeatureInputSpec,
+  type InputSpec,
+  type PixelInputSpec,
+  type RandomInputSpec,
+  type TripletInputSource,
+} from './input-source.js';
+export { DataOrder } from './data-order.js';
+export { LocalReplicas, WorkerReplicas, shardRanges, type Replicas } from './replicas.js';
+export {
+  readMetrics,
+  type EpochMetrics,
+  type MetricsLine,
+  type StepMetrics,
+  type ValMetrics,
+} from './metrics-log.js';
+export { hasCheckpoint, type CheckpointState, type TrainerProgress } from './checkpoint.js';
+export { train, type TrainResult, type TrainRun } from './trainer.js';

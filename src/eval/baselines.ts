@@ -1,0 +1,92 @@
+import { logger } from '../logger.js';
+import type { Shape3 } from '../models/heads/options.js';
+import type { ProgressCallback } from '../progress.js';
+import {
+  backboneOutputEmbedder,
+  rawPixelEmbedder,
+  untrainedHeadEmbedder,
+  type Embedder,
+} from './embedders.js';
+import {
+  evaluateEmbedder,
+  type EvalData,
+  type EvalResult,
+  type EvaluateOptions,
+} from './evaluate.js';
+
+/**
+ * The baselines every trained model is compared with, scored exactly as models are
+ * (evaluateEmbedder): raw pixels (flattened, L2-normalised), an untrained head (what training
+ * starts from), and the outputs of the frozen backbones src/features provides: face-api's 128-d
+ * identity descriptor and its 7 expression probabilities.
+ */
+export const BASELINE_NAMES = [
+  'raw-pixels',
+  'untrained-head',
+  'faceapi-recognition',
+  'faceapi-expression',
+] as const;
+export type BaselineName = (typeof BASELINE_NAMES)[number];
+
+export interface BaselineOptions extends EvaluateOptions {
+  /** Which baselines; default all. */
+  only?: readonly BaselineName[];
+  /** Pixel input of raw pixels and the untrained head; default [48, 48, 1] (FER2013). */
+  pixels?: Shape3;
+  /** Untrained head; default se-densenet. */
+  head?: string;
+  /** Default { preset: 'shallow' }. */
+  headConfig?: Record<string, unknown>;
+  /** Called as each baseline finishes. */
+  onResult?: (r: EvalResult) => void;
+  onBaseline?: ProgressCallback;
+}
+
+export interface BaselineFailure {
+  baseline: BaselineName;
+  error: string;
+}
+
+async function make(name: BaselineName, o: BaselineOptions): Promise<Embedder> {
+  const pixels = o.pixels ?? [48, 48, 1];
+  switch (name) {
+    case 'raw-pixels':
+      return rawPixelEmbedder(pixels);
+    case 'untrained-head':
+      return untrainedHeadEmbedder(
+        o.head ?? 'se-densenet',
+        o.headConfig ?? { preset: 'shallow' },
+        pixels,
+      );
+    case 'faceapi-recognition':
+    case 'faceapi-expression':
+      return backboneOutputEmbedder(name);
+  }
+}
+
+/** Scores the baselines on `data`; a baseline that cannot run is reported, not fatal. */
+export async function runBaselines(
+  data: EvalData,
+  options: BaselineOptions = {},
+): Promise<{ results: EvalResult[]; failed: BaselineFailure[] }> {
+  const results: EvalResult[] = [];
+  const failed: BaselineFailure[] = [];
+  const names = options.only ?? BASELINE_NAMES;
+  for (const [i, name] of names.entries()) {
+    options.onBaseline?.({ done: i, total: names.length, label: name });
+    let embedder: Embedder | undefined;
+    try {
+      embedder = await make(name, options);
+      const r = await evaluateEmbedder(embedder, data, options);
+      results.push(r);
+      options.onResult?.(r);
+    } catch (e) {
+      const error = (e as Error).message.split('\n')[0];
+      logger.warn(`baseline ${name} failed: ${error}`);
+      failed.push({ baseline: name, error });
+    } finally {
+      embedder?.dispose();
+    }
+  }
+  return { results, failed };
+}

@@ -1,0 +1,238 @@
+import * as tf from '@tensorflow/tfjs';
+import { ExprsimError } from '../errors.js';
+import { readImage } from '../image/read.js';
+import type { ProgressCallback } from '../progress.js';
+import { loadModel, type LoadedModel } from '../models/artifact.js';
+import { createHead } from '../models/heads/registry.js';
+import type { JsonObject, Shape3 } from '../models/heads/options.js';
+import {
+  openInputSource,
+  PixelInputSource,
+  scaleOfNormalise,
+  type TripletInputSource,
+} from '../train/input-source.js';
+import { FeatureInputSource } from '../train/feature-source.js';
+
+/**
+ * Anything that maps face images to vectors, scored the same way: trained heads, an untrained
+ * head, raw pixels, a backbone's own output (face-api's identity descriptor, its expression
+ * probabilities). Keys come from `keyFor` (file paths, or feature-cache keys).
+ */
+export interface Embedder {
+  readonly name: string;
+  /** What it is, for reports. */
+  readonly info: JsonObject;
+  keyFor(source: string, key: string, path: string): string;
+  /** Vectors of `keys`, flat [n × dim]. */
+  embed(
+    keys: readonly string[],
+    onProgress?: ProgressCallback,
+  ): Promise<{ data: Float32Array; dim: number }>;
+  dispose(): void;
+}
+
+const BATCH = 64;
+
+/** An embedder that loads inputs from a source and maps each batch with `fn` (tidied). */
+export function sourceEmbedder(
+  name: string,
+  source: TripletInputSource,
+  fn: (x: tf.Tensor4D) => tf.Tensor2D,
+  info: JsonObject,
+  dispose: () => void = () => undefined,
+): Embedder {
+  return {
+    name,
+    info,
+    keyFor: (s, k, p) => source.keyFor(s, k, p),
+    async embed(keys, onProgress) {
+      const parts: Float32Array[] = [];
+      let dim = 0;
+      for (let i = 0; i < keys.length; i += BATCH) {
+        const x = await source.load(keys.slice(i, i + BATCH));
+        const y = tf.tidy(() => fn(x));
+        x.dispose();
+        dim = y.shape[1];
+        parts.push((await y.data()) as Float32Array);
+        y.dispose();
+        onProgress?.({ done: Math.min(keys.length, i + BATCH), total: keys.length, label: name });
+      }
+      const data = new Float32Array(keys.length * dim);
+      parts.forEach((p, j) => data.set(p, j * BATCH * dim));
+      return { data, dim };
+    },
+    dispose() {
+      dispose();
+      source.dispose();
+    },
+  };
+}
+
+/** A head model on a source. */
+export function modelEmbedder(
+  name: string,
+  model: tf.LayersModel,
+  source: TripletInputSource,
+  info: JsonObject,
+): Embedder {
+  return sourceEmbedder(
+    name,
+    source,
+    (x) => model.predict(x, { batchSize: BATCH }) as tf.Tensor2D,
+    info,
+    () => model.dispose(),
+  );
+}
+
+/** Raw pixels, flattened and L2-normalised (the weakest sensible baseline). */
+export function rawPixelEmbedder(shape: Shape3): Embedder {
+  const source = new PixelInputSource({ kind: 'pixels', shape, scale: '0-1', cache: false });
+  return sourceEmbedder(
+    'raw-pixels',
+    source,
+    (x) => {
+      const flat = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
+      return tf.div(flat, tf.maximum(tf.norm(flat, 2, 1, true), 1e-12)) as tf.Tensor2D;
+    },
+    { kind: 'raw-pixels', shape: [...shape], scale: '0-1', normalise: 'l2' },
+  );
+}
+
+/** A freshly initialised (untrained) head on pixels: what training starts from. */
+export function untrainedHeadEmbedder(
+  head: string,
+  headConfig: Record<string, unknown>,
+  shape: Shape3,
+): Embedder {
+  const model = createHead(head, {
+    ...headConfig,
+    inputMode: 'pixels',
+    inputShape: shape,
+  } as never);
+  const source = new PixelInputSource({ kind: 'pixels', shape, scale: '0-1', cache: false });
+  return modelEmbedder(`untrained-${head}`, model, source, {
+    kind: 'untrained-head',
+    head,
+    config: JSON.parse(JSON.stringify(headConfig)) as JsonObject,
+    shape: [...shape],
+  });
+}
+
+/**
+ * A backbone's own final output as the embedding: face-api's 128-d identity descriptor
+ * (`faceapi-recognition`) or its 7 expression probabilities (`faceapi-expression`), on faces
+ * prepared as the backbone's preprocessing record says (whole image, resized, RGB 0..255).
+ */
+export async function backboneOutputEmbedder(name: string): Promise<Embedder> {
+  const { createBackbone } = await import('../features/index.js');
+  const backbone = await createBackbone(name);
+  const pre = backbone.preprocess;
+  const [h, w] = pre.size;
+  const source = new PixelInputSource({
+    kind: 'pixels',
+    shape: [h, w, 3],
+    scale: '0-255',
+    cache: false,
+  });
+  if (pre.colour === 'grey') {
+    backbone.dispose();
+    throw new ExprsimError('E_BAD_OPTION', `backbone ${name} reads grey faces; not supported here`);
+  }
+  return sourceEmbedder(
+    `${name}-output`,
+    source,
+    (x) => {
+      const { features, output } = backbone.forward(x);
+      features.dispose();
+      return output;
+    },
+    {
+      kind: 'backbone-output',
+      backbone: backbone.ref() as unknown as JsonObject,
+      output: backbone.outputKind,
+    },
+    () => backbone.dispose(),
+  );
+}
+
+/** The pixel source a pixel model's manifest describes (its preprocessing record). */
+function pixelSourceFor(m: LoadedModel): PixelInputSource {
+  const pre = m.manifest.preprocess as { normalise?: { mean: number[]; divisor: number } };
+  const scale = pre.normalise ? scaleOfNormalise(pre.normalise) : '0-1';
+  if (scale === undefined) {
+    throw new ExprsimError(
+      'E_MODEL_FORMAT',
+      'the model normalises pixels in a way exprsim eval does not know',
+      {
+        fix: 'embed with `exprsim embed` instead',
+      },
+    );
+  }
+  return new PixelInputSource({
+    kind: 'pixels',
+    shape: m.manifest.inputShape,
+    scale,
+    cache: false,
+  });
+}
+
+/**
+ * A trained model folder as an embedder. Pixel heads read the images as the manifest's
+ * preprocessing says; backbone heads read a feature cache (`features`, fast) or run the backbone
+ * on the images (src/features' createEmbedder).
+ */
+export async function openModelEmbedder(
+  dir: string,
+  options: { features?: string; name?: string } = {},
+): Promise<Embedder> {
+  const m = await loadModel(dir);
+  const info: JsonObject = {
+    kind: 'model',
+    dir,
+    head: m.manifest.head.name,
+    backbone: m.manifest.backbone as unknown as JsonObject,
+    ...(m.manifest.metrics ? { trainingMetrics: m.manifest.metrics } : {}),
+  };
+  const name = options.name ?? `model:${m.manifest.head.name}`;
+  if (m.manifest.backbone === 'pixels')
+    return modelEmbedder(name, m.model, pixelSourceFor(m), info);
+  if (options.features !== undefined) {
+    const source = (await openInputSource({
+      kind: 'features',
+      cache: options.features,
+    })) as FeatureInputSource;
+    const want = m.manifest.backbone;
+    if (source.backbone.name !== want.name || source.backbone.version !== want.version) {
+      source.dispose();
+      m.model.dispose();
+      throw new ExprsimError(
+        'E_CACHE_MISMATCH',
+        `the cache holds ${source.backbone.name} ${source.backbone.version} features, the model reads ${want.name} ${want.version}`,
+        { input: options.features, fix: 'pass the feature cache the model was trained on' },
+      );
+    }
+    return modelEmbedder(name, m.model, source, info);
+  }
+  const { createEmbedder } = await import('../features/index.js');
+  const fe = await createEmbedder(m);
+  const channels = fe.preprocess.colour === 'grey' ? 1 : 3;
+  return {
+    name,
+    info,
+    keyFor: (_s, _k, path) => path,
+    async embed(keys, onProgress) {
+      const dim = fe.embeddingSize;
+      const data = new Float32Array(keys.length * dim);
+      for (let i = 0; i < keys.length; i += BATCH) {
+        const imgs = await Promise.all(
+          keys.slice(i, i + BATCH).map((k) => readImage(k, { channels, failOn: 'error' })),
+        );
+        const vs = await fe.embedFaces(imgs);
+        vs.forEach((v, j) => data.set(v, (i + j) * dim));
+        onProgress?.({ done: Math.min(keys.length, i + BATCH), total: keys.length, label: name });
+      }
+      return { data, dim };
+    },
+    dispose: () => fe.dispose(),
+  };
+}

@@ -1,0 +1,178 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExprsimError } from '../errors.js';
+import type { ProgressCallback } from '../progress.js';
+import { loadTripletSplit, sourceRoot, type LoadedTriplets } from '../data/dataset-manifest.js';
+import { loadImageFolder } from '../data/image-folder.js';
+import { loadLabelsCsv } from '../data/labels-csv.js';
+import type { LabelledDataset, SplitName } from '../data/labelled.js';
+import type { TripletRow } from '../data/triplet-file.js';
+import type { JsonObject } from '../models/heads/options.js';
+import type { Embedder } from './embedders.js';
+import {
+  pairwiseSquaredDistances,
+  retrievalMetrics,
+  type RetrievalMetrics,
+  type RetrievalOptions,
+} from './retrieval.js';
+import {
+  summariseAccuracy,
+  tripletDistancesOf,
+  tripletScores,
+  type BootstrapOptions,
+  type TripletAccuracy,
+} from './triplet-accuracy.js';
+
+/** A triplet split and, for labelled datasets, the split's labelled images. */
+export interface EvalData {
+  dir: string;
+  split: SplitName;
+  rows: TripletRow[];
+  resolve: LoadedTriplets['resolve'];
+  /** The split's labelled images (labels CSV / folder / fer2013 sources); none for FEC. */
+  labelled?: { source: string; key: string; label: string }[];
+  /** Why there are no labelled images, when there are none. */
+  labelledSkipped?: string;
+}
+
+export interface EvalDataOptions {
+  /** Default 'test'. */
+  split?: SplitName;
+  /** Only the first N triplets; 0 = all. */
+  limit?: number;
+  /** A labels CSV to take labels from instead of the dataset's own source. */
+  labels?: string;
+  /** Skip labelled retrieval metrics. */
+  noRetrieval?: boolean;
+}
+
+async function loadLabelled(
+  dir: string,
+  t: LoadedTriplets,
+  o: EvalDataOptions,
+  split: SplitName,
+  rows: TripletRow[],
+) {
+  const out: { source: string; key: string; label: string }[] = [];
+  const used = new Set(
+    rows.flatMap((r) => [`${r.source}\n${r.a}`, `${r.source}\n${r.p}`, `${r.source}\n${r.n}`]),
+  );
+  for (const [name, src] of Object.entries(t.manifest.sources)) {
+    if (src.kind === 'fec') continue;
+    const root = sourceRoot(dir, src);
+    let ds: LabelledDataset;
+    if (o.labels !== undefined) ds = await loadLabelsCsv(o.labels, { checkFiles: false });
+    else if (src.kind === 'image-folder') ds = await loadImageFolder(root);
+    else {
+      const csv =
+        src.kind === 'labels-csv' && existsSync(src.input) ? src.input : join(root, 'labels.csv');
+      if (!existsSync(csv)) continue;
+      ds = await loadLabelsCsv(csv, { checkFiles: false });
+    }
+    for (const im of ds.images) {
+      const inSplit = ds.hasSplits ? im.split === split : used.has(`${name}\n${im.key}`);
+      if (inSplit) out.push({ source: name, key: im.key, label: im.label });
+    }
+  }
+  return out;
+}
+
+/** Loads a triplet split (and its labelled images) for evaluation. */
+export async function loadEvalData(dir: string, options: EvalDataOptions = {}): Promise<EvalData> {
+  const split = options.split ?? 'test';
+  const t = await loadTripletSplit(dir, split);
+  const rows = options.limit ? t.rows.slice(0, options.limit) : t.rows;
+  if (rows.length === 0) {
+    throw new ExprsimError('E_DATA_EMPTY', `the ${split} split has no triplets`, { input: dir });
+  }
+  const data: EvalData = { dir, split, rows, resolve: t.resolve };
+  if (options.noRetrieval) data.labelledSkipped = 'turned off';
+  else {
+    const labelled = await loadLabelled(dir, t, options, split, rows);
+    if (labelled.length > 1) data.labelled = labelled;
+    else data.labelledSkipped = 'no labelled images (FEC triplets have no labels)';
+  }
+  return data;
+}
+
+export interface EvalResult {
+  embedder: string;
+  info: JsonObject;
+  dataset: string;
+  split: SplitName;
+  triplets: number;
+  /** Unique images embedded. */
+  images: number;
+  dim: number;
+  tripletAccuracy: TripletAccuracy;
+  retrieval?: RetrievalMetrics;
+  retrievalSkipped?: string;
+  seconds: number;
+}
+
+export interface EvaluateOptions {
+  bootstrap?: BootstrapOptions;
+  retrieval?: RetrievalOptions;
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * Scores an embedder on a triplet split: triplet prediction accuracy overall and per type with
+ * bootstrap intervals, and for labelled sets precision@k, mAP and k-NN accuracy over the
+ * split's images. Every image is embedded once.
+ */
+export async function evaluateEmbedder(
+  embedder: Embedder,
+  data: EvalData,
+  options: EvaluateOptions = {},
+): Promise<EvalResult> {
+  const started = performance.now();
+  const keys: string[] = [];
+  const at = new Map<string, number>();
+  const id = (source: string, key: string) => {
+    const k = embedder.keyFor(source, key, data.resolve(source, key));
+    let i = at.get(k);
+    if (i === undefined) {
+      i = keys.length;
+      keys.push(k);
+      at.set(k, i);
+    }
+    return i;
+  };
+  const idx = {
+    a: data.rows.map((r) => id(r.source, r.a)),
+    p: data.rows.map((r) => id(r.source, r.p)),
+    n: data.rows.map((r) => id(r.source, r.n)),
+  };
+  const tripletImages = keys.length;
+  const labelledIdx = data.labelled?.map((im) => id(im.source, im.key));
+  const { data: emb, dim } = await embedder.embed(keys, options.onProgress);
+  const scores = tripletScores(tripletDistancesOf(emb, dim, idx));
+  const result: EvalResult = {
+    embedder: embedder.name,
+    info: embedder.info,
+    dataset: data.dir,
+    split: data.split,
+    triplets: data.rows.length,
+    images: tripletImages,
+    dim,
+    tripletAccuracy: summariseAccuracy(
+      scores,
+      data.rows.map((r) => r.type),
+      options.bootstrap,
+    ),
+    seconds: 0,
+  };
+  if (labelledIdx !== undefined && data.labelled !== undefined) {
+    const n = labelledIdx.length;
+    const sub = new Float32Array(n * dim);
+    labelledIdx.forEach((row, i) => sub.set(emb.subarray(row * dim, (row + 1) * dim), i * dim));
+    result.retrieval = retrievalMetrics(
+      pairwiseSquaredDistances(sub, n, dim),
+      data.labelled.map((im) => im.label),
+      options.retrieval,
+    );
+  } else result.retrievalSkipped = data.labelledSkipped;
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}

@@ -1,0 +1,45 @@
+import type { EvalResult } from './evaluate.js';
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+const ci = (c: [number, number]) =>
+  Number.isFinite(c[0]) ? `${(100 * c[0]).toFixed(1)}–${(100 * c[1]).toFixed(1)}` : '-';
+
+/** A readable table of evaluation results: one row per embedder (and per triplet type). */
+export function formatEvalTable(results: readonly EvalResult[]): string {
+  if (results.length === 0) return '(no results)';
+  const types = [...new Set(results.flatMap((r) => Object.keys(r.tripletAccuracy.byType)))].sort();
+  const showTypes = types.length > 1;
+  const ks = [...new Set(results.flatMap((r) => Object.keys(r.retrieval?.precisionAt ?? {})))];
+  const anyRetrieval = results.some((r) => r.retrieval !== undefined);
+  const header = ['embedder', 'dim', 'triplets', 'accuracy', '95% CI'];
+  if (showTypes) header.push(...types.map((t) => t.replace('_TRIPLET', '').toLowerCase()));
+  if (anyRetrieval) header.push(...ks.map((k) => `P@${k}`), 'mAP', 'kNN');
+  const rows = results.map((r) => {
+    const a = r.tripletAccuracy;
+    const row = [r.embedder, String(r.dim), String(r.triplets), pct(a.accuracy), ci(a.ci)];
+    if (showTypes) row.push(...types.map((t) => (a.byType[t] ? pct(a.byType[t].accuracy) : '-')));
+    if (anyRetrieval) {
+      const m = r.retrieval;
+      row.push(
+        ...ks.map((k) => (m ? pct(m.precisionAt[k]) : '-')),
+        m ? pct(m.map) : '-',
+        m ? pct(m.knn.accuracy) : '-',
+      );
+    }
+    return row;
+  });
+  const table = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  const lines = table.map((r) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '),
+  );
+  const r0 = results[0];
+  lines.push(
+    '',
+    `${r0.dataset} (${r0.split}); chance 33.3%; intervals: ${r0.tripletAccuracy.bootstrap.resamples} bootstrap resamples, seed ${r0.tripletAccuracy.bootstrap.seed}` +
+      (anyRetrieval
+        ? `; retrieval over ${results.find((r) => r.retrieval)?.retrieval?.images} labelled images, kNN k=${results.find((r) => r.retrieval)?.retrieval?.knn.k}`
+        : ''),
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,52 @@
+/**
+ * Evaluation: triplet prediction accuracy with bootstrap intervals, retrieval metrics for
+ * labelled sets, embedders (models, baselines) scored the same way.
+ */
+export {
+  accuracyByType,
+  bootstrapInterval,
+  meanTripletLoss,
+  quantile,
+  squaredDistance,
+  summariseAccuracy,
+  tripletDistancesOf,
+  tripletScore,
+  tripletScores,
+  type AccuracyWithInterval,
+  type BootstrapOptions,
+  type TripletAccuracy,
+  type TripletDistances,
+  type TripletIndex,
+} from './triplet-accuracy.js';
+export { indexTriplets, type IndexedTriplets } from './triplet-index.js';
+export {
+  pairwiseSquaredDistances,
+  retrievalMetrics,
+  type RetrievalMetrics,
+  type RetrievalOptions,
+} from './retrieval.js';
+export {
+  backboneOutputEmbedder,
+  modelEmbedder,
+  openModelEmbedder,
+  rawPixelEmbedder,
+  sourceEmbedder,
+  untrainedHeadEmbedder,
+  type Embedder,
+} from './embedders.js';
+export {
+  evaluateEmbedder,
+  loadEvalData,
+  type EvalData,
+  type EvalDataOptions,
+  type EvalResult,
+  type EvaluateOptions,
+} from './evaluate.js';
+export {
+  BASELINE_NAMES,
+  runBaselines,
+  type BaselineFailure,
+  type BaselineName,
+  type BaselineOptions,
+} from './baselines.js';
+export { formatEvalTable } from './format.js';

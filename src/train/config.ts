@@ -1,0 +1,234 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { ExprsimError } from '../errors.js';
+import { requireSeed } from '../data/prng.js';
+import type { SplitName } from '../data/labelled.js';
+import { SPLITS } from '../data/labelled.js';
+import {
+  getHeadDefinition,
+  type HeadName,
+  type ResolvedHeadConfig,
+} from '../models/heads/registry.js';
+import type { Shape3 } from '../models/heads/options.js';
+import { LOSS_NAMES, type LossName } from './gradients.js';
+import type { InputSpec } from './input-source.js';
+import { OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './optimizer.js';
+import { SCHEDULE_NAMES, type LrSchedule, type ScheduleName } from './schedule.js';
+
+/**
+ * Everything that determines a training run, resolved: `resolveTrainConfig` fills in the
+ * defaults documented on {@link TrainOptions} (with `??`, so an explicit 0 or false is kept)
+ * and validates every value (E_BAD_OPTION naming the option). It is written to
+ * `runs/NAME/config.json`, and `--resume` reads it back, so a resumed run trains exactly as the
+ * interrupted one did.
+ */
+export interface TrainConfig {
+  /** The head, its config resolved (inputMode and inputShape follow the input). */
+  head: { name: HeadName; config: ResolvedHeadConfig };
+  input: InputSpec;
+  /** The triplet dataset folder (dataset.json), absolute. */
+  triplets: string;
+  trainSplit: SplitName;
+  valSplit: SplitName;
+  /** Use only the first N triplets of the split; 0 = all. */
+  trainLimit: number;
+  valLimit: number;
+  /** Triplets per step. */
+  batchSize: number;
+  /** Passes over the training triplets (used when `steps` is 0). */
+  epochs: number;
+  /** Total optimiser steps; 0 = epochs × steps per epoch. */
+  steps: number;
+  optimizer: OptimizerConfig;
+  schedule: LrSchedule;
+  loss: LossName;
+  /** δ per triplet type (both losses). */
+  margins: { oneClass: number; other: number };
+  /** Seeds the data order (per epoch) and, unless the head config names one, the init. */
+  seed: number;
+  /** Validate every N steps; 0 = at the end of every epoch. */
+  valEvery: number;
+  /** Checkpoint every N steps; 0 = after every validation. */
+  checkpointEvery: number;
+  /** Stop after this many validations without a better val accuracy; 0 = never. */
+  patience: number;
+  /** Improvement in val accuracy that counts as better. */
+  minDelta: number;
+  /** Data-parallel worker processes; ≤ 1 = train in the main process. */
+  workers: number;
+}
+
+export interface TrainOptions {
+  /** Required. */
+  head: string;
+  /** Head options (e.g. { preset: 'deep' }); inputMode and inputShape come from the input. */
+  headConfig?: Record<string, unknown>;
+  /** Required: pixels (shape), a feature cache, or random inputs. */
+  input: InputSpec;
+  /** Required: a triplet dataset folder. */
+  triplets: string;
+  /** Default 'train'. */
+  trainSplit?: SplitName;
+  /** Default 'val'. */
+  valSplit?: SplitName;
+  /** Default 0 (all). */
+  trainLimit?: number;
+  /** Default 0 (all). */
+  valLimit?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Default 10. */
+  epochs?: number;
+  /** Default 0 (from epochs). */
+  steps?: number;
+  /** Default 'adam'. */
+  optimizer?: OptimizerName;
+  /** Default 1e-3 for adam, 0.01 for sgd. */
+  lr?: number;
+  /** Default 0. */
+  weightDecay?: number;
+  /** sgd momentum; default 0.9. */
+  momentum?: number;
+  /** Default false. */
+  nesterov?: boolean;
+  /** Defaults 0.9, 0.999, 1e-8. */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Default 'constant'. */
+  schedule?: ScheduleName;
+  /** Default 0. */
+  warmupSteps?: number;
+  /** `step` schedule: default a third of the steps. */
+  stepSize?: number;
+  /** `step` schedule: default 0.1. */
+  gamma?: number;
+  /** `cosine`: default 0. */
+  minLr?: number;
+  /** Default 'fec'. */
+  loss?: LossName;
+  /** Default 0.1 (FECNet's one-class margin). */
+  marginOneClass?: number;
+  /** Default 0.2 (FECNet's two- and three-class margin). */
+  marginOther?: number;
+  /** Default 1. */
+  seed?: number;
+  /** Default 0 (every epoch). */
+  valEvery?: number;
+  /** Default 0 (after every validation). */
+  checkpointEvery?: number;
+  /** Default 0 (no early stopping). */
+  patience?: number;
+  /** Default 0. */
+  minDelta?: number;
+  /** Default: one per core (os.availableParallelism()). */
+  workers?: number;
+}
+
+function bad(option: string, value: unknown, what: string): ExprsimError {
+  return new ExprsimError(
+    'E_BAD_OPTION',
+    `${option} must be ${what}, got ${JSON.stringify(value)}`,
+    {
+      input: `${option}=${String(value)}`,
+      fix: `pass ${what}`,
+    },
+  );
+}
+
+function int(option: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw bad(option, value, `a whole number >= ${min}`);
+  return value;
+}
+
+function real(option: string, value: number, min: number, max = Infinity, open = false): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (open && value === min)
+  ) {
+    throw bad(
+      option,
+      value,
+      `a number ${open ? '>' : '>='} ${min}${max < Infinity ? ` and <= ${max}` : ''}`,
+    );
+  }
+  return value;
+}
+
+function oneOf<T extends string>(option: string, value: T, names: readonly T[]): T {
+  if (!names.includes(value)) throw bad(option, value, `one of ${names.join(', ')}`);
+  return value;
+}
+
+/** The head's input from the input spec (features: the cache's map shape, known once opened). */
+export function inputShapeOf(spec: InputSpec, featureShape?: Shape3): Shape3 {
+  if (spec.kind === 'features') {
+    if (featureShape === undefined)
+      throw new Error('the feature shape is needed for a feature cache');
+    return featureShape;
+  }
+  return [...spec.shape];
+}
+
+/** Validates options and fills in defaults. `inputShape` is the source's (see inputShapeOf). */
+export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainConfig {
+  const optimizer = oneOf('optimizer', o.optimizer ?? 'adam', OPTIMIZER_NAMES);
+  const schedule = oneOf('schedule', o.schedule ?? 'constant', SCHEDULE_NAMES);
+  const seed = requireSeed(o.seed ?? 1, 'seed');
+  const def = getHeadDefinition(o.head);
+  const headConfig = def.resolve({
+    seed,
+    ...(o.headConfig ?? {}),
+    inputMode: o.input.kind === 'pixels' ? 'pixels' : 'features',
+    inputShape,
+  } as never);
+  const epochs = int('epochs', o.epochs ?? 10, 1);
+  const steps = int('steps', o.steps ?? 0, 0);
+  const lr = real('lr', o.lr ?? (optimizer === 'adam' ? 1e-3 : 0.01), 0, Infinity, true);
+  const split = (name: string, v: SplitName) => oneOf(name, v, SPLITS);
+  return {
+    head: { name: def.name, config: headConfig },
+    input:
+      o.input.kind === 'features' ? { kind: 'features', cache: resolve(o.input.cache) } : o.input,
+    triplets: resolve(o.triplets),
+    trainSplit: split('trainSplit', o.trainSplit ?? 'train'),
+    valSplit: split('valSplit', o.valSplit ?? 'val'),
+    trainLimit: int('trainLimit', o.trainLimit ?? 0, 0),
+    valLimit: int('valLimit', o.valLimit ?? 0, 0),
+    batchSize: int('batchSize', o.batchSize ?? 32, 1),
+    epochs,
+    steps,
+    optimizer: {
+      name: optimizer,
+      weightDecay: real('weightDecay', o.weightDecay ?? 0, 0),
+      momentum: real('momentum', o.momentum ?? 0.9, 0, 1),
+      nesterov: o.nesterov ?? false,
+      beta1: real('beta1', o.beta1 ?? 0.9, 0, 1),
+      beta2: real('beta2', o.beta2 ?? 0.999, 0, 1),
+      epsilon: real('epsilon', o.epsilon ?? 1e-8, 0, Infinity, true),
+    },
+    schedule: {
+      name: schedule,
+      lr,
+      warmupSteps: int('warmupSteps', o.warmupSteps ?? 0, 0),
+      // 0 = a third of the run, filled in by the trainer once the step count is known.
+      stepSize: int('stepSize', o.stepSize ?? 0, 0),
+      gamma: real('gamma', o.gamma ?? 0.1, 0, 1),
+      minLr: real('minLr', o.minLr ?? 0, 0),
+    },
+    loss: oneOf('loss', o.loss ?? 'fec', LOSS_NAMES),
+    margins: {
+      oneClass: real('marginOneClass', o.marginOneClass ?? 0.1, 0),
+      other: real('marginOther', o.marginOther ?? 0.2, 0),
+    },
+    seed,
+    valEvery: int('valEvery', o.valEvery ?? 0, 0),
+    checkpointEvery: int('checkpointEvery', o.checkpointEvery ?? 0, 0),
+    patience: int('patience', o.patience ?? 0, 0),
+    minDelta: real('minDelta', o.minDelta ?? 0, 0),
+    workers: int('workers', o.workers ?? availableParallelism(), 0),
+  };
+}

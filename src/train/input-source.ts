@@ -1,0 +1,255 @@
+import * as tf from '@tensorflow/tfjs';
+import { ExprsimError } from '../errors.js';
+import { readImage } from '../image/read.js';
+import { resizeImage } from '../image/transform.js';
+import type { TensorScale } from '../image/types.js';
+import type { BackboneRef } from '../models/artifact.js';
+import type { JsonObject, Shape3 } from '../models/heads/options.js';
+import { deriveSeed } from '../data/prng.js';
+import { wholeImagePreprocess } from '../features/preprocess.js';
+
+/**
+ * Where a head's inputs come from. Training and evaluation ask a source for the inputs of a list
+ * of image keys (the resolved file paths of the triplet images) and get one [n, h, w, c] tensor.
+ * Training workers build their own source from the same serialisable {@link InputSpec}, so data
+ * never crosses process boundaries, only keys.
+ */
+export interface TripletInputSource {
+  readonly spec: InputSpec;
+  /** [h, w, c] of one input. */
+  readonly inputShape: Shape3;
+  /** The backbone for model manifests: 'pixels' for pixel inputs. */
+  readonly backbone: BackboneRef | 'pixels';
+  /** What to record as the model's `preprocess`. */
+  readonly preprocess: JsonObject;
+  /**
+   * The key this source loads a triplet image by: the resolved file `path` for pixels, the
+   * cache key of (`source`, `key`) for feature caches.
+   */
+  keyFor(source: string, key: string, path: string): string;
+  /** The inputs of `keys`, in order: [keys.length, h, w, c]. The caller disposes the tensor. */
+  load(keys: readonly string[]): Promise<tf.Tensor4D>;
+  dispose(): void;
+}
+
+/** Face crops decoded, resized to [h, w] and scaled; `c` 1 = grey (BT.601 luma), 3 = RGB. */
+export interface PixelInputSpec {
+  kind: 'pixels';
+  shape: Shape3;
+  /** Sample scaling (see imageToTensor); default '0-1'. */
+  scale?: TensorScale;
+  /** Keep decoded images in memory (default true; one-pass evaluation turns it off). */
+  cache?: boolean;
+}
+
+/** A feature cache written by `exprsim features` (src/features). */
+export interface FeatureInputSpec {
+  kind: 'features';
+  cache: string;
+}
+
+/**
+ * Deterministic pseudo-random inputs, one fixed tensor per key (seeded by the key's hash): for
+ * benchmarks and tests that need realistic shapes without data.
+ */
+export interface RandomInputSpec {
+  kind: 'random';
+  shape: Shape3;
+  seed?: number;
+}
+
+export type InputSpec = PixelInputSpec | FeatureInputSpec | RandomInputSpec;
+
+/** Parses "48x48x1" into [48, 48, 1]. */
+export function parseShape3(value: string, what: string): Shape3 {
+  const dims = value
+    .trim()
+    .toLowerCase()
+    .split('x')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new ExprsimError('E_BAD_OPTION', `"${value}" is not a shape HxWxC`, {
+      input: what,
+      fix: 'write height x width x channels, e.g. 48x48x1',
+    });
+  }
+  return dims as Shape3;
+}
+
+/** Each scale as the preprocessing record's `(v − mean) / divisor`. */
+const NORMALISE: Record<TensorScale, { mean: number; divisor: number }> = {
+  '0-1': { mean: 0, divisor: 255 },
+  '0-255': { mean: 0, divisor: 1 },
+  '-1-1': { mean: 127.5, divisor: 127.5 },
+};
+
+/** The pixel scale of a preprocessing record's normalisation, if it is one of ours. */
+export function scaleOfNormalise(n: { mean: number[]; divisor: number }): TensorScale | undefined {
+  for (const [scale, v] of Object.entries(NORMALISE)) {
+    if (n.divisor === v.divisor && n.mean.every((m) => m === v.mean)) return scale as TensorScale;
+  }
+  return undefined;
+}
+
+const SCALE: Record<TensorScale, (v: number) => number> = {
+  '0-1': (v) => v / 255,
+  '0-255': (v) => v,
+  '-1-1': (v) => v / 127.5 - 1,
+};
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>) {
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+}
+
+/**
+ * Pixel inputs with an in-memory cache of the decoded, resized 8-bit faces: FER2013's 35,887
+ * 48x48 grey faces take 83 MB, so every image is decoded once per process.
+ */
+export class PixelInputSource implements TripletInputSource {
+  readonly spec: PixelInputSpec;
+  readonly inputShape: Shape3;
+  readonly backbone = 'pixels' as const;
+  private readonly cache = new Map<string, Uint8Array>();
+  private readonly scale: (v: number) => number;
+  private readonly keep: boolean;
+
+  constructor(spec: PixelInputSpec) {
+    const [h, w, c] = spec.shape;
+    if (c !== 1 && c !== 3) {
+      throw new ExprsimError('E_BAD_OPTION', `pixel inputs have 1 or 3 channels, got ${c}`, {
+        input: `${h}x${w}x${c}`,
+        fix: 'use HxWx1 (grey) or HxWx3 (RGB)',
+      });
+    }
+    this.spec = { kind: 'pixels', shape: [h, w, c], scale: spec.scale ?? '0-1' };
+    this.keep = spec.cache ?? true;
+    this.inputShape = [h, w, c];
+    this.scale = SCALE[this.spec.scale as TensorScale];
+    if (this.scale === undefined) {
+      throw new ExprsimError('E_BAD_OPTION', `unknown pixel scale ${String(spec.scale)}`, {
+        fix: "use '0-1', '0-255' or '-1-1'",
+      });
+    }
+  }
+
+  /** The exprsim preprocessing record (src/features/preprocess.ts) of these pixels. */
+  get preprocess(): JsonObject {
+    const [h, w, c] = this.inputShape;
+    const norm = NORMALISE[this.spec.scale as TensorScale];
+    const pre = wholeImagePreprocess(
+      h,
+      { mean: new Array<number>(c).fill(norm.mean), divisor: norm.divisor },
+      { colour: c === 1 ? 'grey' : 'rgb', channels: c as 1 | 3 },
+    );
+    pre.size = [h, w];
+    return JSON.parse(JSON.stringify(pre)) as JsonObject;
+  }
+
+  keyFor(_source: string, _key: string, path: string): string {
+    return path;
+  }
+
+  /** Decoded images held. */
+  get cached(): number {
+    return this.cache.size;
+  }
+
+  private async decode(path: string, into: Map<string, Uint8Array>): Promise<void> {
+    const [h, w, c] = this.inputShape;
+    let img = await readImage(path, { channels: c as 1 | 3, failOn: 'error' });
+    if (img.width !== w || img.height !== h) img = await resizeImage(img, w, h);
+    into.set(path, img.data);
+  }
+
+  async load(keys: readonly string[]): Promise<tf.Tensor4D> {
+    const into = this.keep ? this.cache : new Map<string, Uint8Array>();
+    const missing = [...new Set(keys.filter((k) => !this.cache.has(k)))];
+    await mapLimit(missing, 8, (k) => this.decode(k, into));
+    const [h, w, c] = this.inputShape;
+    const size = h * w * c;
+    const out = new Float32Array(keys.length * size);
+    keys.forEach((k, i) => {
+      const px = (this.cache.get(k) ?? into.get(k)) as Uint8Array;
+      const o = i * size;
+      for (let j = 0; j < size; j++) out[o + j] = this.scale(px[j]);
+    });
+    return tf.tensor4d(out, [keys.length, h, w, c]);
+  }
+
+  dispose(): void {
+    this.cache.clear();
+  }
+}
+
+/** See {@link RandomInputSpec}. */
+export class RandomInputSource implements TripletInputSource {
+  readonly spec: RandomInputSpec;
+  readonly inputShape: Shape3;
+  readonly backbone = { name: 'random', version: '1' };
+  readonly preprocess: JsonObject = { kind: 'random' };
+  private readonly cache = new Map<string, Float32Array>();
+
+  constructor(spec: RandomInputSpec) {
+    this.spec = { kind: 'random', shape: [...spec.shape], seed: spec.seed ?? 1 };
+    this.inputShape = [...spec.shape];
+  }
+
+  keyFor(source: string, key: string): string {
+    return `${source}:${key}`;
+  }
+
+  async load(keys: readonly string[]): Promise<tf.Tensor4D> {
+    const seed = this.spec.seed ?? 1;
+    const size = this.inputShape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(keys.length * size);
+    keys.forEach((k, i) => {
+      let v = this.cache.get(k);
+      if (v === undefined) {
+        const t = tf.randomNormal(
+          this.inputShape,
+          0,
+          1,
+          'float32',
+          deriveSeed(seed, k) % 2147483647,
+        );
+        v = t.dataSync() as Float32Array;
+        t.dispose();
+        this.cache.set(k, v);
+      }
+      out.set(v, i * size);
+    });
+    return tf.tensor4d(out, [keys.length, ...this.inputShape]);
+  }
+
+  dispose(): void {
+    this.cache.clear();
+  }
+}
+
+/**
+ * Opens the source an {@link InputSpec} describes. Feature caches come from src/features; see
+ * feature-source.ts.
+ */
+export async function openInputSource(spec: InputSpec): Promise<TripletInputSource> {
+  switch (spec.kind) {
+    case 'pixels':
+      return new PixelInputSource(spec);
+    case 'random':
+      return new RandomInputSource(spec);
+    case 'features': {
+      const { openFeatureInputSource } = await import('./feature-source.js');
+      return openFeatureInputSource(spec);
+    }
+    default:
+      throw new ExprsimError(
+        'E_BAD_OPTION',
+        `unknown input kind ${JSON.stringify((spec as { kind: unknown }).kind)}`,
+        { fix: "use 'pixels', 'features' or 'random'" },
+      );
+  }
+}
