@@ -4,7 +4,7 @@
  * bench/results/<suite>.json and rewrites the matching section of BENCHMARKS.md.
  *
  *   npm run bench                    # all suites
- *   npm run bench -- engine          # one suite: engine, heads or backbones
+ *   npm run bench -- engine          # one suite: engine, train, heads or backbones
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,12 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { renderBackbonesSection, renderEngineSection, renderHeadsSection } from './report.js';
+import {
+  renderBackbonesSection,
+  renderEngineSection,
+  renderHeadsSection,
+  renderTrainSection,
+} from './report.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -101,4 +106,14 @@ if (want('backbones')) {
   );
   if (!quick && result.error === undefined)
     await updateSection('backbones', renderBackbonesSection(machine, result));
+}
+
+if (want('train')) {
+  const result = runSuite('bench/suites/train.ts', quick ? ['--quick'] : []);
+  await writeFileAtomic(
+    join(root, 'bench/results/train.json'),
+    `${JSON.stringify({ machine, ...result }, null, 2)}\n`,
+  );
+  if (!quick && result.error === undefined)
+    await updateSection('train', renderTrainSection(machine, result));
 }
