@@ -1,0 +1,59 @@
+/**
+ * Face detection: one interface over three detectors (MTCNN, Viola-Jones Haar cascades and
+ * BlazeFace), created by name with `createDetector`. Boxes are in pixels of the input image and
+ * sorted by score. Weights ship in models/ and load from disk.
+ */
+export type {
+  DetectInput,
+  DetectedFace,
+  Detector,
+  DetectorName,
+  FaceBox,
+  FaceLandmarks,
+  LandmarkName,
+  Point,
+} from './types.js';
+export { LANDMARK_NAMES } from './types.js';
+export {
+  createDetector,
+  isDetectorName,
+  DETECTOR_NAMES,
+  type DetectorConfigs,
+} from './registry.js';
+export { resolveMtcnnConfig, type MtcnnConfig, type ResolvedMtcnnConfig } from './mtcnn.js';
+export {
+  resolveViolaJonesConfig,
+  HAAR_CASCADES,
+  type HaarCascadeName,
+  type ViolaJonesConfig,
+  type ResolvedViolaJonesConfig,
+} from './viola-jones.js';
+export {
+  resolveBlazeFaceConfig,
+  type BlazeFaceConfig,
+  type ResolvedBlazeFaceConfig,
+} from './blazeface.js';
+export {
+  clipBox,
+  fromCorners,
+  iou,
+  nms,
+  overlap,
+  roundBox,
+  squareCorners,
+  toCorners,
+  type Corners,
+} from './geometry.js';
+export {
+  matchDetections,
+  median,
+  runDetectBench,
+  PHOTO_COUNTS,
+  type DetectBenchOptions,
+  type DetectBenchResult,
+  type DetectorBench,
+  type GroundTruthBox,
+  type MatchResult,
+  type PhotoResult,
+  type SetResult,
+} from './bench.js';

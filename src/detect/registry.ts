@@ -1,0 +1,61 @@
+import { ExprsimError } from '../errors.js';
+import type { BlazeFaceConfig } from './blazeface.js';
+import type { MtcnnConfig } from './mtcnn.js';
+import type { Detector, DetectorName } from './types.js';
+import type { ViolaJonesConfig } from './viola-jones.js';
+
+/** Each detector's configuration type, by name. */
+export interface DetectorConfigs {
+  mtcnn: MtcnnConfig;
+  'viola-jones': ViolaJonesConfig;
+  blazeface: BlazeFaceConfig;
+}
+
+type Factory<N extends DetectorName> = (config: DetectorConfigs[N]) => Promise<Detector>;
+
+// Implementations are imported lazily: Viola-Jones pulls in a 10 MB OpenCV build that a caller
+// using MTCNN should never pay for.
+const FACTORIES: { [N in DetectorName]: Factory<N> } = {
+  mtcnn: async (c) => (await import('./mtcnn.js')).MtcnnDetector.create(c),
+  'viola-jones': async (c) => (await import('./viola-jones.js')).ViolaJonesDetector.create(c),
+  blazeface: async (c) => (await import('./blazeface.js')).BlazeFaceDetector.create(c),
+};
+
+/** The registered detector names, in the order the CLI and the benchmark list them. */
+export const DETECTOR_NAMES: readonly DetectorName[] = ['mtcnn', 'viola-jones', 'blazeface'];
+
+export function isDetectorName(name: unknown): name is DetectorName {
+  return typeof name === 'string' && (DETECTOR_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Creates a face detector by name, loading its shipped weights from disk (nothing is downloaded).
+ * `config` is validated and its defaults filled in once; the result is on `detector.config`.
+ *
+ * - `mtcnn`: MTCNN (P-Net/R-Net/O-Net) on TensorFlow.js, boxes + five landmarks.
+ * - `viola-jones`: OpenCV Haar cascades (opencv.js), boxes only.
+ * - `blazeface`: MediaPipe BlazeFace (back-camera model), boxes + eyes, nose, mouth.
+ *
+ * Throws E_UNKNOWN_NAME for another name, E_BAD_OPTION for a bad config value, and
+ * E_FILE_NOT_FOUND / E_MODEL_FORMAT when the shipped weights are missing or damaged.
+ */
+export async function createDetector<N extends DetectorName>(
+  name: N,
+  config?: DetectorConfigs[N],
+): Promise<Detector>;
+export async function createDetector(name: string, config?: object): Promise<Detector>;
+export async function createDetector(name: string, config: object = {}): Promise<Detector> {
+  if (!isDetectorName(name)) {
+    throw new ExprsimError('E_UNKNOWN_NAME', `unknown detector "${String(name)}"`, {
+      input: String(name),
+      fix: `use one of ${DETECTOR_NAMES.join(', ')}`,
+    });
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ExprsimError('E_BAD_OPTION', `the ${name} config must be an object`, {
+      input: JSON.stringify(config),
+      fix: 'pass an object of options, or nothing for the defaults',
+    });
+  }
+  return (FACTORIES[name] as Factory<typeof name>)(config as never);
+}

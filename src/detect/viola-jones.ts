@@ -1,0 +1,340 @@
+/**
+ * Viola-Jones face detection: OpenCV's Haar cascades (models/haarcascades, from Debian's
+ * opencv-data 4.6.0; Intel License Agreement, in each file's header) run by opencv.js
+ * (@techstark/opencv-js, Apache-2.0).
+ *
+ * Speed: the image is converted to grey and reduced (sharp) so that the smallest face wanted
+ * matches the cascade's 24 px window; a 1920-px photo is scanned at a few hundred pixels a side.
+ */
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExprsimError } from '../errors.js';
+import { resizeImage } from '../image/transform.js';
+import type { RawImage } from '../image/types.js';
+import { modelDir } from '../paths.js';
+import { clipBox, nms, toCorners } from './geometry.js';
+import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
+import type { DetectedFace, DetectInput, Detector } from './types.js';
+
+export type HaarCascadeName = 'frontalface_default' | 'frontalface_alt2';
+
+export const HAAR_CASCADES: readonly HaarCascadeName[] = [
+  'frontalface_default',
+  'frontalface_alt2',
+];
+
+export interface ViolaJonesConfig {
+  /** Frontal cascade. Default 'frontalface_default' (OpenCV's classic, as in most studies). */
+  cascade?: HaarCascadeName;
+  /** Scale step between detection windows, > 1. Default 1.1 (OpenCV's default). */
+  scaleFactor?: number;
+  /** Overlapping raw detections needed to keep a face. Default 5 (fewer false positives than 3). */
+  minNeighbors?: number;
+  /** Smallest face in input pixels. Default 24. */
+  minSize?: number;
+  /** Smallest face as a fraction of the shorter image side (the larger limit wins). Default 0.03. */
+  minSizeRatio?: number;
+  /** Equalise the grey histogram first (OpenCV's face tutorial does). Default true. */
+  equalize?: boolean;
+  /** Also run the profile cascade, on the image and its mirror, and merge. Default false. */
+  profile?: boolean;
+  /** Folder holding the haarcascade_*.xml files. Default `<modelDir()>/haarcascades`. */
+  cascadeDir?: string;
+}
+
+export type ResolvedViolaJonesConfig = Required<ViolaJonesConfig>;
+
+const KEYS = [
+  'cascade',
+  'scaleFactor',
+  'minNeighbors',
+  'minSize',
+  'minSizeRatio',
+  'equalize',
+  'profile',
+  'cascadeDir',
+] as const;
+
+export function resolveViolaJonesConfig(config: ViolaJonesConfig = {}): ResolvedViolaJonesConfig {
+  rejectUnknownKeys('viola-jones', config, KEYS);
+  const cascade = config.cascade ?? 'frontalface_default';
+  if (!HAAR_CASCADES.includes(cascade)) {
+    throw new ExprsimError('E_UNKNOWN_NAME', `unknown Haar cascade "${String(cascade)}"`, {
+      input: String(cascade),
+      fix: `use one of ${HAAR_CASCADES.join(', ')}`,
+    });
+  }
+  const minNeighbors = requireNumber('minNeighbors', config.minNeighbors ?? 5, 0, 100);
+  if (!Number.isInteger(minNeighbors)) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `minNeighbors must be a whole number, got ${minNeighbors}`,
+      {
+        input: `minNeighbors=${minNeighbors}`,
+        fix: 'pass e.g. minNeighbors: 3',
+      },
+    );
+  }
+  return {
+    cascade,
+    scaleFactor: requireNumber('scaleFactor', config.scaleFactor ?? 1.1, 1.01, 2),
+    minNeighbors,
+    minSize: requireNumber('minSize', config.minSize ?? 24, 1, 1e6),
+    minSizeRatio: requireNumber('minSizeRatio', config.minSizeRatio ?? 0.03, 0, 1),
+    equalize: requireBoolean('equalize', config.equalize ?? true),
+    profile: requireBoolean('profile', config.profile ?? false),
+    cascadeDir: config.cascadeDir ?? join(modelDir(), 'haarcascades'),
+  };
+}
+
+/** The slice of the opencv.js API used here. */
+interface CvMat {
+  delete(): void;
+}
+interface CvRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+interface CvRectVector extends CvMat {
+  size(): number;
+  get(i: number): CvRect;
+}
+interface CvIntVector extends CvMat {
+  size(): number;
+  get(i: number): number;
+}
+interface CvClassifier extends CvMat {
+  load(path: string): boolean;
+  empty(): boolean;
+  detectMultiScale2(
+    img: CvMat,
+    objects: CvRectVector,
+    numDetections: CvIntVector,
+    scaleFactor: number,
+    minNeighbors: number,
+    flags: number,
+    minSize: unknown,
+    maxSize: unknown,
+  ): void;
+}
+interface OpenCv {
+  Mat: new () => CvMat;
+  CascadeClassifier: new () => CvClassifier;
+  RectVector: new () => CvRectVector;
+  IntVector: new () => CvIntVector;
+  Size: new (w: number, h: number) => unknown;
+  matFromArray(rows: number, cols: number, type: number, data: ArrayLike<number>): CvMat;
+  CV_8UC1: number;
+  equalizeHist(src: CvMat, dst: CvMat): void;
+  flip(src: CvMat, dst: CvMat, code: number): void;
+  FS_createDataFile(
+    parent: string,
+    name: string,
+    data: Uint8Array,
+    canRead: boolean,
+    canWrite: boolean,
+    canOwn: boolean,
+  ): void;
+  FS_unlink(path: string): void;
+  onRuntimeInitialized?: () => void;
+}
+
+let cvPromise: Promise<{ cv: OpenCv }> | undefined;
+
+/**
+ * opencv.js, initialised. Its module object is a thenable, so awaiting it, returning it from an
+ * async function or passing it to a promise's resolve() makes the promise machinery call its
+ * then() forever: it only ever travels wrapped in a plain object. Readiness comes from
+ * `onRuntimeInitialized`.
+ */
+function loadOpenCv(): Promise<{ cv: OpenCv }> {
+  cvPromise ??= new Promise<{ cv: OpenCv }>((resolve, reject) => {
+    try {
+      const require = createRequire(import.meta.url);
+      const cv = require('@techstark/opencv-js') as OpenCv;
+      if (typeof cv.CascadeClassifier === 'function') resolve({ cv });
+      else cv.onRuntimeInitialized = () => resolve({ cv });
+    } catch (e) {
+      reject(
+        new ExprsimError(
+          'E_BACKEND_UNAVAILABLE',
+          `cannot load opencv.js: ${(e as Error).message}`,
+          {
+            fix: 'reinstall with npm ci (@techstark/opencv-js is a dependency)',
+            cause: e,
+          },
+        ),
+      );
+    }
+  });
+  cvPromise.catch(() => {
+    cvPromise = undefined;
+  });
+  return cvPromise;
+}
+
+let fileCounter = 0;
+
+async function loadCascade(cv: OpenCv, path: string): Promise<CvClassifier> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new ExprsimError('E_FILE_NOT_FOUND', 'Haar cascade file not found', {
+      input: path,
+      fix: 'reinstall exprsim, or point cascadeDir / EXPRSIM_MODEL_DIR at the shipped models/ folder',
+      cause: e,
+    });
+  }
+  const name = `exprsim-cascade-${++fileCounter}.xml`;
+  cv.FS_createDataFile('/', name, new Uint8Array(bytes), true, false, false);
+  const classifier = new cv.CascadeClassifier();
+  const ok = classifier.load(name);
+  cv.FS_unlink(`/${name}`);
+  if (!ok || classifier.empty()) {
+    classifier.delete();
+    throw new ExprsimError('E_MODEL_FORMAT', 'not a Haar cascade OpenCV can load', {
+      input: path,
+      fix: 'use the haarcascade_*.xml files that ship in models/haarcascades',
+    });
+  }
+  return classifier;
+}
+
+/** Haar windows are 24x24 (default, profile) or 20x20 (alt2). */
+const WINDOW = 24;
+
+export class ViolaJonesDetector implements Detector {
+  readonly name = 'viola-jones' as const;
+  readonly config: ResolvedViolaJonesConfig;
+  private readonly cv: OpenCv;
+  private frontal: CvClassifier | undefined;
+  private readonly profileCascade: CvClassifier | undefined;
+
+  private constructor(
+    config: ResolvedViolaJonesConfig,
+    cv: OpenCv,
+    frontal: CvClassifier,
+    profile: CvClassifier | undefined,
+  ) {
+    this.config = config;
+    this.cv = cv;
+    this.frontal = frontal;
+    this.profileCascade = profile;
+  }
+
+  static async create(config: ViolaJonesConfig = {}): Promise<ViolaJonesDetector> {
+    const resolved = resolveViolaJonesConfig(config);
+    const { cv } = await loadOpenCv();
+    const frontal = await loadCascade(
+      cv,
+      join(resolved.cascadeDir, `haarcascade_${resolved.cascade}.xml`),
+    );
+    let profile: CvClassifier | undefined;
+    if (resolved.profile) {
+      try {
+        profile = await loadCascade(cv, join(resolved.cascadeDir, 'haarcascade_profileface.xml'));
+      } catch (e) {
+        frontal.delete();
+        throw e;
+      }
+    }
+    return new ViolaJonesDetector(resolved, cv, frontal, profile);
+  }
+
+  dispose(): void {
+    this.frontal?.delete();
+    this.profileCascade?.delete();
+    this.frontal = undefined;
+  }
+
+  async detectFaces(input: DetectInput): Promise<DetectedFace[]> {
+    const frontal = this.frontal;
+    if (frontal === undefined) {
+      throw new ExprsimError('E_BAD_OPTION', 'this Viola-Jones detector has been disposed', {
+        fix: 'create a new detector with createDetector("viola-jones")',
+      });
+    }
+    const cfg = this.config;
+    const img = await loadDetectInput(input, 1);
+    const minFace = Math.max(cfg.minSize, cfg.minSizeRatio * Math.min(img.width, img.height));
+    if (Math.min(img.width, img.height) < Math.min(minFace, WINDOW)) return [];
+    // Scan a reduced copy where the smallest face wanted fills the cascade window.
+    let work: RawImage = img;
+    const shrink = Math.min(1, WINDOW / minFace);
+    if (shrink < 0.95) {
+      work = await resizeImage(
+        img,
+        Math.max(1, Math.round(img.width * shrink)),
+        Math.max(1, Math.round(img.height * shrink)),
+        { kernel: 'linear' },
+      );
+    }
+    const sx = work.width / img.width;
+    const sy = work.height / img.height;
+    const minSize = Math.max(1, Math.round(minFace * Math.min(sx, sy)));
+
+    const cv = this.cv;
+    const mats: CvMat[] = [];
+    try {
+      const grey = cv.matFromArray(work.height, work.width, cv.CV_8UC1, work.data);
+      mats.push(grey);
+      if (cfg.equalize) cv.equalizeHist(grey, grey);
+      const raw: { x: number; y: number; width: number; height: number; n: number }[] = [];
+      const run = (classifier: CvClassifier, src: CvMat, mirrored: boolean) => {
+        const rects = new cv.RectVector();
+        const counts = new cv.IntVector();
+        mats.push(rects, counts);
+        classifier.detectMultiScale2(
+          src,
+          rects,
+          counts,
+          cfg.scaleFactor,
+          cfg.minNeighbors,
+          0,
+          new cv.Size(minSize, minSize),
+          new cv.Size(0, 0),
+        );
+        for (let i = 0; i < rects.size(); i++) {
+          const r = rects.get(i);
+          raw.push({
+            x: mirrored ? work.width - r.x - r.width : r.x,
+            y: r.y,
+            width: r.width,
+            height: r.height,
+            n: counts.get(i),
+          });
+        }
+      };
+      run(frontal, grey, false);
+      if (this.profileCascade !== undefined) {
+        run(this.profileCascade, grey, false);
+        const flipped = new cv.Mat();
+        mats.push(flipped);
+        cv.flip(grey, flipped, 1);
+        run(this.profileCascade, flipped, true);
+      }
+      // Score: the neighbour count squashed to 0..1, n / (n + minNeighbors + 1).
+      const faces: DetectedFace[] = [];
+      for (const r of raw) {
+        const box = clipBox(
+          { x: r.x / sx, y: r.y / sy, width: r.width / sx, height: r.height / sy },
+          img.width,
+          img.height,
+        );
+        if (box !== null) faces.push({ box, score: r.n / (r.n + cfg.minNeighbors + 1) });
+      }
+      const keep = nms(
+        faces.map((f) => toCorners(f.box)),
+        faces.map((f) => f.score),
+        0.3,
+      );
+      return keep.map((i) => faces[i]);
+    } finally {
+      for (const m of mats) m.delete();
+    }
+  }
+}

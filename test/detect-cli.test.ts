@@ -1,0 +1,46 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir, removeDir } from './fixtures/images/helpers.js';
+
+const bin = fileURLToPath(new URL('../bin/exprsim.js', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/detect/astronaut-256.jpg', import.meta.url));
+let dir: string;
+before(async () => {
+  dir = await makeTempDir('exprsim-detect-cli-');
+});
+after(() => removeDir(dir));
+
+test('exprsim detect --json: faces per image, bad files reported and skipped, annotations', async () => {
+  const bad = join(dir, 'bad.jpg');
+  await writeFile(bad, 'not a jpeg at all');
+  const ann = join(dir, 'ann');
+  const r = spawnSync(
+    process.execPath,
+    [bin, '--json', 'detect', FIXTURE, bad, '--annotate', ann],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    detector: string;
+    images: { file: string; faces?: { box: { x: number; width: number } }[]; error?: string }[];
+  };
+  assert.equal(out.detector, 'mtcnn');
+  assert.equal(out.images[0].faces?.length, 1);
+  assert.ok(out.images[0].faces![0].box.x > 80 && out.images[0].faces![0].box.x < 100);
+  assert.match(out.images[1].error ?? '', /bad\.jpg: not an image/);
+  assert.deepEqual(await readdir(ann), ['astronaut-256.jpg']);
+});
+
+test('exprsim detect: an unknown detector is one line naming the valid ones, exit 1', () => {
+  const r = spawnSync(process.execPath, [bin, 'detect', '--detector', 'yolo', FIXTURE], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /unknown detector "yolo".*mtcnn, viola-jones, blazeface/);
+});
