@@ -67,16 +67,7 @@ export function renderEngineSection(result: {
     'Reference on this machine (foundation issue): PyTorch (libtorch 1.13, 2 threads) ~1.7 steps/s and',
     '~560 embeddings/s; a wasm prototype with patched kernels 0.19 steps/s and ~100 embeddings/s on one core.',
   );
-  if (result.kernels && !result.kernels.error) {
-    lines.push(
-      '',
-      '### wasm training kernels',
-      '',
-      '```json',
-      JSON.stringify(result.kernels, null, 2),
-      '```',
-    );
-  }
+  if (result.kernels && !result.kernels.error) lines.push('', ...renderKernelRows(result.kernels));
   return lines.join('\n');
 }
 
@@ -145,4 +136,45 @@ export function renderTrainSection(machine: MachineInfo, r: Row): string {
     'Reference: PyTorch (libtorch 1.13, 2 threads) trains the reference head at ~1.7 steps/s on this CPU.',
   );
   return lines.join('\n');
+}
+
+/** The kernel suite (bench/kernels.ts): tfjs-wasm's own kernel vs exprsim's, medians in ms. */
+function renderKernelRows(k: Row): string[] {
+  const ms = (v: unknown) => (typeof v === 'number' ? v.toFixed(1) : 'missing');
+  const lines = [
+    '### wasm training kernels: tfjs-wasm 4.22 vs exprsim',
+    '',
+    `Median ms of ${String(k.runs)} runs, one thread (\`node --import tsx bench/kernels.ts\`). "missing": tfjs-wasm has no such kernel, so it cannot train.`,
+    '',
+    '| case | kernel | tfjs-wasm ms | exprsim ms | speed-up |',
+    '|---|---|--:|--:|--:|',
+  ];
+  for (const name of ['conv3x3', 'conv1x1', 'conv3x3Stride2']) {
+    const c = k[name] as Row | undefined;
+    if (!c) continue;
+    const what = `${name}: x ${(c.x as number[]).join('x')}, filter ${(c.filter as number[]).join('x')}, stride ${String(c.stride)}`;
+    for (const kernel of ['backpropInput', 'backpropFilter', 'grads']) {
+      const e = c[kernel] as Row;
+      lines.push(
+        `| ${what} | ${kernel === 'grads' ? 'whole tf.grads' : kernel} | ${ms(e.originalMs)} | ${ms(e.oursMs)} | ${e.speedup === undefined ? '—' : `×${num(e.speedup, 1)}`} |`,
+      );
+    }
+  }
+  const mm = k.matMul as Row | undefined;
+  if (mm) {
+    for (const t of ['transposeA', 'transposeB']) {
+      const e = mm[t] as Row;
+      lines.push(
+        `| matMul ${String(mm.m)}x${String(mm.k)}x${String(mm.n)} | ${t} | ${ms(e.originalMs)} | ${ms(e.oursMs)} | ×${num(e.speedup, 1)} |`,
+      );
+    }
+  }
+  for (const t of ['tileBatchNorm', 'tileInt32']) {
+    const e = k[t] as Row | undefined;
+    if (e)
+      lines.push(
+        `| tile ${(e.shape as number[]).join('x')} by ${(e.reps as number[]).join('x')} (${String(e.dtype)}) | Tile | ${ms(e.originalMs)} | ${ms(e.oursMs)} | ×${num(e.speedup, 1)} |`,
+      );
+  }
+  return lines;
 }

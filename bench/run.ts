@@ -9,9 +9,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/util/fs.js';
+import { updateMarkedSection } from '../src/util/markdown-section.js';
 import {
   renderBackbonesSection,
   renderEngineSection,
@@ -48,20 +49,8 @@ export const machine = {
   loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
 };
 
-async function updateSection(name: string, body: string): Promise<void> {
-  const path = join(root, 'BENCHMARKS.md');
-  const start = `<!-- bench:${name}:start -->`;
-  const end = `<!-- bench:${name}:end -->`;
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const block = `${start}\n${body.trim()}\n${end}`;
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  const next =
-    i >= 0 && j > i
-      ? text.slice(0, i) + block + text.slice(j + end.length)
-      : `${text.trimEnd()}\n\n${block}\n`;
-  await writeFileAtomic(path, next);
-}
+const updateSection = (name: string, body: string) =>
+  updateMarkedSection(join(root, 'BENCHMARKS.md'), name, body);
 
 if (want('engine')) {
   const runs = quick ? '3' : '9';
