@@ -17,10 +17,9 @@ import {
   unregisterWasmTrainingKernels,
 } from '../src/engine/kernels/index.js';
 import { timeRuns, type Timing } from './stats.js';
+import { arg, quick } from './args.js';
 
-const quick = process.argv.includes('--quick');
-const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : quick ? 3 : 7;
+const runs = Number(arg('runs', quick ? '3' : '7'));
 // The naive originals take ~0.7 s a call on these shapes: fewer repetitions keep this < 1 min.
 const slowRuns = Math.max(3, Math.min(runs, 5));
 

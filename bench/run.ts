@@ -19,11 +19,10 @@ import {
   renderHeadsSection,
   renderTrainSection,
 } from './report.js';
+import { quick } from './args.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const only = args.filter((a) => !a.startsWith('--'));
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const want = (s: string) => only.length === 0 || only.includes(s);
 
 function runSuite(script: string, suiteArgs: string[]): Record<string, unknown> {

@@ -1,5 +1,7 @@
 /**
- * exprsim's one public entry. The CLI, the server and the web app import from here only.
+ * exprsim's one public entry. The server and the web app import from here only; the CLI loads
+ * the stage modules its command needs when the command runs (so that `--help` or a data command
+ * never loads TensorFlow.js), and imports only tfjs-free modules up front.
  */
 export {
   ExprsimError,

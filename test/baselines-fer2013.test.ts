@@ -3,8 +3,6 @@
 // 33.3%). Skips when the shared data is absent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   evaluateEmbedder,
   initEngine,
@@ -14,10 +12,12 @@ import {
   writeLabelTriplets,
 } from '../src/index.js';
 import { makeTempDir, removeDir } from './fixtures/images/helpers.js';
+import { sharedDataOrSkip } from './helpers.js';
 
-const labels = fileURLToPath(new URL('../../shared/data/fer2013/labels.csv', import.meta.url));
-const skip = existsSync(labels) ? false : `shared data absent (${labels})`;
-if (skip) console.log(`# skipping the FER2013 raw-pixel baseline: ${skip}`);
+const { path: labels, skip } = sharedDataOrSkip(
+  'fer2013/labels.csv',
+  'the FER2013 raw-pixel baseline',
+);
 
 test('raw pixels score about chance on FER2013 PrivateTest triplets', { skip }, async () => {
   await initEngine();

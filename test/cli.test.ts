@@ -1,25 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runCliSync } from './helpers.js';
 
-const bin = fileURLToPath(new URL('../bin/exprsim.js', import.meta.url));
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, EXPRSIM_BACKEND: '' },
-  });
+const run = (...args: string[]) => runCliSync(args, { env: { EXPRSIM_BACKEND: '' } });
 
 test('exprsim --help lists the commands and global options', () => {
   const r = run('--help');
-  assert.equal(r.status, 0);
+  assert.equal(r.code, 0);
   for (const s of ['info', 'demo', '--backend', '--verbose', '--json'])
     assert.ok(r.stdout.includes(s), s);
 });
 
 test('exprsim info --json reports the backend and why', () => {
   const r = run('info', '--json');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout) as {
     backend: string;
     reason: string;
@@ -40,27 +34,24 @@ test('exprsim info --json reports the backend and why', () => {
 });
 
 test('a bad backend is one line naming it, exit 1', () => {
-  const r = spawnSync(process.execPath, [bin, 'info'], {
-    encoding: 'utf8',
-    env: { ...process.env, EXPRSIM_BACKEND: 'gpu' },
-  });
-  assert.equal(r.status, 1);
+  const r = runCliSync(['info'], { env: { EXPRSIM_BACKEND: 'gpu' } });
+  assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.match(r.stderr, /EXPRSIM_BACKEND: unknown backend "gpu".*node, wasm, cpu/);
 });
 
 test('unknown options and commands fail with a usage hint', () => {
   const r = run('info', '--frobnicate');
-  assert.notEqual(r.status, 0);
+  assert.notEqual(r.code, 0);
   assert.match(r.stderr, /unknown option '--frobnicate'/);
   const c = run('frobnicate');
-  assert.notEqual(c.status, 0);
+  assert.notEqual(c.code, 0);
   assert.match(c.stderr, /unknown command/);
 });
 
 test('exprsim demo --json: the end-to-end self-check passes', () => {
   const r = run('demo', '--json');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as {
     ok: boolean;
     imageRoundTrip: boolean;

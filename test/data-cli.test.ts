@@ -1,12 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from './helpers.js';
 
-const bin = fileURLToPath(new URL('../bin/exprsim.js', import.meta.url));
 const SAMPLE = fileURLToPath(new URL('./fixtures/fec/sample.csv', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'exprsim-data-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,18 +15,6 @@ function file(rel: string, text = 'x'): string {
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, text);
   return p;
-}
-
-type Result = { code: number | null; stdout: string; stderr: string };
-function run(...args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
 }
 
 // Fixtures: an image folder in split layout, a labels CSV with one missing file, a tiny fer2013.csv.
@@ -43,12 +30,12 @@ for (const usage of ['Training', 'PublicTest', 'PrivateTest'])
   for (const e of [0, 3, 3]) ferRows.push(`${e},${px},${usage}`);
 const ferCsv = file('fer2013.csv', `${ferRows.join('\n')}\n`);
 
-// Start every CLI run at once: each pays the CLI's start-up (~1.4 s), so they overlap. Error
+// Start every CLI run at once, so that their start-ups overlap. Error
 // messages (empty files, wrong headers, --strict-files) are checked by the library tests and the
 // one-line error printing by cli.test.ts; these check the data commands' wiring and output.
 const runs = {
-  info: run('data', 'fec-info', SAMPLE),
-  folder: run(
+  info: runCli(['data', 'fec-info', SAMPLE]),
+  folder: runCli([
     '--json',
     'data',
     'triplets',
@@ -60,8 +47,8 @@ const runs = {
     '4',
     '--seed',
     '9',
-  ),
-  missing: run(
+  ]),
+  missing: runCli([
     'data',
     'triplets',
     '--labels',
@@ -72,8 +59,17 @@ const runs = {
     '2',
     '--split-ratios',
     '1,0,0',
-  ),
-  fer: run('data', 'triplets', '--fer2013', ferCsv, '--out', join(dir, 'o5'), '--per-split', '3'),
+  ]),
+  fer: runCli([
+    'data',
+    'triplets',
+    '--fer2013',
+    ferCsv,
+    '--out',
+    join(dir, 'o5'),
+    '--per-split',
+    '3',
+  ]),
 };
 
 test('fec-info prints rows, bad rows with line numbers, images, types and the agreement histogram', async () => {

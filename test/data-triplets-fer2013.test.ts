@@ -1,33 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadTripletSplit, normalizeSplit, type SplitName } from '../src/data/index.js';
+import { runCli, sharedDataOrSkip } from './helpers.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'exprsim.js');
-const FER = resolve(repo, '..', 'shared', 'data', 'fer2013');
-const LABELS = join(FER, 'labels.csv');
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-const skip = existsSync(LABELS)
-  ? false
-  : `shared dataset not found: ${LABELS} (needs <repo>/../shared/data/fer2013)`;
-if (skip) console.log(`# skipping the FER2013 triplets test: ${skip}`);
+const { path: LABELS, skip } = sharedDataOrSkip('fer2013/labels.csv', 'the FER2013 triplets test');
 
 test(
   'exprsim data triplets on the shared FER2013 labels.csv: counts, files, labels, disjoint splits',
@@ -35,7 +15,7 @@ test(
   async () => {
     const out = await mkdtemp(join(tmpdir(), 'exprsim-fer-'));
     try {
-      const r = await run(['data', 'triplets', '--labels', LABELS, '--out', out]);
+      const r = await runCli(['data', 'triplets', '--labels', LABELS, '--out', out]);
       assert.equal(r.code, 0, r.stderr);
       const printed: Record<string, number> = {};
       for (const m of r.stdout.matchAll(/^(train|val|test):\s+(\d+) triplets/gm))

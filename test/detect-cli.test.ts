@@ -1,12 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, removeDir } from './fixtures/images/helpers.js';
+import { runCliSync } from './helpers.js';
 
-const bin = fileURLToPath(new URL('../bin/exprsim.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/detect/astronaut-256.jpg', import.meta.url));
 let dir: string;
 before(async () => {
@@ -18,14 +17,8 @@ test('exprsim detect --json: faces per image, bad files reported and skipped, an
   const bad = join(dir, 'bad.jpg');
   await writeFile(bad, 'not a jpeg at all');
   const ann = join(dir, 'ann');
-  const r = spawnSync(
-    process.execPath,
-    [bin, '--json', 'detect', FIXTURE, bad, '--annotate', ann],
-    {
-      encoding: 'utf8',
-    },
-  );
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliSync(['--json', 'detect', FIXTURE, bad, '--annotate', ann]);
+  assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as {
     detector: string;
     images: { file: string; faces?: { box: { x: number; width: number } }[]; error?: string }[];
@@ -38,9 +31,7 @@ test('exprsim detect --json: faces per image, bad files reported and skipped, an
 });
 
 test('exprsim detect: an unknown detector is one line naming the valid ones, exit 1', () => {
-  const r = spawnSync(process.execPath, [bin, 'detect', '--detector', 'yolo', FIXTURE], {
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 1);
+  const r = runCliSync(['detect', '--detector', 'yolo', FIXTURE]);
+  assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown detector "yolo".*mtcnn, viola-jones, blazeface/);
 });

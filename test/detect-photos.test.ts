@@ -1,9 +1,7 @@
 // Detectors on the shared photos (../shared/data/photos; manual face counts in its SOURCE.md).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   PHOTO_COUNTS,
   createDetector,
@@ -13,10 +11,9 @@ import {
   type DecodedImage,
   type Detector,
 } from '../src/index.js';
+import { sharedDataOrSkip } from './helpers.js';
 
-const PHOTOS = fileURLToPath(new URL('../../shared/data/photos', import.meta.url));
-const skip = existsSync(PHOTOS) ? false : `shared photos not found at ${PHOTOS}`;
-if (skip) console.log(`# skipping detect-photos: ${skip}`);
+const { path: PHOTOS, skip } = sharedDataOrSkip('photos', 'detect-photos');
 
 const images = new Map<string, DecodedImage>();
 let mtcnn: Detector;

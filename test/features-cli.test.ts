@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import {
@@ -19,20 +17,7 @@ import {
   type FeatureCacheManifest,
   type JsonObject,
 } from '../src/index.js';
-
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repo, 'bin', 'exprsim.js');
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+import { runCli, sharedDataDir, sharedDataOrSkip } from './helpers.js';
 
 await initEngine();
 const root = await mkdtemp(join(tmpdir(), 'exprsim-features-cli-'));
@@ -51,14 +36,14 @@ test('exprsim features caches a folder (resumable), exprsim embed embeds it with
   await writeFile(join(faces, 'a', 'broken.png'), 'no png here');
   const cache = join(root, 'cache');
   const args = ['--json', 'features', faces, '--backbone', 'faceapi-expression', '--out', cache];
-  const r1 = await run([...args, '--shard-size', '2']);
+  const r1 = await runCli([...args, '--shard-size', '2']);
   assert.equal(r1.code, 0, r1.stderr);
   const s1 = JSON.parse(r1.stdout);
   assert.equal(s1.stored, 5);
   assert.equal(s1.unreadable.count, 1);
   assert.deepEqual(s1.shards, { total: 3, written: 3, reused: 0 });
   assert.deepEqual(s1.shape, [7, 7, 256]);
-  const r2 = await run([...args, '--shard-size', '2']);
+  const r2 = await runCli([...args, '--shard-size', '2']);
   assert.deepEqual(JSON.parse(r2.stdout).shards, { total: 3, written: 0, reused: 3 });
 
   // A head trained on this cache records its backbone and preprocessing: embed repeats them.
@@ -73,7 +58,16 @@ test('exprsim features caches a folder (resumable), exprsim embed embeds it with
   });
   model.dispose();
   const out = join(root, 'emb.npy');
-  const e = await run(['--json', 'embed', faces, '--model', modelDir, '--out', out, '--no-detect']);
+  const e = await runCli([
+    '--json',
+    'embed',
+    faces,
+    '--model',
+    modelDir,
+    '--out',
+    out,
+    '--no-detect',
+  ]);
   assert.equal(e.code, 0, e.stderr);
   const es = JSON.parse(e.stdout);
   assert.equal(es.faces, 5);
@@ -90,17 +84,16 @@ test('exprsim features caches a folder (resumable), exprsim embed embeds it with
 });
 
 test('exprsim features: an unknown backbone names the valid ones', async () => {
-  const r = await run(['features', root, '--backbone', 'vgg', '--out', join(root, 'x')]);
+  const r = await runCli(['features', root, '--backbone', 'vgg', '--out', join(root, 'x')]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown backbone "vgg".*faceapi-recognition, faceapi-expression/);
 });
 
-const FER = resolve(repo, '..', 'shared', 'data', 'fer2013');
-const LABELS = join(FER, 'labels.csv');
-const skip = existsSync(LABELS)
-  ? false
-  : `shared dataset not found: ${LABELS} (needs <repo>/../shared/data/fer2013)`;
-if (skip) console.log(`# skipping the FER2013 backbone checks: ${skip}`);
+const FER = join(sharedDataDir(), 'fer2013');
+const { path: LABELS, skip } = sharedDataOrSkip(
+  'fer2013/labels.csv',
+  'the FER2013 backbone checks',
+);
 
 // face-api's label for each FER2013 label.
 const FER_TO_FACEAPI: Record<string, string> = {

@@ -1,17 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readImage } from '../src/image/read.js';
 import type { DownloadRecord } from '../src/data/index.js';
 import { fecRow, makeImage, startServer, type Route } from './fixtures/http-server.js';
+import { spawnCli } from './helpers.js';
 
-const bin = fileURLToPath(new URL('../bin/exprsim.js', import.meta.url));
 const N = 12;
 
 /**
@@ -28,18 +26,6 @@ function halfThenRest(bytes: Buffer, ms: number, gate?: Promise<void>): Route {
       if (!closed) res.end(bytes.subarray(bytes.length >> 1));
     });
   };
-}
-
-function runCli(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, out: () => stdout, err: () => stderr };
 }
 
 function okRecords(text: string): DownloadRecord[] {
@@ -97,7 +83,7 @@ test('kill -9 mid-download, rerun: no partial file counts as done, finished URLs
     ];
 
     // Run 1: kill as soon as three URLs are recorded as done.
-    const first = runCli(args);
+    const first = spawnCli(args);
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       if (existsSync(manifest) && okRecords(await readFile(manifest, 'utf8')).length >= 3) break;
@@ -130,7 +116,7 @@ test('kill -9 mid-download, rerun: no partial file counts as done, finished URLs
     const hitsAfterKill = new Map(server.hits);
 
     // Run 2: completes; what was done is skipped and not fetched again.
-    const second = runCli(args);
+    const second = spawnCli(args);
     const exit2 = await second.exited;
     assert.equal(exit2.code, 0, second.err());
     const report = JSON.parse(second.out()) as {

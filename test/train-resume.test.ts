@@ -3,22 +3,19 @@
 // the process group, workers included) writes a checkpoint and exits cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { initEngine, readMetrics, train } from '../src/index.js';
 import { makeTempDir, removeDir } from './fixtures/images/helpers.js';
 import { makeSyntheticDataset } from './fixtures/train/synthetic.js';
+import { runCliSync, spawnCli, type CliResult } from './helpers.js';
 
-const bin = fileURLToPath(new URL('../bin/exprsim.js', import.meta.url));
 const dir = await makeTempDir('exprsim-resume-');
 const { triplets } = await makeSyntheticDataset(dir);
 test.after(() => removeDir(dir));
 
 const STEPS = 24;
 const args = (out: string, workers = 1) => [
-  bin,
   'train',
   '--head',
   'densenet',
@@ -52,43 +49,28 @@ const pointerStep = (out: string): number => {
 };
 
 /** Starts `exprsim train`, waits for a checkpoint at step ≥ `atStep`, then sends `signal`. */
-function runAndSignal(
+async function runAndSignal(
   argv: string[],
   out: string,
   atStep: number,
   signal: NodeJS.Signals,
   group = false,
-): Promise<{
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  signalledAt: number;
-}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: group,
-    });
-    let stdout = '';
-    let stderr = '';
-    let signalledAt = -1;
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const timer = setInterval(() => {
-      const s = pointerStep(out);
-      if (signalledAt < 0 && s >= atStep) {
-        signalledAt = s;
-        if (group) process.kill(-(child.pid as number), signal);
-        else child.kill(signal);
-      }
-    }, 10);
-    child.on('error', reject);
-    child.on('exit', (code, sig) => {
-      clearInterval(timer);
-      resolve({ code, signal: sig, stdout, stderr, signalledAt });
-    });
-  });
+): Promise<CliResult & { signalledAt: number }> {
+  const { child, exited } = spawnCli(argv, { detached: group });
+  let signalledAt = -1;
+  const timer = setInterval(() => {
+    const s = pointerStep(out);
+    if (signalledAt < 0 && s >= atStep) {
+      signalledAt = s;
+      if (group) process.kill(-(child.pid as number), signal);
+      else child.kill(signal);
+    }
+  }, 10);
+  try {
+    return { ...(await exited), signalledAt };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 const stepLines = (out: string) =>
@@ -122,10 +104,8 @@ test('killed after a checkpoint and resumed, a run ends exactly like an uninterr
     `killed at ${killed.signalledAt}`,
   );
 
-  const r1 = spawnSync(process.execPath, [bin, 'train', '--out', cut, '--resume', '--json'], {
-    encoding: 'utf8',
-  });
-  assert.equal(r1.status, 0, r1.stderr);
+  const r1 = runCliSync(['train', '--out', cut, '--resume', '--json']);
+  assert.equal(r1.code, 0, r1.stderr);
   const res = JSON.parse(r1.stdout) as { step: number; startStep: number; status: string };
   assert.equal(res.status, 'completed');
   assert.equal(res.step, STEPS);

@@ -15,18 +15,13 @@ import {
   extractBatch,
   float32ToFloat16Bytes,
   initEngine,
-  parseBackendName,
   prepareFace,
   type RawImage,
 } from '../../src/index.js';
 import { timeRuns } from '../stats.js';
+import { arg, backendArg, quick } from '../args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const quick = process.argv.includes('--quick');
-const backend = parseBackendName(arg('backend', 'wasm'), '--backend');
+const backend = backendArg();
 const runs = Number(arg('runs', quick ? '2' : '5'));
 const names = arg('backbones', BACKBONE_NAMES.join(','))
   .split(',')

@@ -4,14 +4,11 @@
  * Adam, FECNet loss); forward embeddings/s at batch 96 and latency at batch 1.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initEngine, parseBackendName, createReferenceHead, trainStep } from '../../src/index.js';
+import { initEngine, createReferenceHead, trainStep } from '../../src/index.js';
 import { timeRuns } from '../stats.js';
+import { arg, backendArg } from '../args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const backend = parseBackendName(arg('backend', 'wasm'), '--backend');
+const backend = backendArg();
 const runs = Number(arg('runs', '7'));
 const trainRuns = Number(arg('train-runs', String(runs)));
 const trainWarmup = Number(arg('train-warmup', '2'));

@@ -11,7 +11,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   initEngine,
-  parseBackendName,
   createHead,
   getHeadDefinition,
   countFlops,
@@ -23,13 +22,9 @@ import {
   type Shape3,
 } from '../../src/index.js';
 import { timeRuns } from '../stats.js';
+import { arg, backendArg, quick } from '../args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const quick = process.argv.includes('--quick');
-const backend = parseBackendName(arg('backend', 'wasm'), '--backend');
+const backend = backendArg();
 const inputShape = arg('input', DEFAULT_FEATURE_SHAPE.join('x')).split('x').map(Number) as Shape3;
 const runs = Number(arg('runs', quick ? '2' : '5'));
 const trainRuns = Number(arg('train-runs', quick ? '1' : '3'));

@@ -22,7 +22,6 @@ import {
   createReferenceHead,
   initEngine,
   LocalReplicas,
-  parseBackendName,
   RandomInputSource,
   TrainOptimizer,
   WorkerReplicas,
@@ -30,13 +29,9 @@ import {
   type Replicas,
 } from '../../src/index.js';
 import { median } from '../stats.js';
+import { arg, backendArg, quick } from '../args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const quick = process.argv.includes('--quick');
-const backend = parseBackendName(arg('backend', 'wasm'), '--backend');
+const backend = backendArg();
 const steps = Number(arg('steps', quick ? '2' : '4'));
 const workers = Number(arg('workers', '2'));
 const TRIPLETS = 32;

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import {
-  ExprsimError,
-  isExprsimError,
-  setLogLevel,
-  packageVersion,
-  BACKEND_NAMES,
-} from '../index.js';
+// Only light modules here and in the command registrations: every start (even --help) pays
+// for what they import. Each command loads the library (TensorFlow.js and all) when it runs.
+import { BACKEND_NAMES } from '../engine/backend-names.js';
+import { ExprsimError, isExprsimError } from '../errors.js';
+import { setLogLevel } from '../logger.js';
+import { packageVersion } from '../paths.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDataCommands } from './commands/data.js';
@@ -14,12 +13,9 @@ import { registerDetectCommands } from './commands/detect.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerFeatureCommands } from './commands/features.js';
 import { registerTrainCommands } from './commands/train.js';
+import type { GlobalOptions } from './options.js';
 
-export interface GlobalOptions {
-  backend?: string;
-  verbose?: boolean;
-  json?: boolean;
-}
+export type { GlobalOptions };
 
 function buildProgram(): Command {
   const program = new Command();

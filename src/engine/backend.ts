@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
+import { parseBackendName, type BackendName } from './backend-names.js';
 
-/** Our names for tfjs backends. `node` is tfjs-node's native libtensorflow ("tensorflow" in tfjs). */
-export type BackendName = 'node' | 'wasm' | 'cpu';
-
-export const BACKEND_NAMES: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+export { BACKEND_NAMES, parseBackendName, type BackendName } from './backend-names.js';
 
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
@@ -41,14 +39,6 @@ export interface EngineInfo {
 
 let current: EngineInfo | undefined;
 let pending: Promise<EngineInfo> | undefined;
-
-export function parseBackendName(value: string, source: string): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new ExprsimError('E_BAD_OPTION', `unknown backend "${value}"`, {
-    input: source,
-    fix: `use one of ${BACKEND_NAMES.join(', ')}`,
-  });
-}
 
 async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {

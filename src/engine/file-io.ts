@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExprsimError } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { readWeightFiles, weightBytes } from './weights-manifest.js';
 
 /**
  * tfjs ships file:// model IO only in tfjs-node. This handler gives the wasm and cpu backends
@@ -53,26 +54,7 @@ export function fileIO(path: string): tf.io.IOHandler {
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
-          for (const shard of group.paths) {
-            const shardPath = join(dir, shard);
-            let buf: Buffer;
-            try {
-              buf = await readFile(shardPath);
-            } catch (e) {
-              throw new ExprsimError(
-                'E_FILE_NOT_FOUND',
-                'weight file listed in model.json is missing',
-                {
-                  input: shardPath,
-                  fix: 'copy the whole model directory, weights included',
-                  cause: e,
-                },
-              );
-            }
-            buffers.push(
-              buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
-            );
-          }
+          buffers.push(...(await readWeightFiles(dir, group.paths, 'model.json')));
         }
         const data = tf.io.CompositeArrayBuffer.join(buffers);
         const expected = specs.reduce((n, s) => n + weightBytes(s), 0);
@@ -110,17 +92,6 @@ export function fileIO(path: string): tf.io.IOHandler {
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
   };
-}
-
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
-
-function weightBytes(spec: tf.io.WeightsManifestEntry): number {
-  const n = spec.shape.reduce((a, b) => a * b, 1);
-  if (spec.quantization) {
-    const q = spec.quantization.dtype;
-    return n * (q === 'uint8' ? 1 : 2);
-  }
-  return n * (DTYPE_BYTES[spec.dtype] ?? 4);
 }
 
 let routed = false;

@@ -13,20 +13,9 @@ import {
   type EvalResult,
   type EvaluateOptions,
 } from './evaluate.js';
+import { BASELINE_NAMES, type BaselineName } from './baseline-names.js';
 
-/**
- * The baselines every trained model is compared with, scored exactly as models are
- * (evaluateEmbedder): raw pixels (flattened, L2-normalised), an untrained head (what training
- * starts from), and the outputs of the frozen backbones src/features provides: face-api's 128-d
- * identity descriptor and its 7 expression probabilities.
- */
-export const BASELINE_NAMES = [
-  'raw-pixels',
-  'untrained-head',
-  'faceapi-recognition',
-  'faceapi-expression',
-] as const;
-export type BaselineName = (typeof BASELINE_NAMES)[number];
+export { BASELINE_NAMES, type BaselineName };
 
 export interface BaselineOptions extends EvaluateOptions {
   /** Which baselines; default all. */

@@ -22,6 +22,7 @@ import {
   type BootstrapOptions,
   type TripletAccuracy,
 } from './triplet-accuracy.js';
+import { indexTriplets, KeyIndex } from './triplet-index.js';
 
 /** A triplet split and, for labelled datasets, the split's labelled images. */
 export interface EvalData {
@@ -127,26 +128,13 @@ export async function evaluateEmbedder(
   options: EvaluateOptions = {},
 ): Promise<EvalResult> {
   const started = performance.now();
-  const keys: string[] = [];
-  const at = new Map<string, number>();
-  const id = (source: string, key: string) => {
-    const k = embedder.keyFor(source, key, data.resolve(source, key));
-    let i = at.get(k);
-    if (i === undefined) {
-      i = keys.length;
-      keys.push(k);
-      at.set(k, i);
-    }
-    return i;
-  };
-  const idx = {
-    a: data.rows.map((r) => id(r.source, r.a)),
-    p: data.rows.map((r) => id(r.source, r.p)),
-    n: data.rows.map((r) => id(r.source, r.n)),
-  };
-  const tripletImages = keys.length;
-  const labelledIdx = data.labelled?.map((im) => id(im.source, im.key));
-  const { data: emb, dim } = await embedder.embed(keys, options.onProgress);
+  const index = new KeyIndex();
+  const keyOf = (source: string, key: string) =>
+    embedder.keyFor(source, key, data.resolve(source, key));
+  const idx = indexTriplets(data.rows, keyOf, index);
+  const tripletImages = index.keys.length;
+  const labelledIdx = data.labelled?.map((im) => index.id(keyOf(im.source, im.key)));
+  const { data: emb, dim } = await embedder.embed(index.keys, options.onProgress);
   const scores = tripletScores(tripletDistancesOf(emb, dim, idx));
   const result: EvalResult = {
     embedder: embedder.name,
@@ -156,11 +144,7 @@ export async function evaluateEmbedder(
     triplets: data.rows.length,
     images: tripletImages,
     dim,
-    tripletAccuracy: summariseAccuracy(
-      scores,
-      data.rows.map((r) => r.type),
-      options.bootstrap,
-    ),
+    tripletAccuracy: summariseAccuracy(scores, idx.types, options.bootstrap),
     seconds: 0,
   };
   if (labelledIdx !== undefined && data.labelled !== undefined) {

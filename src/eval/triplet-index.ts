@@ -14,22 +14,34 @@ export interface IndexedTriplets extends TripletIndex {
   types: string[];
 }
 
+/** Unique keys in first-use order, each with its row number. */
+export class KeyIndex {
+  /** The keys, in first-use order. */
+  readonly keys: string[] = [];
+  private readonly at = new Map<string, number>();
+
+  /** The row of `key`, added at the end when new. */
+  id(key: string): number {
+    let i = this.at.get(key);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(key);
+      this.at.set(key, i);
+    }
+    return i;
+  }
+}
+
+/**
+ * Indexes `rows`' images by `keyOf(source, key)`. Pass `index` to keep adding keys to it
+ * afterwards (the result's `keys` is `index.keys`).
+ */
 export function indexTriplets(
   rows: readonly TripletRow[],
   keyOf: (source: string, key: string) => string,
+  index = new KeyIndex(),
 ): IndexedTriplets {
-  const keys: string[] = [];
-  const at = new Map<string, number>();
-  const id = (source: string, key: string) => {
-    const k = keyOf(source, key);
-    let i = at.get(k);
-    if (i === undefined) {
-      i = keys.length;
-      keys.push(k);
-      at.set(k, i);
-    }
-    return i;
-  };
+  const id = (source: string, key: string) => index.id(keyOf(source, key));
   const a = new Int32Array(rows.length);
   const p = new Int32Array(rows.length);
   const n = new Int32Array(rows.length);
@@ -38,5 +50,5 @@ export function indexTriplets(
     p[t] = id(r.source, r.p);
     n[t] = id(r.source, r.n);
   });
-  return { keys, a, p, n, types: rows.map((r) => r.type) };
+  return { keys: index.keys, a, p, n, types: rows.map((r) => r.type) };
 }

@@ -20,14 +20,13 @@ import {
   type FeaturePreprocess,
 } from './preprocess.js';
 import type { Backbone } from './types.js';
+import { DEFAULT_FEATURE_BATCH, DEFAULT_SHARD_SIZE } from './defaults.js';
+
+export { DEFAULT_FEATURE_BATCH, DEFAULT_SHARD_SIZE };
 
 export const CACHE_MANIFEST = 'features.json';
 export const CACHE_FORMAT = 'exprsim-feature-cache';
 export const CACHE_FORMAT_VERSION = 1;
-/** Faces per shard by default: 1024 (8 MiB per shard for a 4x4x256 map). */
-export const DEFAULT_SHARD_SIZE = 1024;
-/** Faces per forward pass by default. */
-export const DEFAULT_FEATURE_BATCH = 32;
 
 /**
  * `features.json`: what the cache holds and how it was made. Written when extraction starts (so a

@@ -16,11 +16,9 @@ import {
   type FeaturePreprocess,
 } from './preprocess.js';
 import type { Backbone } from './types.js';
+import { DEFAULT_DETECT_MARGIN, DEFAULT_EMBED_BATCH } from './defaults.js';
 
-/** Faces per forward pass of embedding; passed to predict explicitly (tfjs would split at 32). */
-export const DEFAULT_EMBED_BATCH = 32;
-/** Margin around a detected face box when the model's record does not give one (as FEC crops). */
-export const DEFAULT_DETECT_MARGIN = 0.2;
+export { DEFAULT_DETECT_MARGIN, DEFAULT_EMBED_BATCH };
 
 export interface EmbedOptions {
   /** Faces per forward pass; default {@link DEFAULT_EMBED_BATCH}. */

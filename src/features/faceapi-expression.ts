@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
-import type { BackboneRef } from '../models/artifact.js';
+import {
+  FACEAPI_MEAN_RGB,
+  FaceApiBackbone,
+  loadFaceApiNet,
+  type FaceApiNet,
+  type FaceApiStage,
+} from './faceapi-common.js';
 import type { Shape3 } from '../models/heads/options.js';
-import { ExprsimError } from '../errors.js';
-import { modelDir } from '../paths.js';
-import { resolveLayerAndSize } from './options.js';
-import { wholeImagePreprocess, type FeaturePreprocess } from './preprocess.js';
-import type { Backbone, BackboneConfig, BackboneForward } from './types.js';
-import { loadWeightsFromDisk, takeWeight } from './weights.js';
+import type { BackboneConfig } from './types.js';
+import { takeWeight } from './weights.js';
 
 /**
  * face-api's facial expression network (`@vladmandic/face-api` model/face_expression_model,
@@ -35,9 +36,17 @@ export const EXPRESSION_LABELS = [
   'disgusted',
   'surprised',
 ] as const;
-export const EXPRESSION_MEAN_RGB = [122.782, 117.001, 104.298];
-const FOLDER = 'faceapi-expression';
-const MANIFEST = 'face_expression_model-weights_manifest.json';
+export const EXPRESSION_MEAN_RGB = FACEAPI_MEAN_RGB;
+
+const NET: FaceApiNet<ExpressionLayer> = {
+  name: 'faceapi-expression',
+  folder: 'faceapi-expression',
+  manifest: 'face_expression_model-weights_manifest.json',
+  layers: EXPRESSION_LAYERS,
+  defaultLayer: 'dense3',
+  defaultSize: 112,
+  size: { min: 112, max: 112 },
+};
 
 interface SepConv {
   depthwise: tf.Tensor4D;
@@ -74,48 +83,32 @@ function denseBlock(x: tf.Tensor4D, b: DenseBlock): tf.Tensor4D {
   return tf.relu(tf.add<tf.Tensor4D>(s123, out4));
 }
 
-export class FaceApiExpressionBackbone implements Backbone {
+export class FaceApiExpressionBackbone extends FaceApiBackbone<ExpressionLayer> {
   readonly name = 'faceapi-expression' as const;
   readonly outputKind = 'expression-probabilities' as const;
   readonly outputSize = 7;
   readonly outputLabels = EXPRESSION_LABELS;
-  readonly version: string;
-  readonly inputShape: Shape3;
   readonly featureShape: Shape3;
-  readonly preprocess: FeaturePreprocess;
-  private disposed = false;
+  protected readonly stages: readonly FaceApiStage<ExpressionLayer>[];
 
   private constructor(
-    readonly config: Readonly<{ layer: ExpressionLayer; inputSize: number }>,
-    readonly weightsSha256: string,
+    config: Readonly<{ layer: ExpressionLayer; inputSize: number }>,
+    weightsSha256: string,
     private readonly blocks: DenseBlock[],
     private readonly fcWeights: tf.Tensor2D,
     private readonly fcBias: tf.Tensor1D,
   ) {
-    this.version = `${weightsSha256.slice(0, 16)}:${config.layer}`;
-    this.inputShape = [config.inputSize, config.inputSize, 3];
-    this.preprocess = wholeImagePreprocess(config.inputSize, {
-      mean: EXPRESSION_MEAN_RGB,
-      divisor: 255,
-    });
+    super(config, weightsSha256);
     const s = config.inputSize / (config.layer === 'dense3' ? 16 : 8);
     this.featureShape = [s, s, config.layer === 'dense3' ? 256 : 128];
+    this.stages = blocks.map((b, i) => ({
+      apply: (x) => denseBlock(x, b),
+      tap: `dense${i}` as ExpressionLayer,
+    }));
   }
 
   static async create(config: BackboneConfig = {}): Promise<FaceApiExpressionBackbone> {
-    const resolved = resolveLayerAndSize(
-      'faceapi-expression',
-      config,
-      EXPRESSION_LAYERS,
-      'dense3',
-      112,
-      {
-        min: 112,
-        max: 112,
-      },
-    );
-    const path = join(config.modelDir ?? modelDir(), FOLDER, MANIFEST);
-    const { tensors, sha256 } = await loadWeightsFromDisk(path);
+    const { tensors, sha256, path, resolved } = await loadFaceApiNet(NET, config);
     const keep: tf.Tensor[] = [];
     const take = <R extends tf.Rank>(name: string, shape: (number | null)[]) => {
       const t = takeWeight<R>(tensors, name, shape, path);
@@ -146,64 +139,19 @@ export class FaceApiExpressionBackbone implements Backbone {
       }
       const fcWeights = take<tf.Rank.R2>('fc/weights', [256, 7]);
       const fcBias = take<tf.Rank.R1>('fc/bias', [7]);
-      return new FaceApiExpressionBackbone(
-        { layer: resolved.layer as ExpressionLayer, inputSize: resolved.inputSize },
-        sha256,
-        blocks,
-        fcWeights,
-        fcBias,
-      );
+      return new FaceApiExpressionBackbone(resolved, sha256, blocks, fcWeights, fcBias);
     } finally {
       tf.dispose(Object.values(tensors).filter((t) => !keep.includes(t)));
     }
   }
 
-  ref(): BackboneRef {
-    return { name: this.name, version: this.version };
+  protected output(last: tf.Tensor4D): tf.Tensor2D {
+    const pooled = tf.avgPool(last, 7, 2, 'valid');
+    const flat = tf.reshape(pooled, [pooled.shape[0], -1]) as tf.Tensor2D;
+    return tf.softmax(tf.add(tf.matMul(flat, this.fcWeights), this.fcBias)) as tf.Tensor2D;
   }
 
-  private run(pixels: tf.Tensor4D, full: boolean): { features: tf.Tensor4D; last: tf.Tensor4D } {
-    const mean = tf.tensor1d(EXPRESSION_MEAN_RGB);
-    let x = tf.div(tf.sub(pixels, mean), 255) as tf.Tensor4D;
-    let features: tf.Tensor4D | undefined;
-    for (let i = 0; i < 4; i++) {
-      x = denseBlock(x, this.blocks[i]);
-      if (`dense${i}` === this.config.layer) {
-        features = x;
-        if (!full) break;
-      }
-    }
-    return { features: features as tf.Tensor4D, last: x };
-  }
-
-  features(pixels: tf.Tensor4D): tf.Tensor4D {
-    this.check();
-    return tf.tidy(() => this.run(pixels, false).features);
-  }
-
-  forward(pixels: tf.Tensor4D): BackboneForward {
-    this.check();
-    return tf.tidy(() => {
-      const { features, last } = this.run(pixels, true);
-      const pooled = tf.avgPool(last, 7, 2, 'valid');
-      const flat = tf.reshape(pooled, [pooled.shape[0], -1]) as tf.Tensor2D;
-      const output = tf.softmax(
-        tf.add(tf.matMul(flat, this.fcWeights), this.fcBias),
-      ) as tf.Tensor2D;
-      return { features, output };
-    });
-  }
-
-  private check(): void {
-    if (this.disposed)
-      throw new ExprsimError('E_BAD_OPTION', 'the expression backbone was disposed', {
-        fix: 'create a new one with createBackbone',
-      });
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected release(): void {
     const all: tf.Tensor[] = [this.fcWeights, this.fcBias];
     for (const b of this.blocks) {
       all.push(...Object.values(b.conv0));

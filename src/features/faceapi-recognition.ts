@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
-import type { BackboneRef } from '../models/artifact.js';
+import {
+  FACEAPI_MEAN_RGB,
+  FaceApiBackbone,
+  loadFaceApiNet,
+  type FaceApiNet,
+  type FaceApiStage,
+} from './faceapi-common.js';
 import type { Shape3 } from '../models/heads/options.js';
-import { ExprsimError } from '../errors.js';
-import { modelDir } from '../paths.js';
-import { resolveLayerAndSize } from './options.js';
-import { wholeImagePreprocess, type FeaturePreprocess } from './preprocess.js';
-import type { Backbone, BackboneConfig, BackboneForward } from './types.js';
-import { loadWeightsFromDisk, takeWeight } from './weights.js';
+import type { BackboneConfig } from './types.js';
+import { takeWeight } from './weights.js';
 
 /**
  * face-api's face recognition network (`@vladmandic/face-api` model/face_recognition_model, MIT),
@@ -35,9 +36,17 @@ import { loadWeightsFromDisk, takeWeight } from './weights.js';
 export const RECOGNITION_LAYERS = ['conv64', 'conv128', 'conv256', 'conv256_out'] as const;
 export type RecognitionLayer = (typeof RECOGNITION_LAYERS)[number];
 
-export const RECOGNITION_MEAN_RGB = [122.782, 117.001, 104.298];
-const FOLDER = 'faceapi-recognition';
-const MANIFEST = 'face_recognition_model-weights_manifest.json';
+export const RECOGNITION_MEAN_RGB = FACEAPI_MEAN_RGB;
+
+const NET: FaceApiNet<RecognitionLayer> = {
+  name: 'faceapi-recognition',
+  folder: 'faceapi-recognition',
+  manifest: 'face_recognition_model-weights_manifest.json',
+  layers: RECOGNITION_LAYERS,
+  defaultLayer: 'conv256',
+  defaultSize: 150,
+  size: { min: 64, max: 600 },
+};
 
 interface Conv {
   filter: tf.Tensor4D;
@@ -122,29 +131,25 @@ function residualDown(x: tf.Tensor4D, b: Block): tf.Tensor4D {
   return tf.relu(tf.add<tf.Tensor4D>(pooled, out));
 }
 
-export class FaceApiRecognitionBackbone implements Backbone {
+export class FaceApiRecognitionBackbone extends FaceApiBackbone<RecognitionLayer> {
   readonly name = 'faceapi-recognition' as const;
   readonly outputKind = 'descriptor' as const;
   readonly outputSize = 128;
-  readonly version: string;
-  readonly inputShape: Shape3;
   readonly featureShape: Shape3;
-  readonly preprocess: FeaturePreprocess;
-  private disposed = false;
+  protected readonly stages: readonly FaceApiStage<RecognitionLayer>[];
 
   private constructor(
-    readonly config: Readonly<{ layer: RecognitionLayer; inputSize: number }>,
-    readonly weightsSha256: string,
-    private readonly stem: Conv,
+    config: Readonly<{ layer: RecognitionLayer; inputSize: number }>,
+    weightsSha256: string,
+    private readonly stemConv: Conv,
     private readonly blocks: Block[],
     private readonly fc: tf.Tensor2D,
   ) {
-    this.version = `${weightsSha256.slice(0, 16)}:${config.layer}`;
-    this.inputShape = [config.inputSize, config.inputSize, 3];
-    this.preprocess = wholeImagePreprocess(config.inputSize, {
-      mean: RECOGNITION_MEAN_RGB,
-      divisor: 255,
-    });
+    super(config, weightsSha256);
+    this.stages = STAGES.map((s, i) => ({
+      apply: (x) => (s.down ? residualDown(x, blocks[i]) : residual(x, blocks[i])),
+      tap: s.tap,
+    }));
     const probe = tf.zeros<tf.Rank.R4>([1, ...this.inputShape]);
     const f = this.features(probe);
     this.featureShape = f.shape.slice(1) as Shape3;
@@ -152,19 +157,7 @@ export class FaceApiRecognitionBackbone implements Backbone {
   }
 
   static async create(config: BackboneConfig = {}): Promise<FaceApiRecognitionBackbone> {
-    const resolved = resolveLayerAndSize(
-      'faceapi-recognition',
-      config,
-      RECOGNITION_LAYERS,
-      'conv256',
-      150,
-      {
-        min: 64,
-        max: 600,
-      },
-    );
-    const path = join(config.modelDir ?? modelDir(), FOLDER, MANIFEST);
-    const { tensors, sha256 } = await loadWeightsFromDisk(path);
+    const { tensors, sha256, path, resolved } = await loadFaceApiNet(NET, config);
     try {
       const stem = foldConv(tensors, 'conv32_down', path);
       const blocks = STAGES.map((s) => ({
@@ -172,64 +165,22 @@ export class FaceApiRecognitionBackbone implements Backbone {
         conv2: foldConv(tensors, `${s.name}/conv2`, path),
       }));
       const fc = tf.clone(takeWeight<tf.Rank.R2>(tensors, 'fc', [256, 128], path));
-      return new FaceApiRecognitionBackbone(
-        { layer: resolved.layer as RecognitionLayer, inputSize: resolved.inputSize },
-        sha256,
-        stem,
-        blocks,
-        fc,
-      );
+      return new FaceApiRecognitionBackbone(resolved, sha256, stem, blocks, fc);
     } finally {
       tf.dispose(Object.values(tensors));
     }
   }
 
-  ref(): BackboneRef {
-    return { name: this.name, version: this.version };
+  protected override stem(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.maxPool(conv(x, this.stemConv, 2, true, 'valid'), 3, 2, 'valid');
   }
 
-  private run(pixels: tf.Tensor4D, full: boolean): { features: tf.Tensor4D; last: tf.Tensor4D } {
-    const mean = tf.tensor1d(RECOGNITION_MEAN_RGB);
-    let x = tf.div(tf.sub(pixels, mean), 255) as tf.Tensor4D;
-    x = conv(x, this.stem, 2, true, 'valid');
-    x = tf.maxPool(x, 3, 2, 'valid');
-    let features: tf.Tensor4D | undefined;
-    for (let i = 0; i < STAGES.length; i++) {
-      const s = STAGES[i];
-      x = s.down ? residualDown(x, this.blocks[i]) : residual(x, this.blocks[i]);
-      if (s.tap === this.config.layer) {
-        features = x;
-        if (!full) break;
-      }
-    }
-    return { features: features as tf.Tensor4D, last: x };
+  protected output(last: tf.Tensor4D): tf.Tensor2D {
+    return tf.matMul(tf.mean(last, [1, 2]) as tf.Tensor2D, this.fc) as tf.Tensor2D;
   }
 
-  features(pixels: tf.Tensor4D): tf.Tensor4D {
-    this.check();
-    return tf.tidy(() => this.run(pixels, false).features);
-  }
-
-  forward(pixels: tf.Tensor4D): BackboneForward {
-    this.check();
-    return tf.tidy(() => {
-      const { features, last } = this.run(pixels, true);
-      const output = tf.matMul(tf.mean(last, [1, 2]) as tf.Tensor2D, this.fc) as tf.Tensor2D;
-      return { features, output };
-    });
-  }
-
-  private check(): void {
-    if (this.disposed)
-      throw new ExprsimError('E_BAD_OPTION', 'the recognition backbone was disposed', {
-        fix: 'create a new one with createBackbone',
-      });
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    tf.dispose([this.stem.filter, this.stem.bias, this.fc]);
+  protected release(): void {
+    tf.dispose([this.stemConv.filter, this.stemConv.bias, this.fc]);
     for (const b of this.blocks)
       tf.dispose([b.conv1.filter, b.conv1.bias, b.conv2.filter, b.conv2.bias]);
   }

@@ -38,7 +38,11 @@ export {
   wholeImagePreprocess,
   type FeaturePreprocess,
 } from './preprocess.js';
-export { loadWeightsFromDisk, type LoadedWeights } from './weights.js';
+// The shared face-api weights-manifest loader, under the name this module has always exported.
+export {
+  loadWeightsManifest as loadWeightsFromDisk,
+  type LoadedWeights,
+} from '../engine/weights-manifest.js';
 export {
   float16BytesToFloat32,
   float16ToFloat32,

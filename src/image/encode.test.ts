@@ -3,24 +3,15 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { isExprsimError, type ErrorCode } from '../errors.js';
 import {
   gradientGrey,
   gradientRgb,
+  isError,
   makeTempDir,
   meanAbsDiff,
   removeDir,
 } from '../../test/fixtures/images/helpers.js';
 import { encodeImage, readImage, sniffImageFormat, writeImage, type RawImage } from './index.js';
-
-function isError(code: ErrorCode, input?: string) {
-  return (e: unknown): boolean => {
-    assert.ok(isExprsimError(e), `expected an ExprsimError, got ${String(e)}`);
-    assert.equal(e.code, code, e.toLine());
-    if (input !== undefined) assert.equal(e.input, input);
-    return true;
-  };
-}
 
 describe('encodeImage / writeImage', () => {
   let dir: string;

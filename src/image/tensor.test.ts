@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { isExprsimError } from '../errors.js';
-import { gradientRgb } from '../../test/fixtures/images/helpers.js';
+import { gradientRgb, isError } from '../../test/fixtures/images/helpers.js';
 import {
   encodeImage,
   imagesToBatch,
@@ -13,11 +12,7 @@ import {
   type RawImage,
 } from './index.js';
 
-function badOption(e: unknown): boolean {
-  assert.ok(isExprsimError(e), `expected an ExprsimError, got ${String(e)}`);
-  assert.equal(e.code, 'E_BAD_OPTION', e.toLine());
-  return true;
-}
+const badOption = isError('E_BAD_OPTION');
 
 function close(actual: ArrayLike<number>, expected: number[], eps = 1e-6): void {
   assert.equal(actual.length, expected.length);

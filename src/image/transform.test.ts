@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isExprsimError } from '../errors.js';
-import { gradientRgb } from '../../test/fixtures/images/helpers.js';
+import { gradientRgb, isError } from '../../test/fixtures/images/helpers.js';
 import {
   convertChannels,
   cropImage,
@@ -10,11 +9,7 @@ import {
   type RawImage,
 } from './index.js';
 
-function badOption(e: unknown): boolean {
-  assert.ok(isExprsimError(e), `expected an ExprsimError, got ${String(e)}`);
-  assert.equal(e.code, 'E_BAD_OPTION', e.toLine());
-  return true;
-}
+const badOption = isError('E_BAD_OPTION');
 
 /** 4x3 grey image whose sample at (x, y) is 10 * y + x. */
 const grey43: RawImage = {

@@ -24,9 +24,9 @@ export {
   type OptimizerState,
 } from './optimizer.js';
 export { resolveTrainConfig, type TrainConfig, type TrainOptions } from './config.js';
+export { parseShape3 } from '../models/heads/options.js';
 export {
   openInputSource,
-  parseShape3,
   PixelInputSource,
   RandomInputSource,
   type FeatureInputSpec,

@@ -60,22 +60,6 @@ export interface RandomInputSpec {
 
 export type InputSpec = PixelInputSpec | FeatureInputSpec | RandomInputSpec;
 
-/** Parses "48x48x1" into [48, 48, 1]. */
-export function parseShape3(value: string, what: string): Shape3 {
-  const dims = value
-    .trim()
-    .toLowerCase()
-    .split('x')
-    .map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
-  if (dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new ExprsimError('E_BAD_OPTION', `"${value}" is not a shape HxWxC`, {
-      input: what,
-      fix: 'write height x width x channels, e.g. 48x48x1',
-    });
-  }
-  return dims as Shape3;
-}
-
 /** Each scale as the preprocessing record's `(v − mean) / divisor`. */
 const NORMALISE: Record<TensorScale, { mean: number; divisor: number }> = {
   '0-1': { mean: 0, divisor: 255 },

@@ -1,55 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  DEFAULT_SEED,
-  DEFAULT_TRIPLET_COUNTS,
-  ExprsimError,
-  TIE_RULES,
-  downloadFec,
-  extractFer2013,
-  fecInfo,
-  loadImageFolder,
-  loadLabelsCsv,
-  sourceNameFor,
-  writeFecTriplets,
-  writeLabelTriplets,
-  type FecInfo,
-  type LabelledDataset,
-  type SkippedItem,
-  type SplitName,
-  type TieRule,
-} from '../../index.js';
-import type { GlobalOptions } from '../main.js';
-import { createProgressBar } from '../progress-bar.js';
+import { DEFAULT_SEED, DEFAULT_TRIPLET_COUNTS } from '../../data/label-triplets.js';
+import { TIE_RULES } from '../../data/vote.js';
+import { ExprsimError } from '../../errors.js';
+import type { FecInfo, LabelledDataset, SkippedItem, SplitName, TieRule } from '../../index.js';
+import { parseNumber, type GlobalOptions } from '../options.js';
+import { printJson, printLines, progressBar } from '../output.js';
 
-/** Parses a numeric option, throwing a one-line E_BAD_OPTION naming the flag. */
-function num(
-  flag: string,
-  value: string | undefined,
-  opts: { int?: boolean; min?: number; max?: number } = {},
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  const { int = true, min = 0, max = Number.MAX_SAFE_INTEGER } = opts;
-  if (
-    value.trim() === '' ||
-    !Number.isFinite(n) ||
-    (int && !Number.isInteger(n)) ||
-    n < min ||
-    n > max
-  ) {
-    const what = `${int ? 'a whole number' : 'a number'} ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}`;
-    throw new ExprsimError(
-      'E_BAD_OPTION',
-      `${flag} must be ${what}, got ${JSON.stringify(value)}`,
-      {
-        input: `${flag} ${value}`,
-        fix: `pass ${what}`,
-      },
-    );
-  }
-  return n;
-}
+// The data commands need no tensors: each loads only the data module it uses, when it runs.
 
 function tieRule(value: string | undefined): TieRule | undefined {
   if (value === undefined) return undefined;
@@ -64,18 +22,6 @@ function tieRule(value: string | undefined): TieRule | undefined {
     );
   }
   return value as TieRule;
-}
-
-function bar(g: GlobalOptions) {
-  return createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
-}
-
-function print(lines: string[]): void {
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 function itemLine(s: SkippedItem): string {
@@ -144,11 +90,13 @@ async function loadSource(
       },
     );
   }
+  const { loadLabelsCsv } = await import('../../data/labels-csv.js');
   if (opts.labels !== undefined) {
     const ds = await loadLabelsCsv(opts.labels, { requireFiles: opts.strictFiles, onProgress });
     return { ds, kind: 'labels-csv', input: opts.labels, stats: {} };
   }
   if (opts.folder !== undefined) {
+    const { loadImageFolder } = await import('../../data/image-folder.js');
     return {
       ds: await loadImageFolder(opts.folder),
       kind: 'image-folder',
@@ -157,6 +105,7 @@ async function loadSource(
     };
   }
   const fer = opts.fer2013 as string;
+  const { extractFer2013 } = await import('../../data/fer2013-csv.js');
   const x = await extractFer2013(fer, join(out, 'fer2013-images'), { onProgress });
   const ds = await loadLabelsCsv(x.labelsCsv, { requireFiles: true, onProgress });
   return {
@@ -189,17 +138,18 @@ export function registerDataCommands(program: Command): void {
         cmd: Command,
       ) => {
         const g = cmd.optsWithGlobals<GlobalOptions>();
-        const showBad = num('--bad-rows', o.badRows) as number;
-        const b = bar(g);
+        const showBad = parseNumber('--bad-rows', o.badRows) as number;
+        const { fecInfo } = await import('../../data/fec-info.js');
+        const b = progressBar(g);
         const info = await fecInfo(file, {
-          minAgreement: num('--min-agreement', o.minAgreement, { int: false, max: 1 }),
+          minAgreement: parseNumber('--min-agreement', o.minAgreement, { int: false, max: 1 }),
           ties: tieRule(o.ties),
           keepBadRows: Math.max(showBad, 20),
           onProgress: b.update,
         });
         b.done();
         if (g.json) printJson(info);
-        else print(infoLines(info, showBad));
+        else printLines(infoLines(info, showBad));
       },
     );
 
@@ -230,21 +180,22 @@ export function registerDataCommands(program: Command): void {
           },
         );
       }
-      const b = bar(g);
+      const { downloadFec } = await import('../../data/fec-download.js');
+      const b = progressBar(g);
       const r = await downloadFec(csv, {
         outDir: o.out as string,
-        concurrency: num('--concurrency', o.concurrency as string, { min: 1 }),
+        concurrency: parseNumber('--concurrency', o.concurrency, { min: 1 }),
         timeoutMs: Math.round(
-          (num('--timeout', o.timeout as string, { int: false, min: 0.001 }) as number) * 1000,
+          (parseNumber('--timeout', o.timeout, { int: false, min: 0.001 }) as number) * 1000,
         ),
-        retries: num('--retries', o.retries as string),
-        backoffMs: num('--backoff', o.backoff as string),
-        margin: num('--margin', o.margin as string, { int: false }),
+        retries: parseNumber('--retries', o.retries),
+        backoffMs: parseNumber('--backoff', o.backoff),
+        margin: parseNumber('--margin', o.margin, { int: false }),
         format,
         keepFull: Boolean(o.keepFull),
         retryDead: Boolean(o.retryDead),
         retryBad: Boolean(o.retryBad),
-        limit: num('--limit', o.limit as string | undefined, { min: 1 }),
+        limit: parseNumber('--limit', o.limit, { min: 1 }),
         onProgress: b.update,
       });
       b.done();
@@ -265,7 +216,7 @@ export function registerDataCommands(program: Command): void {
       for (const p of r.firstProblems.slice(0, 5))
         lines.push(`  ${p.status}: ${p.url}: ${p.reason}`);
       lines.push(`manifest:    ${r.manifest}`);
-      print(lines);
+      printLines(lines);
     });
 
   data
@@ -280,11 +231,12 @@ export function registerDataCommands(program: Command): void {
     .option('--ties <rule>', `tied votes: ${TIE_RULES.join(' or ')} (default drop)`)
     .action(async (o: Record<string, string | undefined>, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { writeFecTriplets } = await import('../../data/fec-triplets.js');
       const r = await writeFecTriplets({
         inputs: { train: o.train, val: o.val, test: o.test },
         downloadDir: o.downloads as string,
         outDir: o.out as string,
-        minAgreement: num('--min-agreement', o.minAgreement, { int: false, max: 1 }),
+        minAgreement: parseNumber('--min-agreement', o.minAgreement, { int: false, max: 1 }),
         ties: tieRule(o.ties),
       });
       if (g.json) {
@@ -299,7 +251,7 @@ export function registerDataCommands(program: Command): void {
         );
       }
       lines.push(`manifest: ${join(o.out as string, 'dataset.json')}`);
-      print(lines);
+      printLines(lines);
     });
 
   data
@@ -336,15 +288,15 @@ export function registerDataCommands(program: Command): void {
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const out = o.out as string;
-      const per = num('--per-split', o.perSplit as string | undefined);
+      const per = parseNumber('--per-split', o.perSplit);
       const counts: Partial<Record<SplitName, number>> = {};
       for (const s of ['train', 'val', 'test'] as const) {
-        const v = num(`--${s}-count`, o[`${s}Count`] as string | undefined) ?? per;
+        const v = parseNumber(`--${s}-count`, o[`${s}Count`]) ?? per;
         if (v !== undefined) counts[s] = v;
       }
       const ratios = String(o.splitRatios)
         .split(',')
-        .map((x) => num('--split-ratios', x, { int: false, max: 1 }) as number);
+        .map((x) => parseNumber('--split-ratios', x, { int: false, max: 1 }) as number);
       if (ratios.length !== 3) {
         throw new ExprsimError(
           'E_BAD_OPTION',
@@ -355,7 +307,8 @@ export function registerDataCommands(program: Command): void {
           },
         );
       }
-      const b = bar(g);
+      const { sourceNameFor, writeLabelTriplets } = await import('../../data/label-triplets.js');
+      const b = progressBar(g);
       const src = await loadSource(
         {
           labels: o.labels as string,
@@ -369,7 +322,7 @@ export function registerDataCommands(program: Command): void {
       const r = await writeLabelTriplets(src.ds, {
         outDir: out,
         counts,
-        seed: num('--seed', o.seed as string, { max: 0xffffffff }),
+        seed: parseNumber('--seed', o.seed, { max: 0xffffffff }),
         subjectDisjoint: Boolean(o.subjectDisjoint),
         splitRatios: ratios as [number, number, number],
         sourceName:
@@ -408,6 +361,6 @@ export function registerDataCommands(program: Command): void {
         );
       }
       lines.push(`manifest: ${r.manifestPath}`);
-      print(lines);
+      printLines(lines);
     });
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { runSelfCheck, ExprsimError } from '../../index.js';
-import type { GlobalOptions } from '../main.js';
-import { resolveBackend } from './info.js';
-import { createProgressBar } from '../progress-bar.js';
+import { ExprsimError } from '../../errors.js';
+import { resolveBackend, type GlobalOptions } from '../options.js';
+import { printJson, printLines, progressBar } from '../output.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -11,24 +10,23 @@ export function registerDemoCommand(program: Command): void {
     .description('run a tiny end-to-end self-check: backend, training, save/load, no leaks')
     .action(async (_opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const bar = createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+      const { runSelfCheck } = await import('../../self-check.js');
+      const bar = progressBar(g);
       const r = await runSelfCheck({ backend: resolveBackend(g), onProgress: bar.update });
       bar.done();
       if (g.json) {
-        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        printJson(r);
       } else {
         const first = r.losses[0].toFixed(4);
         const last = r.losses[r.losses.length - 1].toFixed(4);
-        process.stdout.write(
-          [
-            `backend: ${r.engine.backend} (${r.engine.reason})`,
-            `images: PNG encode/decode round trip ${r.imageRoundTrip ? 'ok' : 'FAILED'}`,
-            `training: loss ${first} → ${last} over ${r.losses.length} steps ${r.lossDecreased ? 'ok' : 'FAILED'}`,
-            `save/load: max embedding difference ${r.reloadMaxDiff} ${r.reloadMaxDiff === 0 ? 'ok' : 'FAILED'}`,
-            `tensors leaked: ${r.leakedTensors} ${r.leakedTensors === 0 ? 'ok' : 'FAILED'}`,
-            r.ok ? 'self-check passed' : 'self-check FAILED',
-          ].join('\n') + '\n',
-        );
+        printLines([
+          `backend: ${r.engine.backend} (${r.engine.reason})`,
+          `images: PNG encode/decode round trip ${r.imageRoundTrip ? 'ok' : 'FAILED'}`,
+          `training: loss ${first} → ${last} over ${r.losses.length} steps ${r.lossDecreased ? 'ok' : 'FAILED'}`,
+          `save/load: max embedding difference ${r.reloadMaxDiff} ${r.reloadMaxDiff === 0 ? 'ok' : 'FAILED'}`,
+          `tensors leaked: ${r.leakedTensors} ${r.leakedTensors === 0 ? 'ok' : 'FAILED'}`,
+          r.ok ? 'self-check passed' : 'self-check FAILED',
+        ]);
       }
       if (!r.ok) {
         throw new ExprsimError('E_IO', 'self-check failed', {

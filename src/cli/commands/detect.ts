@@ -1,28 +1,15 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  DETECTOR_NAMES,
-  ExprsimError,
-  PACKAGE_ROOT,
-  createDetector,
-  initEngine,
-  isDetectorName,
-  isExprsimError,
-  readImage,
-  roundBox,
-  runDetectBench,
-  writeImage,
-  type DetectBenchResult,
-  type DetectedFace,
-  type DetectorName,
-  type RawImage,
-} from '../../index.js';
+import { roundBox } from '../../detect/geometry.js';
+import { DETECTOR_NAMES, isDetectorName } from '../../detect/registry.js';
+import { ExprsimError, isExprsimError } from '../../errors.js';
+import type { DetectBenchResult, DetectedFace, DetectorName, RawImage } from '../../index.js';
+import { PACKAGE_ROOT } from '../../paths.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import type { GlobalOptions } from '../main.js';
-import { createProgressBar } from '../progress-bar.js';
-import { resolveBackend } from './info.js';
+import { updateMarkedSection } from '../../util/markdown-section.js';
+import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
+import { printJson, progressBar } from '../output.js';
 
 function detectorName(value: string, flag = '--detector'): DetectorName {
   if (!isDetectorName(value)) {
@@ -32,27 +19,6 @@ function detectorName(value: string, flag = '--detector'): DetectorName {
     });
   }
   return value;
-}
-
-function count(
-  flag: string,
-  value: string | undefined,
-  min: number,
-  int = true,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) {
-    throw new ExprsimError(
-      'E_BAD_OPTION',
-      `${flag} must be ${int ? 'a whole number' : 'a number'} >= ${min}, got ${JSON.stringify(value)}`,
-      {
-        input: `${flag} ${value}`,
-        fix: `pass ${int ? 'a whole number' : 'a number'} >= ${min}`,
-      },
-    );
-  }
-  return n;
 }
 
 /** Draws each face's box (3 px, green) and landmarks (red dots) into a copy of the pixels. */
@@ -180,20 +146,6 @@ function speedTable(r: DetectBenchResult): string {
   return rows.join('\n');
 }
 
-async function updateBenchmarksSection(path: string, body: string): Promise<void> {
-  const start = '<!-- bench:detect:start -->';
-  const end = '<!-- bench:detect:end -->';
-  const text = existsSync(path) ? await readFile(path, 'utf8') : '# Benchmarks\n';
-  const block = `${start}\n${body.trim()}\n${end}`;
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  const next =
-    i >= 0 && j > i
-      ? text.slice(0, i) + block + text.slice(j + end.length)
-      : `${text.trimEnd()}\n\n${block}\n`;
-  await writeFileAtomic(path, next);
-}
-
 export function registerDetectCommands(program: Command): void {
   program
     .command('detect')
@@ -210,8 +162,10 @@ export function registerDetectCommands(program: Command): void {
       ) => {
         const g = cmd.optsWithGlobals<GlobalOptions>();
         const name = detectorName(o.detector);
-        const minFace = count('--min-face', o.minFace, 1, false);
-        await initEngine({ backend: resolveBackend(g) });
+        const minFace = parseNumber('--min-face', o.minFace, { min: 1, int: false });
+        await startEngine(g);
+        const { createDetector } = await import('../../detect/index.js');
+        const { readImage, writeImage } = await import('../../image/index.js');
         const config =
           minFace === undefined
             ? {}
@@ -222,7 +176,7 @@ export function registerDetectCommands(program: Command): void {
                 : {};
         const detector = await createDetector(name, config);
         if (o.annotate !== undefined) await mkdir(o.annotate, { recursive: true });
-        const bar = createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+        const bar = progressBar(g);
         const results: {
           file: string;
           width?: number;
@@ -273,9 +227,7 @@ export function registerDetectCommands(program: Command): void {
           detector.dispose();
         }
         if (g.json) {
-          process.stdout.write(
-            `${JSON.stringify({ detector: name, config: detector.config, images: results }, null, 2)}\n`,
-          );
+          printJson({ detector: name, config: detector.config, images: results });
         } else {
           for (const r of results) {
             if (r.faces === undefined) continue;
@@ -319,16 +271,17 @@ export function registerDetectCommands(program: Command): void {
       const detectors = String(o.detectors)
         .split(',')
         .map((s) => detectorName(s.trim(), '--detectors'));
-      const engine = await initEngine({ backend: resolveBackend(g) });
-      const bar = createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+      const engine = await startEngine(g);
+      const { runDetectBench } = await import('../../detect/bench.js');
+      const bar = progressBar(g);
       let result: DetectBenchResult;
       try {
         result = await runDetectBench({
           dataDir: resolve(String(o.data)),
           detectors,
-          ferSample: count('--fer-sample', o.ferSample as string, 1),
-          ferPadding: count('--fer-padding', o.ferPadding as string, 0, false),
-          widerLimit: count('--wider-limit', o.widerLimit as string | undefined, 1),
+          ferSample: parseNumber('--fer-sample', o.ferSample, { min: 1 }),
+          ferPadding: parseNumber('--fer-padding', o.ferPadding, { int: false }),
+          widerLimit: parseNumber('--wider-limit', o.widerLimit, { min: 1 }),
           speedImage256: join(PACKAGE_ROOT, 'test', 'fixtures', 'detect', 'astronaut-256.jpg'),
           onProgress: bar.update,
         });
@@ -341,8 +294,9 @@ export function registerDetectCommands(program: Command): void {
       if (o.write !== false) {
         const out = String(o.out);
         await writeFileAtomic(out, md);
-        await updateBenchmarksSection(
+        await updateMarkedSection(
           join(PACKAGE_ROOT, 'BENCHMARKS.md'),
+          'detect',
           [
             '## Face detection',
             '',

@@ -1,47 +1,17 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ExprsimError } from '../../errors.js';
 import {
-  BACKBONE_NAMES,
   DEFAULT_EMBED_BATCH,
   DEFAULT_FEATURE_BATCH,
   DEFAULT_SHARD_SIZE,
-  ExprsimError,
-  createBackbone,
-  createEmbedder,
-  embedFiles,
-  embeddingFormat,
-  extractFeatures,
-  formatFromExtension,
-  initEngine,
-  isBackboneName,
-  resolveFeatureDataset,
-  writeEmbeddings,
-  type FaceDetectorLike,
-} from '../../index.js';
-import type { GlobalOptions } from '../main.js';
-import { createProgressBar } from '../progress-bar.js';
-import { resolveBackend } from './info.js';
-
-function int(flag: string, value: string | undefined, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min) {
-    throw new ExprsimError(
-      'E_BAD_OPTION',
-      `${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`,
-      {
-        input: `${flag} ${value}`,
-        fix: `pass a whole number ≥ ${min}`,
-      },
-    );
-  }
-  return n;
-}
-
-function bar(g: GlobalOptions) {
-  return createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
-}
+} from '../../features/defaults.js';
+import { BACKBONE_NAMES, createBackbone, isBackboneName } from '../../features/registry.js';
+import { formatFromExtension } from '../../image/format.js';
+import type { FaceDetectorLike } from '../../index.js';
+import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
+import { printJson, printLines, progressBar } from '../output.js';
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
@@ -113,18 +83,19 @@ export function registerFeatureCommands(program: Command): void {
     .option('--limit <n>', 'only the first n images (sorted by key), for a quick trial')
     .action(async (dataset: string, o: FeaturesOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const shardSize = int('--shard-size', o.shardSize);
-      const batchSize = int('--batch-size', o.batchSize);
-      const limit = int('--limit', o.limit);
+      const shardSize = parseNumber('--shard-size', o.shardSize, { min: 1 });
+      const batchSize = parseNumber('--batch-size', o.batchSize, { min: 1 });
+      const limit = parseNumber('--limit', o.limit, { min: 1 });
       if (!isBackboneName(o.backbone)) await createBackbone(o.backbone); // throws E_UNKNOWN_NAME
-      await initEngine({ backend: resolveBackend(g) });
+      await startEngine(g);
+      const { extractFeatures, resolveFeatureDataset } = await import('../../features/index.js');
       const ds = await resolveFeatureDataset(dataset);
       const items = limit === undefined ? ds.items : ds.items.slice(0, limit);
       const backbone = await createBackbone(
         o.backbone,
         o.layer !== undefined ? { layer: o.layer } : {},
       );
-      const b = bar(g);
+      const b = progressBar(g);
       const started = performance.now();
       try {
         const r = await extractFeatures({
@@ -158,7 +129,7 @@ export function registerFeatureCommands(program: Command): void {
           facesPerSecond: computed > 0 ? computed / seconds : undefined,
         };
         if (g.json) {
-          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          printJson(summary);
           return;
         }
         const lines = [
@@ -176,7 +147,7 @@ export function registerFeatureCommands(program: Command): void {
             `speed:    ${summary.facesPerSecond.toFixed(1)} faces/s (${seconds.toFixed(1)} s)`,
           );
         }
-        process.stdout.write(`${lines.join('\n')}\n`);
+        printLines(lines);
       } finally {
         backbone.dispose();
       }
@@ -195,22 +166,11 @@ export function registerFeatureCommands(program: Command): void {
     .option('--batch-size <n>', `faces per forward pass (default ${DEFAULT_EMBED_BATCH})`)
     .action(async (images: string[], o: EmbedOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { embeddingFormat, writeEmbeddings } = await import('../../features/embed-output.js');
       embeddingFormat(o.out);
-      const maxFaces = int('--max-faces', o.maxFaces);
-      const batchSize = int('--batch-size', o.batchSize);
-      let margin: number | undefined;
-      if (o.margin !== undefined) {
-        margin = Number(o.margin);
-        if (o.margin.trim() === '' || !(margin >= 0 && margin <= 2)) {
-          throw new ExprsimError(
-            'E_BAD_OPTION',
-            `--margin must be a number from 0 to 2, got ${JSON.stringify(o.margin)}`,
-            {
-              input: `--margin ${o.margin}`,
-            },
-          );
-        }
-      }
+      const maxFaces = parseNumber('--max-faces', o.maxFaces, { min: 1 });
+      const batchSize = parseNumber('--batch-size', o.batchSize, { min: 1 });
+      const margin = parseNumber('--margin', o.margin, { int: false, max: 2 });
       const files = await collectImageFiles(images);
       if (files.length === 0) {
         throw new ExprsimError('E_DATA_EMPTY', 'no image files found', {
@@ -218,7 +178,8 @@ export function registerFeatureCommands(program: Command): void {
           fix: 'pass .jpg, .jpeg, .png or .webp files or folders holding them',
         });
       }
-      await initEngine({ backend: resolveBackend(g) });
+      await startEngine(g);
+      const { createEmbedder, embedFiles } = await import('../../features/index.js');
       const embedder = await createEmbedder(o.model);
       let detector: (FaceDetectorLike & { dispose(): void }) | undefined;
       try {
@@ -226,7 +187,7 @@ export function registerFeatureCommands(program: Command): void {
           const { createDetector } = await import('../../detect/index.js');
           detector = await createDetector(o.detector);
         }
-        const b = bar(g);
+        const b = progressBar(g);
         const r = await embedFiles(files, embedder, {
           detector,
           maxFaces,
@@ -245,7 +206,7 @@ export function registerFeatureCommands(program: Command): void {
           failed: r.failed,
         };
         if (g.json) {
-          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          printJson(summary);
           return;
         }
         const lines = [
@@ -259,7 +220,7 @@ export function registerFeatureCommands(program: Command): void {
           lines.push(`skipped ${r.failed.length} unreadable:`);
           for (const f of r.failed.slice(0, 10)) lines.push(`  ${f.reason}`);
         }
-        process.stdout.write(`${lines.join('\n')}\n`);
+        printLines(lines);
       } finally {
         detector?.dispose();
         embedder.dispose();

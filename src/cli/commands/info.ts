@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
-import {
-  initEngine,
-  modelDir,
-  packageVersion,
-  parseBackendName,
-  type BackendName,
-} from '../../index.js';
-import type { GlobalOptions } from '../main.js';
-
-export function resolveBackend(opts: GlobalOptions): BackendName | undefined {
-  return opts.backend === undefined ? undefined : parseBackendName(opts.backend, '--backend');
-}
+import { modelDir, packageVersion } from '../../paths.js';
+import { startEngine, type GlobalOptions } from '../options.js';
+import { printJson, printLines } from '../output.js';
 
 export function registerInfoCommand(program: Command): void {
   program
@@ -18,7 +9,7 @@ export function registerInfoCommand(program: Command): void {
     .description('version, tensor backend and why, threads, SIMD, model directory')
     .action(async (_opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const engine = await initEngine({ backend: resolveBackend(g) });
+      const engine = await startEngine(g);
       const info = {
         version: packageVersion(),
         node: process.version,
@@ -32,7 +23,7 @@ export function registerInfoCommand(program: Command): void {
         modelDir: modelDir(),
       };
       if (g.json) {
-        process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+        printJson(info);
         return;
       }
       const lines = [
@@ -47,6 +38,6 @@ export function registerInfoCommand(program: Command): void {
         lines.push(`training kernels: ${info.trainingKernels.join(', ') || 'none'}`);
       }
       lines.push(`models:    ${info.modelDir}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      printLines(lines);
     });
 }

@@ -1,22 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ExprsimError } from '../../errors.js';
 import type { HeadSummary } from '../../models/summary.js';
-import { modelsInput, parseShape, renderModelsTable } from './models.js';
+import { runCliSync } from '../../../test/helpers.js';
+import { modelsInput, renderModelsTable } from './models.js';
 
-const bin = fileURLToPath(new URL('../../../bin/exprsim.js', import.meta.url));
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, '--backend', 'cpu', ...args], { encoding: 'utf8' });
-
-test('parseShape reads HxWxC', () => {
-  assert.deepEqual(parseShape('12x12x512', '--input'), [12, 12, 512]);
-  assert.deepEqual(parseShape('100X100x1', '--pixels'), [100, 100, 1]);
-  for (const bad of ['12x12', '12x12x0', 'axbxc', '1.5x2x3', '']) {
-    assert.throws(() => parseShape(bad, '--input'), ExprsimError, bad);
-  }
-});
+const run = (...args: string[]) => runCliSync(['--backend', 'cpu', ...args]);
 
 test('modelsInput: default feature map, --input, --pixels, not both', () => {
   assert.deepEqual(modelsInput({}), { inputMode: 'features', inputShape: [7, 7, 1024] });
@@ -36,7 +25,7 @@ test('modelsInput: default feature map, --input, --pixels, not both', () => {
 
 test('exprsim models --json: every head and preset with params and FLOPs', () => {
   const r = run('models', '--input', '7x7x64', '--json');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as {
     input: { mode: string; shape: number[] };
     heads: { head: string; preset: string; params: number; flops: number }[];

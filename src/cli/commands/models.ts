@@ -1,29 +1,10 @@
 import type { Command } from 'commander';
-import {
-  ExprsimError,
-  initEngine,
-  summariseHeads,
-  DEFAULT_FEATURE_SHAPE,
-  DEFAULT_PIXEL_SHAPE,
-  type HeadSummary,
-  type InputMode,
-  type Shape3,
-} from '../../index.js';
-import type { GlobalOptions } from '../main.js';
-import { resolveBackend } from './info.js';
-
-/** Parse "12x12x512" into [12, 12, 512]. */
-export function parseShape(value: string, option: string): Shape3 {
-  const parts = value.trim().toLowerCase().split('x');
-  const dims = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
-  if (dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new ExprsimError('E_BAD_OPTION', `"${value}" is not a shape HxWxC`, {
-      input: option,
-      fix: 'write height x width x channels, e.g. 12x12x512',
-    });
-  }
-  return dims as Shape3;
-}
+import { ExprsimError } from '../../errors.js';
+import type { HeadSummary, InputMode, Shape3 } from '../../index.js';
+import { DEFAULT_FEATURE_SHAPE, DEFAULT_PIXEL_SHAPE } from '../../models/heads/defaults.js';
+import { parseShape3 } from '../../models/heads/options.js';
+import { startEngine, type GlobalOptions } from '../options.js';
+import { printJson } from '../output.js';
 
 export interface ModelsOptions {
   input?: string;
@@ -39,13 +20,13 @@ export function modelsInput(opts: ModelsOptions): { inputMode: InputMode; inputS
     });
   }
   if (opts.pixels !== undefined) {
-    return { inputMode: 'pixels', inputShape: parseShape(opts.pixels, '--pixels') };
+    return { inputMode: 'pixels', inputShape: parseShape3(opts.pixels, '--pixels', '12x12x512') };
   }
   return {
     inputMode: 'features',
     inputShape:
       opts.input !== undefined
-        ? parseShape(opts.input, '--input')
+        ? parseShape3(opts.input, '--input', '12x12x512')
         : ([...DEFAULT_FEATURE_SHAPE] as Shape3),
   };
 }
@@ -107,7 +88,8 @@ export function registerModelsCommand(program: Command): void {
     .action(async (opts: ModelsOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { inputMode, inputShape } = modelsInput(opts);
-      await initEngine({ backend: resolveBackend(g) });
+      await startEngine(g);
+      const { summariseHeads } = await import('../../models/summary.js');
       const rows = summariseHeads({ inputMode, inputShape });
       if (g.json) {
         const heads = rows.map((r) => ({
@@ -118,9 +100,7 @@ export function registerModelsCommand(program: Command): void {
           flops: r.flops,
           config: r.config,
         }));
-        process.stdout.write(
-          `${JSON.stringify({ input: { mode: inputMode, shape: inputShape }, heads }, null, 2)}\n`,
-        );
+        printJson({ input: { mode: inputMode, shape: inputShape }, heads });
         return;
       }
       process.stdout.write(renderModelsTable(rows, inputMode, inputShape));

@@ -1,63 +1,25 @@
 import type { Command } from 'commander';
-import {
-  BASELINE_NAMES,
-  ExprsimError,
-  evaluateEmbedder,
-  formatEvalTable,
-  initEngine,
-  loadEvalData,
-  openModelEmbedder,
-  parseShape3,
-  runBaselines,
-  train,
-  type BaselineName,
-  type InputSpec,
-  type MetricsLine,
-  type SplitName,
-  type TrainOptions,
-  type TrainResult,
+import { BASELINE_NAMES } from '../../eval/baseline-names.js';
+import { ExprsimError } from '../../errors.js';
+import type {
+  BaselineName,
+  InputSpec,
+  MetricsLine,
+  TrainOptions,
+  TrainResult,
 } from '../../index.js';
-import type { GlobalOptions } from '../main.js';
-import { createProgressBar } from '../progress-bar.js';
-import { resolveBackend } from './info.js';
+import { parseShape3 } from '../../models/heads/options.js';
+import {
+  optString,
+  parseNumber,
+  parseSplit,
+  startEngine,
+  type GlobalOptions,
+  type OptionValue,
+} from '../options.js';
+import { printJson, printLines, progressBar } from '../output.js';
 
-type Opts = Record<string, string | boolean | undefined>;
-
-function num(flag: string, value: string | boolean | undefined, int = true): number | undefined {
-  if (value === undefined || typeof value === 'boolean') return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n)) || n < 0) {
-    const what = int ? 'a whole number >= 0' : 'a number >= 0';
-    throw new ExprsimError(
-      'E_BAD_OPTION',
-      `${flag} must be ${what}, got ${JSON.stringify(value)}`,
-      {
-        input: `${flag} ${value}`,
-        fix: `pass ${what}`,
-      },
-    );
-  }
-  return n;
-}
-
-function str(value: string | boolean | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function split(flag: string, value: string | boolean | undefined): SplitName | undefined {
-  const v = str(value);
-  if (v === undefined) return undefined;
-  if (v !== 'train' && v !== 'val' && v !== 'test') {
-    throw new ExprsimError(
-      'E_BAD_OPTION',
-      `${flag} must be train, val or test, got ${JSON.stringify(v)}`,
-      {
-        input: `${flag} ${v}`,
-      },
-    );
-  }
-  return v;
-}
+type Opts = Record<string, OptionValue>;
 
 /** The input of --features / --pixels / --random (exactly one). */
 function inputSpec(o: Opts): InputSpec {
@@ -71,15 +33,15 @@ function inputSpec(o: Opts): InputSpec {
       },
     );
   }
-  if (o.features !== undefined) return { kind: 'features', cache: str(o.features) as string };
+  if (o.features !== undefined) return { kind: 'features', cache: optString(o.features) as string };
   if (o.pixels !== undefined)
-    return { kind: 'pixels', shape: parseShape3(str(o.pixels) as string, '--pixels') };
-  return { kind: 'random', shape: parseShape3(str(o.random) as string, '--random') };
+    return { kind: 'pixels', shape: parseShape3(optString(o.pixels) as string, '--pixels') };
+  return { kind: 'random', shape: parseShape3(optString(o.random) as string, '--random') };
 }
 
 function headConfig(o: Opts): Record<string, unknown> {
   let cfg: Record<string, unknown> = {};
-  const raw = str(o.headConfig);
+  const raw = optString(o.headConfig);
   if (raw !== undefined) {
     try {
       cfg = JSON.parse(raw) as Record<string, unknown>;
@@ -121,40 +83,40 @@ function trainOptions(o: Opts): TrainOptions {
       fix: 'pass a folder written by `exprsim data triplets` (dataset.json, train.jsonl, val.jsonl)',
     });
   }
-  const optimizer = str(o.optimizer);
-  const schedule = str(o.schedule);
-  const loss = str(o.loss);
+  const optimizer = optString(o.optimizer);
+  const schedule = optString(o.schedule);
+  const loss = optString(o.loss);
   return {
-    head: str(o.head) as string,
+    head: optString(o.head) as string,
     headConfig: headConfig(o),
     input: inputSpec(o),
-    triplets: str(o.triplets) as string,
-    trainSplit: split('--train-split', o.trainSplit),
-    valSplit: split('--val-split', o.valSplit),
-    trainLimit: num('--train-limit', o.trainLimit),
-    valLimit: num('--val-limit', o.valLimit),
-    batchSize: num('--batch-size', o.batchSize),
-    epochs: num('--epochs', o.epochs),
-    steps: num('--steps', o.steps),
+    triplets: optString(o.triplets) as string,
+    trainSplit: parseSplit('--train-split', o.trainSplit),
+    valSplit: parseSplit('--val-split', o.valSplit),
+    trainLimit: parseNumber('--train-limit', o.trainLimit),
+    valLimit: parseNumber('--val-limit', o.valLimit),
+    batchSize: parseNumber('--batch-size', o.batchSize),
+    epochs: parseNumber('--epochs', o.epochs),
+    steps: parseNumber('--steps', o.steps),
     optimizer: optimizer as TrainOptions['optimizer'],
-    lr: num('--lr', o.lr, false),
-    weightDecay: num('--weight-decay', o.weightDecay, false),
-    momentum: num('--momentum', o.momentum, false),
+    lr: parseNumber('--lr', o.lr, { int: false }),
+    weightDecay: parseNumber('--weight-decay', o.weightDecay, { int: false }),
+    momentum: parseNumber('--momentum', o.momentum, { int: false }),
     nesterov: o.nesterov === true ? true : undefined,
     schedule: schedule as TrainOptions['schedule'],
-    warmupSteps: num('--warmup-steps', o.warmupSteps),
-    stepSize: num('--step-size', o.stepSize),
-    gamma: num('--gamma', o.gamma, false),
-    minLr: num('--min-lr', o.minLr, false),
+    warmupSteps: parseNumber('--warmup-steps', o.warmupSteps),
+    stepSize: parseNumber('--step-size', o.stepSize),
+    gamma: parseNumber('--gamma', o.gamma, { int: false }),
+    minLr: parseNumber('--min-lr', o.minLr, { int: false }),
     loss: loss as TrainOptions['loss'],
-    marginOneClass: num('--margin-one-class', o.marginOneClass, false),
-    marginOther: num('--margin-other', o.marginOther, false),
-    seed: num('--seed', o.seed),
-    valEvery: num('--val-every', o.valEvery),
-    checkpointEvery: num('--checkpoint-every', o.checkpointEvery),
-    patience: num('--patience', o.patience),
-    minDelta: num('--min-delta', o.minDelta, false),
-    workers: num('--workers', o.workers),
+    marginOneClass: parseNumber('--margin-one-class', o.marginOneClass, { int: false }),
+    marginOther: parseNumber('--margin-other', o.marginOther, { int: false }),
+    seed: parseNumber('--seed', o.seed),
+    valEvery: parseNumber('--val-every', o.valEvery),
+    checkpointEvery: parseNumber('--checkpoint-every', o.checkpointEvery),
+    patience: parseNumber('--patience', o.patience),
+    minDelta: parseNumber('--min-delta', o.minDelta, { int: false }),
+    workers: parseNumber('--workers', o.workers),
   };
 }
 
@@ -229,7 +191,8 @@ export function registerTrainCommands(program: Command): void {
     .option('--workers <n>', 'training worker processes (default one per core; 1 = in-process)')
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      await initEngine({ backend: resolveBackend(g) });
+      await startEngine(g);
+      const { train } = await import('../../train/index.js');
       const resume = o.resume === true;
       if (resume) {
         const fixed = FIXED_ON_RESUME.filter((k) => o[k] !== undefined);
@@ -243,7 +206,7 @@ export function registerTrainCommands(program: Command): void {
           );
         }
       }
-      const bar = createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+      const bar = progressBar(g);
       const controller = new AbortController();
       let interrupts = 0;
       const onSignal = () => {
@@ -259,15 +222,15 @@ export function registerTrainCommands(program: Command): void {
       let result: TrainResult;
       try {
         result = await train({
-          out: str(o.out) as string,
+          out: optString(o.out) as string,
           resume,
           options: resume ? undefined : trainOptions(o),
           overrides: resume
             ? {
-                steps: num('--steps', o.steps),
-                epochs: num('--epochs', o.epochs),
-                workers: num('--workers', o.workers),
-                patience: num('--patience', o.patience),
+                steps: parseNumber('--steps', o.steps),
+                epochs: parseNumber('--epochs', o.epochs),
+                workers: parseNumber('--workers', o.workers),
+                patience: parseNumber('--patience', o.patience),
               }
             : undefined,
           signal: controller.signal,
@@ -288,8 +251,8 @@ export function registerTrainCommands(program: Command): void {
       }
       if (g.json) {
         const { config: _c, ...rest } = result;
-        process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
-      } else process.stdout.write(`${summary(result).join('\n')}\n`);
+        printJson(rest);
+      } else printLines(summary(result));
       if (result.status === 'interrupted') process.exitCode = 130;
     });
 
@@ -313,27 +276,31 @@ export function registerTrainCommands(program: Command): void {
     .option('--knn <k>', 'k of k-NN accuracy (default 5)')
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      await initEngine({ backend: resolveBackend(g) });
-      const data = await loadEvalData(str(o.triplets) as string, {
-        split: split('--split', o.split),
-        limit: num('--limit', o.limit),
-        labels: str(o.labels),
+      await startEngine(g);
+      const { evaluateEmbedder, formatEvalTable, loadEvalData, openModelEmbedder } =
+        await import('../../eval/index.js');
+      const data = await loadEvalData(optString(o.triplets) as string, {
+        split: parseSplit('--split', o.split),
+        limit: parseNumber('--limit', o.limit),
+        labels: optString(o.labels),
         noRetrieval: o.retrieval === false,
       });
-      const embedder = await openModelEmbedder(str(o.model) as string, {
-        features: str(o.features),
+      const embedder = await openModelEmbedder(optString(o.model) as string, {
+        features: optString(o.features),
       });
-      const bar = createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+      const bar = progressBar(g);
       try {
         const r = await evaluateEmbedder(embedder, data, {
-          bootstrap: { resamples: num('--resamples', o.resamples), seed: num('--seed', o.seed) },
-          retrieval: { knnK: num('--knn', o.knn) },
+          bootstrap: {
+            resamples: parseNumber('--resamples', o.resamples),
+            seed: parseNumber('--seed', o.seed),
+          },
+          retrieval: { knnK: parseNumber('--knn', o.knn) },
           onProgress: bar.update,
         });
         bar.done();
-        process.stdout.write(
-          g.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatEvalTable([r])}\n`,
-        );
+        if (g.json) printJson(r);
+        else printLines([formatEvalTable([r])]);
       } finally {
         embedder.dispose();
       }
@@ -359,40 +326,46 @@ export function registerTrainCommands(program: Command): void {
     .option('--seed <n>', 'bootstrap seed (default 1)')
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      await initEngine({ backend: resolveBackend(g) });
-      const only = str(o.only)
+      await startEngine(g);
+      const only = optString(o.only)
         ?.split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '');
       for (const n of only ?? []) {
         if (!(BASELINE_NAMES as readonly string[]).includes(n)) {
           throw new ExprsimError('E_UNKNOWN_NAME', `unknown baseline "${n}"`, {
-            input: `--only ${str(o.only)}`,
+            input: `--only ${optString(o.only)}`,
             fix: `use ${BASELINE_NAMES.join(', ')}`,
           });
         }
       }
-      const data = await loadEvalData(str(o.triplets) as string, {
-        split: split('--split', o.split),
-        limit: num('--limit', o.limit),
+      const { formatEvalTable, loadEvalData, runBaselines } = await import('../../eval/index.js');
+      const data = await loadEvalData(optString(o.triplets) as string, {
+        split: parseSplit('--split', o.split),
+        limit: parseNumber('--limit', o.limit),
         noRetrieval: o.retrieval === false,
       });
-      const bar = createProgressBar({ enabled: !g.json && Boolean(process.stderr.isTTY) });
+      const bar = progressBar(g);
       const { results, failed } = await runBaselines(data, {
         only: only as BaselineName[] | undefined,
         pixels:
-          o.pixels !== undefined ? parseShape3(str(o.pixels) as string, '--pixels') : undefined,
-        head: str(o.head),
-        headConfig: { preset: str(o.preset) ?? 'shallow' },
-        bootstrap: { resamples: num('--resamples', o.resamples), seed: num('--seed', o.seed) },
+          o.pixels !== undefined
+            ? parseShape3(optString(o.pixels) as string, '--pixels')
+            : undefined,
+        head: optString(o.head),
+        headConfig: { preset: optString(o.preset) ?? 'shallow' },
+        bootstrap: {
+          resamples: parseNumber('--resamples', o.resamples),
+          seed: parseNumber('--seed', o.seed),
+        },
         onProgress: bar.update,
       });
       bar.done();
-      if (g.json) process.stdout.write(`${JSON.stringify({ results, failed }, null, 2)}\n`);
+      if (g.json) printJson({ results, failed });
       else {
         const lines = [formatEvalTable(results)];
         for (const f of failed) lines.push(`${f.baseline}: not run (${f.error})`);
-        process.stdout.write(`${lines.join('\n')}\n`);
+        printLines(lines);
       }
     });
 }

@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { mulberry32 } from '../../data/prng.js';
 import { registerWasmTrainingKernels } from './index.js';
 
 tf.env().set('PROD', true);
@@ -22,17 +23,7 @@ await tf.setBackend('wasm');
 await tf.ready();
 registerWasmTrainingKernels();
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(7);
+const rand = mulberry32(7);
 function normal(shape: number[], scale = 1): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);

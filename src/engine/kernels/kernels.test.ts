@@ -19,6 +19,7 @@ import {
   tileStrategy,
   MAX_BROADCAST_RANK,
 } from './index.js';
+import { mulberry32 } from '../../data/prng.js';
 
 tf.env().set('PROD', true); // no "already registered" / debug chatter
 await tf.setBackend('wasm');
@@ -28,18 +29,8 @@ const names = registerWasmTrainingKernels();
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-/** mulberry32: small seeded PRNG, so the random cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20240607);
+// Seeded (mulberry32), so the random cases are the same on every run.
+const rand = mulberry32(20240607);
 const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 

@@ -9,19 +9,14 @@ import {
   shapeOption,
   type Shape3,
 } from './options.js';
+import {
+  DEFAULT_FEATURE_SHAPE,
+  DEFAULT_PIXEL_SHAPE,
+  INPUT_MODES,
+  type InputMode,
+} from './defaults.js';
 
-/**
- * What a head reads: `features`, a cached feature map [h, w, c] from a frozen backbone (e.g.
- * [7, 7, 1024] for FECNet's Inception-4e cut, [12, 12, 512]); or `pixels`, raw face crops
- * [h, w, 1 | 3] (the study's replica mode, e.g. [100, 100, 1]) already scaled by preprocessing.
- */
-export type InputMode = 'features' | 'pixels';
-export const INPUT_MODES: readonly InputMode[] = ['features', 'pixels'];
-
-/** Default feature-map input: FECNet's backbone cut (Inception-4e at 224x224 input). */
-export const DEFAULT_FEATURE_SHAPE: Shape3 = [7, 7, 1024];
-/** Default pixel input: the study's 100x100 grayscale faces. */
-export const DEFAULT_PIXEL_SHAPE: Shape3 = [100, 100, 1];
+export { DEFAULT_FEATURE_SHAPE, DEFAULT_PIXEL_SHAPE, INPUT_MODES, type InputMode };
 
 /** Options every head takes. */
 export interface CommonHeadConfig {

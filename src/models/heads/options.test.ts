@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initEngine } from '../../engine/backend.js';
 import { ExprsimError } from '../../errors.js';
+import { parseShape3 } from './options.js';
 import { createHead, HEAD_NAMES, resolveHeadConfig } from './registry.js';
 
 // Building models only: the plain cpu backend is enough.
@@ -136,4 +137,12 @@ test('unknown keys and bad values throw E_BAD_OPTION naming head, key and value'
     () => resolveHeadConfig('densenet', 5 as unknown as object),
     code('E_BAD_OPTION', /config must be an object/),
   );
+});
+
+test('parseShape3 reads HxWxC', () => {
+  assert.deepEqual(parseShape3('12x12x512', '--input'), [12, 12, 512]);
+  assert.deepEqual(parseShape3('100X100x1', '--pixels'), [100, 100, 1]);
+  for (const bad of ['12x12', '12x12x0', 'axbxc', '1.5x2x3', '']) {
+    assert.throws(() => parseShape3(bad, '--input'), ExprsimError, bad);
+  }
 });

@@ -14,6 +14,25 @@ export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/**
+ * Parses "48x48x1" into [48, 48, 1]; E_BAD_OPTION naming `what` (the option) otherwise, with
+ * `example` in the fix.
+ */
+export function parseShape3(value: string, what: string, example = '48x48x1'): Shape3 {
+  const dims = value
+    .trim()
+    .toLowerCase()
+    .split('x')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new ExprsimError('E_BAD_OPTION', `"${value}" is not a shape HxWxC`, {
+      input: what,
+      fix: `write height x width x channels, e.g. ${example}`,
+    });
+  }
+  return dims as Shape3;
+}
+
 export function badOption(head: string, key: string, message: string, fix?: string): ExprsimError {
   return new ExprsimError('E_BAD_OPTION', `${key} ${message}`, {
     input: `head ${head}`,
@@ -80,18 +99,33 @@ function inRange(v: number, r: NumberRange): boolean {
   );
 }
 
+function checkedNumber(
+  head: string,
+  key: string,
+  value: unknown,
+  range: NumberRange,
+  int: boolean,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const ok = int ? Number.isInteger(value) : Number.isFinite(value);
+  if (typeof value !== 'number' || !ok || !inRange(value, range)) {
+    const want = rangeText(range);
+    throw badOption(
+      head,
+      key,
+      `must be ${int ? 'an integer' : 'a number'}${want ? ` ${want}` : ''}, got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
 export function numberOption(
   head: string,
   key: string,
   value: unknown,
   range: NumberRange = {},
 ): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value, range)) {
-    const want = rangeText(range);
-    throw badOption(head, key, `must be a number${want ? ` ${want}` : ''}, got ${show(value)}`);
-  }
-  return value;
+  return checkedNumber(head, key, value, range, false);
 }
 
 export function intOption(
@@ -100,12 +134,7 @@ export function intOption(
   value: unknown,
   range: NumberRange = {},
 ): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || !inRange(value, range)) {
-    const want = rangeText(range);
-    throw badOption(head, key, `must be an integer${want ? ` ${want}` : ''}, got ${show(value)}`);
-  }
-  return value;
+  return checkedNumber(head, key, value, range, true);
 }
 
 export function boolOption(head: string, key: string, value: unknown): boolean | undefined {

@@ -1,0 +1,15 @@
+// The baseline names, without TensorFlow.js (the CLI's help lists them); baselines.ts re-exports
+// them.
+
+/**
+ * The baselines every trained model is compared with: raw pixels (flattened, L2-normalised), an
+ * untrained head (what training starts from), and the outputs of the frozen backbones
+ * src/features provides: face-api's 128-d identity descriptor and its 7 expression probabilities.
+ */
+export const BASELINE_NAMES = [
+  'raw-pixels',
+  'untrained-head',
+  'faceapi-recognition',
+  'faceapi-expression',
+] as const;
+export type BaselineName = (typeof BASELINE_NAMES)[number];

@@ -1,0 +1,11 @@
+// The feature and embedding defaults, without TensorFlow.js (the CLI's help shows them);
+// cache.ts and embed.ts re-export them.
+
+/** Faces per shard by default: 1024 (8 MiB per shard for a 4x4x256 map). */
+export const DEFAULT_SHARD_SIZE = 1024;
+/** Faces per forward pass by default. */
+export const DEFAULT_FEATURE_BATCH = 32;
+/** Faces per forward pass of embedding; passed to predict explicitly (tfjs would split at 32). */
+export const DEFAULT_EMBED_BATCH = 32;
+/** Margin around a detected face box when the model's record does not give one (as FEC crops). */
+export const DEFAULT_DETECT_MARGIN = 0.2;
