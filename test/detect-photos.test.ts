@@ -49,8 +49,8 @@ async function foundVsCounted(
 
 test('mtcnn finds most counted faces and invents none', { skip }, async () => {
   const r = await foundVsCounted(mtcnn);
-  // 22 of 27 when this test was written; the misses are strong profiles and downward looks.
-  assert.ok(r.found >= 20, `found ${r.found} of ${r.counted}`);
+  // 26 of 27 (22 while its first layer was fed BGR); the miss is a strong profile (sample2).
+  assert.ok(r.found >= 25, `found ${r.found} of ${r.counted}`);
   assert.deepEqual(r.over, []);
 });
 

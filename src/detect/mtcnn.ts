@@ -6,15 +6,18 @@
  * Pipeline: P-Net slides over an image pyramid and proposes 12x12 windows; R-Net (24x24 crops)
  * and O-Net (48x48 crops) re-score and regress them; O-Net also places five landmarks.
  *
- * The original networks were trained on transposed (x <-> y) BGR images. Rather than transposing
- * every input, the weights are rewritten once at load: convolution kernels are transposed in
- * their two spatial axes, the first layer's input channels are reversed (so RGB goes in), and the
- * rows of the first fully connected layers are permuted to match the untransposed flattening.
+ * The original networks (Zhang et al.'s MATLAB Caffe models) were trained on transposed (x <-> y)
+ * RGB images. Rather than transposing every input, the weights are rewritten once at load:
+ * convolution kernels are transposed in their two spatial axes and the rows of the first fully
+ * connected layers are permuted to match the untransposed flattening. The channels stay RGB:
+ * face-api.js feeds these same weights BGR (its bgrToRgbTensor), which costs MTCNN about a third
+ * of the faces it should find, most visibly large ones (P-Net never proposes them); see
+ * mtcnn.test.ts.
  *
  * Speed: large photos are first reduced (sharp) so that the smallest face wanted is ~48 px, the
- * pyramid is resampled from a 2x box-filtered ladder (no aliasing, and cheap), all P-Net outputs
- * are read back in one transfer, and the R-Net/O-Net crops are taken with cropAndResize from the
- * ladder level nearest their size, in batches.
+ * pyramid is resampled from a 2x box-filtered ladder made on demand (no aliasing, and cheap),
+ * all P-Net outputs are read back in one transfer, and the R-Net/O-Net crops are sampled in JS
+ * from the ladder level nearest their size, in batches.
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
@@ -92,8 +95,12 @@ export function resolveMtcnnConfig(config: MtcnnConfig = {}): ResolvedMtcnnConfi
 
 /** Working images are capped at this many pixels (an 8000-px photo is reduced first). */
 const MAX_WORKING_PIXELS = 6_000_000;
-/** The smallest face is brought to this size in the working image (R-Net's input). */
-const WORKING_FACE_SIZE = 24;
+/**
+ * The smallest face is brought to this size in the working image: O-Net's input size, so O-Net
+ * crops are never enlarged (at 24 px, blurred 2x enlargements let a dress pattern pass O-Net in
+ * one of the shared test photos).
+ */
+const WORKING_FACE_SIZE = 48;
 /** Candidates kept after P-Net and R-Net, best first: bounds the cost on crowded images. */
 const MAX_STAGE1 = 2000;
 const MAX_STAGE2 = 400;
@@ -138,14 +145,14 @@ function prepareParams(w: tf.NamedTensorMap, source: string): Params {
     const bias = get(`${name}/bias`) as tf.Tensor1D;
     return { filter, bias, alpha: alpha === undefined ? undefined : get(alpha) };
   };
-  // The first layer takes raw RGB 0..255: BGR -> RGB channels, and the input scaling folded in
-  // (exact, as its 'valid' convolution never sees padding): w' = w s, b' = b - m s sum(w).
+  // The first layer takes raw RGB 0..255 (the weights' own channel order: no BGR swap), with the
+  // input scaling folded in (exact, as its 'valid' convolution never sees padding):
+  // w' = w s, b' = b - m s sum(w).
   const firstConv = (name: string, alpha: string): Conv => {
     const c = conv(name, alpha);
-    const bgr = tf.reverse(c.filter, 2);
     return {
-      filter: tf.mul(bgr, SCALE) as tf.Tensor4D,
-      bias: tf.sub(c.bias, tf.mul(tf.sum(bgr, [0, 1, 2]), MEAN * SCALE)) as tf.Tensor1D,
+      filter: tf.mul(c.filter, SCALE) as tf.Tensor4D,
+      bias: tf.sub(c.bias, tf.mul(tf.sum(c.filter, [0, 1, 2]), MEAN * SCALE)) as tf.Tensor1D,
       alpha: c.alpha,
     };
   };
@@ -259,81 +266,155 @@ function onet(x: tf.Tensor4D, o: Params['o']): tf.Tensor2D {
   ) as tf.Tensor2D;
 }
 
-/** A working image as a ladder of 2x box-filtered levels; level k is 2^-k of level 0. */
-interface Ladder {
-  levels: tf.Tensor4D[];
+/** Pixels of one ladder level, RGB interleaved, row-major (8-bit at level 0, float above). */
+interface Plane {
+  data: Uint8Array | Float32Array;
   width: number;
   height: number;
 }
 
-function buildLadder(img: RawImage, minSide: number): Ladder {
-  const levels: tf.Tensor4D[] = [];
-  levels.push(
-    tf.tidy(() => {
-      const pixels = tf.tensor4d(img.data, [1, img.height, img.width, 3], 'int32');
-      return tf.cast(pixels, 'float32') as tf.Tensor4D;
-    }),
-  );
-  for (;;) {
-    const last = levels[levels.length - 1];
-    const [, h, w] = last.shape;
-    if (Math.min(h, w) < 2 * minSide) break;
-    levels.push(tf.avgPool(last, 2, 2, 'valid'));
+/**
+ * A working image as a ladder of 2x box-filtered levels; level k is 2^-k of level 0 (odd edge
+ * pixels dropped). Levels are pooled in JS on first use and kept until dispose(); a level is
+ * uploaded as a tensor only when P-Net needs it. Crops are sampled in JS from the planes: a few
+ * hundred small crops cost less than cropAndResize, and the full-size image is never uploaded
+ * unless P-Net works at full size.
+ */
+class Ladder {
+  readonly width: number;
+  readonly height: number;
+  /** Number of levels: down to the first whose shorter side is under 2 * minSide. */
+  readonly count: number;
+  private readonly planes: (Plane | undefined)[];
+  private readonly tensors: (tf.Tensor4D | undefined)[] = [];
+
+  constructor(img: RawImage, minSide: number) {
+    this.width = img.width;
+    this.height = img.height;
+    let n = 1;
+    while (Math.min(img.width >> (n - 1), img.height >> (n - 1)) >= 2 * minSide) n++;
+    this.count = n;
+    this.planes = [{ data: img.data, width: img.width, height: img.height }];
   }
-  return { levels, width: img.width, height: img.height };
-}
 
-/** Resamples every box to size x size (RGB, 0..255) from the ladder level nearest its size. */
-function cropBoxes(ladder: Ladder, boxes: readonly Corners[], size: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const groups = new Map<number, number[]>();
-    boxes.forEach((b, i) => {
-      const side = Math.max(b.x2 - b.x1, b.y2 - b.y1);
-      const k = Math.max(0, Math.min(ladder.levels.length - 1, Math.floor(Math.log2(side / size))));
-      const g = groups.get(k);
-      if (g) g.push(i);
-      else groups.set(k, [i]);
-    });
-    const parts: tf.Tensor4D[] = [];
-    const order: number[] = [];
-    for (const [k, idx] of groups) {
-      const level = ladder.levels[k];
-      const [, lh, lw] = level.shape;
-      const f = 2 ** k;
-      const coords = new Float32Array(idx.length * 4);
-      idx.forEach((i, n) => {
-        const b = boxes[i];
-        // Sample centres at the centres of a size x size grid over the box (pixel i spans [i, i+1)).
-        const x1 = b.x1 / f;
-        const y1 = b.y1 / f;
-        const sw = (b.x2 - b.x1) / f / size;
-        const sh = (b.y2 - b.y1) / f / size;
-        coords[n * 4] = (y1 + sh / 2 - 0.5) / Math.max(1, lh - 1);
-        coords[n * 4 + 1] = (x1 + sw / 2 - 0.5) / Math.max(1, lw - 1);
-        coords[n * 4 + 2] = (y1 + sh * (size - 0.5) - 0.5) / Math.max(1, lh - 1);
-        coords[n * 4 + 3] = (x1 + sw * (size - 0.5) - 0.5) / Math.max(1, lw - 1);
-      });
-      parts.push(
-        tf.image.cropAndResize(
-          level,
-          tf.tensor2d(coords, [idx.length, 4]),
-          tf.zeros([idx.length], 'int32'),
-          [size, size],
-          'bilinear',
-          0,
-        ),
-      );
-      order.push(...idx);
+  plane(k: number): Plane {
+    const have = this.planes[k];
+    if (have !== undefined) return have;
+    // The mean of each 2x2 block of the level below (as avgPool 'valid' would).
+    const src = this.plane(k - 1);
+    const w = src.width >> 1;
+    const h = src.height >> 1;
+    const d = src.data;
+    const out = new Float32Array(w * h * 3);
+    const row = src.width * 3;
+    let o = 0;
+    for (let y = 0; y < h; y++) {
+      let a = 2 * y * row;
+      for (let x = 0; x < w; x++, a += 6) {
+        const b = a + row;
+        out[o++] = (d[a] + d[a + 3] + d[b] + d[b + 3]) * 0.25;
+        out[o++] = (d[a + 1] + d[a + 4] + d[b + 1] + d[b + 4]) * 0.25;
+        out[o++] = (d[a + 2] + d[a + 5] + d[b + 2] + d[b + 5]) * 0.25;
+      }
     }
-    const all = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-    // Back to the input order.
-    const inverse = new Int32Array(order.length);
-    order.forEach((orig, pos) => (inverse[orig] = pos));
-    return tf.gather(all, tf.tensor1d(inverse, 'int32')) as tf.Tensor4D;
-  });
+    const plane = { data: out, width: w, height: h };
+    this.planes[k] = plane;
+    return plane;
+  }
+
+  /** Level k as a [1, h, w, 3] float tensor (kept past any tf.tidy until dispose()). */
+  tensor(k: number): tf.Tensor4D {
+    const have = this.tensors[k];
+    if (have !== undefined) return have;
+    const p = this.plane(k);
+    const data = p.data instanceof Float32Array ? p.data : new Float32Array(p.data);
+    const t = tf.keep(tf.tensor4d(data, [1, p.height, p.width, 3], 'float32'));
+    this.tensors[k] = t;
+    return t;
+  }
+
+  /** Level k's [height, width], without making it. */
+  size(k: number): [number, number] {
+    return [this.height >> k, this.width >> k];
+  }
+
+  dispose(): void {
+    tf.dispose(this.tensors.filter((t): t is tf.Tensor4D => t !== undefined));
+    this.tensors.length = 0;
+    this.planes.length = 1;
+  }
 }
 
-/** Runs `net` over crops of `boxes` in batches; returns the rows of its output, flattened. */
+/** The ladder level a box is cropped from: the coarsest where it still spans >= size pixels. */
+function cropLevel(ladder: Ladder, b: Corners, size: number): number {
+  const side = Math.max(b.x2 - b.x1, b.y2 - b.y1);
+  return Math.max(0, Math.min(ladder.count - 1, Math.floor(Math.log2(side / size))));
+}
+
+/**
+ * Resamples the box (working-image pixels) to size x size into `out` at `offset`, bilinearly from
+ * the ladder level nearest its size. Samples sit at the centres of a size x size grid over the
+ * box (pixel i spans [i, i + 1)); samples outside the image are 0 (black), as in MTCNN's padding.
+ */
+function cropInto(
+  out: Float32Array,
+  offset: number,
+  ladder: Ladder,
+  b: Corners,
+  size: number,
+): void {
+  const k = cropLevel(ladder, b, size);
+  const { data, width, height } = ladder.plane(k);
+  const f = 2 ** k;
+  const sw = (b.x2 - b.x1) / f / size;
+  const sh = (b.y2 - b.y1) / f / size;
+  const x0 = b.x1 / f + sw / 2 - 0.5;
+  const y0 = b.y1 / f + sh / 2 - 0.5;
+  // Per column: left pixel offset, right pixel offset and weight; -1 when outside.
+  const left = new Int32Array(size);
+  const right = new Int32Array(size);
+  const wx = new Float32Array(size);
+  for (let j = 0; j < size; j++) {
+    const x = x0 + j * sw;
+    if (x < 0 || x > width - 1) {
+      left[j] = -1;
+      continue;
+    }
+    const xi = Math.floor(x);
+    left[j] = xi * 3;
+    right[j] = Math.min(xi + 1, width - 1) * 3;
+    wx[j] = x - xi;
+  }
+  let o = offset;
+  for (let i = 0; i < size; i++) {
+    const y = y0 + i * sh;
+    if (y < 0 || y > height - 1) {
+      out.fill(0, o, o + size * 3);
+      o += size * 3;
+      continue;
+    }
+    const yi = Math.floor(y);
+    const top = yi * width * 3;
+    const bottom = Math.min(yi + 1, height - 1) * width * 3;
+    const wy = y - yi;
+    for (let j = 0; j < size; j++, o += 3) {
+      const l = left[j];
+      if (l < 0) {
+        out[o] = out[o + 1] = out[o + 2] = 0;
+        continue;
+      }
+      const r = right[j];
+      const a = wx[j];
+      for (let c = 0; c < 3; c++) {
+        const t = data[top + l + c] + (data[top + r + c] - data[top + l + c]) * a;
+        const u = data[bottom + l + c] + (data[bottom + r + c] - data[bottom + l + c]) * a;
+        out[o + c] = t + (u - t) * wy;
+      }
+    }
+  }
+}
+
+/** Runs `net` over size x size crops of `boxes` in batches; returns its output rows, flattened. */
 async function runOnCrops(
   ladder: Ladder,
   boxes: readonly Corners[],
@@ -341,14 +422,17 @@ async function runOnCrops(
   net: (x: tf.Tensor4D) => tf.Tensor2D,
 ): Promise<{ values: Float32Array; width: number }> {
   const outs: tf.Tensor2D[] = [];
+  const per = size * size * 3;
   for (let i = 0; i < boxes.length; i += BATCH) {
-    const chunk = boxes.slice(i, i + BATCH);
-    outs.push(tf.tidy(() => net(cropBoxes(ladder, chunk, size))));
+    const n = Math.min(BATCH, boxes.length - i);
+    const pixels = new Float32Array(n * per);
+    for (let j = 0; j < n; j++) cropInto(pixels, j * per, ladder, boxes[i + j], size);
+    outs.push(tf.tidy(() => net(tf.tensor4d(pixels, [n, size, size, 3], 'float32'))));
   }
   const joined = outs.length === 1 ? outs[0] : tf.concat(outs, 0);
   const values = (await joined.data()) as Float32Array;
   const width = joined.shape[1];
-  tf.dispose([...outs, joined]);
+  tf.dispose(outs.length === 1 ? outs : [...outs, joined]);
   return { values, width };
 }
 
@@ -412,7 +496,7 @@ export class MtcnnDetector implements Detector {
     const minFace = Math.max(cfg.minFaceSize, cfg.minFaceRatio * Math.min(img.width, img.height));
     if (Math.min(img.width, img.height) < Math.min(minFace, 12)) return [];
 
-    // Working image: the smallest face at ~48 px and at most MAX_WORKING_PIXELS.
+    // Working image: the smallest face at ~WORKING_FACE_SIZE px and at most MAX_WORKING_PIXELS.
     let work: RawImage = img;
     const shrink = Math.min(
       1,
@@ -428,7 +512,7 @@ export class MtcnnDetector implements Detector {
     const sy = work.height / img.height;
     const workMinFace = minFace * Math.min(sx, sy);
 
-    const ladder = buildLadder(work, 24);
+    const ladder = new Ladder(work, 24);
     try {
       const faces = await this.cascade(ladder, workMinFace, params);
       const out: DetectedFace[] = [];
@@ -453,7 +537,7 @@ export class MtcnnDetector implements Detector {
       }
       return out;
     } finally {
-      tf.dispose(ladder.levels);
+      ladder.dispose();
     }
   }
 
@@ -472,17 +556,17 @@ export class MtcnnDetector implements Detector {
     }
     if (scales.length === 0) return [];
     const levels = scales.map((s) => {
-      const k = Math.max(0, Math.min(ladder.levels.length - 1, Math.floor(Math.log2(1 / s))));
-      const src = ladder.levels[k];
+      const k = Math.max(0, Math.min(ladder.count - 1, Math.floor(Math.log2(1 / s))));
+      const [srcH, srcW] = ladder.size(k);
       const h = Math.max(12, Math.floor(height * s));
       const w = Math.max(12, Math.floor(width * s));
       // Effective scale from working pixels to level pixels (the ladder drops odd edge pixels).
-      return { k, h, w, sx: w / (src.shape[2] * 2 ** k), sy: h / (src.shape[1] * 2 ** k) };
+      return { k, h, w, sx: w / (srcW * 2 ** k), sy: h / (srcH * 2 ** k) };
     });
     const flat = tf.tidy(() => {
       const parts: tf.Tensor[] = [];
       for (const l of levels) {
-        const resized = tf.image.resizeBilinear(ladder.levels[l.k], [l.h, l.w], false, true);
+        const resized = tf.image.resizeBilinear(ladder.tensor(l.k), [l.h, l.w], false, true);
         const { score, box } = pnet(resized, params.p);
         parts.push(tf.reshape(score, [-1]), tf.reshape(box, [-1]));
       }
