@@ -20,7 +20,11 @@ export type ErrorCode =
   | 'E_CACHE_MISMATCH'
   | 'E_CACHE_INCOMPLETE'
   | 'E_WORKER'
-  | 'E_CHECKPOINT';
+  | 'E_CHECKPOINT'
+  | 'E_NO_MODEL'
+  | 'E_STORE'
+  | 'E_STORE_LOCKED'
+  | 'E_OUTSIDE_ROOT';
 
 export interface ExprsimErrorOptions {
   /** The file, URL or option value the error is about. */

@@ -18,7 +18,13 @@ export {
   type LogSink,
 } from './logger.js';
 export type { ProgressCallback, ProgressEvent } from './progress.js';
-export { PACKAGE_ROOT, modelDir, packageVersion } from './paths.js';
+export {
+  DEFAULT_MODEL_NAME,
+  PACKAGE_ROOT,
+  defaultModelPath,
+  modelDir,
+  packageVersion,
+} from './paths.js';
 export * from './engine/index.js';
 export * from './image/index.js';
 export * from './models/index.js';

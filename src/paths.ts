@@ -10,6 +10,14 @@ export function modelDir(): string {
   return resolve(process.env.EXPRSIM_MODEL_DIR ?? join(PACKAGE_ROOT, 'models'));
 }
 
+/** The folder name of the shipped default expression model under {@link modelDir}. */
+export const DEFAULT_MODEL_NAME = 'exprsim-default';
+
+/** The shipped default model folder (it may be absent in a checkout that predates it). */
+export function defaultModelPath(): string {
+  return join(modelDir(), DEFAULT_MODEL_NAME);
+}
+
 let version: string | undefined;
 
 export function packageVersion(): string {

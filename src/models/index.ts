@@ -64,3 +64,4 @@ export {
   type ModelManifestInput,
 } from './artifact.js';
 export { summariseHeads, type HeadSummary, type HeadSummaryOptions } from './summary.js';
+export { resolveModelPath } from './default-model.js';

@@ -54,7 +54,7 @@ interface FeaturesOpts {
 }
 
 interface EmbedOpts {
-  model: string;
+  model?: string;
   out: string;
   detect: boolean;
   detector: string;
@@ -157,7 +157,7 @@ export function registerFeatureCommands(program: Command): void {
     .command('embed')
     .description('embed the faces in images with a trained model (16-d unit vectors)')
     .argument('<images...>', 'image files and/or folders (searched recursively)')
-    .requiredOption('--model <dir>', 'a model folder (saveModel / exprsim train)')
+    .option('--model <dir>', 'a model folder (default: the shipped models/exprsim-default)')
     .requiredOption('--out <file>', 'output: .jsonl, .csv or .npy (+ <name>.rows.csv)')
     .option('--no-detect', 'the images are face crops already: embed each whole image')
     .option('--detector <name>', 'face detector for photos', 'mtcnn')
@@ -180,7 +180,8 @@ export function registerFeatureCommands(program: Command): void {
       }
       await startEngine(g);
       const { createEmbedder, embedFiles } = await import('../../features/index.js');
-      const embedder = await createEmbedder(o.model);
+      const { resolveModelPath } = await import('../../models/default-model.js');
+      const embedder = await createEmbedder(resolveModelPath(o.model));
       let detector: (FaceDetectorLike & { dispose(): void }) | undefined;
       try {
         if (o.detect) {

@@ -1,0 +1,97 @@
+/**
+ * The face store contract: what `exprsim index` writes and what search, the HTTP API and the
+ * web app read. SQLite (embedded default) and PostgreSQL + pgvector implement it, so one
+ * machine's index can move to a server database without touching callers.
+ */
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One photo file under the indexed root. */
+export interface PhotoRecord {
+  id: number;
+  /** Path relative to the store's root, with '/' separators. */
+  path: string;
+  /** sha256 of the file's bytes (hex): unchanged content is never indexed twice. */
+  hash: string;
+  size: number;
+  width: number;
+  height: number;
+  /** 'ok' with ≥ 1 face, 'no-face', or 'failed' (unreadable; `error` says why). */
+  status: 'ok' | 'no-face' | 'failed';
+  error?: string;
+  /** ISO time the photo was indexed. */
+  indexedAt: string;
+}
+
+/** One detected face with its embedding. */
+export interface FaceRecord {
+  id: number;
+  photoId: number;
+  /** The photo's path relative to the root (joined for convenience). */
+  path: string;
+  /** 0-based index within the photo, by detector score. */
+  face: number;
+  box: Box;
+  score: number;
+  /** Five (x, y) points in photo pixels when the detector gives them. */
+  landmarks?: [number, number][];
+  /** The model's embedding (unit length, usually 16-d). */
+  embedding: Float32Array;
+  /** The model version that made the embedding (manifest id); search only compares like with like. */
+  model: string;
+}
+
+/** A face to add: the store assigns ids. */
+export type NewFace = Omit<FaceRecord, 'id' | 'photoId' | 'path'> & {
+  /** A small JPEG of the face crop, for galleries. */
+  thumbnail?: Uint8Array;
+};
+
+export type NewPhoto = Omit<PhotoRecord, 'id' | 'indexedAt'>;
+
+export interface Neighbour {
+  face: FaceRecord;
+  /** Euclidean distance between unit embeddings (0..2). */
+  distance: number;
+}
+
+export interface NearestOptions {
+  k: number;
+  /** Only faces made by this model version (default: every face). */
+  model?: string;
+  /** Leave these faces out (e.g. the query face itself). */
+  excludeFaceIds?: readonly number[];
+}
+
+export interface StoreStats {
+  photos: number;
+  faces: number;
+  failed: number;
+  noFace: number;
+  models: string[];
+}
+
+export interface FaceStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** The folder photo paths are relative to. */
+  readonly root: string;
+  getPhoto(path: string): Promise<PhotoRecord | undefined>;
+  getPhotoById(id: number): Promise<PhotoRecord | undefined>;
+  /**
+   * Writes a photo and its faces in one transaction, replacing any earlier record of the same
+   * path (a changed file). Returns the photo's id.
+   */
+  putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number>;
+  getFace(id: number): Promise<FaceRecord | undefined>;
+  facesOfPhoto(photoId: number): Promise<FaceRecord[]>;
+  thumbnail(faceId: number): Promise<Uint8Array | undefined>;
+  /** Exact k nearest faces by Euclidean distance, nearest first; ties by face id. */
+  findNearest(query: Float32Array, options: NearestOptions): Promise<Neighbour[]>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
