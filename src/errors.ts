@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'E_NO_MODEL'
   | 'E_STORE'
   | 'E_STORE_LOCKED'
-  | 'E_OUTSIDE_ROOT';
+  | 'E_OUTSIDE_ROOT'
+  | 'E_NO_FACE';
 
 export interface ExprsimErrorOptions {
   /** The file, URL or option value the error is about. */

@@ -145,6 +145,21 @@ export class FaceApiExpressionBackbone extends FaceApiBackbone<ExpressionLayer> 
     }
   }
 
+  /**
+   * Copies of dense block `index`'s weights (1-3: the separable blocks), in the order of four
+   * tf.layers separableConv2d layers conv0..conv3: [depthwise, pointwise, bias] each. A head's
+   * trainable tail starts from these (src/train/head-tail.ts).
+   */
+  denseBlockWeights(index: 1 | 2 | 3): tf.Tensor[] {
+    const b = this.blocks[index];
+    if ('filter' in b.conv0) throw new Error(`internal: dense${index} has a plain conv0`);
+    return [b.conv0, ...b.rest].flatMap((c) => [
+      c.depthwise.clone(),
+      c.pointwise.clone(),
+      c.bias.clone(),
+    ]);
+  }
+
   protected output(last: tf.Tensor4D): tf.Tensor2D {
     const pooled = tf.avgPool(last, 7, 2, 'valid');
     const flat = tf.reshape(pooled, [pooled.shape[0], -1]) as tf.Tensor2D;

@@ -70,6 +70,8 @@ export interface NearestOptions {
 
 export interface StoreStats {
   photos: number;
+  /** Photos with status 'ok'. */
+  withFaces: number;
   faces: number;
   failed: number;
   noFace: number;
@@ -78,8 +80,16 @@ export interface StoreStats {
 
 export interface FaceStore {
   readonly kind: 'sqlite' | 'postgres';
-  /** The folder photo paths are relative to. */
+  /** The folder photo paths are relative to (absolute, symlinks resolved). */
   readonly root: string;
+  /** Where the store lives, for messages: the database file, or the URL without its password. */
+  readonly location: string;
+  /** Opened with `readonly: true`: every write throws E_STORE. */
+  readonly readonly: boolean;
+  /**
+   * A photo by its path relative to the root ('/' or the platform separator; an absolute path
+   * under the root is accepted too). A path that leaves the root throws E_OUTSIDE_ROOT.
+   */
   getPhoto(path: string): Promise<PhotoRecord | undefined>;
   getPhotoById(id: number): Promise<PhotoRecord | undefined>;
   /**
@@ -87,11 +97,37 @@ export interface FaceStore {
    * path (a changed file). Returns the photo's id.
    */
   putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number>;
+  /**
+   * Deletes a photo and its faces (a file that is gone). Returns whether there was one.
+   * A path outside the root throws E_OUTSIDE_ROOT.
+   */
+  deletePhoto(path: string): Promise<boolean>;
+  /** Every photo record, by path; `under` (a folder relative to the root) narrows it. */
+  listPhotos(options?: { under?: string }): Promise<PhotoRecord[]>;
   getFace(id: number): Promise<FaceRecord | undefined>;
   facesOfPhoto(photoId: number): Promise<FaceRecord[]>;
   thumbnail(faceId: number): Promise<Uint8Array | undefined>;
   /** Exact k nearest faces by Euclidean distance, nearest first; ties by face id. */
   findNearest(query: Float32Array, options: NearestOptions): Promise<Neighbour[]>;
+  /**
+   * Up to `max` embeddings of one model version (every version when omitted), a deterministic
+   * spread over the store (the same store gives the same sample): what calibration draws random
+   * pairs from.
+   */
+  sampleEmbeddings(max: number, options?: { model?: string }): Promise<Float32Array[]>;
   stats(): Promise<StoreStats>;
   close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /**
+   * The photo folder. Stored in the database the first time; later opens must name the same
+   * folder or one inside it (E_OUTSIDE_ROOT otherwise). Needed to create a store.
+   */
+  root?: string;
+  /**
+   * Open for reading only: no writer lock, concurrent with an indexer. Without it the store is
+   * the single writer of its database and a second writer gets E_STORE_LOCKED.
+   */
+  readonly?: boolean;
 }

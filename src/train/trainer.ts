@@ -10,6 +10,8 @@ import { getEngineInfo, initEngine } from '../engine/backend.js';
 import { DATASET_MANIFEST, loadTripletSplit } from '../data/dataset-manifest.js';
 import type { TripletRow } from '../data/triplet-file.js';
 import { createHead } from '../models/heads/registry.js';
+import type { HeadTail } from '../models/heads/common.js';
+import { initHeadTail } from './head-tail.js';
 import { saveModel, type ModelManifest } from '../models/artifact.js';
 import type { JsonObject } from '../models/heads/options.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -153,6 +155,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
 
   const replicasToClose: Replicas[] = [];
   const model = createHead(config.head.name, config.head.config);
+  await initHeadTail(model, (config.head.config as { tail?: HeadTail }).tail ?? 'none');
   const optimizer = new TrainOptimizer(config.optimizer);
   try {
     const trainSet = await loadTripletSplit(config.triplets, config.trainSplit);

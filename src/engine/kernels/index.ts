@@ -3,12 +3,16 @@ import { ExprsimError } from '../../errors.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import {
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+} from './depthwise-backprop.js';
 import { tileConfig } from './tile.js';
 import { meanConfig, sumConfig } from './reduce.js';
 
 /**
  * Kernels that make tfjs-backend-wasm 4.22 able to train convolutional nets at XNNPACK speed:
- * Conv2DBackpropFilter (missing in wasm), and faster Conv2DBackpropInput, Tile and transposed
+ * Conv2DBackpropFilter and the depthwise conv gradients (missing in wasm), and faster Conv2DBackpropInput, Tile and transposed
  * BatchMatMul (naive loops in wasm), and Sum/Mean over leading axes (a transpose, then a loop). Each is a composition of ops wasm runs fast; see the files.
  */
 
@@ -34,6 +38,16 @@ const REPLACEMENTS: Replacement[] = [
     // engine runs the setupFuncs of the kernels registered then, i.e. ours, and the original's
     // wasm function must still be bound in case it is restored later.
     make: (o) => conv2DBackpropInputConfig(o?.setupFunc),
+  },
+  {
+    name: tf.DepthwiseConv2dNativeBackpropFilter,
+    needsOriginal: false,
+    make: () => depthwiseBackpropFilterConfig(),
+  },
+  {
+    name: tf.DepthwiseConv2dNativeBackpropInput,
+    needsOriginal: false,
+    make: () => depthwiseBackpropInputConfig(),
   },
   { name: tf.Sum, needsOriginal: true, make: (o) => sumConfig(o as tf.KernelConfig) },
   { name: tf.Mean, needsOriginal: true, make: (o) => meanConfig(o as tf.KernelConfig) },

@@ -109,6 +109,8 @@ test('registration is idempotent and reversible', () => {
   assert.deepEqual(names, [
     'Conv2DBackpropFilter',
     'Conv2DBackpropInput',
+    'DepthwiseConv2dNativeBackpropFilter',
+    'DepthwiseConv2dNativeBackpropInput',
     'Sum',
     'Mean',
     'Tile',
@@ -327,6 +329,110 @@ test('tf.grads of conv2d on wasm (forward XNNPACK + our kernels) match cpu', asy
     const e = Math.max(maxAbsDiff(gx, rx), maxAbsDiff(gw, rw));
     record('tf.grads(conv2d)', e, Math.max(maxAbs(rx), maxAbs(rw)), label(c));
     assert.ok(e < 1e-4, `grads error ${e} for ${label(c)}`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise conv gradients
+
+test('depthwise conv gradients match cpu (strides 1-2, same/valid, multiplier 1-2)', async () => {
+  const cases: {
+    n: number;
+    h: number;
+    w: number;
+    c: number;
+    m: number;
+    k: number;
+    s: number;
+    d: number;
+    pad: 'same' | 'valid';
+  }[] = [
+    { n: 2, h: 14, w: 14, c: 8, m: 1, k: 3, s: 2, d: 1, pad: 'same' },
+    { n: 2, h: 7, w: 7, c: 16, m: 1, k: 3, s: 1, d: 1, pad: 'same' },
+    { n: 1, h: 9, w: 6, c: 3, m: 2, k: 3, s: 1, d: 1, pad: 'valid' },
+    { n: 3, h: 8, w: 8, c: 4, m: 1, k: 5, s: 3, d: 1, pad: 'same' },
+  ];
+  for (let i = 0; i < 6; i++) {
+    cases.push({
+      n: randInt(1, 3),
+      h: randInt(5, 12),
+      w: randInt(5, 12),
+      c: randInt(1, 9),
+      m: randInt(1, 2),
+      k: pick([1, 2, 3]),
+      s: pick([1, 2]),
+      d: 1,
+      pad: pick(['same', 'valid'] as const),
+    });
+  }
+  for (const c of cases) {
+    const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.c];
+    const wShape: [number, number, number, number] = [c.k, c.k, c.c, c.m];
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape,
+      wShape,
+      c.s,
+      c.d,
+      c.pad,
+      undefined,
+      true,
+    );
+    const what = `${xShape.join('x')} k${c.k} m${c.m} s${c.s} d${c.d} ${c.pad}`;
+    const attrs = { strides: c.s, dilations: c.d, pad: c.pad };
+    const x = f32(xShape);
+    const dy = f32(info.outShape, 1 / Math.sqrt(c.n * info.outHeight * info.outWidth));
+    const filter = f32(wShape, 1 / Math.sqrt(c.k * c.k * c.m));
+    const fAttrs = { ...attrs, filterShape: wShape };
+    const fRef = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs);
+    const f = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs);
+    assert.deepEqual(f.shape, wShape);
+    const ef = maxAbsDiff(f.values, fRef.values);
+    record('DepthwiseConv2dNativeBackpropFilter', ef, maxAbs(fRef.values), what);
+    assert.ok(ef < 1e-4, `dW error ${ef} for ${what}`);
+    const iAttrs = { ...attrs, inputShape: xShape };
+    const iRef = await runKernelOn(
+      'cpu',
+      'DepthwiseConv2dNativeBackpropInput',
+      { dy, filter },
+      iAttrs,
+    );
+    const iw = await runKernelOn(
+      'wasm',
+      'DepthwiseConv2dNativeBackpropInput',
+      { dy, filter },
+      iAttrs,
+    );
+    assert.deepEqual(iw.shape, xShape);
+    const ei = maxAbsDiff(iw.values, iRef.values);
+    record('DepthwiseConv2dNativeBackpropInput', ei, maxAbs(iRef.values), what);
+    assert.ok(ei < 1e-4, `dx error ${ei} for ${what}`);
+  }
+});
+
+test('tf.grads of separableConv2d on wasm match cpu', async () => {
+  const x = f32([2, 14, 14, 8]);
+  const dw = f32([3, 3, 8, 1], 1 / 3);
+  const pw = f32([1, 1, 8, 12], 1 / Math.sqrt(8));
+  const grads = async (backend: string) => {
+    await tf.setBackend(backend);
+    const [tx, tdw, tpw] = [x, dw, pw].map((a) => tf.tensor(a.values as Float32Array, a.shape));
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) =>
+      tf.sum(
+        tf.square(
+          tf.separableConv2d(a as tf.Tensor4D, b as tf.Tensor4D, p as tf.Tensor4D, 2, 'same'),
+        ),
+      ),
+    );
+    const gs = g([tx, tdw, tpw]);
+    const out = gs.map((t) => t.dataSync());
+    tf.dispose([tx, tdw, tpw, ...gs]);
+    return out;
+  };
+  const ref = await grads('cpu');
+  const got = await grads('wasm');
+  for (let i = 0; i < 3; i++) {
+    const e = maxAbsDiff(got[i], ref[i]) / Math.max(1, maxAbs(ref[i]));
+    assert.ok(e < 1e-4, `separable grad ${i}: relative error ${e}`);
   }
 });
 

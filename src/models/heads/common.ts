@@ -37,7 +37,21 @@ export interface CommonHeadConfig {
   embeddingSize?: number;
   /** Seed of the Kaiming-normal weight initialisers (dropout masks are not seeded); default 1. */
   seed?: number;
+  /**
+   * A trainable backbone block run before the stem; default 'none'.
+   * 'faceapi-expression-dense3': face-api's expression net's last dense block (four 3x3
+   * separable convs, 14x14x128 → 7x7x256), for features cached at the backbone's `dense2`
+   * layer; training starts from the shipped weights (src/train/head-tail.ts) and fine-tunes it.
+   */
+  tail?: HeadTail;
 }
+
+export const HEAD_TAILS = ['none', 'faceapi-expression-dense3'] as const;
+export type HeadTail = (typeof HEAD_TAILS)[number];
+/** The feature map a tail reads. */
+export const TAIL_INPUT_SHAPE: Record<Exclude<HeadTail, 'none'>, Shape3> = {
+  'faceapi-expression-dense3': [14, 14, 128],
+};
 
 export type ResolvedCommonConfig = Required<CommonHeadConfig>;
 
@@ -49,6 +63,7 @@ export const COMMON_KEYS = [
   'dropout',
   'embeddingSize',
   'seed',
+  'tail',
 ] as const;
 
 export function resolveCommon(
@@ -57,9 +72,26 @@ export function resolveCommon(
   defaultStemChannels: number,
 ): ResolvedCommonConfig {
   const inputMode = enumOption(head, 'inputMode', raw.inputMode, INPUT_MODES) ?? 'features';
+  const tail = enumOption(head, 'tail', raw.tail, HEAD_TAILS) ?? 'none';
+  const tailShape = tail === 'none' ? undefined : TAIL_INPUT_SHAPE[tail];
   const inputShape =
     shapeOption(head, 'inputShape', raw.inputShape) ??
-    (inputMode === 'pixels' ? [...DEFAULT_PIXEL_SHAPE] : [...DEFAULT_FEATURE_SHAPE]);
+    (tailShape !== undefined
+      ? [...tailShape]
+      : inputMode === 'pixels'
+        ? [...DEFAULT_PIXEL_SHAPE]
+        : [...DEFAULT_FEATURE_SHAPE]);
+  if (
+    tailShape !== undefined &&
+    (inputMode !== 'features' || inputShape.join() !== tailShape.join())
+  ) {
+    throw badOption(
+      head,
+      'tail',
+      `${tail} reads a ${tailShape.join('x')} feature map, got ${inputMode} ${inputShape.join('x')}`,
+      'cache features at the backbone layer the tail continues (e.g. --layer dense2)',
+    );
+  }
   const stemStride = intOption(head, 'stemStride', raw.stemStride, { min: 1, max: 4 }) ?? 1;
   if (inputMode === 'features' && stemStride !== 1) {
     throw badOption(
@@ -78,6 +110,7 @@ export function resolveCommon(
     dropout: numberOption(head, 'dropout', raw.dropout, { min: 0, below: 1 }) ?? 0,
     embeddingSize: intOption(head, 'embeddingSize', raw.embeddingSize, { min: 1 }) ?? 16,
     seed: intOption(head, 'seed', raw.seed, { min: 0 }) ?? 1,
+    tail,
   };
 }
 
@@ -192,11 +225,40 @@ export class NetBuilder {
       shape: config.inputShape,
       name: config.inputMode === 'pixels' ? 'pixels' : 'features',
     });
+    const from =
+      config.tail === 'faceapi-expression-dense3' ? this.faceApiDenseBlock(input) : input;
     const x =
       config.inputMode === 'pixels'
-        ? this.conv(input, 'stem_conv', config.stemChannels, 3, { strides: config.stemStride })
-        : this.conv(input, 'stem_conv', config.stemChannels, 1);
+        ? this.conv(from, 'stem_conv', config.stemChannels, 3, { strides: config.stemStride })
+        : this.conv(from, 'stem_conv', config.stemChannels, 1);
     return { input, x };
+  }
+
+  /**
+   * face-api's separable dense block (src/features/faceapi-expression.ts), 256 channels, halving
+   * the resolution: out1 = ReLU(sep/2(x)), out2 = sep(out1), out3 = sep(ReLU(out1 + out2)),
+   * out4 = sep(ReLU(out1 + out2 + out3)), ReLU(out1 + … + out4). Layers tail_conv0..3 hold
+   * [depthwise, pointwise, bias] like face-api's weights, which initialise them.
+   */
+  faceApiDenseBlock(x: Sym): Sym {
+    const sep = (y: Sym, i: number, strides: number): Sym =>
+      tf.layers
+        .separableConv2d({
+          name: `tail_conv${i}`,
+          filters: 256,
+          kernelSize: 3,
+          strides,
+          padding: 'same',
+          useBias: true,
+        })
+        .apply(y) as Sym;
+    const out1 = this.relu(sep(x, 0, 2), 'tail_relu1');
+    const out2 = sep(out1, 1, 1);
+    const s12 = this.add([out1, out2], 'tail_add12');
+    const out3 = sep(this.relu(s12, 'tail_relu12'), 2, 1);
+    const s123 = this.add([s12, out3], 'tail_add123');
+    const out4 = sep(this.relu(s123, 'tail_relu123'), 3, 1);
+    return this.relu(this.add([s123, out4], 'tail_add1234'), 'tail_out');
   }
 
   /** FC to the embedding size (with bias), then L2 normalisation: unit-norm embeddings. */

@@ -25,6 +25,7 @@ test('documented defaults: deep preset, [7, 7, 1024] features, 16-d, compression
     dropout: 0,
     embeddingSize: 16,
     seed: 1,
+    tail: 'none',
     preset: 'deep',
     growth: 32,
     depth: 30,

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# System packages the tests need beyond Node: chromium (browser tests of the web app) and
+# PostgreSQL 15 with the pgvector extension (the server face store). Idempotent: each step is
+# skipped when what it installs is already there. Needs root (CI runs as root).
+#
+# Debian bookworm ships no postgresql-15-pgvector binary package, so pgvector is built from the
+# Debian trixie *source* package (pgvector 0.8.0) against PostgreSQL 15's server headers.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-system-deps: run as root (apt-get and make install need it)" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+PACKAGES=(chromium postgresql postgresql-server-dev-15 dpkg-dev build-essential)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== apt-get install ${missing[*]}"
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  echo "== system packages present: ${PACKAGES[*]}"
+fi
+
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+EXT_DIR="$("$PG_CONFIG" --sharedir)/extension"
+if [ -f "$EXT_DIR/vector.control" ]; then
+  echo "== pgvector present: $EXT_DIR/vector.control"
+  exit 0
+fi
+
+echo "== building pgvector from the Debian trixie source package"
+work="$(mktemp -d)"
+list="$work/trixie-src.list"
+cleanup() {
+  rm -rf "$work"
+  # The custom source list replaced apt's package lists: restore the system's own.
+  apt-get update >/dev/null || echo "install-system-deps: warning: apt-get update failed" >&2
+}
+trap cleanup EXIT
+echo 'deb-src http://deb.debian.org/debian trixie main' >"$list"
+apt_src=(-o "Dir::Etc::sourcelist=$list" -o Dir::Etc::sourceparts=-)
+apt-get update "${apt_src[@]}"
+(cd "$work" && apt-get source --download-only "${apt_src[@]}" pgvector)
+orig="$(ls "$work"/pgvector_*.orig.tar.* | head -n 1)"
+mkdir "$work/src"
+tar -xf "$orig" -C "$work/src" --strip-components=1
+make -C "$work/src" PG_CONFIG="$PG_CONFIG" -j"$(nproc)"
+make -C "$work/src" PG_CONFIG="$PG_CONFIG" install
+test -f "$EXT_DIR/vector.control"
+echo "== pgvector installed: $EXT_DIR/vector.control"

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { ExprsimError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import type { FaceStore } from '../search/types.js';
+import type { FaceEmbedder } from '../features/embed.js';
+import type { Detector } from '../detect/types.js';
+
+/** 127.0.0.1: the server is reachable from this machine only unless `host` says otherwise. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+/** 20 MiB: the largest request body (an uploaded photo), raw or multipart. */
+export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
+/** 25 megapixels: checked from the image header before any pixel is decoded. */
+export const DEFAULT_MAX_PIXELS = 25_000_000;
+/** 30 s to receive a whole request. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** 60 s for one detect + embed job, waiting in line included. */
+export const DEFAULT_JOB_TIMEOUT_MS = 60_000;
+/** Uploads waiting for the (single) model worker; more are refused with 503 E_BUSY. */
+export const DEFAULT_MAX_QUEUE = 8;
+/** Neighbours returned when a search names no k, and the most it may ask for. */
+export const DEFAULT_K = 10;
+export const MAX_K = 100;
+/** Photos per page of GET /api/photos when no limit is given, and the most per page. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export interface ServeOptions {
+  /** The face index the API searches; its `root` is the only folder photos are served from. */
+  store: FaceStore;
+  /**
+   * Embeds uploaded faces (POST /api/faces). Without it the upload endpoint answers 503
+   * E_NO_MODEL and everything else works.
+   */
+  embedder?: FaceEmbedder;
+  /** Finds faces in uploads; needed with `embedder`. */
+  detector?: Detector;
+  /**
+   * The model version search compares against (faces of other models are ignored). Default:
+   * every face in the store.
+   */
+  model?: string;
+  /** Default {@link DEFAULT_HOST}. */
+  host?: string;
+  /** Default {@link DEFAULT_PORT}; 0 picks a free port. */
+  port?: number;
+  /** Largest request body in bytes; default {@link DEFAULT_BODY_LIMIT}. */
+  bodyLimit?: number;
+  /** Largest upload in pixels (width x height); default {@link DEFAULT_MAX_PIXELS}. */
+  maxPixels?: number;
+  /** Milliseconds to receive a request; default {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs?: number;
+  /** Milliseconds for an upload's detect + embed job, queueing included; default {@link DEFAULT_JOB_TIMEOUT_MS}. */
+  jobTimeoutMs?: number;
+  /** Uploads allowed to wait for the model; default {@link DEFAULT_MAX_QUEUE}. */
+  maxQueue?: number;
+  /** Folder of the web app (static files); default `web/` of the package; false serves no pages. */
+  webRoot?: string | false;
+}
+
+export type ResolvedServeOptions = Required<
+  Omit<ServeOptions, 'embedder' | 'detector' | 'model'>
+> &
+  Pick<ServeOptions, 'embedder' | 'detector' | 'model'>;
+
+function int(name: string, value: number | undefined, def: number, min: number): number {
+  const v = value ?? def;
+  if (!Number.isInteger(v) || v < min) {
+    throw new ExprsimError('E_BAD_OPTION', `${name} must be a whole number >= ${min}, got ${v}`, {
+      input: `${name}=${String(v)}`,
+      fix: `pass a whole number >= ${min} for ${name}, or leave it out for ${def}`,
+    });
+  }
+  return v;
+}
+
+/** Fills in every default once and checks the values (E_BAD_OPTION). */
+export function resolveServeOptions(o: ServeOptions): ResolvedServeOptions {
+  if (o.store === undefined) {
+    throw new ExprsimError('E_BAD_OPTION', 'the server needs a face store', {
+      fix: 'open one with openStore(location) and pass it as store',
+    });
+  }
+  if ((o.embedder === undefined) !== (o.detector === undefined)) {
+    throw new ExprsimError('E_BAD_OPTION', 'embedder and detector go together', {
+      fix: 'pass both (uploads work) or neither (search only)',
+    });
+  }
+  const port = int('port', o.port, DEFAULT_PORT, 0);
+  if (port > 65535) {
+    throw new ExprsimError('E_BAD_OPTION', `port must be at most 65535, got ${port}`, {
+      input: `port=${port}`,
+    });
+  }
+  return {
+    store: o.store,
+    embedder: o.embedder,
+    detector: o.detector,
+    model: o.model,
+    host: o.host ?? DEFAULT_HOST,
+    port,
+    bodyLimit: int('bodyLimit', o.bodyLimit, DEFAULT_BODY_LIMIT, 1),
+    maxPixels: int('maxPixels', o.maxPixels, DEFAULT_MAX_PIXELS, 1),
+    requestTimeoutMs: int('requestTimeoutMs', o.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 1),
+    jobTimeoutMs: int('jobTimeoutMs', o.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS, 1),
+    maxQueue: int('maxQueue', o.maxQueue, DEFAULT_MAX_QUEUE, 0),
+    webRoot: o.webRoot ?? join(PACKAGE_ROOT, 'web'),
+  };
+}

@@ -1,0 +1,62 @@
+/** The JSON shapes the API answers with, made from store records. */
+import type { Box, FaceRecord, PhotoRecord } from '../search/types.js';
+
+export interface FaceView {
+  id: number;
+  photoId: number;
+  /** The photo's path relative to the indexed root. */
+  path: string;
+  face: number;
+  box: Box;
+  score: number;
+  landmarks?: [number, number][];
+  model: string;
+  thumbnailUrl: string;
+  imageUrl: string;
+  embedding?: number[];
+}
+
+export interface PhotoView {
+  id: number;
+  path: string;
+  width: number;
+  height: number;
+  status: PhotoRecord['status'];
+  error?: string;
+  indexedAt: string;
+  imageUrl: string;
+  faces?: FaceView[];
+}
+
+export const photoImageUrl = (id: number) => `/api/photos/${id}/image`;
+export const thumbnailUrl = (id: number) => `/api/faces/${id}/thumbnail`;
+
+export function faceView(f: FaceRecord, withEmbedding = false): FaceView {
+  return {
+    id: f.id,
+    photoId: f.photoId,
+    path: f.path,
+    face: f.face,
+    box: f.box,
+    score: f.score,
+    ...(f.landmarks === undefined ? {} : { landmarks: f.landmarks }),
+    model: f.model,
+    thumbnailUrl: thumbnailUrl(f.id),
+    imageUrl: photoImageUrl(f.photoId),
+    ...(withEmbedding ? { embedding: Array.from(f.embedding) } : {}),
+  };
+}
+
+export function photoView(p: PhotoRecord, faces?: readonly FaceRecord[]): PhotoView {
+  return {
+    id: p.id,
+    path: p.path,
+    width: p.width,
+    height: p.height,
+    status: p.status,
+    ...(p.error === undefined ? {} : { error: p.error }),
+    indexedAt: p.indexedAt,
+    imageUrl: photoImageUrl(p.id),
+    ...(faces === undefined ? {} : { faces: faces.map((f) => faceView(f)) }),
+  };
+}
