@@ -1,3 +1,4 @@
+import { randomPairDistanceQuantiles, type CalibrationOptions } from './calibration.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExprsimError } from '../errors.js';
@@ -108,12 +109,16 @@ export interface EvalResult {
   tripletAccuracy: TripletAccuracy;
   retrieval?: RetrievalMetrics;
   retrievalSkipped?: string;
+  /** Quantiles of random-pair distances among the split's images (when asked for). */
+  randomPairDistances?: number[];
   seconds: number;
 }
 
 export interface EvaluateOptions {
   bootstrap?: BootstrapOptions;
   retrieval?: RetrievalOptions;
+  /** Also summarise distances of random image pairs (a model's calibration.json). */
+  calibration?: CalibrationOptions;
   onProgress?: ProgressCallback;
 }
 
@@ -157,6 +162,14 @@ export async function evaluateEmbedder(
       options.retrieval,
     );
   } else result.retrievalSkipped = data.labelledSkipped;
+  if (options.calibration !== undefined) {
+    result.randomPairDistances = randomPairDistanceQuantiles(
+      emb,
+      tripletImages,
+      dim,
+      options.calibration,
+    );
+  }
   result.seconds = (performance.now() - started) / 1000;
   return result;
 }

@@ -50,3 +50,9 @@ export {
   type BaselineOptions,
 } from './baselines.js';
 export { formatEvalTable } from './format.js';
+export {
+  quantileSorted,
+  randomPairDistanceQuantiles,
+  similarityPercentile,
+  type CalibrationOptions,
+} from './calibration.js';

@@ -274,6 +274,10 @@ export function registerTrainCommands(program: Command): void {
     .option('--resamples <n>', 'bootstrap resamples (default 1000)')
     .option('--seed <n>', 'bootstrap seed (default 1)')
     .option('--knn <k>', 'k of k-NN accuracy (default 5)')
+    .option(
+      '--calibration-out <file>',
+      "write random-pair distance quantiles of the split's images (a model's calibration.json)",
+    )
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       await startEngine(g);
@@ -296,9 +300,24 @@ export function registerTrainCommands(program: Command): void {
             seed: parseNumber('--seed', o.seed),
           },
           retrieval: { knnK: parseNumber('--knn', o.knn) },
+          calibration: o.calibrationOut === undefined ? undefined : {},
           onProgress: bar.update,
         });
         bar.done();
+        const calibrationOut = optString(o.calibrationOut);
+        if (calibrationOut !== undefined && r.randomPairDistances !== undefined) {
+          const { writeFileAtomic } = await import('../../util/fs.js');
+          const calibration = {
+            format: 'exprsim-calibration',
+            version: 1,
+            what: 'Euclidean distances between random pairs of distinct images, as 1001 quantiles',
+            dataset: r.dataset,
+            split: r.split,
+            images: r.images,
+            randomPairDistances: r.randomPairDistances.map((d) => Number(d.toFixed(6))),
+          };
+          await writeFileAtomic(calibrationOut, `${JSON.stringify(calibration)}\n`);
+        }
         if (g.json) printJson(r);
         else printLines([formatEvalTable([r])]);
       } finally {
