@@ -19,6 +19,13 @@ export default tseslint.config(
     },
   },
   {
+    // The web app: plain ES modules run by the browser.
+    files: ['web/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', fetch: 'readonly', window: 'readonly' },
+    },
+  },
+  {
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'bin/**', '**/*.test.ts', 'test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -138,6 +138,29 @@ export function renderTrainSection(machine: MachineInfo, r: Row): string {
   return lines.join('\n');
 }
 
+export function renderServeSection(machine: MachineInfo, r: Row): string {
+  const rows = (r.scenarios as Row[] | undefined) ?? [];
+  const lines = header('HTTP API: search under load', 'npm run bench -- serve', machine, [
+    `POST /api/search on loopback (127.0.0.1), the server in its own process over an SQLite index of ${Number(r.faces).toLocaleString('en-US')} synthetic faces`,
+    `(random unit ${String(r.dim)}-d embeddings); autocannon with ${String(r.connections)} connections for ${String(r.seconds)} s, median of ${String(r.repeats)} runs after a warm-up.`,
+    ...(machine.loadAverage[0] > machine.cores
+      ? [
+          'The machine was busy (load average above its core count; load generator and server share the two cores): the figures are pessimistic.',
+        ]
+      : []),
+  ]);
+  lines.push(
+    '| query | requests/s | p50 ms | p99 ms | max ms | failed |',
+    '|---|--:|--:|--:|--:|--:|',
+  );
+  for (const s of rows) {
+    lines.push(
+      `| ${String(s.scenario)} | ${num(s.requestsPerSec, 0)} | ${num(get(s, 'latencyMs', 'p50'), 0)} | ${num(get(s, 'latencyMs', 'p99'), 0)} | ${num(get(s, 'latencyMs', 'max'), 0)} | ${String(s.failed)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** The kernel suite (bench/kernels.ts): tfjs-wasm's own kernel vs exprsim's, medians in ms. */
 function renderKernelRows(k: Row): string[] {
   const ms = (v: unknown) => (typeof v === 'number' ? v.toFixed(1) : 'missing');
@@ -177,4 +200,38 @@ function renderKernelRows(k: Row): string[] {
       );
   }
   return lines;
+}
+
+export function renderSearchSection(machine: MachineInfo, r: Row): string {
+  const scan = (r.scan as Row[] | undefined) ?? [];
+  const sq = (r.sqlite as Row | undefined) ?? {};
+  const lines = header(
+    'Face search (exact nearest neighbours)',
+    'npm run bench -- search',
+    machine,
+    [
+      `Exact k-NN (k = ${String(scan[0]?.k ?? 10)}) over random ${String(r.dimension)}-d unit vectors with the in-memory scan the SQLite store uses`,
+      '(one Float32Array per model version, bounded top-k heap; no index): median of repeated queries, one thread.',
+    ],
+  );
+  lines.push(
+    '| faces | median ms/query | min ms | faces scanned/s | memory MiB |',
+    '|--:|--:|--:|--:|--:|',
+  );
+  for (const s of scan) {
+    lines.push(
+      `| ${Number(s.faces).toLocaleString('en-US')} | ${num(s.medianMs, 2)} | ${num(s.minMs, 2)} | ${(Number(s.facesPerSec) / 1e6).toFixed(1)} M | ${num(s.memoryMiB, 1)} |`,
+    );
+  }
+  if (sq.faces !== undefined) {
+    lines.push(
+      '',
+      `SQLite store (better-sqlite3, WAL, synchronous=NORMAL) at ${Number(sq.faces).toLocaleString('en-US')} faces, one photo with one face and a ${String(get(sq, 'insert', 'withThumbnailBytes'))}-byte thumbnail per transaction (as \`exprsim index\` writes):`,
+      '',
+      '| insert photos/s | database MiB | cold load (open + first query) ms | warm query ms (with records) |',
+      '|--:|--:|--:|--:|',
+      `| ${num(get(sq, 'insert', 'photosPerSec'), 0)} | ${num(sq.fileMiB, 1)} | ${num(get(sq, 'coldLoad', 'medianMs'), 0)} | ${num(get(sq, 'warmQuery', 'medianMs'), 2)} |`,
+    );
+  }
+  return lines.join('\n');
 }

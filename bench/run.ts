@@ -4,7 +4,7 @@
  * bench/results/<suite>.json and rewrites the matching section of BENCHMARKS.md.
  *
  *   npm run bench                    # all suites
- *   npm run bench -- engine          # one suite: engine, train, heads or backbones
+ *   npm run bench -- engine          # one suite: engine, train, heads, backbones, serve or search
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,8 @@ import {
   renderBackbonesSection,
   renderEngineSection,
   renderHeadsSection,
+  renderSearchSection,
+  renderServeSection,
   renderTrainSection,
 } from './report.js';
 import { quick } from './args.js';
@@ -104,4 +106,24 @@ if (want('train')) {
   );
   if (!quick && result.error === undefined)
     await updateSection('train', renderTrainSection(machine, result));
+}
+
+if (want('serve')) {
+  const result = runSuite('bench/suites/serve.ts', quick ? ['--quick'] : []);
+  await writeFileAtomic(
+    join(root, 'bench/results/serve.json'),
+    `${JSON.stringify({ machine, ...result }, null, 2)}\n`,
+  );
+  if (!quick && result.error === undefined)
+    await updateSection('serve', renderServeSection(machine, result));
+}
+
+if (want('search')) {
+  const result = runSuite('bench/suites/search.ts', quick ? ['--quick'] : []);
+  await writeFileAtomic(
+    join(root, 'bench/results/search.json'),
+    `${JSON.stringify({ machine, ...result }, null, 2)}\n`,
+  );
+  if (!quick && result.error === undefined)
+    await updateSection('search', renderSearchSection(machine, result));
 }

@@ -34,4 +34,6 @@ export * from './data/index.js';
 export * from './features/index.js';
 export * from './detect/index.js';
 export * from './align/index.js';
+export * from './search/index.js';
+export * from './serve/index.js';
 export { runSelfCheck, type SelfCheckResult } from './self-check.js';

@@ -1,18 +1,39 @@
 /**
  * Face preprocessing for the embedding models: crop with margin, five-point similarity alignment,
- * masking of non-face pixels, grey or RGB, all recorded in one serialisable PreprocessConfig.
+ * masking of non-face pixels, grey or RGB, resize. A user `PreprocessConfig` resolves once into
+ * the `PreprocessRecord` that feature caches and models store and that `preprocessFace` follows.
  */
 export {
+  DEFAULT_DETECTOR,
+  DEFAULT_MARGIN,
   FACE_TEMPLATE,
   maskOutside,
   preprocessFace,
   resolvePreprocessConfig,
-  type AlignMode,
-  type MaskMode,
   type PreprocessConfig,
   type PreprocessedFace,
+  type PreprocessFaceInput,
+  type PreprocessFaceOptions,
   type ResolvedPreprocessConfig,
 } from './preprocess.js';
+export {
+  ALIGN_MODES,
+  MASK_MODES,
+  PREPROCESS_FORMAT,
+  PREPROCESS_VERSION,
+  canonicalJson,
+  detectorCropBox,
+  isPreprocessRecord,
+  parsePreprocessRecord,
+  preprocessKey,
+  samePreprocess,
+  wholeImagePreprocess,
+  type AlignMode,
+  type CropSource,
+  type MaskMode,
+  type PreprocessRecord,
+  type ResizeFit,
+} from './record.js';
 export {
   applySimilarity,
   fitSimilarity,

@@ -13,6 +13,8 @@ import { registerDetectCommands } from './commands/detect.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerFeatureCommands } from './commands/features.js';
 import { registerTrainCommands } from './commands/train.js';
+import { registerSearchCommands } from './commands/search.js';
+import { registerServeCommand } from './commands/serve.js';
 import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
@@ -46,6 +48,8 @@ function buildProgram(): Command {
   registerModelsCommand(program);
   registerFeatureCommands(program);
   registerTrainCommands(program);
+  registerSearchCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

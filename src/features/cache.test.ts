@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, writeFile, unlink, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, unlink, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
+import { resolvePreprocessConfig } from '../align/preprocess.js';
 import { initEngine } from '../engine/backend.js';
 import { readImage } from '../image/read.js';
 import { extractBatch, extractFeatures, openFeatureCache, CACHE_MANIFEST } from './cache.js';
@@ -200,4 +201,86 @@ test('a triplet dataset folder yields every image its splits use, keyed as the t
   await extractFeatures({ backbone, items: ds.items, sources: ds.sources, outDir: out });
   const cache = await openFeatureCache(out);
   for (const r of split.rows) assert.ok(cache.has(cache.keyFor(r.source, r.a)));
+});
+
+test('an old cache (a version-1 record, before align and mask) is still accepted and resumed', async () => {
+  const ds = await resolveFeatureDataset(csv);
+  const out = join(root, 'cache-v1');
+  const opts = { backbone, items: ds.items, sources: ds.sources, outDir: out, shardSize: 4 };
+  await extractFeatures(opts);
+  // What exprsim wrote before: the same record without align / mask.
+  const path = join(out, CACHE_MANIFEST);
+  const m = JSON.parse(await readFile(path, 'utf8'));
+  const { align, mask, ...v1 } = m.preprocess;
+  assert.deepEqual([align, mask], ['none', 'none']);
+  await writeFile(path, JSON.stringify({ ...m, preprocess: v1 }));
+  const cache = await openFeatureCache(out, {
+    backbone: backbone.ref(),
+    preprocess: backbone.preprocess,
+  });
+  assert.deepEqual(cache.preprocess, backbone.preprocess);
+  assert.equal(cache.keys.length, 8);
+  const again = await extractFeatures(opts);
+  assert.equal(again.shardsWritten, 0);
+  assert.equal(again.shardsReused, 3);
+  // The v1 record as the expected one works too, and a masked one does not match.
+  await openFeatureCache(out, { preprocess: v1 });
+  await assert.rejects(
+    openFeatureCache(out, { preprocess: { ...backbone.preprocess, mask: 'ellipse' } }),
+    { code: 'E_CACHE_MISMATCH' },
+  );
+  await assert.rejects(
+    extractFeatures({ ...opts, preprocess: { ...backbone.preprocess, mask: 'box' } }),
+    { code: 'E_CACHE_MISMATCH' },
+  );
+});
+
+test('detector crops: the record’s detector finds the face, aligned and masked; no face is skipped', async () => {
+  const ds = await resolveFeatureDataset(csv);
+  const items = ds.items.filter((i) => !i.key.includes('broken'));
+  const pre = resolvePreprocessConfig(
+    { detector: 'mtcnn', align: 'five-point', mask: 'ellipse', margin: 0.1 },
+    backbone.preprocess,
+  );
+  const landmarks = {
+    leftEye: { x: 14, y: 18 },
+    rightEye: { x: 32, y: 19 },
+    nose: { x: 23, y: 27 },
+    mouthLeft: { x: 16, y: 36 },
+    mouthRight: { x: 30, y: 36 },
+  };
+  const found = { box: { x: 6, y: 6, width: 36, height: 36 }, score: 0.99, landmarks };
+  // A stand-in for MTCNN: one face in each 48x48 image, none in the 64x80 colour.jpg.
+  const detector = {
+    name: 'mtcnn',
+    detectFaces: async (img: { width: number }) => (img.width === 48 ? [found] : []),
+  };
+  const out = join(root, 'cache-detector');
+  const r = await extractFeatures({ backbone, items, outDir: out, preprocess: pre, detector });
+  assert.equal(r.stored, 7);
+  assert.equal(r.skipped.count, 1);
+  assert.match(r.skipped.first[0].reason, /no face found/);
+  assert.match(r.skipped.first[0].key, /colour\.jpg$/); // 64x80: the stand-in finds nothing
+  assert.deepEqual(r.manifest.preprocess, pre);
+  assert.deepEqual(r.manifest.detector, { name: 'mtcnn' });
+  const cache = await openFeatureCache(out, { preprocess: pre });
+  const item = items.find((i) => i.key.endsWith('face0.png'));
+  assert.ok(item);
+  const img = await readImage(item.path, { channels: 3 });
+  const face = await prepareFace(img, pre, found);
+  assert.equal(face.data[0], 0, 'masked corner');
+  const direct = await extractBatch(backbone, [face]);
+  assert.deepEqual(cache.get(item.key), float16ToFloat32(float32ToFloat16(direct)));
+
+  const base = { backbone, items, outDir: join(root, 'cache-detector-bad') };
+  await assert.rejects(extractFeatures({ ...base, preprocess: pre }), { code: 'E_BAD_OPTION' });
+  await assert.rejects(
+    extractFeatures({ ...base, preprocess: pre, detector: { ...detector, name: 'blazeface' } }),
+    { code: 'E_BAD_OPTION' },
+  );
+  await assert.rejects(extractFeatures({ ...base, detector }), { code: 'E_BAD_OPTION' });
+  await assert.rejects(
+    extractFeatures({ ...base, preprocess: { ...backbone.preprocess, size: [96, 96] } }),
+    { code: 'E_BAD_OPTION' },
+  );
 });

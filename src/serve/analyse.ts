@@ -1,10 +1,8 @@
-import type { Detector, FaceLandmarks } from '../detect/types.js';
-import { DEFAULT_DETECT_MARGIN } from '../features/defaults.js';
+import type { Detector } from '../detect/types.js';
 import type { FaceEmbedder } from '../features/embed.js';
-import { detectorCropBox } from '../features/preprocess.js';
 import { readImage } from '../image/read.js';
-import { cropImage } from '../image/transform.js';
-import type { Box } from '../search/types.js';
+import { embedPhotoFaces, type Box } from '../search/index.js';
+import { roundedBox } from './views.js';
 
 /** One face found in an uploaded photo. */
 export interface UploadedFace {
@@ -12,36 +10,24 @@ export interface UploadedFace {
   face: number;
   box: Box;
   score: number;
-  /** MTCNN's five points (eyes, nose, mouth corners) as [x, y] in photo pixels. */
+  /** The detector's points (MTCNN: eyes, nose, mouth corners) as [x, y] in photo pixels. */
   landmarks?: [number, number][];
   embedding: number[];
 }
 
 export interface AnalysedUpload {
+  /** The photo's size as shown (EXIF orientation applied): boxes are in these pixels. */
   width: number;
   height: number;
   faces: UploadedFace[];
 }
 
-const LANDMARK_ORDER = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight', 'mouth'] as const;
-
-function landmarkPoints(l: FaceLandmarks | undefined): [number, number][] | undefined {
-  if (l === undefined) return undefined;
-  const pts: [number, number][] = [];
-  for (const name of LANDMARK_ORDER) {
-    const p = l[name];
-    if (p !== undefined) pts.push([round1(p.x), round1(p.y)]);
-  }
-  return pts.length > 0 ? pts : undefined;
-}
-
-const round1 = (v: number) => Math.round(v * 10) / 10;
-const round2 = (v: number) => Math.round(v * 100) / 100;
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**
- * Decodes an uploaded photo (the pixel limit is checked from its header before any pixel is
- * decoded), finds its faces and embeds each, cropped the way the model's preprocessing record
- * says (detector box grown by its margin, squared), as `exprsim index` does.
+ * Decodes an uploaded photo (its pixel count is checked from the header before any pixel is
+ * decoded), finds its faces and embeds each exactly as `exprsim index` does, so its embeddings
+ * are comparable with the index's.
  */
 export async function analyseUpload(
   bytes: Uint8Array,
@@ -50,28 +36,20 @@ export async function analyseUpload(
   maxPixels: number,
 ): Promise<AnalysedUpload> {
   const img = await readImage(bytes, { channels: 3, maxPixels, maxBytes: Infinity });
-  const found = await detector.detectFaces(img);
-  const crop = embedder.preprocess.crop;
-  const margin = crop.kind === 'detector' ? crop.margin : DEFAULT_DETECT_MARGIN;
-  const square = crop.kind === 'detector' ? crop.square : true;
-  const crops = found.map((f) =>
-    cropImage(img, detectorCropBox(f.box, img.width, img.height, margin, square)),
-  );
-  const vectors = crops.length > 0 ? await embedder.embedFaces(crops) : [];
+  const faces = await embedPhotoFaces(img, { embedder, detector });
   return {
     width: img.width,
     height: img.height,
-    faces: found.map((f, i) => ({
-      face: i,
-      box: {
-        x: round2(f.box.x),
-        y: round2(f.box.y),
-        width: round2(f.box.width),
-        height: round2(f.box.height),
-      },
-      score: Math.round(f.score * 1e4) / 1e4,
-      landmarks: landmarkPoints(f.landmarks),
-      embedding: Array.from(vectors[i]),
+    faces: faces.map((f) => ({
+      face: f.face,
+      box: roundedBox(f.box),
+      score: round(f.score, 4),
+      ...(f.landmarks === undefined
+        ? {}
+        : {
+            landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)] as [number, number]),
+          }),
+      embedding: Array.from(f.embedding),
     })),
   };
 }

@@ -44,6 +44,7 @@ const STATUS: Record<ErrorCode, number> = {
   E_UNKNOWN_NAME: 400,
   E_NOT_AN_IMAGE: 415,
   E_IMAGE_DECODE: 422,
+  E_NO_FACE: 422,
   E_IMAGE_TOO_LARGE: 413,
   E_FILE_NOT_FOUND: 404,
   E_OUTSIDE_ROOT: 403,
@@ -64,18 +65,17 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 /** fastify's own errors (content type, body size, JSON syntax, timeouts) → API errors. */
-function fromFastify(e: FastifyError): HttpError | undefined {
+function fromFastify(e: FastifyError, contentType?: string): HttpError | undefined {
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpError(
+        415,
+        'E_UNSUPPORTED_MEDIA_TYPE',
+        `unsupported content type: ${contentType ?? 'none'}`,
+        'send images as image/jpeg, image/png or image/webp (or multipart/form-data with a file field "image"), and everything else as application/json',
+      );
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-        ? new HttpError(
-            415,
-            'E_UNSUPPORTED_MEDIA_TYPE',
-            `unsupported content type: ${e.message.replace(/^Unsupported Media Type:?\s*/i, '') || 'none'}`,
-            'send the image bytes as image/jpeg, image/png or image/webp, or multipart/form-data with a field "image"; JSON endpoints take application/json',
-          )
-        : new HttpError(400, 'E_BAD_REQUEST', e.message);
+      return new HttpError(400, 'E_BAD_REQUEST', e.message);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
       return new HttpError(
@@ -97,19 +97,28 @@ function fromFastify(e: FastifyError): HttpError | undefined {
   return undefined;
 }
 
-/** Any thrown value → status and JSON body. Library errors keep their code and fix. */
-export function toApiError(e: unknown): { status: number; body: ApiErrorBody } {
+/**
+ * Any thrown value → status and JSON body. Library errors keep their code and fix; `hide`
+ * (the indexed root) is replaced by "<root>" so answers do not reveal server paths.
+ */
+export function toApiError(
+  e: unknown,
+  hide?: string,
+  contentType?: string,
+): { status: number; body: ApiErrorBody } {
   if (e instanceof HttpError) {
     return { status: e.status, body: { error: { code: e.code, message: e.message, fix: e.fix } } };
   }
   if (isExprsimError(e)) {
     // `input` is '<buffer>' for uploads and a server path otherwise: neither helps the client.
+    const clean = (t: string | undefined) =>
+      hide === undefined || t === undefined ? t : t.split(hide).join('<root>');
     return {
       status: STATUS[e.code] ?? 500,
-      body: { error: { code: e.code, message: e.message, fix: e.fix } },
+      body: { error: { code: e.code, message: clean(e.message) ?? '', fix: clean(e.fix) } },
     };
   }
-  const f = fromFastify(e as FastifyError);
+  const f = fromFastify(e as FastifyError, contentType);
   if (f !== undefined) return toApiError(f);
   return {
     status: 500,
@@ -123,11 +132,12 @@ export function toApiError(e: unknown): { status: number; body: ApiErrorBody } {
   };
 }
 
-/** JSON errors everywhere, 404s included; 5xx are logged (without client data). */
-export function installErrorHandlers(app: FastifyInstance): void {
+/** JSON errors everywhere, 404s included; server faults are logged (without client data). */
+export function installErrorHandlers(app: FastifyInstance, root?: string): void {
   app.setErrorHandler((e, req, reply) => {
-    const { status, body } = toApiError(e);
-    if (status >= 500)
+    const { status, body } = toApiError(e, root, req.headers['content-type']);
+    // Busy, timed out or no model (503) are the client's to retry; only real faults are logged.
+    if (status >= 500 && status !== 503)
       logger.error(
         `${req.method} ${req.url}: ${body.error.code}: ${(e as Error).message ?? String(e)}`,
       );

@@ -1,26 +1,26 @@
 import { join } from 'node:path';
 import { ExprsimError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import type { FaceStore } from '../search/types.js';
+import type { FaceStore } from '../search/index.js';
 import type { FaceEmbedder } from '../features/embed.js';
 import type { Detector } from '../detect/types.js';
 
 /** 127.0.0.1: the server is reachable from this machine only unless `host` says otherwise. */
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8080;
+export const DEFAULT_SERVE_HOST = '127.0.0.1';
+export const DEFAULT_SERVE_PORT = 8080;
 /** 20 MiB: the largest request body (an uploaded photo), raw or multipart. */
-export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
+export const DEFAULT_SERVE_BODY_LIMIT = 20 * 1024 * 1024;
 /** 25 megapixels: checked from the image header before any pixel is decoded. */
-export const DEFAULT_MAX_PIXELS = 25_000_000;
+export const DEFAULT_UPLOAD_MAX_PIXELS = 25_000_000;
 /** 30 s to receive a whole request. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** 60 s for one detect + embed job, waiting in line included. */
 export const DEFAULT_JOB_TIMEOUT_MS = 60_000;
 /** Uploads waiting for the (single) model worker; more are refused with 503 E_BUSY. */
-export const DEFAULT_MAX_QUEUE = 8;
+export const DEFAULT_UPLOAD_QUEUE = 8;
 /** Neighbours returned when a search names no k, and the most it may ask for. */
-export const DEFAULT_K = 10;
-export const MAX_K = 100;
+export const DEFAULT_SEARCH_K = 10;
+export const MAX_SEARCH_K = 100;
 /** Photos per page of GET /api/photos when no limit is given, and the most per page. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -40,27 +40,25 @@ export interface ServeOptions {
    * every face in the store.
    */
   model?: string;
-  /** Default {@link DEFAULT_HOST}. */
+  /** Default {@link DEFAULT_SERVE_HOST}. */
   host?: string;
-  /** Default {@link DEFAULT_PORT}; 0 picks a free port. */
+  /** Default {@link DEFAULT_SERVE_PORT}; 0 picks a free port. */
   port?: number;
-  /** Largest request body in bytes; default {@link DEFAULT_BODY_LIMIT}. */
+  /** Largest request body in bytes; default {@link DEFAULT_SERVE_BODY_LIMIT}. */
   bodyLimit?: number;
-  /** Largest upload in pixels (width x height); default {@link DEFAULT_MAX_PIXELS}. */
+  /** Largest upload in pixels (width x height); default {@link DEFAULT_UPLOAD_MAX_PIXELS}. */
   maxPixels?: number;
   /** Milliseconds to receive a request; default {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
   requestTimeoutMs?: number;
   /** Milliseconds for an upload's detect + embed job, queueing included; default {@link DEFAULT_JOB_TIMEOUT_MS}. */
   jobTimeoutMs?: number;
-  /** Uploads allowed to wait for the model; default {@link DEFAULT_MAX_QUEUE}. */
+  /** Uploads allowed to wait for the model; default {@link DEFAULT_UPLOAD_QUEUE}. */
   maxQueue?: number;
   /** Folder of the web app (static files); default `web/` of the package; false serves no pages. */
   webRoot?: string | false;
 }
 
-export type ResolvedServeOptions = Required<
-  Omit<ServeOptions, 'embedder' | 'detector' | 'model'>
-> &
+export type ResolvedServeOptions = Required<Omit<ServeOptions, 'embedder' | 'detector' | 'model'>> &
   Pick<ServeOptions, 'embedder' | 'detector' | 'model'>;
 
 function int(name: string, value: number | undefined, def: number, min: number): number {
@@ -86,7 +84,7 @@ export function resolveServeOptions(o: ServeOptions): ResolvedServeOptions {
       fix: 'pass both (uploads work) or neither (search only)',
     });
   }
-  const port = int('port', o.port, DEFAULT_PORT, 0);
+  const port = int('port', o.port, DEFAULT_SERVE_PORT, 0);
   if (port > 65535) {
     throw new ExprsimError('E_BAD_OPTION', `port must be at most 65535, got ${port}`, {
       input: `port=${port}`,
@@ -97,13 +95,13 @@ export function resolveServeOptions(o: ServeOptions): ResolvedServeOptions {
     embedder: o.embedder,
     detector: o.detector,
     model: o.model,
-    host: o.host ?? DEFAULT_HOST,
+    host: o.host ?? DEFAULT_SERVE_HOST,
     port,
-    bodyLimit: int('bodyLimit', o.bodyLimit, DEFAULT_BODY_LIMIT, 1),
-    maxPixels: int('maxPixels', o.maxPixels, DEFAULT_MAX_PIXELS, 1),
+    bodyLimit: int('bodyLimit', o.bodyLimit, DEFAULT_SERVE_BODY_LIMIT, 1),
+    maxPixels: int('maxPixels', o.maxPixels, DEFAULT_UPLOAD_MAX_PIXELS, 1),
     requestTimeoutMs: int('requestTimeoutMs', o.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 1),
     jobTimeoutMs: int('jobTimeoutMs', o.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS, 1),
-    maxQueue: int('maxQueue', o.maxQueue, DEFAULT_MAX_QUEUE, 0),
+    maxQueue: int('maxQueue', o.maxQueue, DEFAULT_UPLOAD_QUEUE, 0),
     webRoot: o.webRoot ?? join(PACKAGE_ROOT, 'web'),
   };
 }

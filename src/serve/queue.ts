@@ -29,7 +29,7 @@ export function createSerialQueue(maxWaiting: number, timeoutMs: number): Serial
           new HttpError(
             503,
             'E_BUSY',
-            `the server is busy: ${pending} uploads are being processed or waiting`,
+            `the server is busy: ${pending} upload${pending === 1 ? ' is' : 's are'} being processed or waiting`,
             'retry in a few seconds',
           ),
         );

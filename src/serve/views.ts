@@ -1,5 +1,5 @@
 /** The JSON shapes the API answers with, made from store records. */
-import type { Box, FaceRecord, PhotoRecord } from '../search/types.js';
+import type { Box, FaceRecord, PhotoRecord } from '../search/index.js';
 
 export interface FaceView {
   id: number;
@@ -31,15 +31,29 @@ export interface PhotoView {
 export const photoImageUrl = (id: number) => `/api/photos/${id}/image`;
 export const thumbnailUrl = (id: number) => `/api/faces/${id}/thumbnail`;
 
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** A box rounded to 1/100 pixel (what a client needs to draw it). */
+export function roundedBox(b: Box): Box {
+  return {
+    x: round(b.x, 2),
+    y: round(b.y, 2),
+    width: round(b.width, 2),
+    height: round(b.height, 2),
+  };
+}
+
 export function faceView(f: FaceRecord, withEmbedding = false): FaceView {
   return {
     id: f.id,
     photoId: f.photoId,
     path: f.path,
     face: f.face,
-    box: f.box,
-    score: f.score,
-    ...(f.landmarks === undefined ? {} : { landmarks: f.landmarks }),
+    box: roundedBox(f.box),
+    score: round(f.score, 4),
+    ...(f.landmarks === undefined
+      ? {}
+      : { landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)] as [number, number]) }),
     model: f.model,
     thumbnailUrl: thumbnailUrl(f.id),
     imageUrl: photoImageUrl(f.photoId),

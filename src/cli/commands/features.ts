@@ -8,6 +8,16 @@ import {
   DEFAULT_SHARD_SIZE,
 } from '../../features/defaults.js';
 import { BACKBONE_NAMES, createBackbone, isBackboneName } from '../../features/registry.js';
+import type { PreprocessConfig } from '../../align/preprocess.js';
+import {
+  ALIGN_MODES,
+  MASK_MODES,
+  type AlignMode,
+  type MaskMode,
+  type PreprocessRecord,
+} from '../../align/record.js';
+import { DETECTOR_NAMES } from '../../detect/registry.js';
+import { logger } from '../../logger.js';
 import { formatFromExtension } from '../../image/format.js';
 import type { FaceDetectorLike } from '../../index.js';
 import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
@@ -47,6 +57,10 @@ export async function collectImageFiles(args: readonly string[]): Promise<string
 interface FeaturesOpts {
   backbone: string;
   layer?: string;
+  detector?: string;
+  margin?: string;
+  align?: string;
+  mask?: string;
   out: string;
   shardSize?: string;
   batchSize?: string;
@@ -57,10 +71,73 @@ interface EmbedOpts {
   model?: string;
   out: string;
   detect: boolean;
-  detector: string;
+  detector?: string;
   maxFaces?: string;
   margin?: string;
   batchSize?: string;
+}
+
+/**
+ * The preprocessing options of `exprsim features` as a config, checked before the engine loads
+ * (E_BAD_OPTION); resolved later against the backbone's own record.
+ */
+export function preprocessOptions(o: {
+  detector?: string;
+  margin?: string;
+  align?: string;
+  mask?: string;
+}): PreprocessConfig {
+  const margin = parseNumber('--margin', o.margin, { int: false, max: 2 });
+  const choice = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[]) => {
+    if (v === undefined || (allowed as readonly string[]).includes(v)) return v as T | undefined;
+    throw new ExprsimError('E_BAD_OPTION', `${flag} must be ${allowed.join(', ')}, got ${v}`, {
+      input: `${flag} ${v}`,
+      fix: `pass one of ${allowed.join(', ')}`,
+    });
+  };
+  const align = choice<AlignMode>('--align', o.align, ALIGN_MODES);
+  const mask = choice<MaskMode>('--mask', o.mask, MASK_MODES);
+  if (o.detector === undefined) {
+    if (margin !== undefined || (align !== undefined && align !== 'none')) {
+      throw new ExprsimError(
+        'E_BAD_OPTION',
+        `${margin !== undefined ? '--margin' : '--align five-point'} needs --detector`,
+        {
+          fix: 'add --detector mtcnn (images are whole face crops without it)',
+        },
+      );
+    }
+    return { crop: 'whole-image', ...(mask !== undefined ? { mask } : {}) };
+  }
+  if (!(DETECTOR_NAMES as readonly string[]).includes(o.detector)) {
+    throw new ExprsimError('E_UNKNOWN_NAME', `unknown detector "${o.detector}"`, {
+      input: o.detector,
+      fix: `use one of ${DETECTOR_NAMES.join(', ')}`,
+    });
+  }
+  if (align === 'five-point' && o.detector === 'viola-jones') {
+    throw new ExprsimError('E_BAD_OPTION', 'viola-jones finds no landmarks to align by', {
+      input: '--align five-point --detector viola-jones',
+      fix: 'use --detector mtcnn (or blazeface) for alignment',
+    });
+  }
+  return {
+    crop: 'detector',
+    detector: o.detector,
+    ...(margin !== undefined ? { margin } : {}),
+    ...(align !== undefined ? { align } : {}),
+    ...(mask !== undefined ? { mask } : {}),
+  };
+}
+
+/** One line describing a record, e.g. "mtcnn box +0.2 square, five-point aligned, mask ellipse, 112x112 rgb". */
+export function describePreprocess(p: PreprocessRecord): string {
+  const crop =
+    p.crop.kind === 'whole-image'
+      ? 'whole images'
+      : `${p.crop.detector} box +${p.crop.margin}${p.crop.square ? ' square' : ''}`;
+  const align = p.align === 'none' ? '' : `, ${p.align} aligned`;
+  return `${crop}${align}, mask ${p.mask}, ${p.size[0]}x${p.size[1]} ${p.colour}`;
 }
 
 /** Registers `exprsim features` (extract and cache backbone maps) and `exprsim embed`. */
@@ -81,28 +158,48 @@ export function registerFeatureCommands(program: Command): void {
     .option('--shard-size <n>', `faces per shard (default ${DEFAULT_SHARD_SIZE})`)
     .option('--batch-size <n>', `faces per forward pass (default ${DEFAULT_FEATURE_BATCH})`)
     .option('--limit <n>', 'only the first n images (sorted by key), for a quick trial')
+    .option(
+      '--detector <name>',
+      `crop the highest-scoring face a detector finds (${DETECTOR_NAMES.join(', ')}); default: images are face crops`,
+    )
+    .option('--margin <m>', 'with --detector: context around the box, fraction of its size (0.2)')
+    .option('--align <mode>', `with --detector: ${ALIGN_MODES.join(' | ')} (default none)`)
+    .option(
+      '--mask <mode>',
+      `black out non-face pixels: ${MASK_MODES.join(' | ')} (default none; whole images: the inscribed ellipse)`,
+    )
     .action(async (dataset: string, o: FeaturesOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const shardSize = parseNumber('--shard-size', o.shardSize, { min: 1 });
       const batchSize = parseNumber('--batch-size', o.batchSize, { min: 1 });
       const limit = parseNumber('--limit', o.limit, { min: 1 });
+      const pc = preprocessOptions(o);
       if (!isBackboneName(o.backbone)) await createBackbone(o.backbone); // throws E_UNKNOWN_NAME
       await startEngine(g);
       const { extractFeatures, resolveFeatureDataset } = await import('../../features/index.js');
+      const { resolvePreprocessConfig } = await import('../../align/preprocess.js');
       const ds = await resolveFeatureDataset(dataset);
       const items = limit === undefined ? ds.items : ds.items.slice(0, limit);
       const backbone = await createBackbone(
         o.backbone,
         o.layer !== undefined ? { layer: o.layer } : {},
       );
+      let detector: (FaceDetectorLike & { dispose(): void }) | undefined;
       const b = progressBar(g);
       const started = performance.now();
       try {
+        const preprocess = resolvePreprocessConfig(pc, backbone.preprocess);
+        if (o.detector !== undefined) {
+          const { createDetector } = await import('../../detect/index.js');
+          detector = await createDetector(o.detector);
+        }
         const r = await extractFeatures({
           backbone,
           items,
           sources: ds.sources,
           outDir: o.out,
+          preprocess,
+          detector,
           shardSize,
           batchSize,
           onProgress: b.update,
@@ -120,6 +217,7 @@ export function registerFeatureCommands(program: Command): void {
             skippedRows: ds.skipped.count,
           },
           backbone: r.manifest.backbone,
+          preprocess: r.manifest.preprocess,
           shape: r.manifest.shape,
           stored: r.stored,
           unreadable: r.skipped,
@@ -135,6 +233,7 @@ export function registerFeatureCommands(program: Command): void {
         const lines = [
           `features: ${r.stored} faces of ${items.length} → ${summary.out}`,
           `backbone: ${r.manifest.backbone.name} ${r.manifest.backbone.version}, map ${r.manifest.shape.join('x')} float16 (${r.manifest.shape.reduce((a, c) => a * c, 2)} bytes/face)`,
+          `preprocess: ${describePreprocess(r.manifest.preprocess)}`,
           `shards:   ${r.shardsWritten} written, ${r.shardsReused} already done, ${mib(r.bytes)} in all`,
         ];
         if (ds.skipped.count > 0) lines.push(`dataset rows skipped: ${ds.skipped.count}`);
@@ -149,6 +248,7 @@ export function registerFeatureCommands(program: Command): void {
         }
         printLines(lines);
       } finally {
+        detector?.dispose();
         backbone.dispose();
       }
     });
@@ -160,9 +260,15 @@ export function registerFeatureCommands(program: Command): void {
     .option('--model <dir>', 'a model folder (default: the shipped models/exprsim-default)')
     .requiredOption('--out <file>', 'output: .jsonl, .csv or .npy (+ <name>.rows.csv)')
     .option('--no-detect', 'the images are face crops already: embed each whole image')
-    .option('--detector <name>', 'face detector for photos', 'mtcnn')
+    .option(
+      '--detector <name>',
+      'face detector for photos (default: the one the model’s record names, else mtcnn)',
+    )
     .option('--max-faces <n>', 'at most n faces per image (highest scores first)')
-    .option('--margin <m>', 'margin around detected boxes, fraction of their size (default 0.2)')
+    .option(
+      '--margin <m>',
+      'margin around detected boxes, fraction of their size (default: the model’s, else 0.2)',
+    )
     .option('--batch-size <n>', `faces per forward pass (default ${DEFAULT_EMBED_BATCH})`)
     .action(async (images: string[], o: EmbedOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
@@ -186,7 +292,14 @@ export function registerFeatureCommands(program: Command): void {
       try {
         if (o.detect) {
           const { createDetector } = await import('../../detect/index.js');
-          detector = await createDetector(o.detector);
+          const crop = embedder.preprocess.crop;
+          const recorded = crop.kind === 'detector' ? crop.detector : undefined;
+          if (o.detector !== undefined && recorded !== undefined && o.detector !== recorded) {
+            logger.warn(
+              `the model was trained on faces found by ${recorded}; --detector ${o.detector} may crop differently`,
+            );
+          }
+          detector = await createDetector(o.detector ?? recorded ?? 'mtcnn');
         }
         const b = progressBar(g);
         const r = await embedFiles(files, embedder, {

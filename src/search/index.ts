@@ -1,0 +1,64 @@
+/**
+ * Face indexing and search: `openStore` (SQLite file or PostgreSQL + pgvector URL, one
+ * `FaceStore` contract), `indexPhotos` (incremental, resumable, one transaction per photo), and
+ * the queries: `searchByImage` / `searchByFace` (exact nearest neighbours), `compareFaces`
+ * (distance and calibrated similarity) and `oddOneOut` (the FEC triplet task).
+ */
+export type {
+  Box,
+  FaceRecord,
+  FaceStore,
+  NearestOptions,
+  Neighbour,
+  NewFace,
+  NewPhoto,
+  OpenStoreOptions,
+  PhotoRecord,
+  StoreStats,
+} from './types.js';
+export { openStore, redactLocation, storeKind, STORE_SCHEMES } from './open-store.js';
+export { STORE_FORMAT, STORE_SCHEMA_VERSION } from './store-common.js';
+export {
+  indexPhotos,
+  type IndexFailure,
+  type IndexPhotosOptions,
+  type IndexSummary,
+} from './index-photos.js';
+export {
+  embedImageFaces,
+  pickFace,
+  searchByFace,
+  searchByImage,
+  type ImageFaces,
+  type ImageFacesOptions,
+  type ImageSearchOptions,
+  type ImageSearchResult,
+  type SearchOptions,
+} from './query.js';
+export {
+  compareFaces,
+  distancePercentile,
+  readModelCalibration,
+  resolveCalibration,
+  storeCalibration,
+  CALIBRATION_FILE,
+  MIN_STORE_FACES,
+  STORE_CALIBRATION_PAIRS,
+  type Calibration,
+  type CalibrationSourceOptions,
+  type CalibrationResult,
+  type FaceComparison,
+} from './compare.js';
+export { oddOneOut, type OddOneOutResult } from './odd-one-out.js';
+export { modelVersion } from './model-version.js';
+export {
+  embedPhotoFaces,
+  faceThumbnail,
+  THUMBNAIL_SIZE,
+  type EmbeddedImageFace,
+  type FaceCropOptions,
+  type FaceDetector,
+} from './face-crops.js';
+export { isInside, photoFile, toPhotoPath } from './photo-path.js';
+export { EmbeddingMatrix, TopK, type ScoredId } from './top-k.js';
+export { euclidean } from './vectors.js';

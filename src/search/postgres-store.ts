@@ -1,0 +1,581 @@
+/**
+ * The server face store: PostgreSQL with the pgvector extension, same semantics as the SQLite
+ * store. Tables are prefixed `exprsim_` so the index can share a database. Embeddings are a
+ * pgvector column whose dimension is fixed from the first face written (`vector(16)` for the
+ * usual models); nearest-neighbour search is `ORDER BY embedding <-> $1` with no ANN index, so
+ * it is exact. Each photo is one transaction. The single-writer lock is a session advisory lock
+ * held by a dedicated connection: PostgreSQL releases it when that connection ends, so a killed
+ * writer never leaves a stale lock.
+ */
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { ExprsimError, isExprsimError } from '../errors.js';
+import { logger } from '../logger.js';
+import { redactLocation } from './open-store.js';
+import { reconcileRoot, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
+import {
+  checkNewPhoto,
+  dimensionError,
+  liveWriter,
+  lockedError,
+  readonlyError,
+} from './records.js';
+import { checkK, STORE_FORMAT, STORE_SCHEMA_VERSION } from './store-common.js';
+import type {
+  FaceRecord,
+  FaceStore,
+  NearestOptions,
+  Neighbour,
+  NewFace,
+  NewPhoto,
+  OpenStoreOptions,
+  PhotoRecord,
+  StoreStats,
+} from './types.js';
+import { checkEmbedding, embeddingToText, textToEmbedding } from './vectors.js';
+
+/** pg_try_advisory_lock(LOCK_CLASS, LOCK_ID): 'expr' and 1. */
+const LOCK_CLASS = 0x65787072;
+const LOCK_ID = 1;
+
+const SCHEMA = `
+CREATE TABLE exprsim_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE exprsim_photos (
+  id bigserial PRIMARY KEY,
+  path text NOT NULL UNIQUE,
+  hash text NOT NULL,
+  size bigint NOT NULL,
+  width integer NOT NULL,
+  height integer NOT NULL,
+  status text NOT NULL CHECK (status IN ('ok', 'no-face', 'failed')),
+  error text,
+  indexed_at timestamptz NOT NULL
+);
+CREATE TABLE exprsim_faces (
+  id bigserial PRIMARY KEY,
+  photo_id bigint NOT NULL REFERENCES exprsim_photos (id) ON DELETE CASCADE,
+  face integer NOT NULL,
+  box_x double precision NOT NULL,
+  box_y double precision NOT NULL,
+  box_width double precision NOT NULL,
+  box_height double precision NOT NULL,
+  score double precision NOT NULL,
+  landmarks jsonb,
+  model text NOT NULL,
+  embedding vector NOT NULL,
+  UNIQUE (photo_id, face)
+);
+CREATE INDEX exprsim_faces_by_model ON exprsim_faces (model, id);
+CREATE TABLE exprsim_thumbnails (
+  face_id bigint PRIMARY KEY REFERENCES exprsim_faces (id) ON DELETE CASCADE,
+  jpeg bytea NOT NULL
+);
+CREATE TABLE exprsim_writer (
+  id integer PRIMARY KEY CHECK (id = 1),
+  pid integer NOT NULL,
+  host text NOT NULL,
+  since text NOT NULL
+);
+`;
+
+const FACE_COLUMNS = `f.id, f.photo_id, p.path, f.face, f.box_x, f.box_y, f.box_width, f.box_height,
+  f.score, f.landmarks, f.model, f.embedding::text AS embedding`;
+const FACE_FROM = 'exprsim_faces f JOIN exprsim_photos p ON p.id = f.photo_id';
+
+interface PhotoRow {
+  id: string;
+  path: string;
+  hash: string;
+  size: string;
+  width: number;
+  height: number;
+  status: PhotoRecord['status'];
+  error: string | null;
+  indexed_at: Date;
+}
+
+interface FaceRow {
+  id: string;
+  photo_id: string;
+  path: string;
+  face: number;
+  box_x: number;
+  box_y: number;
+  box_width: number;
+  box_height: number;
+  score: number;
+  landmarks: [number, number][] | null;
+  model: string;
+  embedding: string;
+}
+
+function toPhoto(r: PhotoRow): PhotoRecord {
+  return {
+    id: Number(r.id),
+    path: r.path,
+    hash: r.hash,
+    size: Number(r.size),
+    width: r.width,
+    height: r.height,
+    status: r.status,
+    ...(r.error === null ? {} : { error: r.error }),
+    indexedAt: r.indexed_at.toISOString(),
+  };
+}
+
+function toFace(r: FaceRow): FaceRecord {
+  return {
+    id: Number(r.id),
+    photoId: Number(r.photo_id),
+    path: r.path,
+    face: r.face,
+    box: { x: r.box_x, y: r.box_y, width: r.box_width, height: r.box_height },
+    score: r.score,
+    ...(r.landmarks === null ? {} : { landmarks: r.landmarks }),
+    embedding: textToEmbedding(r.embedding),
+    model: r.model,
+  };
+}
+
+function storeError(location: string, e: unknown, doing: string): ExprsimError {
+  if (isExprsimError(e)) return e;
+  const err = e as { code?: string; message?: string };
+  const message = err.message ?? String(e);
+  const fix =
+    err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'ETIMEDOUT'
+      ? 'check that the PostgreSQL server is running and the URL (host, port) is right'
+      : err.code === '28P01' || err.code === '28000'
+        ? 'check the user name and password in the URL'
+        : err.code === '3D000'
+          ? 'create the database first (createdb NAME)'
+          : /extension "vector"/.test(message) || err.code === '0A000'
+            ? 'install pgvector on the server (scripts/install-system-deps.sh), then have a superuser run CREATE EXTENSION vector'
+            : undefined;
+  return new ExprsimError('E_STORE', `${doing}: ${message.split('\n')[0]}`, {
+    input: location,
+    fix,
+    cause: e,
+  });
+}
+
+export class PostgresFaceStore implements FaceStore {
+  readonly kind = 'postgres' as const;
+  readonly root: string;
+  readonly location: string;
+  readonly readonly: boolean;
+  private readonly pool: pg.Pool;
+  private readonly lockClient?: pg.Client;
+  private dimension: number | undefined;
+  private closed = false;
+
+  private constructor(
+    pool: pg.Pool,
+    location: string,
+    root: string,
+    readonly: boolean,
+    lockClient: pg.Client | undefined,
+    dimension: number | undefined,
+  ) {
+    this.pool = pool;
+    this.location = location;
+    this.root = root;
+    this.readonly = readonly;
+    this.lockClient = lockClient;
+    this.dimension = dimension;
+  }
+
+  /** Opens (creating the tables when writable) the store at a postgres:// URL. */
+  static async open(url: string, options: OpenStoreOptions = {}): Promise<PostgresFaceStore> {
+    const location = redactLocation(url);
+    const readonly = options.readonly ?? false;
+    const requested =
+      options.root === undefined ? undefined : await resolveFolder(options.root, 'photo folder');
+    const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000 });
+    pool.on('error', (e) => logger.warn(`${location}: idle connection error: ${e.message}`));
+    let lockClient: pg.Client | undefined;
+    try {
+      if (!readonly) {
+        lockClient = new pg.Client({ connectionString: url });
+        lockClient.on('error', (e) =>
+          logger.warn(`${location}: writer lock connection lost: ${e.message}`),
+        );
+        await lockClient.connect();
+        const got = await lockClient.query<{ ok: boolean }>(
+          'SELECT pg_try_advisory_lock($1, $2) AS ok',
+          [LOCK_CLASS, LOCK_ID],
+        );
+        if (!got.rows[0].ok)
+          throw lockedError(location, liveWriter(await readWriter(pool), hostname()));
+        await initSchema(pool, location);
+      }
+      await checkSchema(pool, location);
+      const meta = await readMeta(pool);
+      const { root, isNew } = reconcileRoot(meta.get('root'), requested, location);
+      if (isNew) {
+        await pool.query("INSERT INTO exprsim_meta (key, value) VALUES ('root', $1)", [root]);
+      }
+      if (!readonly) {
+        await pool.query(
+          `INSERT INTO exprsim_writer (id, pid, host, since) VALUES (1, $1, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, since = excluded.since`,
+          [process.pid, hostname(), new Date().toISOString()],
+        );
+      }
+      const dim = meta.get('dimension');
+      logger.debug(`opened ${readonly ? 'read-only ' : ''}PostgreSQL face store ${location}`);
+      return new PostgresFaceStore(
+        pool,
+        location,
+        root,
+        readonly,
+        lockClient,
+        dim === undefined ? undefined : Number(dim),
+      );
+    } catch (e) {
+      await lockClient?.end().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      throw storeError(location, e, 'cannot open the face index');
+    }
+  }
+
+  private async run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed)
+      throw new ExprsimError('E_STORE', 'the store is closed', { input: this.location });
+    try {
+      return await fn();
+    } catch (e) {
+      throw storeError(this.location, e, doing);
+    }
+  }
+
+  async getPhoto(path: string): Promise<PhotoRecord | undefined> {
+    const rel = toPhotoPath(this.root, path);
+    return this.run('cannot read a photo', async () => {
+      const r = await this.pool.query<PhotoRow>('SELECT * FROM exprsim_photos WHERE path = $1', [
+        rel,
+      ]);
+      return r.rows[0] && toPhoto(r.rows[0]);
+    });
+  }
+
+  async getPhotoById(id: number): Promise<PhotoRecord | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    return this.run('cannot read a photo', async () => {
+      const r = await this.pool.query<PhotoRow>('SELECT * FROM exprsim_photos WHERE id = $1', [id]);
+      return r.rows[0] && toPhoto(r.rows[0]);
+    });
+  }
+
+  async listPhotos(options: { under?: string } = {}): Promise<PhotoRecord[]> {
+    const folder = toFolderPath(this.root, options.under);
+    return this.run('cannot list photos', async () => {
+      const r =
+        folder === ''
+          ? await this.pool.query<PhotoRow>(
+              'SELECT * FROM exprsim_photos ORDER BY path COLLATE "C"',
+            )
+          : await this.pool.query<PhotoRow>(
+              `SELECT * FROM exprsim_photos WHERE left(path, length($1) + 1) = $1 || '/'
+               ORDER BY path COLLATE "C"`,
+              [folder],
+            );
+      return r.rows.map(toPhoto);
+    });
+  }
+
+  async putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number> {
+    if (this.readonly) throw readonlyError(this.location);
+    const path = toPhotoPath(this.root, photo.path);
+    const dim = checkNewPhoto(photo, faces);
+    if (dim !== undefined && this.dimension !== undefined && dim !== this.dimension) {
+      throw dimensionError(this.location, dim, this.dimension);
+    }
+    const id = await this.run('cannot write the photo', async () => {
+      const c = await this.pool.connect();
+      try {
+        await c.query('BEGIN');
+        const r = await c.query<{ id: string }>(
+          `INSERT INTO exprsim_photos (path, hash, size, width, height, status, error, indexed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+           ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, size = excluded.size,
+             width = excluded.width, height = excluded.height, status = excluded.status,
+             error = excluded.error, indexed_at = excluded.indexed_at
+           RETURNING id`,
+          [
+            path,
+            photo.hash,
+            photo.size,
+            photo.width,
+            photo.height,
+            photo.status,
+            photo.error ?? null,
+          ],
+        );
+        const photoId = r.rows[0].id;
+        await c.query('DELETE FROM exprsim_faces WHERE photo_id = $1', [photoId]);
+        if (dim !== undefined && this.dimension === undefined) {
+          // The first faces fix the column's dimension (the table is empty, so this is instant).
+          await c.query(`ALTER TABLE exprsim_faces ALTER COLUMN embedding TYPE vector(${dim})`);
+          await c.query(
+            "INSERT INTO exprsim_meta (key, value) VALUES ('dimension', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [String(dim)],
+          );
+        }
+        for (const f of faces) {
+          const fr = await c.query<{ id: string }>(
+            `INSERT INTO exprsim_faces (photo_id, face, box_x, box_y, box_width, box_height, score,
+               landmarks, model, embedding)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector) RETURNING id`,
+            [
+              photoId,
+              f.face,
+              f.box.x,
+              f.box.y,
+              f.box.width,
+              f.box.height,
+              f.score,
+              f.landmarks === undefined ? null : JSON.stringify(f.landmarks),
+              f.model,
+              embeddingToText(f.embedding),
+            ],
+          );
+          if (f.thumbnail !== undefined) {
+            await c.query('INSERT INTO exprsim_thumbnails (face_id, jpeg) VALUES ($1, $2)', [
+              fr.rows[0].id,
+              Buffer.from(f.thumbnail),
+            ]);
+          }
+        }
+        await c.query('COMMIT');
+        return Number(photoId);
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+    });
+    if (dim !== undefined) this.dimension ??= dim;
+    return id;
+  }
+
+  async deletePhoto(path: string): Promise<boolean> {
+    if (this.readonly) throw readonlyError(this.location);
+    const rel = toPhotoPath(this.root, path);
+    return this.run('cannot delete the photo', async () => {
+      const r = await this.pool.query('DELETE FROM exprsim_photos WHERE path = $1', [rel]);
+      return (r.rowCount ?? 0) > 0;
+    });
+  }
+
+  async getFace(id: number): Promise<FaceRecord | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    return this.run('cannot read a face', async () => {
+      const r = await this.pool.query<FaceRow>(
+        `SELECT ${FACE_COLUMNS} FROM ${FACE_FROM} WHERE f.id = $1`,
+        [id],
+      );
+      return r.rows[0] && toFace(r.rows[0]);
+    });
+  }
+
+  async facesOfPhoto(photoId: number): Promise<FaceRecord[]> {
+    if (!Number.isSafeInteger(photoId)) return [];
+    return this.run('cannot read faces', async () => {
+      const r = await this.pool.query<FaceRow>(
+        `SELECT ${FACE_COLUMNS} FROM ${FACE_FROM} WHERE f.photo_id = $1 ORDER BY f.face`,
+        [photoId],
+      );
+      return r.rows.map(toFace);
+    });
+  }
+
+  async thumbnail(faceId: number): Promise<Uint8Array | undefined> {
+    if (!Number.isSafeInteger(faceId)) return undefined;
+    return this.run('cannot read a thumbnail', async () => {
+      const r = await this.pool.query<{ jpeg: Buffer }>(
+        'SELECT jpeg FROM exprsim_thumbnails WHERE face_id = $1',
+        [faceId],
+      );
+      return r.rows[0] && new Uint8Array(r.rows[0].jpeg);
+    });
+  }
+
+  /** The store's embedding dimension (re-read while unknown: another process may have set it). */
+  private async currentDimension(): Promise<number | undefined> {
+    if (this.dimension === undefined) {
+      const d = (await readMeta(this.pool)).get('dimension');
+      this.dimension = d === undefined ? undefined : Number(d);
+    }
+    return this.dimension;
+  }
+
+  async findNearest(query: Float32Array, options: NearestOptions): Promise<Neighbour[]> {
+    const k = checkK(options.k);
+    return this.run('cannot search', async () => {
+      const dim = await this.currentDimension();
+      if (dim === undefined || k === 0) return [];
+      checkEmbedding(query, 'the query embedding', dim);
+      const r = await this.pool.query<FaceRow & { distance: number }>(
+        `SELECT ${FACE_COLUMNS}, f.embedding <-> $1::vector AS distance
+         FROM ${FACE_FROM}
+         WHERE ($2::text IS NULL OR f.model = $2) AND NOT (f.id = ANY ($3::bigint[]))
+         ORDER BY distance, f.id
+         LIMIT $4`,
+        [embeddingToText(query), options.model ?? null, options.excludeFaceIds ?? [], k],
+      );
+      return r.rows.map((row) => ({ face: toFace(row), distance: row.distance }));
+    });
+  }
+
+  async sampleEmbeddings(max: number, options: { model?: string } = {}): Promise<Float32Array[]> {
+    const n = Math.max(0, Math.floor(Math.min(max, Number.MAX_SAFE_INTEGER)));
+    return this.run('cannot read embeddings', async () => {
+      if (n === 0) return [];
+      // Rows at floor(i·total/n), i < n (all rows when they fit), in id order: the same spread
+      // as the SQLite store.
+      const r = await this.pool.query<{ embedding: string }>(
+        `WITH numbered AS (
+           SELECT embedding, row_number() OVER (ORDER BY id) - 1 AS r, count(*) OVER () AS total
+           FROM exprsim_faces WHERE ($1::text IS NULL OR model = $1)
+         ), pick AS (
+           SELECT embedding, r, total, least($2::bigint, total) AS n,
+             ceil(r::numeric * least($2::bigint, total) / total) AS i
+           FROM numbered
+         )
+         SELECT embedding::text AS embedding FROM pick
+         WHERE i < n AND floor(i * total / n) = r
+         ORDER BY r`,
+        [options.model ?? null, n],
+      );
+      return r.rows.map((row) => textToEmbedding(row.embedding));
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    return this.run('cannot read statistics', async () => {
+      const p = await this.pool.query<{
+        photos: string;
+        with_faces: string;
+        failed: string;
+        no_face: string;
+      }>(
+        `SELECT count(*) AS photos, count(*) FILTER (WHERE status = 'ok') AS with_faces,
+           count(*) FILTER (WHERE status = 'failed') AS failed,
+           count(*) FILTER (WHERE status = 'no-face') AS no_face FROM exprsim_photos`,
+      );
+      const f = await this.pool.query<{ faces: string }>(
+        'SELECT count(*) AS faces FROM exprsim_faces',
+      );
+      const m = await this.pool.query<{ model: string }>(
+        'SELECT DISTINCT model COLLATE "C" AS model FROM exprsim_faces ORDER BY 1',
+      );
+      const row = p.rows[0];
+      return {
+        photos: Number(row.photos),
+        withFaces: Number(row.with_faces),
+        faces: Number(f.rows[0].faces),
+        failed: Number(row.failed),
+        noFace: Number(row.no_face),
+        models: m.rows.map((x) => x.model),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.readonly) {
+        await this.pool.query('DELETE FROM exprsim_writer WHERE id = 1 AND pid = $1', [
+          process.pid,
+        ]);
+      }
+    } catch (e) {
+      logger.warn(`${this.location}: could not clear the writer record: ${(e as Error).message}`);
+    } finally {
+      await this.pool.end().catch(() => undefined);
+      // Ending the session releases the advisory lock.
+      await this.lockClient?.end().catch(() => undefined);
+    }
+  }
+}
+
+async function readMeta(pool: pg.Pool): Promise<Map<string, string>> {
+  const r = await pool.query<{ key: string; value: string }>('SELECT key, value FROM exprsim_meta');
+  return new Map(r.rows.map((x) => [x.key, x.value]));
+}
+
+async function readWriter(
+  pool: pg.Pool,
+): Promise<{ pid: number; host: string; since: string } | undefined> {
+  try {
+    const r = await pool.query<{ pid: number; host: string; since: string }>(
+      'SELECT pid, host, since FROM exprsim_writer WHERE id = 1',
+    );
+    return r.rows[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function hasTable(pool: pg.Pool | pg.PoolClient, name: string): Promise<boolean> {
+  const r = await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
+  return r.rows[0].t !== null;
+}
+
+/** Creates the extension and tables when absent (the caller holds the writer lock). */
+async function initSchema(pool: pg.Pool, location: string): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    if (!(await hasTable(c, 'exprsim_meta'))) {
+      await c.query('CREATE EXTENSION IF NOT EXISTS vector');
+      await c.query(SCHEMA);
+      await c.query('INSERT INTO exprsim_meta (key, value) VALUES ($1, $2), ($3, $4), ($5, $6)', [
+        'format',
+        STORE_FORMAT,
+        'schema_version',
+        String(STORE_SCHEMA_VERSION),
+        'created',
+        new Date().toISOString(),
+      ]);
+      logger.info(`${location}: created the exprsim face index tables`);
+    }
+    await c.query('COMMIT');
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+async function checkSchema(pool: pg.Pool, location: string): Promise<void> {
+  if (!(await hasTable(pool, 'exprsim_meta'))) {
+    throw new ExprsimError('E_STORE', 'no exprsim face index in this database', {
+      input: location,
+      fix: `create one with exprsim index DIR --db ${location}`,
+    });
+  }
+  const meta = await readMeta(pool);
+  if (meta.get('format') !== STORE_FORMAT) {
+    throw new ExprsimError('E_STORE', 'exprsim_meta is not an exprsim face index', {
+      input: location,
+    });
+  }
+  const version = Number(meta.get('schema_version'));
+  if (version > STORE_SCHEMA_VERSION) {
+    throw new ExprsimError(
+      'E_STORE',
+      `the face index has schema version ${version}; this exprsim reads up to ${STORE_SCHEMA_VERSION}`,
+      { input: location, fix: 'upgrade exprsim' },
+    );
+  }
+  if (version !== STORE_SCHEMA_VERSION) {
+    throw new ExprsimError('E_STORE', `unsupported schema version ${String(version)}`, {
+      input: location,
+      fix: 'index the photos again into a new database',
+    });
+  }
+}

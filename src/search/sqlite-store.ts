@@ -1,0 +1,657 @@
+/**
+ * The embedded face store: one SQLite file (better-sqlite3) in WAL mode, so searches read while
+ * an indexer writes. Each photo is written in one transaction (photo row, faces, thumbnails), so a
+ * process killed at any point leaves the database as it was after the last whole photo, and a
+ * rerun carries on from there. Embeddings are float32 BLOBs; exact nearest-neighbour search scans
+ * all embeddings of a model version held in memory (one Float32Array), loaded on first use,
+ * extended as this connection writes and reloaded when another connection has written
+ * (`PRAGMA data_version`).
+ */
+import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { ExprsimError, isExprsimError } from '../errors.js';
+import { logger } from '../logger.js';
+import { reconcileRoot, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
+import {
+  checkNewPhoto,
+  dimensionError,
+  liveWriter,
+  lockedError,
+  readonlyError,
+} from './records.js';
+import { tryWriterLock, type WriterLock } from './sqlite-lock.js';
+import { EmbeddingMatrix, TopK } from './top-k.js';
+import type {
+  FaceRecord,
+  FaceStore,
+  NearestOptions,
+  Neighbour,
+  NewFace,
+  NewPhoto,
+  OpenStoreOptions,
+  PhotoRecord,
+  StoreStats,
+} from './types.js';
+import { bytesToEmbedding, checkEmbedding, embeddingToBytes } from './vectors.js';
+import { checkK, sampleRows, STORE_FORMAT, STORE_SCHEMA_VERSION } from './store-common.js';
+
+type DB = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE photos (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  path TEXT NOT NULL UNIQUE,
+  hash TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'no-face', 'failed')),
+  error TEXT,
+  indexed_at TEXT NOT NULL
+);
+CREATE TABLE faces (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+  face INTEGER NOT NULL,
+  box_x REAL NOT NULL,
+  box_y REAL NOT NULL,
+  box_width REAL NOT NULL,
+  box_height REAL NOT NULL,
+  score REAL NOT NULL,
+  landmarks TEXT,
+  model TEXT NOT NULL,
+  embedding BLOB NOT NULL,
+  UNIQUE (photo_id, face)
+);
+CREATE INDEX faces_by_model ON faces (model, id);
+CREATE TABLE thumbnails (
+  face_id INTEGER PRIMARY KEY REFERENCES faces (id) ON DELETE CASCADE,
+  jpeg BLOB NOT NULL
+);
+CREATE TABLE writer (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  since TEXT NOT NULL
+);
+`;
+
+interface PhotoRow {
+  id: number;
+  path: string;
+  hash: string;
+  size: number;
+  width: number;
+  height: number;
+  status: PhotoRecord['status'];
+  error: string | null;
+  indexed_at: string;
+}
+
+interface FaceRow {
+  id: number;
+  photo_id: number;
+  path: string;
+  face: number;
+  box_x: number;
+  box_y: number;
+  box_width: number;
+  box_height: number;
+  score: number;
+  landmarks: string | null;
+  model: string;
+  embedding: Buffer;
+}
+
+const FACE_COLUMNS = `f.id, f.photo_id, p.path, f.face, f.box_x, f.box_y, f.box_width, f.box_height,
+  f.score, f.landmarks, f.model, f.embedding`;
+
+function toPhoto(r: PhotoRow): PhotoRecord {
+  return {
+    id: r.id,
+    path: r.path,
+    hash: r.hash,
+    size: r.size,
+    width: r.width,
+    height: r.height,
+    status: r.status,
+    ...(r.error === null ? {} : { error: r.error }),
+    indexedAt: r.indexed_at,
+  };
+}
+
+function toFace(r: FaceRow): FaceRecord {
+  return {
+    id: r.id,
+    photoId: r.photo_id,
+    path: r.path,
+    face: r.face,
+    box: { x: r.box_x, y: r.box_y, width: r.box_width, height: r.box_height },
+    score: r.score,
+    ...(r.landmarks === null ? {} : { landmarks: JSON.parse(r.landmarks) as [number, number][] }),
+    embedding: bytesToEmbedding(r.embedding),
+    model: r.model,
+  };
+}
+
+/** An SQLite failure as E_STORE naming the file. */
+function storeError(location: string, e: unknown, doing: string): ExprsimError {
+  if (isExprsimError(e)) return e;
+  const code = (e as { code?: string }).code;
+  const message = (e as Error).message ?? String(e);
+  const fix =
+    code === 'SQLITE_NOTADB'
+      ? 'this file is not an SQLite database: pass another --db path'
+      : code === 'SQLITE_CORRUPT'
+        ? 'the database is damaged: index the photos again into a new database'
+        : code === 'SQLITE_CANTOPEN'
+          ? 'check that the folder exists and is writable, and that the path is not a folder'
+          : code === 'SQLITE_FULL'
+            ? 'free some disk space and rerun'
+            : code === 'SQLITE_BUSY'
+              ? 'another process holds the database: wait and retry'
+              : undefined;
+  return new ExprsimError('E_STORE', `${doing}: ${message}`, { input: location, fix, cause: e });
+}
+
+export class SqliteFaceStore implements FaceStore {
+  readonly kind = 'sqlite' as const;
+  readonly root: string;
+  readonly location: string;
+  readonly readonly: boolean;
+  private readonly db: DB;
+  private readonly lock?: WriterLock;
+  private dimension: number | undefined;
+  private closed = false;
+  /** Per model version: every embedding, for exact scans. Valid while data_version is `seen`. */
+  private readonly matrices = new Map<string, EmbeddingMatrix>();
+  private modelList: string[] | undefined;
+  private seen: number | undefined;
+  private readonly q: ReturnType<SqliteFaceStore['prepare']>;
+
+  private constructor(
+    db: DB,
+    location: string,
+    root: string,
+    readonly: boolean,
+    lock: WriterLock | undefined,
+  ) {
+    this.db = db;
+    this.location = location;
+    this.root = root;
+    this.readonly = readonly;
+    this.lock = lock;
+    this.q = this.prepare();
+    const dim = this.q.meta.get('dimension') as { value: string } | undefined;
+    this.dimension = dim === undefined ? undefined : Number(dim.value);
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      meta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      photoByPath: db.prepare('SELECT * FROM photos WHERE path = ?'),
+      photoById: db.prepare('SELECT * FROM photos WHERE id = ?'),
+      upsertPhoto: db.prepare(
+        `INSERT INTO photos (path, hash, size, width, height, status, error, indexed_at)
+         VALUES (@path, @hash, @size, @width, @height, @status, @error, @indexedAt)
+         ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, size = excluded.size,
+           width = excluded.width, height = excluded.height, status = excluded.status,
+           error = excluded.error, indexed_at = excluded.indexed_at
+         RETURNING id`,
+      ),
+      facesOfPhotoIds: db.prepare('SELECT id, model FROM faces WHERE photo_id = ?'),
+      deleteFaces: db.prepare('DELETE FROM faces WHERE photo_id = ?'),
+      deletePhoto: db.prepare('DELETE FROM photos WHERE id = ?'),
+      insertFace: db.prepare(
+        `INSERT INTO faces (photo_id, face, box_x, box_y, box_width, box_height, score, landmarks,
+           model, embedding)
+         VALUES (@photoId, @face, @x, @y, @width, @height, @score, @landmarks, @model, @embedding)`,
+      ),
+      insertThumb: db.prepare('INSERT INTO thumbnails (face_id, jpeg) VALUES (?, ?)'),
+      face: db.prepare(
+        `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.id = ?`,
+      ),
+      facesByIds: db.prepare(
+        `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id
+         WHERE f.id IN (SELECT value FROM json_each(?))`,
+      ),
+      facesOfPhoto: db.prepare(
+        `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id
+         WHERE f.photo_id = ? ORDER BY f.face`,
+      ),
+      thumbnail: db.prepare('SELECT jpeg FROM thumbnails WHERE face_id = ?'),
+      models: db.prepare('SELECT DISTINCT model FROM faces ORDER BY model'),
+      countModel: db.prepare('SELECT count(*) FROM faces WHERE model = ?'),
+      // A sequential scan of the table (rowid = id order) beats a lookup per row via the model
+      // index: most stores hold one model version.
+      embeddingsOf: db.prepare(
+        'SELECT id, embedding FROM faces NOT INDEXED WHERE model = ? ORDER BY id',
+      ),
+      listAll: db.prepare('SELECT * FROM photos ORDER BY path'),
+      listUnder: db.prepare(
+        "SELECT * FROM photos WHERE substr(path, 1, length(@f) + 1) = @f || '/' ORDER BY path",
+      ),
+      photoCounts: db.prepare(
+        `SELECT count(*) AS photos, coalesce(sum(status = 'ok'), 0) AS withFaces,
+           coalesce(sum(status = 'failed'), 0) AS failed,
+           coalesce(sum(status = 'no-face'), 0) AS noFace FROM photos`,
+      ),
+      faceCount: db.prepare('SELECT count(*) FROM faces'),
+      setWriter: db.prepare(
+        'INSERT OR REPLACE INTO writer (id, pid, host, since) VALUES (1, ?, ?, ?)',
+      ),
+      clearWriter: db.prepare('DELETE FROM writer WHERE id = 1 AND pid = ?'),
+    };
+  }
+
+  /** Opens (creating when writable) the store at `path`. See {@link openStore}. */
+  static async open(path: string, options: OpenStoreOptions = {}): Promise<SqliteFaceStore> {
+    const file = resolve(path);
+    const location = path;
+    const readonly = options.readonly ?? false;
+    const requested =
+      options.root === undefined ? undefined : await resolveFolder(options.root, 'photo folder');
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      throw new ExprsimError('E_STORE', 'the database path is a folder', {
+        input: location,
+        fix: 'pass a file path such as faces.sqlite',
+      });
+    }
+    if (readonly && !existsSync(file)) {
+      throw new ExprsimError('E_STORE', 'no face index here', {
+        input: location,
+        fix: `create it first: exprsim index DIR --db ${location}`,
+      });
+    }
+    let db: DB;
+    try {
+      if (!readonly) mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file, { readonly, fileMustExist: readonly, timeout: 10_000 });
+    } catch (e) {
+      throw storeError(location, e, 'cannot open the database');
+    }
+    let lock: WriterLock | undefined;
+    try {
+      if (!readonly) {
+        lock = tryWriterLock(`${file}-lock`);
+        if (lock === undefined) throw lockedError(location, liveWriter(readWriter(db), hostname()));
+        // Refuse another program's database before changing anything in it (even its journal).
+        foreignTables(db, location);
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        if (mode !== 'wal') {
+          throw new ExprsimError('E_STORE', `cannot use WAL journaling (got ${String(mode)})`, {
+            input: location,
+            fix: 'put the database on a local disk',
+          });
+        }
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        initSchema(db, location);
+      }
+      checkSchema(db, location);
+      const stored = (
+        db.prepare("SELECT value FROM meta WHERE key = 'root'").get() as
+          { value: string } | undefined
+      )?.value;
+      const { root, isNew } = reconcileRoot(stored, requested, location);
+      if (isNew) {
+        db.prepare("INSERT INTO meta (key, value) VALUES ('root', ?)").run(root);
+      }
+      const store = new SqliteFaceStore(db, location, root, readonly, lock);
+      if (!readonly) {
+        store.q.setWriter.run(process.pid, hostname(), new Date().toISOString());
+      }
+      logger.debug(
+        `opened ${readonly ? 'read-only ' : ''}SQLite face store ${file} (root ${root})`,
+      );
+      return store;
+    } catch (e) {
+      db.close();
+      lock?.release();
+      throw storeError(location, e, 'cannot open the face index');
+    }
+  }
+
+  private live(): void {
+    if (this.closed) {
+      throw new ExprsimError('E_STORE', 'the store is closed', { input: this.location });
+    }
+  }
+
+  private run<T>(doing: string, fn: () => T): T {
+    this.live();
+    try {
+      return fn();
+    } catch (e) {
+      throw storeError(this.location, e, doing);
+    }
+  }
+
+  async getPhoto(path: string): Promise<PhotoRecord | undefined> {
+    const rel = toPhotoPath(this.root, path);
+    return this.run('cannot read a photo', () => {
+      const r = this.q.photoByPath.get(rel) as PhotoRow | undefined;
+      return r && toPhoto(r);
+    });
+  }
+
+  async getPhotoById(id: number): Promise<PhotoRecord | undefined> {
+    return this.run('cannot read a photo', () => {
+      const r = this.q.photoById.get(id) as PhotoRow | undefined;
+      return r && toPhoto(r);
+    });
+  }
+
+  async listPhotos(options: { under?: string } = {}): Promise<PhotoRecord[]> {
+    const folder = toFolderPath(this.root, options.under);
+    return this.run('cannot list photos', () =>
+      (
+        (folder === '' ? this.q.listAll.all() : this.q.listUnder.all({ f: folder })) as PhotoRow[]
+      ).map(toPhoto),
+    );
+  }
+
+  async putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number> {
+    if (this.readonly) throw readonlyError(this.location);
+    const path = toPhotoPath(this.root, photo.path);
+    const dim = checkNewPhoto(photo, faces);
+    if (dim !== undefined && this.dimension !== undefined && dim !== this.dimension) {
+      throw dimensionError(this.location, dim, this.dimension);
+    }
+    const added: { id: number; model: string; embedding: Float32Array }[] = [];
+    let replacedModels: string[] = [];
+    const write = this.db.transaction(() => {
+      const { id } = this.q.upsertPhoto.get({
+        path,
+        hash: photo.hash,
+        size: photo.size,
+        width: photo.width,
+        height: photo.height,
+        status: photo.status,
+        error: photo.error ?? null,
+        indexedAt: new Date().toISOString(),
+      }) as { id: number };
+      const old = this.q.facesOfPhotoIds.all(id) as { id: number; model: string }[];
+      replacedModels = [...new Set(old.map((o) => o.model))];
+      if (old.length > 0) this.q.deleteFaces.run(id);
+      if (dim !== undefined && this.dimension === undefined) {
+        this.q.setMeta.run('dimension', String(dim));
+      }
+      for (const f of faces) {
+        const info = this.q.insertFace.run({
+          photoId: id,
+          face: f.face,
+          x: f.box.x,
+          y: f.box.y,
+          width: f.box.width,
+          height: f.box.height,
+          score: f.score,
+          landmarks: f.landmarks === undefined ? null : JSON.stringify(f.landmarks),
+          model: f.model,
+          embedding: embeddingToBytes(f.embedding),
+        });
+        const faceId = Number(info.lastInsertRowid);
+        if (f.thumbnail !== undefined) this.q.insertThumb.run(faceId, Buffer.from(f.thumbnail));
+        added.push({ id: faceId, model: f.model, embedding: f.embedding });
+      }
+      return id;
+    });
+    const id = this.run('cannot write the photo', () => write.immediate());
+    if (dim !== undefined) this.dimension ??= dim;
+    // Keep the in-memory matrices in step with this connection's own write.
+    for (const m of replacedModels) this.matrices.delete(m);
+    for (const a of added) {
+      const matrix = this.matrices.get(a.model);
+      if (matrix !== undefined) matrix.add(a.id, a.embedding);
+    }
+    if (added.some((a) => !this.modelList?.includes(a.model)) || replacedModels.length > 0) {
+      this.modelList = undefined;
+    }
+    return id;
+  }
+
+  async deletePhoto(path: string): Promise<boolean> {
+    if (this.readonly) throw readonlyError(this.location);
+    const rel = toPhotoPath(this.root, path);
+    return this.run('cannot delete the photo', () => {
+      const del = this.db.transaction(() => {
+        const row = this.q.photoByPath.get(rel) as PhotoRow | undefined;
+        if (row === undefined) return false;
+        this.q.deleteFaces.run(row.id);
+        this.q.deletePhoto.run(row.id);
+        return true;
+      });
+      const gone = del.immediate();
+      if (gone) {
+        this.matrices.clear();
+        this.modelList = undefined;
+      }
+      return gone;
+    });
+  }
+
+  async getFace(id: number): Promise<FaceRecord | undefined> {
+    return this.run('cannot read a face', () => {
+      const r = this.q.face.get(id) as FaceRow | undefined;
+      return r && toFace(r);
+    });
+  }
+
+  async facesOfPhoto(photoId: number): Promise<FaceRecord[]> {
+    return this.run('cannot read faces', () =>
+      (this.q.facesOfPhoto.all(photoId) as FaceRow[]).map(toFace),
+    );
+  }
+
+  async thumbnail(faceId: number): Promise<Uint8Array | undefined> {
+    return this.run('cannot read a thumbnail', () => {
+      const r = this.q.thumbnail.get(faceId) as { jpeg: Buffer } | undefined;
+      return r && new Uint8Array(r.jpeg);
+    });
+  }
+
+  /** Drops the in-memory matrices when another connection has committed since they were loaded. */
+  private syncCaches(): void {
+    const v = this.db.pragma('data_version', { simple: true }) as number;
+    if (v !== this.seen) {
+      this.matrices.clear();
+      this.modelList = undefined;
+      this.seen = v;
+      const dim = this.q.meta.get('dimension') as { value: string } | undefined;
+      this.dimension = dim === undefined ? undefined : Number(dim.value);
+    }
+  }
+
+  private models(): string[] {
+    this.modelList ??= this.q.models.pluck().all() as string[];
+    return this.modelList;
+  }
+
+  /** The embeddings of one model version, loaded once (see {@link syncCaches}). */
+  private matrix(model: string): EmbeddingMatrix {
+    let m = this.matrices.get(model);
+    if (m !== undefined) return m;
+    const dim = this.dimension;
+    if (dim === undefined) return new EmbeddingMatrix(1, 1);
+    const load = this.db.transaction(() => {
+      const count = this.q.countModel.pluck().get(model) as number;
+      const matrix = new EmbeddingMatrix(dim, count);
+      for (const row of this.q.embeddingsOf.raw().iterate(model) as Iterable<[number, Buffer]>) {
+        const [id, blob] = row;
+        if (blob.byteLength !== dim * 4) {
+          throw new ExprsimError(
+            'E_STORE',
+            `face ${id} has a ${blob.byteLength / 4}-d embedding in a ${dim}-d store`,
+            { input: this.location, fix: 'the database is damaged: index again into a new one' },
+          );
+        }
+        matrix.addWith(id, (target, offset) => bytesToEmbedding(blob, target, offset));
+      }
+      return matrix;
+    });
+    m = load();
+    this.matrices.set(model, m);
+    logger.debug(`${this.location}: loaded ${m.size} embeddings of model ${model}`);
+    return m;
+  }
+
+  async findNearest(query: Float32Array, options: NearestOptions): Promise<Neighbour[]> {
+    const k = checkK(options.k);
+    return this.run('cannot search', () => {
+      for (let attempt = 0; ; attempt++) {
+        this.syncCaches();
+        if (this.dimension === undefined || k === 0) return [];
+        checkEmbedding(query, 'the query embedding', this.dimension);
+        const models = options.model === undefined ? this.models() : [options.model];
+        const exclude =
+          options.excludeFaceIds && options.excludeFaceIds.length > 0
+            ? new Set(options.excludeFaceIds)
+            : undefined;
+        const top = new TopK(k);
+        for (const m of models) this.matrix(m).scan(query, top, exclude);
+        const best = top.sorted();
+        const rows = this.q.facesByIds.all(JSON.stringify(best.map((b) => b.id))) as FaceRow[];
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        if (rows.length === best.length || attempt > 0) {
+          // Distances come from the scan (double accumulation over the stored float32 values).
+          return best
+            .filter((b) => byId.has(b.id))
+            .map((b) => ({ face: toFace(byId.get(b.id)!), distance: b.distance }));
+        }
+        // A face vanished between the scan and the read (a concurrent writer): rescan once.
+        this.seen = undefined;
+      }
+    });
+  }
+
+  async sampleEmbeddings(max: number, options: { model?: string } = {}): Promise<Float32Array[]> {
+    return this.run('cannot read embeddings', () => {
+      this.syncCaches();
+      const models = options.model === undefined ? this.models() : [options.model];
+      const rows: { id: number; vector: Float32Array }[] = [];
+      const all = models.map((m) => this.matrix(m));
+      const total = all.reduce((a, m) => a + m.size, 0);
+      for (const i of sampleRows(total, max)) {
+        let r = i;
+        let j = 0;
+        while (r >= all[j].size) r -= all[j++].size;
+        rows.push(all[j].row(r));
+      }
+      return rows.map((r) => r.vector);
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    return this.run('cannot read statistics', () => {
+      const c = this.q.photoCounts.get() as Omit<StoreStats, 'faces' | 'models'>;
+      return {
+        photos: c.photos,
+        withFaces: c.withFaces,
+        faces: this.q.faceCount.pluck().get() as number,
+        failed: c.failed,
+        noFace: c.noFace,
+        models: this.q.models.pluck().all() as string[],
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.readonly) this.q.clearWriter.run(process.pid);
+    } catch (e) {
+      logger.warn(`${this.location}: could not clear the writer record: ${(e as Error).message}`);
+    } finally {
+      this.matrices.clear();
+      this.db.close();
+      this.lock?.release();
+    }
+  }
+}
+
+/** Who the writer row says holds the lock (it may be stale: the lock itself is authoritative). */
+function readWriter(db: DB): { pid: number; host: string; since: string } | undefined {
+  try {
+    const r = db.prepare('SELECT pid, host, since FROM writer WHERE id = 1').get() as
+      { pid: number; host: string; since: string } | undefined;
+    return r;
+  } catch {
+    return undefined;
+  }
+}
+
+function tableNames(db: DB): string[] {
+  return db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
+}
+
+/**
+ * Whether the database already holds the face index (true) or nothing (false); E_STORE when it
+ * holds another program's tables.
+ */
+function foreignTables(db: DB, location: string): boolean {
+  const tables = tableNames(db);
+  if (tables.includes('meta')) return true;
+  if (tables.length > 0) {
+    throw new ExprsimError(
+      'E_STORE',
+      `an SQLite database of something else (tables ${tables.slice(0, 5).join(', ')})`,
+      { input: location, fix: 'pass a new file or an exprsim face index as --db' },
+    );
+  }
+  return false;
+}
+
+/** Creates the schema in an empty database; refuses a database that holds something else. */
+function initSchema(db: DB, location: string): void {
+  const init = db.transaction(() => {
+    if (foreignTables(db, location)) return;
+    db.exec(SCHEMA);
+    const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    put.run('format', STORE_FORMAT);
+    put.run('schema_version', String(STORE_SCHEMA_VERSION));
+    put.run('created', new Date().toISOString());
+  });
+  init.immediate();
+}
+
+/** Checks the format and schema version rows. */
+function checkSchema(db: DB, location: string): void {
+  if (!tableNames(db).includes('meta')) {
+    throw new ExprsimError('E_STORE', 'not an exprsim face index (no meta table)', {
+      input: location,
+      fix: `create one with exprsim index DIR --db ${location}`,
+    });
+  }
+  const get = (k: string) =>
+    (db.prepare('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined)
+      ?.value;
+  if (get('format') !== STORE_FORMAT) {
+    throw new ExprsimError('E_STORE', 'not an exprsim face index (format row missing)', {
+      input: location,
+      fix: 'pass an exprsim face index or a new file as --db',
+    });
+  }
+  const version = Number(get('schema_version'));
+  if (version > STORE_SCHEMA_VERSION) {
+    throw new ExprsimError(
+      'E_STORE',
+      `the face index has schema version ${version}; this exprsim reads up to ${STORE_SCHEMA_VERSION}`,
+      { input: location, fix: 'upgrade exprsim' },
+    );
+  }
+  if (version !== STORE_SCHEMA_VERSION) {
+    throw new ExprsimError('E_STORE', `unsupported schema version ${String(version)}`, {
+      input: location,
+      fix: 'index the photos again into a new database',
+    });
+  }
+}

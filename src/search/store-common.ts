@@ -1,0 +1,33 @@
+/** What the SQLite and PostgreSQL stores share. */
+import { ExprsimError } from '../errors.js';
+
+/** The `format` row of an exprsim face index. */
+export const STORE_FORMAT = 'exprsim-face-store';
+/** The schema version this exprsim writes and reads. */
+export const STORE_SCHEMA_VERSION = 1;
+
+/** k for a nearest-neighbour query: a whole number ≥ 0 (E_BAD_OPTION otherwise). */
+export function checkK(k: unknown): number {
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > 1_000_000) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `k must be a whole number from 0 to 1000000, got ${String(k)}`,
+      {
+        input: `k=${String(k)}`,
+        fix: 'pass how many neighbours to return, e.g. 10',
+      },
+    );
+  }
+  return k;
+}
+
+/**
+ * `min(max, total)` row indices spread evenly over 0..total-1 (all of them when they fit):
+ * a deterministic sample that covers the whole store.
+ */
+export function sampleRows(total: number, max: number): number[] {
+  const n = Math.max(0, Math.min(Math.floor(max), total));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(Math.floor((i * total) / n));
+  return out;
+}

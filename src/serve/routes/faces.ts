@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { ExprsimError } from '../../errors.js';
+import { analyseUpload } from '../analyse.js';
+import type { ServeContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { parseId } from '../params.js';
+import { uploadedBytes } from '../upload.js';
+import { faceView } from '../views.js';
+
+export function registerFaceRoutes(app: FastifyInstance, ctx: ServeContext): void {
+  const { store, embedder, detector, maxPixels } = ctx.options;
+
+  /**
+   * An uploaded photo → its faces with boxes, scores, landmarks and embeddings. The body is the
+   * image (image/jpeg, image/png or image/webp) or multipart/form-data with a file "image".
+   */
+  app.post('/api/faces', async (req) => {
+    const bytes = await uploadedBytes(req);
+    if (embedder === undefined || detector === undefined) {
+      throw new ExprsimError('E_NO_MODEL', 'this server has no expression model loaded', {
+        fix: 'start it with a model (exprsim serve --model DIR); search of the index still works',
+      });
+    }
+    const result = await ctx.queue.run(() => analyseUpload(bytes, embedder, detector, maxPixels));
+    return { ...result, model: ctx.options.model ?? null };
+  });
+
+  app.get('/api/faces/:id', async (req) => {
+    const id = parseId('face id', (req.params as { id: string }).id);
+    const face = await store.getFace(id);
+    if (face === undefined) throw notFound(`face ${id}`);
+    return faceView(face, true);
+  });
+
+  app.get('/api/faces/:id/thumbnail', async (req, reply) => {
+    const id = parseId('face id', (req.params as { id: string }).id);
+    const jpeg = await store.thumbnail(id);
+    if (jpeg === undefined) throw notFound(`thumbnail of face ${id}`);
+    return reply
+      .type('image/jpeg')
+      .header('cache-control', 'private, max-age=300')
+      .send(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength));
+  });
+}

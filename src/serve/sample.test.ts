@@ -1,0 +1,65 @@
+// The sample collection `npm start` serves: the shipped photos, their written provenance, and
+// the index built on first use, reused after, rebuilt when its cache cannot be used.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDetector } from '../detect/registry.js';
+import { createEmbedder } from '../features/embed.js';
+import { saveTestModel } from '../../test/fixtures/search/model.js';
+import { openSampleIndex, SAMPLE_INDEX, SAMPLE_PHOTOS } from './sample.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'exprsim-sample-'));
+after(() => rm(dir, { recursive: true, force: true }));
+
+test('the sample photos are small, and each has its provenance in SOURCE.md', async () => {
+  const names = (await readdir(SAMPLE_PHOTOS)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n));
+  assert.ok(names.length >= 3);
+  const source = await readFile(join(SAMPLE_PHOTOS, 'SOURCE.md'), 'utf8');
+  for (const n of names) {
+    assert.ok(source.includes(`\`${n}\``), `${n} is described in SOURCE.md`);
+    assert.ok((await stat(join(SAMPLE_PHOTOS, n))).size < 200_000, `${n} is small`);
+  }
+  assert.match(source, /licen[cs]e/i);
+  assert.ok(SAMPLE_INDEX.includes(`${join('.cache', 'sample-index.sqlite')}`));
+});
+
+test(
+  'openSampleIndex builds once, reuses the cache, and rebuilds one made for another folder',
+  { timeout: 180_000 },
+  async () => {
+    await saveTestModel(join(dir, 'model'));
+    const embedder = await createEmbedder(join(dir, 'model'));
+    const detector = await createDetector('mtcnn');
+    after(() => {
+      detector.dispose();
+      embedder.dispose();
+    });
+    const photos = join(dir, 'photos');
+    await cp(SAMPLE_PHOTOS, photos, { recursive: true });
+    const location = join(dir, 'cache', 'sample.sqlite');
+
+    const first = await openSampleIndex({ embedder, detector, photos, location });
+    assert.equal(first.summary.added, 3);
+    assert.equal(first.store.readonly, true);
+    const faces = (await first.store.stats()).faces;
+    assert.ok(faces >= 3);
+    await first.store.close();
+
+    const again = await openSampleIndex({ embedder, detector, photos, location });
+    assert.equal(again.summary.unchanged, 3);
+    assert.equal(again.summary.added, 0);
+    await again.store.close();
+
+    // The checkout moved: the cache names a folder that is not this one, so it is rebuilt.
+    const moved = join(dir, 'moved');
+    await cp(photos, moved, { recursive: true });
+    const rebuilt = await openSampleIndex({ embedder, detector, photos: moved, location });
+    assert.equal(rebuilt.summary.added, 3);
+    assert.equal((await rebuilt.store.stats()).faces, faces);
+    await rebuilt.store.close();
+    assert.ok(existsSync(location));
+  },
+);

@@ -1,0 +1,110 @@
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ServeContext } from './context.js';
+import { installErrorHandlers } from './errors.js';
+import { resolveServeOptions, type ResolvedServeOptions, type ServeOptions } from './options.js';
+import { createSerialQueue } from './queue.js';
+import { registerFaceRoutes } from './routes/faces.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerPhotoRoutes } from './routes/photos.js';
+import { registerSearchRoutes } from './routes/search.js';
+import { registerUploadParsers } from './upload.js';
+
+/** JSON requests (search, odd-one-out) are small: 256 KiB is plenty for three embeddings. */
+const JSON_BODY_LIMIT = 256 * 1024;
+
+/**
+ * Pages and API answers load nothing from elsewhere: scripts, styles, images and requests stay
+ * on this origin (uploads are shown from blob: URLs).
+ */
+const CSP = [
+  "default-src 'self'",
+  "img-src 'self' blob: data:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The options the server was created with, every default filled in. */
+    exprsim: ResolvedServeOptions;
+  }
+}
+
+/**
+ * The HTTP API and web app as a fastify instance, not yet listening: tests call `inject` on
+ * it, {@link listen} binds it. Closing it does not close the store, embedder or detector (the
+ * caller owns them) but waits for model work in flight.
+ *
+ * Endpoints (all JSON; errors are `{error: {code, message, fix}}` with a 4xx/5xx status):
+ * - GET  /api/health
+ * - POST /api/faces: an image (raw image/jpeg|png|webp body or multipart field "image") →
+ *   faces with boxes, scores, landmarks and embeddings
+ * - GET  /api/photos?offset&limit&faces=1&status, /api/photos/:id, /api/photos/:id/faces,
+ *   /api/photos/:id/image (only from inside the indexed root), /api/photos/by-path?path=
+ * - GET  /api/faces/:id, /api/faces/:id/thumbnail
+ * - POST /api/search {faceId | embedding, k <= 100} → neighbours, nearest first
+ * - POST /api/odd-one-out {faceIds | embeddings: three}
+ * - everything else: the web app's static files (web/)
+ */
+export async function createServer(options: ServeOptions): Promise<FastifyInstance> {
+  const o = resolveServeOptions(options);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: o.bodyLimit,
+    requestTimeout: o.requestTimeoutMs,
+    // A socket may be idle while its upload waits for and runs through the model queue.
+    connectionTimeout: o.requestTimeoutMs + o.jobTimeoutMs,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.decorate('exprsim', o);
+  const ctx: ServeContext = { options: o, queue: createSerialQueue(o.maxQueue, o.jobTimeoutMs) };
+  app.addHook('onClose', async () => {
+    await ctx.queue.idle();
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('content-security-policy', CSP);
+    return payload;
+  });
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.url !== '/api/faces' && methods.includes('POST')) route.bodyLimit ??= JSON_BODY_LIMIT;
+  });
+  installErrorHandlers(app, o.store.root);
+  await registerUploadParsers(app, o.bodyLimit);
+
+  registerHealthRoutes(app, ctx);
+  registerFaceRoutes(app, ctx);
+  registerPhotoRoutes(app, ctx);
+  registerSearchRoutes(app, ctx);
+
+  if (o.webRoot !== false) {
+    await app.register(fastifyStatic, {
+      root: o.webRoot,
+      prefix: '/',
+      index: 'index.html',
+      extensions: ['html'],
+      cacheControl: true,
+      maxAge: 0,
+    });
+  }
+  return app;
+}
+
+/** Binds a server to its resolved host and port; returns its base URL (e.g. http://127.0.0.1:8080). */
+export async function listen(app: FastifyInstance): Promise<string> {
+  const { host, port } = app.exprsim;
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${bound}`;
+}

@@ -1,0 +1,247 @@
+// `exprsim index`, `search`, `similar` and `odd-one-out` as a user runs them: JSON output, bad
+// input, an indexer killed halfway (SIGKILL) and rerun, two indexers on one database, Ctrl-C.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { saveTestModel, writeFacePhotos } from './fixtures/search/model.js';
+import { runCli, spawnCli, type CliProcess } from './helpers.js';
+
+let work: string;
+let model: string;
+let photos: string;
+let files: string[];
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'exprsim-search-cli-'));
+  model = await saveTestModel(join(work, 'model'));
+  photos = join(work, 'photos');
+  files = await writeFacePhotos(photos, 5);
+  await writeFile(join(photos, 'broken.jpg'), 'not an image');
+});
+after(() => rm(work, { recursive: true, force: true }));
+
+interface SearchJson {
+  model: string;
+  query: { file: string; faces: number; face: number };
+  results: { rank: number; path: string; faceId: number; distance: number }[];
+}
+
+/** Photos committed so far, read as a concurrent reader would (0 while the file is being made). */
+function committed(db: string): number {
+  if (!existsSync(db)) return 0;
+  try {
+    const d = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return d.prepare('SELECT count(*) FROM photos').pluck().get() as number;
+    } finally {
+      d.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+async function waitFor(
+  cond: () => boolean,
+  what: string,
+  p: CliProcess,
+  ms = 60_000,
+): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (p.child.exitCode !== null) throw new Error(`${what}: the indexer exited first: ${p.err()}`);
+    if (Date.now() - t0 > ms) throw new Error(`${what}: timed out`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('index → search (twice, same ranking) → similar → odd-one-out, all --json', async () => {
+  const db = join(work, 'faces.sqlite');
+  const idx = await runCli(['--json', 'index', photos, '--db', db, '--model', model]);
+  assert.equal(idx.code, 0, idx.stderr);
+  const s = JSON.parse(idx.stdout) as Record<string, unknown>;
+  assert.equal(s.added, 6);
+  assert.equal(s.faces, 5);
+  assert.equal(s.failed, 1);
+  assert.match(JSON.stringify(s.failures), /broken\.jpg.*not an image/);
+  assert.equal((s.total as { photos: number }).photos, 6);
+
+  const runs: SearchJson[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await runCli(['--json', 'search', files[3], '--db', db, '--model', model, '-k', '5']);
+    assert.equal(r.code, 0, r.stderr);
+    runs.push(JSON.parse(r.stdout) as SearchJson);
+  }
+  assert.deepEqual(runs[0].results, runs[1].results, 'stable ranking');
+  assert.equal(runs[0].results.length, 5);
+  assert.equal(runs[0].results[0].path, 'face-3.jpg');
+  assert.ok(runs[0].results[0].distance < 1e-4);
+  assert.deepEqual(
+    runs[0].results.map((x) => x.rank),
+    [1, 2, 3, 4, 5],
+  );
+  assert.equal(runs[0].model, s.model);
+
+  const sim = await runCli(['--json', 'similar', files[0], files[1], '--model', model, '--db', db]);
+  assert.equal(sim.code, 0, sim.stderr);
+  const c = JSON.parse(sim.stdout) as {
+    distance: number;
+    percentile: null;
+    calibration: { source: string; reason: string };
+  };
+  assert.ok(c.distance > 0 && c.distance < 2);
+  assert.equal(c.percentile, null);
+  assert.match(c.calibration.reason, /5 faces.*at least 50/);
+
+  // With a calibration file in the model folder, the percentile is reported.
+  const calibrated = join(work, 'model-cal');
+  await saveTestModel(calibrated);
+  await writeFile(
+    join(calibrated, 'calibration.json'),
+    JSON.stringify({ randomPairDistances: [0, 0.5, 1, 1.5, 2] }),
+  );
+  const sim2 = await runCli(['similar', files[0], files[0], '--model', calibrated]);
+  assert.equal(sim2.code, 0, sim2.stderr);
+  assert.match(sim2.stdout, /distance: +0\.0000/);
+  assert.match(sim2.stdout, /more alike than 100\.0% of random face pairs/);
+
+  const odd = await runCli([
+    '--json',
+    'odd-one-out',
+    files[0],
+    files[1],
+    files[4],
+    '--model',
+    model,
+  ]);
+  assert.equal(odd.code, 0, odd.stderr);
+  const o = JSON.parse(odd.stdout) as {
+    odd: number;
+    pair: number[];
+    distances: { ab: number; ac: number; bc: number };
+  };
+  const d = o.distances;
+  const closest = Math.min(d.ab, d.ac, d.bc);
+  assert.equal(o.odd, closest === d.ab ? 2 : closest === d.ac ? 1 : 0);
+});
+
+test('bad input: one clear line and exit 1', async () => {
+  const db = join(work, 'errors.sqlite');
+  const cases: [string[], RegExp, Record<string, string>?][] = [
+    [
+      ['search', join(photos, 'broken.jpg'), '--db', join(work, 'faces.sqlite'), '--model', model],
+      /broken\.jpg: not an image/,
+    ],
+    [
+      ['search', files[0], '--db', join(work, 'faces.sqlite'), '--model', model, '--face', '3'],
+      /face 3 does not exist: the image has 1 face/,
+    ],
+    [
+      ['search', files[0], '--db', join(work, 'nothing.sqlite'), '--model', model],
+      /nothing\.sqlite: no face index here/,
+    ],
+    [
+      ['search', files[0], '--db', 'mysql://host/db', '--model', model],
+      /unknown face store "mysql:\/\/".*postgres:\/\//,
+    ],
+    [
+      ['search', files[0], '--db', files[0], '--model', model],
+      /not an SQLite database|not a database|file is not a database/i,
+    ],
+    [
+      ['index', work, '--db', join(work, 'faces.sqlite'), '--model', model],
+      /outside the folder this database indexes/,
+    ],
+    [
+      ['index', join(work, 'missing'), '--db', db, '--model', model],
+      /missing: no such photo folder/,
+    ],
+    [
+      ['search', files[0], '--db', db],
+      /default expression model is not installed/,
+      { EXPRSIM_MODEL_DIR: join(work, 'no-models') },
+    ],
+    [
+      ['index', photos, '--db', db, '--model', model, '--detector', 'yolo'],
+      /unknown detector "yolo"/,
+    ],
+  ];
+  for (const [args, want, env] of cases) {
+    const r = await runCli(args, { env });
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, want, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('an indexer killed halfway (SIGKILL): the rerun continues, nothing twice, database intact', async () => {
+  const dir = join(work, 'many');
+  await writeFacePhotos(dir, 24, 'kill');
+  const db = join(work, 'kill.sqlite');
+  const p = spawnCli(['--json', 'index', dir, '--db', db, '--model', model]);
+  await waitFor(() => committed(db) >= 2, 'first photos', p);
+  p.child.kill('SIGKILL');
+  const r1 = await p.exited;
+  assert.equal(r1.signal, 'SIGKILL');
+  const done = committed(db);
+  assert.ok(done >= 2 && done < 24, `killed halfway: ${done} of 24 committed`);
+
+  const rerun = await runCli(['--json', 'index', dir, '--db', db, '--model', model]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const s = JSON.parse(rerun.stdout) as { added: number; unchanged: number; changed: number };
+  assert.ok(
+    s.unchanged >= done && s.unchanged <= done + 1,
+    `${s.unchanged} unchanged, ${done} seen`,
+  );
+  assert.equal(s.added + s.unchanged, 24);
+  assert.equal(s.changed, 0);
+
+  const d = new Database(db, { readonly: true });
+  try {
+    assert.equal(d.pragma('integrity_check', { simple: true }), 'ok');
+    assert.deepEqual(d.pragma('foreign_key_check'), []);
+    assert.equal(d.prepare('SELECT count(*) FROM photos').pluck().get(), 24);
+    assert.equal(d.prepare('SELECT count(DISTINCT path) FROM photos').pluck().get(), 24);
+    const ok = d.prepare("SELECT count(*) FROM photos WHERE status = 'ok'").pluck().get() as number;
+    assert.ok(ok >= 12, `${ok} photos with a face`);
+    assert.equal(d.prepare('SELECT count(*) FROM faces').pluck().get(), ok, 'one face per photo');
+    assert.equal(
+      d
+        .prepare(
+          "SELECT count(*) FROM photos WHERE status = 'ok' AND id NOT IN (SELECT photo_id FROM faces)",
+        )
+        .pluck()
+        .get(),
+      0,
+    );
+  } finally {
+    d.close();
+  }
+});
+
+test('two indexers on one database: the second is refused naming the first; Ctrl-C stops cleanly', async () => {
+  const dir = join(work, 'many'); // made by the previous test, or now
+  if (!existsSync(dir)) await writeFacePhotos(dir, 24, 'kill');
+  const db = join(work, 'twice.sqlite');
+  const first = spawnCli(['--json', 'index', dir, '--db', db, '--model', model]);
+  await waitFor(() => committed(db) >= 1, 'first photo', first);
+  const second = await runCli(['index', dir, '--db', db, '--model', model]);
+  assert.equal(second.code, 1);
+  assert.match(
+    second.stderr,
+    new RegExp(`twice\\.sqlite: the database is being written by process ${first.child.pid}\\b`),
+  );
+  first.child.kill('SIGINT');
+  const r = await first.exited;
+  assert.equal(r.code, 130, r.stderr);
+  const s = JSON.parse(r.stdout) as { interrupted: boolean; added: number };
+  assert.equal(s.interrupted, true);
+  assert.ok(s.added < 24);
+  assert.equal(committed(db), s.added, 'every photo reported was committed');
+  // The lock went with the process.
+  const after = await runCli(['--json', 'index', dir, '--db', db, '--model', model]);
+  assert.equal(after.code, 0, after.stderr);
+});

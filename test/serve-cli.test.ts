@@ -1,0 +1,76 @@
+// `exprsim serve` as a user runs it: over an index built by the library, on 127.0.0.1 at a free
+// port; it prints the URL, answers, and stops cleanly on SIGTERM. Bad option combinations are
+// one-line errors.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { buildIndexFixture } from './fixtures/serve/index-fixture.js';
+import { runCli, spawnCli } from './helpers.js';
+
+const fx = await buildIndexFixture();
+after(() => fx.cleanup());
+
+test(
+  'exprsim serve --db … --port 0 serves the index and stops on SIGTERM',
+  { timeout: 120_000 },
+  async () => {
+    const cli = spawnCli([
+      'serve',
+      '--db',
+      join(fx.dir, 'faces.sqlite'),
+      '--model',
+      join(fx.dir, 'model'),
+      '--port',
+      '0',
+      '--json',
+    ]);
+    try {
+      let info: { url: string; photos: number; faces: number } | undefined;
+      for (let i = 0; i < 600 && info === undefined; i++) {
+        try {
+          info = JSON.parse(cli.out()) as typeof info;
+        } catch {
+          if (cli.child.exitCode !== null) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      assert.ok(info, `no URL printed: ${cli.err()}`);
+      assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(info.photos, 3);
+      const h = (await (await fetch(`${info.url}/api/health`)).json()) as {
+        uploads: boolean;
+        model: string;
+      };
+      assert.equal(h.uploads, true);
+      assert.equal(h.model, fx.model);
+      const page = await fetch(`${info.url}/`);
+      assert.equal(page.status, 200);
+    } finally {
+      cli.child.kill('SIGTERM');
+    }
+    const r = await cli.exited;
+    assert.equal(r.code, 0, r.stderr);
+  },
+);
+
+test('exprsim serve: a missing index or conflicting options are one-line errors', async () => {
+  const none = await runCli(['serve']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no face index given.*--db/);
+  const both = await runCli(['serve', '--sample', '--db', 'x.sqlite']);
+  assert.equal(both.code, 1);
+  assert.match(both.stderr, /--sample and --db/);
+  const port = await runCli(['serve', '--db', 'x.sqlite', '--port', '99999']);
+  assert.equal(port.code, 1);
+  assert.match(port.stderr, /--port must be/);
+  const missing = await runCli([
+    'serve',
+    '--db',
+    join(fx.dir, 'nothing.sqlite'),
+    '--model',
+    join(fx.dir, 'model'),
+  ]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no face index here/);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+});
