@@ -37,3 +37,4 @@ export * from './align/index.js';
 export * from './search/index.js';
 export * from './serve/index.js';
 export { runSelfCheck, type SelfCheckResult } from './self-check.js';
+export * from './report/index.js';

@@ -15,6 +15,7 @@ import { registerFeatureCommands } from './commands/features.js';
 import { registerTrainCommands } from './commands/train.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerReportCommands } from './commands/report.js';
 import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
@@ -50,6 +51,7 @@ function buildProgram(): Command {
   registerTrainCommands(program);
   registerSearchCommands(program);
   registerServeCommand(program);
+  registerReportCommands(program);
   return program;
 }
 

@@ -25,6 +25,8 @@ export interface RunInfo {
   input: string;
   /** Detector / preprocessing label from run.json, if any. */
   detector?: string;
+  /** Share of images whose face that detector found (run.json), for detection-vs-accuracy. */
+  detectionRate?: number;
   groups: string[];
   headConfig: Record<string, unknown>;
   steps: number;
@@ -146,6 +148,7 @@ export async function loadRun(dir: string): Promise<RunInfo> {
     ? ((await readJson(join(abs, 'run.json'))) as {
         groups?: string[];
         detector?: string;
+        detectionRate?: number;
         name?: string;
       })
     : {};
@@ -168,6 +171,7 @@ export async function loadRun(dir: string): Promise<RunInfo> {
         : undefined,
     input,
     detector: meta.detector,
+    detectionRate: typeof meta.detectionRate === 'number' ? meta.detectionRate : undefined,
     groups: meta.groups ?? [],
     headConfig,
     steps: steps.length > 0 ? Math.max(...steps.map((r) => r.step)) : 0,

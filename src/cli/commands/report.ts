@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
+import { printJson, printLines } from '../output.js';
+
+interface ReportOpts {
+  out: string;
+  title?: string;
+  smoothing?: string;
+  costs: boolean;
+}
+
+/** Registers `exprsim report RUNS... --out DIR`. */
+export function registerReportCommands(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'compare training runs: a table (Markdown, HTML) and SVG/PNG charts of curves and test accuracy',
+    )
+    .argument('<runs...>', 'run folders written by `exprsim train` / `exprsim experiment`')
+    .requiredOption('--out <dir>', 'output folder (report.md, report.html, *.svg, *.png)')
+    .option('--title <text>', 'report title')
+    .option('--smoothing <steps>', 'moving average of the training-loss curves (default 50)')
+    .option('--no-costs', 'skip counting parameters and FLOPs')
+    .action(async (runs: string[], o: ReportOpts, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      // Counting parameters builds each head; the cpu backend is enough and starts fastest.
+      if (o.costs) await startEngine({ ...g, backend: g.backend ?? 'cpu' });
+      const { writeReport } = await import('../../report/index.js');
+      const r = await writeReport(runs, o.out, {
+        title: o.title,
+        smoothing: parseNumber('--smoothing', o.smoothing, { min: 1 }),
+        costs: o.costs,
+      });
+      if (g.json) printJson({ runs: r.runs.map((x) => x.name), files: r.files });
+      else printLines([`report: ${r.runs.length} runs → ${r.files.length} files`, ...r.files]);
+    });
+}

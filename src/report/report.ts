@@ -1,0 +1,198 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ExprsimError } from '../errors.js';
+import { countFlops, countParams } from '../models/flops.js';
+import { createHead } from '../models/heads/registry.js';
+import type { HeadName } from '../models/heads/registry.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { barChart, escapeXml, lineChart, scatterChart } from './charts.js';
+import { writeChart } from './png.js';
+import { loadRun, movingAverage, type RunInfo } from './runs.js';
+import { htmlTable, markdownTable, tableRows, type RunCost } from './table.js';
+
+export interface ReportOptions {
+  /** Report title; default 'exprsim comparison'. */
+  title?: string;
+  /** Steps in the moving average of the training-loss curves; default 50. */
+  smoothing?: number;
+  /** Count parameters and FLOPs by building each head (needs tfjs); default true. */
+  costs?: boolean;
+}
+
+export interface ReportResult {
+  runs: RunInfo[];
+  files: string[];
+}
+
+/** Groups of runs for the curve plots: 'all', then each group named in the runs' run.json. */
+export function runGroups(runs: readonly RunInfo[]): Map<string, RunInfo[]> {
+  const groups = new Map<string, RunInfo[]>([['all', [...runs]]]);
+  for (const r of runs) {
+    for (const g of r.groups) {
+      if (g === 'all') continue;
+      const list = groups.get(g) ?? [];
+      list.push(r);
+      groups.set(g, list);
+    }
+  }
+  return groups;
+}
+
+function costOf(run: RunInfo): RunCost {
+  try {
+    const model = createHead(run.head as HeadName, run.headConfig);
+    try {
+      return { params: countParams(model).total, flops: countFlops(model).flops };
+    } finally {
+      model.dispose();
+    }
+  } catch {
+    return {}; // a head this exprsim cannot build (e.g. a newer option): leave the cells empty
+  }
+}
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+/**
+ * Writes a comparison report of training runs into `outDir`: report.md and report.html (the
+ * table: parameters, FLOPs, throughput, best validation accuracy, test accuracy with its
+ * interval and per triplet type, detector), and charts as SVG + PNG — validation accuracy and
+ * training loss per group, test accuracy with intervals, detection rate against accuracy when
+ * runs record a detector's detection rate.
+ */
+export async function writeReport(
+  runDirs: readonly string[],
+  outDir: string,
+  options: ReportOptions = {},
+): Promise<ReportResult> {
+  if (runDirs.length === 0) {
+    throw new ExprsimError('E_DATA_EMPTY', 'no runs to report', {
+      fix: 'pass run folders written by `exprsim train` or `exprsim experiment`',
+    });
+  }
+  const runs = await Promise.all(runDirs.map((d) => loadRun(d)));
+  const out = resolve(outDir);
+  await mkdir(out, { recursive: true });
+  const files: string[] = [];
+  const smoothing = options.smoothing ?? 50;
+  const title = options.title ?? 'exprsim comparison';
+  const costs = options.costs === false ? [] : runs.map(costOf);
+  const rows = tableRows(runs, costs);
+
+  const charts: { file: string; caption: string }[] = [];
+  const chart = async (svg: string, name: string, caption: string) => {
+    const paths = await writeChart(svg, join(out, name));
+    files.push(paths.svg, paths.png);
+    charts.push({ file: `${name}.png`, caption });
+  };
+
+  for (const [group, members] of runGroups(runs)) {
+    const withVal = members.filter((r) => r.curves.valAccuracy.length > 0);
+    if (withVal.length > 0) {
+      await chart(
+        lineChart(
+          {
+            title: `Validation triplet accuracy — ${group}`,
+            xLabel: 'training step',
+            yLabel: 'validation triplet accuracy',
+          },
+          withVal.map((r) => ({ name: r.name, points: r.curves.valAccuracy })),
+        ),
+        `val-accuracy-${slug(group)}`,
+        `Validation triplet accuracy, ${group} runs`,
+      );
+    }
+    const withLoss = members.filter((r) => r.curves.loss.length > 0);
+    if (withLoss.length > 0) {
+      await chart(
+        lineChart(
+          {
+            title: `Training loss (moving average of ${smoothing} steps) — ${group}`,
+            xLabel: 'training step',
+            yLabel: 'triplet loss',
+          },
+          withLoss.map((r) => ({ name: r.name, points: movingAverage(r.curves.loss, smoothing) })),
+        ),
+        `loss-${slug(group)}`,
+        `Training loss, ${group} runs`,
+      );
+    }
+  }
+
+  const tested = runs.filter((r) => r.test !== undefined);
+  if (tested.length > 0) {
+    await chart(
+      barChart(
+        {
+          title: 'Test triplet accuracy (95% bootstrap interval)',
+          xLabel: '',
+          yLabel: 'accuracy %',
+        },
+        tested.map((r) => ({
+          name: r.name,
+          value: 100 * (r.test?.accuracy ?? 0),
+          low: 100 * (r.test?.low ?? 0),
+          high: 100 * (r.test?.high ?? 0),
+        })),
+      ),
+      'test-accuracy',
+      'Test triplet accuracy with 95% bootstrap intervals',
+    );
+  }
+
+  const byDetector = tested.filter(
+    (r) => r.detector !== undefined && r.detectionRate !== undefined,
+  );
+  if (byDetector.length > 0) {
+    const detectors = [...new Set(byDetector.map((r) => r.detector as string))];
+    await chart(
+      scatterChart(
+        {
+          title: 'Detection rate against test accuracy',
+          xLabel: 'detection rate % (faces found)',
+          yLabel: 'test triplet accuracy %',
+        },
+        detectors.map((d) => ({
+          name: d,
+          points: byDetector
+            .filter((r) => r.detector === d)
+            .map((r) => ({
+              x: 100 * (r.detectionRate ?? 0),
+              y: 100 * (r.test?.accuracy ?? 0),
+              label: r.head,
+            })),
+        })),
+        5,
+      ),
+      'detection-vs-accuracy',
+      'Detection rate of the preprocessing detector against test accuracy',
+    );
+  }
+
+  const md = [
+    `# ${title}`,
+    '',
+    `Generated by \`exprsim report\` from ${runs.length} run folder(s); every number is copied from the runs' metrics.jsonl and eval-test.json.`,
+    '',
+    markdownTable(rows),
+    ...charts.flatMap((c) => [`![${c.caption}](${c.file})`, '']),
+  ].join('\n');
+  await writeFileAtomic(join(out, 'report.md'), md);
+  files.push(join(out, 'report.md'));
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:nth-child(-n+4),th{text-align:left}img{max-width:100%;display:block;margin:1rem 0}</style>
+</head><body>
+<h1>${escapeXml(title)}</h1>
+${htmlTable(rows)}
+${charts.map((c) => `<figure><img src="${c.file.replace(/\.png$/, '.svg')}" alt="${escapeXml(c.caption)}"><figcaption>${escapeXml(c.caption)}</figcaption></figure>`).join('\n')}
+</body></html>
+`;
+  await writeFileAtomic(join(out, 'report.html'), html);
+  files.push(join(out, 'report.html'));
+  return { runs, files };
+}
