@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# System packages the tests need beyond Node: chromium (browser tests of the web app) and
+# System packages the tests need beyond Node: chromium (browser tests of the web app), DejaVu
+# fonts (text in the PNG charts of `exprsim report`) and
 # PostgreSQL 15 with the pgvector extension (the server face store). Idempotent: each step is
 # skipped when what it installs is already there. Needs root (CI runs as root).
 #
@@ -13,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES=(chromium postgresql postgresql-server-dev-15 dpkg-dev build-essential)
+PACKAGES=(chromium postgresql postgresql-server-dev-15 dpkg-dev build-essential fonts-dejavu-core)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

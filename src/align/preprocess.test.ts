@@ -121,7 +121,12 @@ test('masks: box blacks out the margin, ellipse also the corners of the box', as
 });
 
 test('whole-image records: the image is the face; box mask keeps all, ellipse the inscribed one', async () => {
-  const flat: RawImage = { data: new Uint8Array(64 * 48 * 3).fill(200), width: 64, height: 48, channels: 3 };
+  const flat: RawImage = {
+    data: new Uint8Array(64 * 48 * 3).fill(200),
+    width: 64,
+    height: 48,
+    channels: 3,
+  };
   const base = wholeImagePreprocess(32, { mean: [0, 0, 0], divisor: 255 });
   const plain = await preprocessFace(flat, undefined, base);
   assert.deepEqual(plain.faceBox, { x: 0, y: 0, width: 32, height: 32 });
@@ -146,7 +151,12 @@ test('whole-image records: the image is the face; box mask keeps all, ellipse th
 });
 
 test('detector records given a crop: the face box is its middle, grown by the margin', async () => {
-  const flat: RawImage = { data: new Uint8Array(60 * 60).fill(90), width: 60, height: 60, channels: 1 };
+  const flat: RawImage = {
+    data: new Uint8Array(60 * 60).fill(90),
+    width: 60,
+    height: 60,
+    channels: 1,
+  };
   const out = await preprocessFace(flat, undefined, {
     size: 60,
     margin: 0.5,

@@ -134,7 +134,8 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
   if (version !== PREPROCESS_VERSION) {
     throw bad('version', version, `this exprsim makes version ${PREPROCESS_VERSION} records`);
   }
-  const kind = config.crop ?? (config.detector !== undefined ? 'detector' : b?.crop.kind) ?? 'detector';
+  const kind =
+    config.crop ?? (config.detector !== undefined ? 'detector' : b?.crop.kind) ?? 'detector';
   let crop: CropSource;
   const baseCrop = b?.crop.kind === 'detector' ? b.crop : undefined;
   if (kind === 'whole-image') {
@@ -160,14 +161,16 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
     throw bad('crop', kind, "use 'detector' or 'whole-image'");
   }
   const align = config.align ?? (crop.kind === 'detector' ? b?.align : undefined) ?? 'none';
-  if (!ALIGN_MODES.includes(align)) throw bad('align', align, `use one of ${ALIGN_MODES.join(', ')}`);
+  if (!ALIGN_MODES.includes(align))
+    throw bad('align', align, `use one of ${ALIGN_MODES.join(', ')}`);
   if (align !== 'none' && crop.kind !== 'detector') {
     throw bad('align', align, 'alignment needs landmarks: use a detector crop');
   }
   const mask = config.mask ?? b?.mask ?? 'none';
   if (!MASK_MODES.includes(mask)) throw bad('mask', mask, `use one of ${MASK_MODES.join(', ')}`);
   const sz = config.size ?? b?.size ?? 224;
-  const size: [number, number] = typeof sz === 'number' ? [sz, sz] : Array.isArray(sz) ? [sz[0], sz[1]] : [NaN, NaN];
+  const size: [number, number] =
+    typeof sz === 'number' ? [sz, sz] : Array.isArray(sz) ? [sz[0], sz[1]] : [NaN, NaN];
   if (
     (Array.isArray(sz) && sz.length !== 2) ||
     !size.every((d) => Number.isInteger(d) && d >= 8 && d <= 4096)
@@ -177,7 +180,9 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
   const channels = config.channels ?? b?.channels ?? 3;
   if (channels !== 1 && channels !== 3) throw bad('channels', channels, 'use 1 (grey) or 3 (RGB)');
   const colour =
-    config.colour ?? (channels === 1 ? 'grey' : config.channels === undefined ? b?.colour : undefined) ?? 'rgb';
+    config.colour ??
+    (channels === 1 ? 'grey' : config.channels === undefined ? b?.colour : undefined) ??
+    'rgb';
   if (colour !== 'rgb' && colour !== 'grey') throw bad('colour', colour, "use 'rgb' or 'grey'");
   if (config.resize !== undefined && !isObject(config.resize)) {
     throw bad('resize', config.resize, "pass { kernel?: 'lanczos3', fit?: 'fill' }");
@@ -187,7 +192,8 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
     throw bad('resize.kernel', kernel, `use one of ${RESIZE_KERNELS.join(', ')}`);
   }
   const fit = config.resize?.fit ?? b?.resize.fit ?? 'fill';
-  if (!RESIZE_FITS.includes(fit)) throw bad('resize.fit', fit, `use one of ${RESIZE_FITS.join(', ')}`);
+  if (!RESIZE_FITS.includes(fit))
+    throw bad('resize.fit', fit, `use one of ${RESIZE_FITS.join(', ')}`);
   let normalise: PreprocessRecord['normalise'];
   if (config.normalise !== undefined) {
     const n = config.normalise;
@@ -314,7 +320,10 @@ export async function preprocessFace(
     if (!(margin >= 0 && margin <= 2)) {
       throw bad('margin', margin, 'pass a fraction of the box from 0 to 2, e.g. 0.2');
     }
-    const cropped = cropAt(image, detectorCropBox(face.box, image.width, image.height, margin, true));
+    const cropped = cropAt(
+      image,
+      detectorCropBox(face.box, image.width, image.height, margin, true),
+    );
     const whole = { x: 0, y: 0, width: cropped.img.width, height: cropped.img.height };
     return finish(cropped.img, whole, cropped.x0, cropped.y0, rec);
   }
@@ -360,7 +369,12 @@ async function finish(
   y0: number,
   rec: PreprocessRecord,
 ): Promise<PreprocessedFace> {
-  let face: RawImage = { data: src.data, width: src.width, height: src.height, channels: src.channels };
+  let face: RawImage = {
+    data: src.data,
+    width: src.width,
+    height: src.height,
+    channels: src.channels,
+  };
   if (rec.colour === 'grey') face = convertChannels(face, 1);
   const [H, W] = rec.size;
   const cw = face.width;
@@ -376,7 +390,12 @@ async function finish(
   }
   const ox = (W - cw * sx) / 2;
   const oy = (H - ch * sy) / 2;
-  const faceBox = { x: ox + box.x * sx, y: oy + box.y * sy, width: box.width * sx, height: box.height * sy };
+  const faceBox = {
+    x: ox + box.x * sx,
+    y: oy + box.y * sy,
+    width: box.width * sx,
+    height: box.height * sy,
+  };
   if (rec.mask !== 'none') {
     face = maskOutside(
       face,

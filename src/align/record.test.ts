@@ -43,7 +43,11 @@ test('a v1 detector record keeps its crop; new fields are checked', () => {
     { ...V1, channels: 1 }, // the mean has three values
     { ...V1, resize: { kernel: 'bicubic', fit: 'fill' } },
   ]) {
-    assert.throws(() => parsePreprocessRecord(bad, 'x'), { code: 'E_MODEL_FORMAT' }, JSON.stringify(bad));
+    assert.throws(
+      () => parsePreprocessRecord(bad, 'x'),
+      { code: 'E_MODEL_FORMAT' },
+      JSON.stringify(bad),
+    );
   }
 });
 

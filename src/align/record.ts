@@ -46,8 +46,7 @@ export const RESIZE_KERNELS: readonly ResizeKernel[] = [
  * same margin.
  */
 export type CropSource =
-  | { kind: 'whole-image' }
-  | { kind: 'detector'; detector: string; margin: number; square: boolean };
+  { kind: 'whole-image' } | { kind: 'detector'; detector: string; margin: number; square: boolean };
 
 /**
  * How a face becomes network input; see the module comment and src/features/README.md. Steps,

@@ -7,5 +7,8 @@ export const DEFAULT_SHARD_SIZE = 1024;
 export const DEFAULT_FEATURE_BATCH = 32;
 /** Faces per forward pass of embedding; passed to predict explicitly (tfjs would split at 32). */
 export const DEFAULT_EMBED_BATCH = 32;
-/** Margin around a detected face box when the model's record does not give one (as FEC crops). */
+/**
+ * Margin around a detected face box when the model's record does not give one (as FEC crops);
+ * the same value as src/align's DEFAULT_MARGIN (kept here so the CLI's help loads no sharp).
+ */
 export const DEFAULT_DETECT_MARGIN = 0.2;

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
+import { preprocessFace, resolvePreprocessConfig } from '../align/preprocess.js';
 import { initEngine } from '../engine/backend.js';
+import { resizeImage } from '../image/transform.js';
 import { readImage } from '../image/read.js';
 import type { RawImage } from '../image/types.js';
 import { setLogSink } from '../logger.js';
@@ -208,4 +210,98 @@ test('embedFiles with a detector crops each detected face (box grown by the marg
   assert.deepEqual(none.noFace, [photo]);
   const one = await embedFiles([photo], embedder, { detector, maxFaces: 1 });
   assert.equal(one.faces.length, 1);
+});
+
+test('an old model (version-1 record, no align / mask) embeds exactly as before', async () => {
+  const dir = join(root, 'v1-model');
+  const { align, mask, ...v1 } = backbone.preprocess;
+  assert.deepEqual([align, mask], ['none', 'none']);
+  const model = createHead('densenet', {
+    preset: 'shallow',
+    inputShape: backbone.featureShape,
+    seed: 3,
+  });
+  await saveModel(model, dir, {
+    backbone: backbone.ref(),
+    preprocess: v1 as unknown as JsonObject,
+  });
+  model.dispose();
+  const old = await createEmbedder(dir);
+  try {
+    assert.deepEqual(old.preprocess, backbone.preprocess);
+    const f = face(9, 60, 40, 3);
+    // The pixels: a plain lanczos3 resize, as prepareFace did before masks existed.
+    const resized = await resizeImage(f, 112, 112, { kernel: 'lanczos3', fit: 'fill' });
+    assert.deepEqual((await old.prepareFace(f)).data, resized.data);
+    assert.deepEqual(await old.embedFaces([f]), await embedder.embedFaces([f]));
+  } finally {
+    old.dispose();
+  }
+});
+
+test('a model trained on aligned, ellipse-masked detector crops embeds photos the same way', async () => {
+  const rec = resolvePreprocessConfig(
+    { detector: 'fixed', align: 'five-point', mask: 'ellipse' },
+    backbone.preprocess,
+  );
+  const dir = join(root, 'aligned-model');
+  const model = createHead('densenet', {
+    preset: 'shallow',
+    inputShape: backbone.featureShape,
+    seed: 3,
+  });
+  await saveModel(model, dir, {
+    backbone: backbone.ref(),
+    preprocess: rec as unknown as JsonObject,
+  });
+  model.dispose();
+  const aligned = await createEmbedder(dir);
+  try {
+    assert.deepEqual(aligned.preprocess, rec);
+    const photo = join(root, 'aligned-photo.png');
+    const img = face(11, 160, 120, 3);
+    await sharp(Buffer.from(img.data), { raw: { width: 160, height: 120, channels: 3 } })
+      .png()
+      .toFile(photo);
+    // A tilted face: eyes not level.
+    const landmarks = {
+      leftEye: { x: 60, y: 50 },
+      rightEye: { x: 90, y: 42 },
+      nose: { x: 77, y: 62 },
+      mouthLeft: { x: 66, y: 80 },
+      mouthRight: { x: 92, y: 73 },
+    };
+    const found = { box: { x: 45, y: 25, width: 60, height: 70 }, score: 0.9, landmarks };
+    const detector = { name: 'fixed', detectFaces: async () => [found] };
+    const r = await embedFiles([photo], aligned, { detector });
+    assert.equal(r.faces.length, 1);
+
+    const decoded = await readImage(photo);
+    const by = await preprocessFace(decoded, found, rec);
+    assert.equal(by.aligned, true);
+    const px = (x: number, y: number) => by.image.data[(y * 112 + x) * 3];
+    // The template square is 112 / 1.4 = 80 px, centred: the ellipse is the circle r = 40.
+    for (const [x, y] of [
+      [0, 0],
+      [10, 56],
+      [56, 10],
+      [20, 20],
+      [100, 100],
+    ]) {
+      assert.equal(px(x, y), 0, `(${x}, ${y}) outside the ellipse`);
+    }
+    assert.deepEqual(await aligned.prepareFace(decoded, found), by.image);
+    const [manual] = await aligned.embedPrepared([by.image]);
+    assert.deepEqual(r.faces[0].embedding, manual);
+    assert.deepEqual(await aligned.embedDetectedFaces(decoded, [found]), [manual]);
+
+    // The same weights with the plain record (box crop, no mask) give another embedding.
+    const plain = await embedFiles([photo], embedder, { detector });
+    assert.notDeepEqual(plain.faces[0].embedding, r.faces[0].embedding);
+    const unaligned = await preprocessFace(decoded, { box: found.box }, rec);
+    assert.equal(unaligned.aligned, false);
+    assert.notDeepEqual(unaligned.image.data, by.image.data);
+  } finally {
+    aligned.dispose();
+  }
 });

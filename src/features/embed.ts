@@ -167,9 +167,13 @@ function withMargin(pre: FeaturePreprocess, margin: number | undefined): Feature
 
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ExprsimError('E_BAD_OPTION', `batchSize must be a whole number ≥ 1, got ${batchSize}`, {
-      input: String(batchSize),
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `batchSize must be a whole number ≥ 1, got ${batchSize}`,
+      {
+        input: String(batchSize),
+      },
+    );
   }
 }
 
@@ -232,7 +236,9 @@ function makeEmbedder(
       const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
       checkBatchSize(batchSize);
       if (preprocess.align !== 'none' && images.length > 0) {
-        logger.debug('embedFaces: face crops are not aligned (no landmarks); see embedDetectedFaces');
+        logger.debug(
+          'embedFaces: face crops are not aligned (no landmarks); see embedDetectedFaces',
+        );
       }
       const out: Float32Array[] = [];
       options.onProgress?.({ done: 0, total: images.length, label: 'embed' });
@@ -359,9 +365,7 @@ export async function embedFiles(
       } else {
         const found = (await options.detector.detectFaces(img)).slice(0, maxFaces);
         if (found.length === 0) result.noFace.push(file);
-        const faces = await Promise.all(
-          found.map((f) => embedder.prepareFace(img, f, { margin })),
-        );
+        const faces = await Promise.all(found.map((f) => embedder.prepareFace(img, f, { margin })));
         found.forEach((f, i) => {
           pending.push({ file, face: i, box: f.box, score: f.score });
           prepared.push(faces[i]);

@@ -35,6 +35,7 @@ export {
   detectorCropBox,
   parsePreprocess,
   prepareFace,
+  readForPreprocess,
   wholeImagePreprocess,
   type FeaturePreprocess,
 } from './preprocess.js';
@@ -81,6 +82,7 @@ export {
   type EmbeddedFace,
   type FaceDetectorLike,
   type FaceEmbedder,
+  type PrepareFaceOptions,
 } from './embed.js';
 export { decodeNpyFloat32, encodeNpyFloat32 } from './npy.js';
 export {

@@ -47,8 +47,8 @@ export interface ModelManifest {
   /** The backbone the head's features come from, or 'pixels' for heads on raw pixels. */
   backbone: BackboneRef | 'pixels';
   /**
-   * How faces were detected, aligned and cropped for this model (opaque here; the align
-   * stage defines it). Embedding must repeat it.
+   * How faces were detected, cropped, aligned and masked for this model: src/align's
+   * PreprocessRecord (opaque here; src/features' createEmbedder parses and follows it).
    */
   preprocess: JsonObject;
   /** The head's input [h, w, c] (a feature map, or pixels). */

@@ -1,7 +1,8 @@
 /**
  * Finding and embedding the faces of one decoded photo, the way both the indexer and the query
- * commands do it: detect, take each face's crop (the box grown by the model's margin, squared),
- * embed the crops in one batch, and optionally make a small JPEG thumbnail of each crop.
+ * commands do it: detect, embed every face as the model's preprocessing record says (crop,
+ * five-point alignment from the landmarks, mask) in one batch, and optionally make a small JPEG
+ * thumbnail of each face's crop (the box grown by the margin, squared; not aligned or masked).
  */
 import { ExprsimError } from '../errors.js';
 import { DEFAULT_DETECT_MARGIN } from '../features/defaults.js';
@@ -79,10 +80,13 @@ export async function embedPhotoFaces(
   }
   const found = (await detector.detectFaces(img)).slice(0, maxFaces);
   if (found.length === 0) return [];
-  const crops = found.map((f) =>
-    cropImage(img, detectorCropBox(f.box, img.width, img.height, margin, square)),
-  );
-  const embeddings = await embedder.embedFaces(crops);
+  // Crop, align and mask as the model's preprocessing record says (landmarks included).
+  const embeddings = await embedder.embedDetectedFaces(img, found, { margin: options.margin });
+  const crops = options.thumbnails
+    ? found.map((f) =>
+        cropImage(img, detectorCropBox(f.box, img.width, img.height, margin, square)),
+      )
+    : [];
   const out: EmbeddedImageFace[] = [];
   for (let i = 0; i < found.length; i++) {
     const f = found[i];

@@ -12,10 +12,10 @@ import { mulberry32 } from '../data/prng.js';
 import { openStore } from './open-store.js';
 import type { FaceStore, NewFace, NewPhoto, OpenStoreOptions } from './types.js';
 
-const work = await mkdtemp(join(tmpdir(), 'exprsim-contract-'));
-after(() => rm(work, { recursive: true, force: true }));
 const pg = await startPostgres();
 after(() => pg.server?.stop());
+const work = await mkdtemp(join(tmpdir(), 'exprsim-contract-'));
+after(() => rm(work, { recursive: true, force: true }));
 
 interface Backend {
   name: string;

@@ -166,7 +166,7 @@ export function registerFeatureCommands(program: Command): void {
     .option('--align <mode>', `with --detector: ${ALIGN_MODES.join(' | ')} (default none)`)
     .option(
       '--mask <mode>',
-      `black out non-face pixels: ${MASK_MODES.join(' | ')} (default none; whole images: the inscribed ellipse)`,
+      `black out non-face pixels: ${MASK_MODES.join(' | ')} (default none); without --detector the face box is the whole image`,
     )
     .action(async (dataset: string, o: FeaturesOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
