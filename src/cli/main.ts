@@ -16,6 +16,7 @@ import { registerTrainCommands } from './commands/train.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerExperimentCommands } from './commands/experiment.js';
 import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
@@ -52,6 +53,7 @@ function buildProgram(): Command {
   registerSearchCommands(program);
   registerServeCommand(program);
   registerReportCommands(program);
+  registerExperimentCommands(program);
   return program;
 }
 

@@ -120,6 +120,22 @@ export interface EvaluateOptions {
   /** Also summarise distances of random image pairs (a model's calibration.json). */
   calibration?: CalibrationOptions;
   onProgress?: ProgressCallback;
+  /**
+   * Called once with every embedding computed (the split's triplet images, then its labelled
+   * images not in a triplet): for maps of the embeddings. The result does not change.
+   */
+  onEmbeddings?: (embeddings: EvalEmbeddings) => void | Promise<void>;
+}
+
+/** The embeddings an evaluation computed (see EvaluateOptions.onEmbeddings). */
+export interface EvalEmbeddings {
+  /** The embedder's keys (file paths or feature-cache keys), one per row of `data`. */
+  keys: readonly string[];
+  /** Flat [keys.length × dim]. */
+  data: Float32Array;
+  dim: number;
+  /** The split's labelled images and the row of `data` holding each one's embedding. */
+  labelled?: { source: string; key: string; label: string; row: number }[];
 }
 
 /**
@@ -140,6 +156,17 @@ export async function evaluateEmbedder(
   const tripletImages = index.keys.length;
   const labelledIdx = data.labelled?.map((im) => index.id(keyOf(im.source, im.key)));
   const { data: emb, dim } = await embedder.embed(index.keys, options.onProgress);
+  if (options.onEmbeddings !== undefined) {
+    await options.onEmbeddings({
+      keys: index.keys,
+      data: emb,
+      dim,
+      labelled:
+        labelledIdx === undefined
+          ? undefined
+          : data.labelled?.map((im, i) => ({ ...im, row: labelledIdx[i] })),
+    });
+  }
   const scores = tripletScores(tripletDistancesOf(emb, dim, idx));
   const result: EvalResult = {
     embedder: embedder.name,

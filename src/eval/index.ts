@@ -39,6 +39,7 @@ export {
   loadEvalData,
   type EvalData,
   type EvalDataOptions,
+  type EvalEmbeddings,
   type EvalResult,
   type EvaluateOptions,
 } from './evaluate.js';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExprsimError } from '../errors.js';
@@ -6,6 +7,11 @@ import { createHead } from '../models/heads/registry.js';
 import type { HeadName } from '../models/heads/registry.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { barChart, escapeXml, lineChart, scatterChart } from './charts.js';
+import {
+  embeddingMapChart,
+  readEmbeddingsFile,
+  type EmbeddingMapOptions,
+} from './embedding-map.js';
 import { writeChart } from './png.js';
 import { loadRun, movingAverage, type RunInfo } from './runs.js';
 import { htmlTable, markdownTable, tableRows, type RunCost } from './table.js';
@@ -17,6 +23,11 @@ export interface ReportOptions {
   smoothing?: number;
   /** Count parameters and FLOPs by building each head (needs tfjs); default true. */
   costs?: boolean;
+  /**
+   * 2-D maps (t-SNE) of the runs' test embeddings (`embeddings-test.json`, written by
+   * `exprsim experiment`), one per run that has them; options of the layout, or false for none.
+   */
+  maps?: EmbeddingMapOptions | false;
 }
 
 export interface ReportResult {
@@ -62,7 +73,8 @@ const slug = (s: string) =>
  * table: parameters, FLOPs, throughput, best validation accuracy, test accuracy with its
  * interval and per triplet type, detector), and charts as SVG + PNG — validation accuracy and
  * training loss per group, test accuracy with intervals, detection rate against accuracy when
- * runs record a detector's detection rate.
+ * runs record a detector's detection rate, and a t-SNE map of each run's test embeddings
+ * coloured by label when the run folder has `embeddings-test.json`.
  */
 export async function writeReport(
   runDirs: readonly string[],
@@ -171,6 +183,20 @@ export async function writeReport(
       'detection-vs-accuracy',
       'Detection rate of the preprocessing detector against test accuracy',
     );
+  }
+
+  if (options.maps !== false) {
+    for (const r of runs) {
+      const file = join(r.dir, 'embeddings-test.json');
+      if (!existsSync(file)) continue;
+      const emb = await readEmbeddingsFile(file);
+      if (emb.vectors.length < 2) continue;
+      await chart(
+        embeddingMapChart(emb, r.name, options.maps ?? {}),
+        `map-${slug(r.name)}`,
+        `Test embeddings of ${r.name} laid out by t-SNE, coloured by label`,
+      );
+    }
   }
 
   const md = [

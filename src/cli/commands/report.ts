@@ -7,6 +7,8 @@ interface ReportOpts {
   title?: string;
   smoothing?: string;
   costs: boolean;
+  maps: boolean;
+  perplexity?: string;
 }
 
 /** Registers `exprsim report RUNS... --out DIR`. */
@@ -21,6 +23,8 @@ export function registerReportCommands(program: Command): void {
     .option('--title <text>', 'report title')
     .option('--smoothing <steps>', 'moving average of the training-loss curves (default 50)')
     .option('--no-costs', 'skip counting parameters and FLOPs')
+    .option('--no-maps', "skip the t-SNE maps of the runs' test embeddings")
+    .option('--perplexity <n>', 't-SNE perplexity of the maps (default 30)')
     .action(async (runs: string[], o: ReportOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       // Counting parameters builds each head; the cpu backend is enough and starts fastest.
@@ -30,6 +34,9 @@ export function registerReportCommands(program: Command): void {
         title: o.title,
         smoothing: parseNumber('--smoothing', o.smoothing, { min: 1 }),
         costs: o.costs,
+        maps: o.maps
+          ? { perplexity: parseNumber('--perplexity', o.perplexity, { int: false, min: 1 }) }
+          : false,
       });
       if (g.json) printJson({ runs: r.runs.map((x) => x.name), files: r.files });
       else printLines([`report: ${r.runs.length} runs → ${r.files.length} files`, ...r.files]);
