@@ -75,11 +75,12 @@ function frame(
   legendRows: number,
   xTicks?: { values: number[]; labels: string[] },
   extraBottom = 0,
+  extraLeft = 0,
 ): Plot {
   const width = f.width ?? 720;
   const height = (f.height ?? 420) + extraBottom;
   const legendHeight = legendRows > 0 ? 18 * legendRows + 8 : 0;
-  const left = 70;
+  const left = 70 + extraLeft;
   const right = width - 20;
   const top = 40;
   const bottom = height - 50 - legendHeight - extraBottom;
@@ -113,7 +114,7 @@ function frame(
     `<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#333"/>`,
     `<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#333"/>`,
     `<text x="${(left + right) / 2}" y="${bottom + 38}" text-anchor="middle" font-family="${FONT}" font-size="13">${escapeXml(f.xLabel)}</text>`,
-    `<text x="18" y="${(top + bottom) / 2}" text-anchor="middle" font-family="${FONT}" font-size="13" transform="rotate(-90 18 ${(top + bottom) / 2})">${escapeXml(f.yLabel)}</text>`,
+    `<text x="${left - 52}" y="${(top + bottom) / 2}" text-anchor="middle" font-family="${FONT}" font-size="13" transform="rotate(-90 ${left - 52} ${(top + bottom) / 2})">${escapeXml(f.yLabel)}</text>`,
   );
   return { parts, x, y, width, height, left, right, top, bottom };
 }
@@ -197,11 +198,18 @@ export interface Bar {
   high?: number;
 }
 
+const BAR_CHARS = 40;
+const RAD35 = (35 * Math.PI) / 180;
+
 /** Vertical bars with optional intervals, value labels above. */
 export function barChart(f: ChartFrame, bars: Bar[]): string {
   if (bars.length === 0) throw new RangeError(`chart "${f.title}" has no bars`);
   const ys = bars.flatMap((b) => [b.value, b.low ?? b.value, b.high ?? b.value]);
-  const width = f.width ?? Math.max(480, 90 + bars.length * 70);
+  // Bar names are written under the axis, slanted 35°: room below for their height, and on the
+  // left for the first name's run (which starts half a slot right of the axis).
+  const nameWidth = 6.5 * Math.min(BAR_CHARS, Math.max(...bars.map((b) => b.name.length)));
+  const extraLeft = Math.max(0, Math.round(nameWidth * Math.cos(RAD35) - 100));
+  const width = f.width ?? Math.max(480, 90 + bars.length * 70) + extraLeft;
   const yDomain = f.yDomain ?? [Math.min(...ys) - 0.02, Math.max(...ys) + 0.02];
   const p = frame(
     { ...f, width, yDomain },
@@ -209,8 +217,8 @@ export function barChart(f: ChartFrame, bars: Bar[]): string {
     ys,
     0,
     { values: [], labels: [] },
-    // Room for the slanted bar names under the axis.
-    Math.min(120, 4 * Math.min(28, Math.max(...bars.map((b) => b.name.length)))),
+    Math.round(nameWidth * Math.sin(RAD35) + 10),
+    extraLeft,
   );
   const slot = (p.right - p.left) / bars.length;
   bars.forEach((b, i) => {
@@ -232,7 +240,7 @@ export function barChart(f: ChartFrame, bars: Bar[]): string {
     const labelY = r2(p.y(b.high ?? b.value) - 6);
     p.parts.push(
       `<text x="${r2(cx)}" y="${labelY}" text-anchor="middle" font-family="${FONT}" font-size="11">${b.value.toFixed(1)}</text>`,
-      `<text x="${r2(cx)}" y="${p.bottom + 14}" text-anchor="end" font-family="${FONT}" font-size="11" transform="rotate(-35 ${r2(cx)} ${p.bottom + 14})">${escapeXml(truncate(b.name, 28))}</text>`,
+      `<text x="${r2(cx)}" y="${p.bottom + 14}" text-anchor="end" font-family="${FONT}" font-size="11" transform="rotate(-35 ${r2(cx)} ${p.bottom + 14})">${escapeXml(truncate(b.name, BAR_CHARS))}</text>`,
     );
   });
   return svg(p);
@@ -263,8 +271,10 @@ export function scatterChart(f: ChartFrame, groups: ScatterGroup[], radius = 3):
         `<circle cx="${cx}" cy="${cy}" r="${radius}" fill="${colourOf(i)}" fill-opacity="0.8"/>`,
       );
       if (q.label !== undefined) {
+        // Right of the dot, or left of it where the text would run past the plot's right edge.
+        const left = cx + radius + 3 + 6.5 * q.label.length > p.right;
         p.parts.push(
-          `<text x="${cx + radius + 3}" y="${cy + 4}" font-family="${FONT}" font-size="11">${escapeXml(q.label)}</text>`,
+          `<text x="${left ? r2(cx - radius - 3) : r2(cx + radius + 3)}" y="${r2(cy + 4)}"${left ? ' text-anchor="end"' : ''} font-family="${FONT}" font-size="11">${escapeXml(q.label)}</text>`,
         );
       }
     }

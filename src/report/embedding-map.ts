@@ -121,8 +121,8 @@ export function embeddingMapChart(
   const { groups, perplexity, points } = embeddingMapGroups(file, options);
   return scatterChart(
     {
-      title: `${runName}: ${file.split} embeddings (t-SNE, perplexity ${Math.round(perplexity * 10) / 10}, ${points} images)`,
-      xLabel: 't-SNE dimension 1',
+      title: `${file.split.charAt(0).toUpperCase()}${file.split.slice(1)} embeddings: ${runName}`,
+      xLabel: `t-SNE dimension 1 (perplexity ${Math.round(perplexity * 10) / 10}, ${points} images, coloured by label)`,
       yLabel: 't-SNE dimension 2',
       width: 720,
       height: 560,

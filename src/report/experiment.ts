@@ -375,7 +375,7 @@ export async function runExperiment(
       await writeRunMeta(plan, run, 'completed');
       done(r?.status === 'early-stopped' ? 'early-stopped' : 'completed', { accuracy });
     } catch (e) {
-      logger.warn(`run ${run.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      logger.info(`run ${run.name} failed: ${e instanceof Error ? e.message : String(e)}`);
       await writeRunMeta(plan, run, 'failed', e).catch(() => undefined);
       done('failed', { error: isExprsimError(e) ? e.toLine() : String((e as Error).message ?? e) });
     }

@@ -557,12 +557,15 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
           });
     for (const seed of seeds) {
       for (const input of gridInputs) {
-        for (const def of heads) {
+        for (const [hi, def] of heads.entries()) {
           // A head runs each listed preset it has; a head with none of them runs its default.
           const own = (presets ?? []).filter((p) => def.presets.includes(p));
           for (const preset of own.length > 0 ? own : [def.presets[0]]) {
-            for (const variant of variants) {
-              const where = `grid (${def.name} ${preset}${variant.name ? ` ${variant.name}` : ''} on ${input.name})`;
+            for (const [vi, variant] of variants.entries()) {
+              const where =
+                variant.name === undefined
+                  ? `grid.heads[${hi}] (${def.name} ${preset} on ${input.name})`
+                  : `grid.variants[${vi}].headConfig (${def.name} ${preset} on ${input.name})`;
               const h = checkHead(ctx, where, def.name, preset, variant.config, input);
               runBase({
                 head: h.head,

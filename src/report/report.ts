@@ -175,7 +175,7 @@ export async function writeReport(
             .map((r) => ({
               x: 100 * (r.detectionRate ?? 0),
               y: 100 * (r.test?.accuracy ?? 0),
-              label: r.head,
+              label: [r.head, r.preset].filter(Boolean).join(' '),
             })),
         })),
         5,

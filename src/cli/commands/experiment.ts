@@ -53,7 +53,7 @@ function summary(r: ExperimentResult): string[] {
   const count = (s: RunOutcome['status']) => r.runs.filter((o) => o.status === s).length;
   lines.push(
     '',
-    `${r.runs.length} runs: ${count('completed') + count('early-stopped')} trained now, ${count('skipped')} finished before, ${count('failed')} failed${r.interrupted ? ', interrupted' : ''}`,
+    `${r.runs.length} run${r.runs.length === 1 ? '' : 's'}: ${count('completed') + count('early-stopped')} trained now, ${count('skipped')} finished before, ${count('failed')} failed${r.interrupted ? ', interrupted' : ''}`,
   );
   if (r.report) lines.push(`report: ${r.report.files.find((f) => f.endsWith('report.md'))}`);
   if (r.reportError) lines.push(`report not written: ${r.reportError}`);
@@ -153,7 +153,10 @@ export function registerExperimentCommands(program: Command): void {
           say(`[${e.index + 1}/${e.total}] ${e.run}: ${what}`);
         } else if (e.kind === 'eval') say(`  ${e.run}: evaluating on ${plan.evalSplit}`);
         else if (e.kind === 'done' && e.outcome.status !== 'skipped') {
-          say(`  ${e.run}: ${outcomeText(e.outcome)} ${pct(e.outcome.accuracy)}`);
+          const acc = e.outcome.accuracy;
+          say(
+            `  ${e.run}: ${outcomeText(e.outcome)}${acc === undefined ? '' : `, test accuracy ${pct(acc)}`}`,
+          );
         } else if (e.kind === 'report') say(`report written to ${e.dir}`);
       };
       const controller = new AbortController();
