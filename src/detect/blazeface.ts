@@ -182,12 +182,16 @@ export class BlazeFaceDetector implements Detector {
     const side = Math.max(w, h);
     const scale = side / SIZE;
     // Letterbox into a square canvas of `side`, centred, then resize to 256 (sharp: antialiased).
-    const region = await resizeImage(
-      x === 0 && y === 0 && w === img.width && h === img.height ? img : cropRegion(img, x, y, w, h),
-      Math.max(1, Math.round(w / scale)),
-      Math.max(1, Math.round(h / scale)),
-      { kernel: 'linear' },
-    );
+    const whole = x === 0 && y === 0 && w === img.width && h === img.height;
+    const rw = Math.max(1, Math.round(w / scale));
+    const rh = Math.max(1, Math.round(h / scale));
+    // A whole image already at the net's size (e.g. 256x256 crops) needs no resampling pass.
+    const region =
+      whole && rw === img.width && rh === img.height
+        ? img
+        : await resizeImage(whole ? img : cropRegion(img, x, y, w, h), rw, rh, {
+            kernel: 'linear',
+          });
     const padX = Math.floor((SIZE - region.width) / 2);
     const padY = Math.floor((SIZE - region.height) / 2);
     const outputs = tf.tidy(() => {
