@@ -23,6 +23,8 @@ export interface Embedder {
   /** What it is, for reports. */
   readonly info: JsonObject;
   keyFor(source: string, key: string, path: string): string;
+  /** Whether `embed` can take this key (absent: every key). */
+  has?(key: string): boolean;
   /** Vectors of `keys`, flat [n × dim]. */
   embed(
     keys: readonly string[],
@@ -45,6 +47,7 @@ export function sourceEmbedder(
     name,
     info,
     keyFor: (s, k, p) => source.keyFor(s, k, p),
+    has: source.has === undefined ? undefined : (k) => source.has?.(k) ?? true,
     async embed(keys, onProgress) {
       const parts: Float32Array[] = [];
       let dim = 0;

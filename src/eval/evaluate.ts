@@ -109,6 +109,8 @@ export interface EvalResult {
   tripletAccuracy: TripletAccuracy;
   retrieval?: RetrievalMetrics;
   retrievalSkipped?: string;
+  /** Retrieval ran on part of the split's labelled images (and why). */
+  retrievalNote?: string;
   /** Quantiles of random-pair distances among the split's images (when asked for). */
   randomPairDistances?: number[];
   seconds: number;
@@ -154,7 +156,14 @@ export async function evaluateEmbedder(
     embedder.keyFor(source, key, data.resolve(source, key));
   const idx = indexTriplets(data.rows, keyOf, index);
   const tripletImages = index.keys.length;
-  const labelledIdx = data.labelled?.map((im) => index.id(keyOf(im.source, im.key)));
+  // A feature cache holds only the images it was extracted for (often just the triplets'):
+  // retrieval then runs over the labelled images it has, and the result says how many it left out.
+  const available =
+    embedder.has === undefined
+      ? data.labelled
+      : data.labelled?.filter((im) => embedder.has?.(keyOf(im.source, im.key)) ?? true);
+  const leftOut = (data.labelled?.length ?? 0) - (available?.length ?? 0);
+  const labelledIdx = available?.map((im) => index.id(keyOf(im.source, im.key)));
   const { data: emb, dim } = await embedder.embed(index.keys, options.onProgress);
   if (options.onEmbeddings !== undefined) {
     await options.onEmbeddings({
@@ -179,16 +188,22 @@ export async function evaluateEmbedder(
     tripletAccuracy: summariseAccuracy(scores, idx.types, options.bootstrap),
     seconds: 0,
   };
-  if (labelledIdx !== undefined && data.labelled !== undefined) {
+  if (labelledIdx !== undefined && available !== undefined && available.length > 1) {
     const n = labelledIdx.length;
     const sub = new Float32Array(n * dim);
     labelledIdx.forEach((row, i) => sub.set(emb.subarray(row * dim, (row + 1) * dim), i * dim));
     result.retrieval = retrievalMetrics(
       pairwiseSquaredDistances(sub, n, dim),
-      data.labelled.map((im) => im.label),
+      available.map((im) => im.label),
       options.retrieval,
     );
-  } else result.retrievalSkipped = data.labelledSkipped;
+    if (leftOut > 0) {
+      result.retrievalNote = `${leftOut} of the split's ${data.labelled?.length ?? 0} labelled images have no input (not in the feature cache) and were left out`;
+    }
+  } else {
+    result.retrievalSkipped =
+      data.labelledSkipped ?? 'no labelled image of the split is in the feature cache';
+  }
   if (options.calibration !== undefined) {
     result.randomPairDistances = randomPairDistanceQuantiles(
       emb,

@@ -23,6 +23,10 @@ export class FeatureInputSource implements TripletInputSource {
     this.preprocess = JSON.parse(JSON.stringify(cache.preprocess)) as JsonObject;
   }
 
+  has(key: string): boolean {
+    return this.cache.has(key);
+  }
+
   keyFor(source: string, key: string): string {
     return this.cache.keyFor(source, key);
   }

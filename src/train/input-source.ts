@@ -29,6 +29,8 @@ export interface TripletInputSource {
   keyFor(source: string, key: string, path: string): string;
   /** The inputs of `keys`, in order: [keys.length, h, w, c]. The caller disposes the tensor. */
   load(keys: readonly string[]): Promise<tf.Tensor4D>;
+  /** Whether `load` can give this key (feature caches hold only what was extracted). */
+  has?(key: string): boolean;
   dispose(): void;
 }
 
