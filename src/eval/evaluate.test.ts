@@ -41,13 +41,25 @@ test('retrieval runs over every labelled image when the embedder has them all', 
 });
 
 test('labelled images a feature cache lacks are left out of retrieval, and the result says so', async () => {
+  let seen: { key: string; row: number }[] | undefined;
+  let keys: readonly string[] = [];
   const r = await evaluateEmbedder(
     embedder((k) => k !== 's3' && k !== 'h3'),
     data,
     {
       bootstrap: { resamples: 10 },
+      onEmbeddings: (e) => {
+        seen = e.labelled;
+        keys = e.keys;
+      },
     },
   );
+  // The embeddings handed on list the labelled images retrieval used, each at its own row.
+  assert.deepEqual(
+    seen?.map((im) => im.key),
+    ['h1', 'h2', 's1', 's2'],
+  );
+  for (const im of seen ?? []) assert.equal(keys[im.row], im.key);
   assert.equal(r.tripletAccuracy.accuracy, 1, 'triplet scoring is unchanged');
   assert.equal(r.retrieval?.images, 4);
   assert.match(r.retrievalNote ?? '', /^2 of the split's 6 labelled images/);

@@ -173,7 +173,7 @@ export async function evaluateEmbedder(
       labelled:
         labelledIdx === undefined
           ? undefined
-          : data.labelled?.map((im, i) => ({ ...im, row: labelledIdx[i] })),
+          : available?.map((im, i) => ({ ...im, row: labelledIdx[i] })),
     });
   }
   const scores = tripletScores(tripletDistancesOf(emb, dim, idx));
