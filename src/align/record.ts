@@ -12,6 +12,7 @@
  */
 import { ExprsimError, type ErrorCode } from '../errors.js';
 import type { ResizeKernel } from '../image/types.js';
+import { RESIZE_KERNELS } from '../image/transform.js';
 
 export const PREPROCESS_FORMAT = 'exprsim-feature-preprocess';
 /** The record version this exprsim writes and reads. */
@@ -25,18 +26,9 @@ export type MaskMode = 'none' | 'box' | 'ellipse';
 export type ResizeFit = 'fill' | 'cover' | 'contain';
 
 export const ALIGN_MODES: readonly AlignMode[] = ['none', 'five-point'];
+export { RESIZE_KERNELS };
 export const MASK_MODES: readonly MaskMode[] = ['none', 'box', 'ellipse'];
 export const RESIZE_FITS: readonly ResizeFit[] = ['fill', 'cover', 'contain'];
-export const RESIZE_KERNELS: readonly ResizeKernel[] = [
-  'nearest',
-  'linear',
-  'cubic',
-  'mitchell',
-  'lanczos2',
-  'lanczos3',
-  'mks2013',
-  'mks2021',
-];
 
 /**
  * Where the face pixels come from. `whole-image`: every image is already a face crop (FER2013,

@@ -4,7 +4,8 @@ import { sharpMessage } from './io-errors.js';
 import type { CropBox, RawImage, ResizeKernel, ResizeOptions } from './types.js';
 import { assertRawImage, asUint8Array, requireInt, requireOneOf } from './validate.js';
 
-const KERNELS: readonly ResizeKernel[] = [
+/** sharp's resampling kernels, the values `resize.kernel` may take. */
+export const RESIZE_KERNELS: readonly ResizeKernel[] = [
   'nearest',
   'linear',
   'cubic',
@@ -29,7 +30,7 @@ export async function resizeImage<T extends RawImage>(
   assertRawImage(img);
   requireInt('width', width);
   requireInt('height', height);
-  const kernel = requireOneOf('kernel', options.kernel ?? 'lanczos3', KERNELS);
+  const kernel = requireOneOf('kernel', options.kernel ?? 'lanczos3', RESIZE_KERNELS);
   const fit = requireOneOf('fit', options.fit ?? 'fill', FITS);
   let out: Buffer;
   try {

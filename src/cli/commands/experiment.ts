@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ExperimentEvent, ExperimentResult, RunOutcome } from '../../index.js';
 import { optString, startEngine, type GlobalOptions, type OptionValue } from '../options.js';
+import { abortOnInterrupt } from '../interrupt.js';
 import { printJson, printLines, progressBar } from '../output.js';
 
 interface ExperimentOpts {
@@ -159,18 +160,7 @@ export function registerExperimentCommands(program: Command): void {
           );
         } else if (e.kind === 'report') say(`report written to ${e.dir}`);
       };
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSignal = () => {
-        interrupts++;
-        if (interrupts > 1) process.exit(130);
-        process.stderr.write(
-          '\nexprsim: stopping after this step and writing a checkpoint (Ctrl-C again to quit now)\n',
-        );
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const interrupt = abortOnInterrupt();
       let result: ExperimentResult;
       try {
         const report =
@@ -181,15 +171,14 @@ export function registerExperimentCommands(program: Command): void {
               : (optString(o.report) as string);
         result = await runExperiment(plan, {
           only,
-          signal: controller.signal,
+          signal: interrupt.signal,
           onProgress,
           report,
           command: ['exprsim', ...process.argv.slice(2)].join(' '),
         });
       } finally {
         bar.done();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.release();
       }
       if (g.json) {
         // The report's run records hold whole curves; its file list is what a script needs.

@@ -17,6 +17,7 @@ import {
   type GlobalOptions,
   type OptionValue,
 } from '../options.js';
+import { abortOnInterrupt } from '../interrupt.js';
 import { printJson, printLines, progressBar } from '../output.js';
 
 type Opts = Record<string, OptionValue>;
@@ -207,18 +208,7 @@ export function registerTrainCommands(program: Command): void {
         }
       }
       const bar = progressBar(g);
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSignal = () => {
-        interrupts++;
-        if (interrupts > 1) process.exit(130);
-        process.stderr.write(
-          '\nexprsim: stopping after this step and writing a checkpoint (Ctrl-C again to quit now)\n',
-        );
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const interrupt = abortOnInterrupt();
       let result: TrainResult;
       try {
         result = await train({
@@ -233,7 +223,7 @@ export function registerTrainCommands(program: Command): void {
                 patience: parseNumber('--patience', o.patience),
               }
             : undefined,
-          signal: controller.signal,
+          signal: interrupt.signal,
           onProgress: bar.update,
           onMetrics: (m: MetricsLine) => {
             if (m.kind === 'val' && !g.json && !process.stderr.isTTY) {
@@ -246,8 +236,7 @@ export function registerTrainCommands(program: Command): void {
         });
       } finally {
         bar.done();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.release();
       }
       if (g.json) {
         const { config: _c, ...rest } = result;
