@@ -12,7 +12,7 @@
  */
 import { ExprsimError, type ErrorCode } from '../errors.js';
 import type { ResizeKernel } from '../image/types.js';
-import { RESIZE_KERNELS } from '../image/transform.js';
+import { RESIZE_KERNELS } from '../image/types.js';
 
 export const PREPROCESS_FORMAT = 'exprsim-feature-preprocess';
 /** The record version this exprsim writes and reads. */

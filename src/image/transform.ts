@@ -1,20 +1,10 @@
 import { ExprsimError } from '../errors.js';
 import { outputSpace, rawPipeline } from './encode.js';
 import { sharpMessage } from './io-errors.js';
-import type { CropBox, RawImage, ResizeKernel, ResizeOptions } from './types.js';
+import type { CropBox, RawImage, ResizeOptions } from './types.js';
+import { RESIZE_KERNELS } from './types.js';
 import { assertRawImage, asUint8Array, requireInt, requireOneOf } from './validate.js';
 
-/** sharp's resampling kernels, the values `resize.kernel` may take. */
-export const RESIZE_KERNELS: readonly ResizeKernel[] = [
-  'nearest',
-  'linear',
-  'cubic',
-  'mitchell',
-  'lanczos2',
-  'lanczos3',
-  'mks2013',
-  'mks2021',
-];
 const FITS: readonly NonNullable<ResizeOptions['fit']>[] = ['fill', 'cover', 'contain'];
 
 /**

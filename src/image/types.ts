@@ -100,3 +100,15 @@ export interface TensorToImageOptions {
   /** The scale the tensor's values are in. Default '0-1' for float32 tensors, '0-255' for int32. */
   scale?: TensorScale;
 }
+
+/** sharp's resampling kernels, the values `resize.kernel` may take. */
+export const RESIZE_KERNELS: readonly ResizeKernel[] = [
+  'nearest',
+  'linear',
+  'cubic',
+  'mitchell',
+  'lanczos2',
+  'lanczos3',
+  'mks2013',
+  'mks2021',
+];
