@@ -35,6 +35,20 @@ test('a --mask ellipse cache → the trained model’s manifest → createEmbedd
   const bad = await runCli([...args, '--align', 'five-point', '--out', cache]);
   assert.equal(bad.code, 1, 'alignment needs a detector');
   assert.match(bad.stderr, /needs --detector/);
+  const badPad = await runCli([...args, '--pad', '0.25', '--out', cache]);
+  assert.equal(badPad.code, 1);
+  assert.match(badPad.stderr, /--pad needs --detector/);
+  const badMode = await runCli([
+    ...args,
+    '--detector',
+    'mtcnn',
+    '--when-no-face',
+    'guess',
+    '--out',
+    cache,
+  ]);
+  assert.equal(badMode.code, 1);
+  assert.match(badMode.stderr, /--when-no-face must be skip, whole-image/);
   const r = await runCli([...args, '--mask', 'ellipse', '--out', cache]);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
@@ -97,4 +111,35 @@ test('a --mask ellipse cache → the trained model’s manifest → createEmbedd
   } finally {
     embedder.dispose();
   }
+});
+
+test('features --detector viola-jones --pad --when-no-face whole-image keeps every image and reports the detection rate', async () => {
+  const cache = join(dir, 'cache-vj-framed');
+  const r = await runCli([
+    '--json',
+    'features',
+    triplets,
+    '--backbone',
+    'faceapi-expression',
+    '--detector',
+    'viola-jones',
+    '--pad',
+    '0.25',
+    '--when-no-face',
+    'whole-image',
+    '--mask',
+    'ellipse',
+    '--out',
+    cache,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.preprocess.crop.pad, 0.25);
+  assert.equal(summary.preprocess.crop.noFace, 'whole-image');
+  // Every image is stored, whether or not the real detector found a face in it.
+  assert.equal(summary.stored, summary.dataset.images);
+  const d = summary.detection;
+  assert.equal(d.images, summary.dataset.images);
+  assert.equal(d.found + d.undetected, d.images);
+  assert.equal(d.rate, d.found / d.images);
 });

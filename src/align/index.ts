@@ -16,9 +16,11 @@ export {
   type PreprocessFaceOptions,
   type ResolvedPreprocessConfig,
 } from './preprocess.js';
+export { cropDetectedFace, type DetectorCropResult } from './detect-crop.js';
 export {
   ALIGN_MODES,
   MASK_MODES,
+  NO_FACE_MODES,
   PREPROCESS_FORMAT,
   PREPROCESS_VERSION,
   canonicalJson,
@@ -31,6 +33,7 @@ export {
   type AlignMode,
   type CropSource,
   type MaskMode,
+  type NoFaceMode,
   type PreprocessRecord,
   type ResizeFit,
 } from './record.js';

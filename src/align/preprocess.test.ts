@@ -19,7 +19,14 @@ test('resolvePreprocessConfig fills defaults into the record, survives JSON, rej
   assert.deepEqual(cfg, {
     format: 'exprsim-feature-preprocess',
     version: 1,
-    crop: { kind: 'detector', detector: 'mtcnn', margin: 0.2, square: true },
+    crop: {
+      kind: 'detector',
+      detector: 'mtcnn',
+      margin: 0.2,
+      square: true,
+      pad: 0,
+      noFace: 'skip',
+    },
     align: 'none',
     mask: 'none',
     colour: 'rgb',
@@ -30,7 +37,14 @@ test('resolvePreprocessConfig fills defaults into the record, survives JSON, rej
   });
   assert.deepEqual(resolvePreprocessConfig(JSON.parse(JSON.stringify(cfg))), cfg);
   const m0 = resolvePreprocessConfig({ margin: 0, channels: 1, size: [48, 40] });
-  assert.deepEqual(m0.crop, { kind: 'detector', detector: 'mtcnn', margin: 0, square: true });
+  assert.deepEqual(m0.crop, {
+    kind: 'detector',
+    detector: 'mtcnn',
+    margin: 0,
+    square: true,
+    pad: 0,
+    noFace: 'skip',
+  });
   assert.equal(m0.colour, 'grey');
   assert.deepEqual(m0.size, [48, 40]);
   assert.deepEqual(m0.normalise, { mean: [0], divisor: 255 });
@@ -43,6 +57,9 @@ test('resolvePreprocessConfig fills defaults into the record, survives JSON, rej
     { channels: 2 },
     { sise: 3 },
     { crop: 'whole-image', margin: 0.1 },
+    { crop: 'whole-image', pad: 0.1 },
+    { pad: 1.5 },
+    { noFace: 'guess' },
     { crop: 'whole-image', align: 'five-point' },
     { resize: { kernel: 'bicubic' } },
     { normalise: { mean: [1, 2], divisor: 1 } },
@@ -65,7 +82,14 @@ test('resolvePreprocessConfig takes its defaults from a base record (a backboneâ
   );
   assert.deepEqual(photos, {
     ...base,
-    crop: { kind: 'detector', detector: 'mtcnn', margin: 0.2, square: true },
+    crop: {
+      kind: 'detector',
+      detector: 'mtcnn',
+      margin: 0.2,
+      square: true,
+      pad: 0,
+      noFace: 'skip',
+    },
     align: 'five-point',
     mask: 'ellipse',
   });

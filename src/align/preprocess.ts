@@ -15,6 +15,7 @@ import type { DetectedFace, FaceBox, FaceLandmarks, LandmarkName, Point } from '
 import {
   ALIGN_MODES,
   MASK_MODES,
+  NO_FACE_MODES,
   PREPROCESS_FORMAT,
   PREPROCESS_VERSION,
   RESIZE_FITS,
@@ -25,6 +26,7 @@ import {
   type AlignMode,
   type CropSource,
   type MaskMode,
+  type NoFaceMode,
   type PreprocessRecord,
   type ResizeFit,
 } from './record.js';
@@ -51,6 +53,13 @@ export interface PreprocessConfig {
   margin?: number;
   /** Square the grown box around its centre (its longer side). Default true. */
   square?: boolean;
+  /**
+   * Frame the image in black by this fraction of its shorter side before detecting, 0..1, so
+   * faces that fill tight crops are found. Default 0.
+   */
+  pad?: number;
+  /** An image where the detector finds no face: 'skip' it (default) or use it 'whole-image'. */
+  noFace?: NoFaceMode;
   /** 'five-point': rotate and scale the landmarks onto a template. Default 'none' (box crop). */
   align?: AlignMode;
   /** Black out non-face pixels (the study's preprocessing). Default 'none'. */
@@ -76,6 +85,8 @@ const KEYS = [
   'detector',
   'margin',
   'square',
+  'pad',
+  'noFace',
   'align',
   'mask',
   'size',
@@ -139,7 +150,7 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
   let crop: CropSource;
   const baseCrop = b?.crop.kind === 'detector' ? b.crop : undefined;
   if (kind === 'whole-image') {
-    for (const k of ['detector', 'margin', 'square'] as const) {
+    for (const k of ['detector', 'margin', 'square', 'pad', 'noFace'] as const) {
       if (config[k] !== undefined) {
         throw bad(k, config[k], "it applies to detector crops: also pass crop: 'detector'");
       }
@@ -156,7 +167,15 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
     }
     const square = config.square ?? baseCrop?.square ?? true;
     if (typeof square !== 'boolean') throw bad('square', square, 'pass true or false');
-    crop = { kind: 'detector', detector, margin, square };
+    const padBy = config.pad ?? baseCrop?.pad ?? 0;
+    if (typeof padBy !== 'number' || !Number.isFinite(padBy) || padBy < 0 || padBy > 1) {
+      throw bad('pad', padBy, 'pass a fraction of the shorter side from 0 to 1, e.g. 0.25');
+    }
+    const noFace = config.noFace ?? baseCrop?.noFace ?? 'skip';
+    if (!NO_FACE_MODES.includes(noFace)) {
+      throw bad('noFace', noFace, `use one of ${NO_FACE_MODES.join(', ')}`);
+    }
+    crop = { kind: 'detector', detector, margin, square, pad: padBy, noFace };
   } else {
     throw bad('crop', kind, "use 'detector' or 'whole-image'");
   }

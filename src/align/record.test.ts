@@ -31,7 +31,12 @@ test('a version-1 record parses as align none, mask none, and round-trips', () =
 
 test('a v1 detector record keeps its crop; new fields are checked', () => {
   const det = { ...V1, crop: { kind: 'detector', detector: 'mtcnn', margin: 0.3, square: false } };
-  assert.deepEqual(parsePreprocessRecord(det, 'x').crop, det.crop);
+  // pad and noFace came later: absent means no frame and skip.
+  assert.deepEqual(parsePreprocessRecord(det, 'x').crop, { ...det.crop, pad: 0, noFace: 'skip' });
+  assert.ok(samePreprocess(det, parsePreprocessRecord(det, 'x')));
+  const framed = { ...det, crop: { ...det.crop, pad: 0.25, noFace: 'whole-image' } };
+  assert.deepEqual(parsePreprocessRecord(framed, 'x').crop, framed.crop);
+  assert.ok(!samePreprocess(det, framed));
   assert.equal(parsePreprocessRecord({ ...det, align: 'five-point' }, 'x').align, 'five-point');
   for (const bad of [
     { ...V1, version: 2 },
@@ -40,6 +45,8 @@ test('a v1 detector record keeps its crop; new fields are checked', () => {
     { ...V1, mask: 'circle' },
     { ...V1, align: 'five-point' }, // whole images have no landmarks
     { ...V1, crop: { kind: 'detector', detector: 'mtcnn', margin: -1, square: true } },
+    { ...V1, crop: { kind: 'detector', detector: 'mtcnn', margin: 0, square: true, pad: 2 } },
+    { ...V1, crop: { kind: 'detector', detector: 'mtcnn', margin: 0, square: true, noFace: 'x' } },
     { ...V1, channels: 1 }, // the mean has three values
     { ...V1, resize: { kernel: 'bicubic', fit: 'fill' } },
   ]) {

@@ -6,7 +6,8 @@
  * `PreprocessConfig` (./preprocess.ts); `resolvePreprocessConfig` turns it into this record once.
  *
  * Compatibility: records are format `exprsim-feature-preprocess`, version 1. `align` and `mask`
- * were added to version 1 with defaults (absent = 'none'), since they add steps without changing
+ * (absent = 'none') and the detector crop's `pad` (0) and `noFace` ('skip') were added to
+ * version 1 with defaults, since they add steps without changing
  * what any earlier field means; a record written before them parses, means exactly what it meant,
  * and compares equal (`samePreprocess`) to its upgraded form.
  */
@@ -30,15 +31,31 @@ export { RESIZE_KERNELS };
 export const MASK_MODES: readonly MaskMode[] = ['none', 'box', 'ellipse'];
 export const RESIZE_FITS: readonly ResizeFit[] = ['fill', 'cover', 'contain'];
 
+/** What a detector crop does with an image where the detector finds no face. */
+export type NoFaceMode = 'skip' | 'whole-image';
+export const NO_FACE_MODES: readonly NoFaceMode[] = ['skip', 'whole-image'];
+
 /**
  * Where the face pixels come from. `whole-image`: every image is already a face crop (FER2013,
  * FEC crops) and is used whole. `detector`: a face detector's box, grown by `margin` × its size
  * on each side and made square (`square`, the longer side) around its centre, clipped to the
  * image; or, with `align: 'five-point'`, the template square placed by the landmarks inside the
- * same margin.
+ * same margin. `pad` (default 0): before detecting, the image is framed in black by `pad` × its
+ * shorter side on every side, so detectors find faces that fill tight crops (FER2013's 48x48);
+ * the crop is then taken from the framed image. `noFace` (default 'skip'): an image without a
+ * face is left out, or used whole as its own face box ('whole-image': the study's comparison
+ * keeps every image, so detectors differ only where they find the face).
  */
 export type CropSource =
-  { kind: 'whole-image' } | { kind: 'detector'; detector: string; margin: number; square: boolean };
+  | { kind: 'whole-image' }
+  | {
+      kind: 'detector';
+      detector: string;
+      margin: number;
+      square: boolean;
+      pad: number;
+      noFace: NoFaceMode;
+    };
 
 /**
  * How a face becomes network input; see the module comment and src/features/README.md. Steps,
@@ -131,7 +148,23 @@ export function parsePreprocessRecord(
     ) {
       throw bad('crop: detector needs detector, margin ≥ 0 and square');
     }
-    c = { kind: 'detector', detector: crop.detector, margin: crop.margin, square: crop.square };
+    // pad and noFace came after the first detector records: absent means 0 and 'skip'.
+    const padBy = crop.pad ?? 0;
+    if (typeof padBy !== 'number' || !(padBy >= 0 && padBy <= 1)) {
+      throw bad('crop.pad must be a fraction from 0 to 1');
+    }
+    const noFace = crop.noFace ?? 'skip';
+    if (!NO_FACE_MODES.includes(noFace as NoFaceMode)) {
+      throw bad(`crop.noFace must be ${NO_FACE_MODES.join(' or ')}`);
+    }
+    c = {
+      kind: 'detector',
+      detector: crop.detector,
+      margin: crop.margin,
+      square: crop.square,
+      pad: padBy,
+      noFace: noFace as NoFaceMode,
+    };
   } else throw bad('crop.kind must be whole-image or detector');
   const align = value.align ?? 'none';
   if (!ALIGN_MODES.includes(align as AlignMode))

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { resolvePreprocessConfig } from '../align/preprocess.js';
 import { initEngine } from '../engine/backend.js';
 import { readImage } from '../image/read.js';
+import { padImage } from '../image/transform.js';
 import { extractBatch, extractFeatures, openFeatureCache, CACHE_MANIFEST } from './cache.js';
 import { resolveFeatureDataset } from './dataset.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
@@ -283,4 +284,64 @@ test('detector crops: the record’s detector finds the face, aligned and masked
     extractFeatures({ ...base, preprocess: { ...backbone.preprocess, size: [96, 96] } }),
     { code: 'E_BAD_OPTION' },
   );
+});
+
+test('detector crops with pad and noFace whole-image: framed detection, every image kept, detection rate recorded', async () => {
+  const ds = await resolveFeatureDataset(csv);
+  const items = ds.items.filter((i) => !i.key.includes('broken'));
+  const pre = resolvePreprocessConfig(
+    { detector: 'mtcnn', pad: 0.25, noFace: 'whole-image', mask: 'ellipse' },
+    backbone.preprocess,
+  );
+  assert.deepEqual(pre.crop, {
+    kind: 'detector',
+    detector: 'mtcnn',
+    margin: 0.2,
+    square: true,
+    pad: 0.25,
+    noFace: 'whole-image',
+  });
+  // A stand-in for MTCNN that finds the face only in a framed 48x48 image (48 + 2 x 12 = 72 px),
+  // as real detectors miss faces that fill tight crops; nothing in the 64x80 colour.jpg.
+  const found = { box: { x: 18, y: 18, width: 36, height: 36 }, score: 0.99 };
+  const seen: number[] = [];
+  const detector = {
+    name: 'mtcnn',
+    detectFaces: async (img: { width: number }) => {
+      seen.push(img.width);
+      return img.width === 72 ? [found] : [];
+    },
+  };
+  const out = join(root, 'cache-detector-framed');
+  const r = await extractFeatures({ backbone, items, outDir: out, preprocess: pre, detector });
+  assert.equal(r.stored, items.length, 'no image is skipped');
+  assert.equal(r.skipped.count, 0);
+  assert.ok(seen.includes(72) && seen.includes(64 + 2 * 16), 'detectors see framed images');
+  assert.deepEqual(r.manifest.detection, {
+    images: items.length,
+    found: items.length - 1,
+    undetected: 1,
+    rate: (items.length - 1) / items.length,
+  });
+  const manifest = JSON.parse(await readFile(join(out, CACHE_MANIFEST), 'utf8'));
+  assert.deepEqual(manifest.detection, r.manifest.detection);
+
+  const cache = await openFeatureCache(out, { preprocess: pre });
+  const expectFeatures = async (face: import('../image/types.js').RawImage, key: string) => {
+    const direct = await extractBatch(backbone, [face]);
+    assert.deepEqual(cache.get(key), float16ToFloat32(float32ToFloat16(direct)), key);
+  };
+  // Found: cropped from the framed image.
+  const faceItem = items.find((i) => i.key.endsWith('face0.png'));
+  assert.ok(faceItem);
+  const img = await readImage(faceItem.path, { channels: 3 });
+  await expectFeatures(await prepareFace(padImage(img, 12), pre, found), faceItem.key);
+  // Not found: the unframed image used whole, as a whole-image record would (masked ellipse).
+  const colourItem = items.find((i) => i.key.endsWith('colour.jpg'));
+  assert.ok(colourItem);
+  const colour = await readImage(colourItem.path, { channels: 3 });
+  const whole = { ...pre, crop: { kind: 'whole-image' as const }, align: 'none' as const };
+  const wholeFace = await prepareFace(colour, whole);
+  assert.equal(wholeFace.data[0], 0, 'masked corner');
+  await expectFeatures(wholeFace, colourItem.key);
 });

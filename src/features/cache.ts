@@ -13,6 +13,7 @@ import type { ProgressCallback } from '../progress.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { FeatureItem } from './dataset.js';
 import { float16BytesToFloat32, float32ToFloat16Bytes } from './float16.js';
+import { cropDetectedFace } from '../align/detect-crop.js';
 import { preprocessFace } from '../align/preprocess.js';
 import type { FaceDetectorLike } from './embed.js';
 import {
@@ -61,6 +62,12 @@ export interface FeatureCacheManifest {
   /** Faces stored and images skipped (unreadable), when complete. */
   stored?: number;
   skipped?: number;
+  /**
+   * Detector crops, when complete: images the detector ran on (readable), and the share of them
+   * where it found a face (the study's detection rate). Images without a face are skipped or,
+   * with `noFace: 'whole-image'`, stored whole (`undetected`).
+   */
+  detection?: { images: number; found: number; undetected: number; rate: number };
   created: string;
   exprsimVersion: string;
 }
@@ -72,6 +79,11 @@ export interface ShardIndex {
   keys: string[];
   /** Images of this shard that could not be read, with why. */
   skipped: { key: string; path: string; reason: string }[];
+  /**
+   * Detector crops with `noFace: 'whole-image'`: the stored keys whose face the detector did not
+   * find (used whole). Absent in shards written before it existed.
+   */
+  undetected?: string[];
   bytes: number;
   sha256: string;
 }
@@ -127,6 +139,8 @@ export interface ExtractFeaturesResult {
   stored: number;
   /** Unreadable images: count and the first few. */
   skipped: { count: number; first: { key: string; path: string; reason: string }[] };
+  /** Detector crops: see {@link FeatureCacheManifest.detection}. */
+  detection?: FeatureCacheManifest['detection'];
   /** Bytes of all shard data files. */
   bytes: number;
 }
@@ -196,21 +210,27 @@ function serialise<A extends unknown[], R>(fn: (...a: A) => Promise<R>): (...a: 
   };
 }
 
+/** One image prepared: its pixels, and whether a detector record's detector found the face. */
+interface LoadedFace {
+  image: RawImage;
+  detected: boolean;
+}
+
 /** Reads and prepares one image; a reason string when it cannot be read or has no face. */
 async function loadFace(
   item: FeatureItem,
   pre: FeaturePreprocess,
   detect: FaceDetectorLike['detectFaces'] | undefined,
-): Promise<RawImage | string> {
+): Promise<LoadedFace | string> {
   try {
     if (pre.crop.kind === 'whole-image' || detect === undefined) {
       const img = await readImage(item.path, { channels: pre.colour === 'grey' ? 1 : 3 });
-      return (await preprocessFace(img, undefined, pre)).image;
+      return { image: (await preprocessFace(img, undefined, pre)).image, detected: true };
     }
     const img = await readImage(item.path, { channels: 3 });
-    const [face] = await detect(img);
-    if (face === undefined) return `${item.path}: no face found`;
-    return (await preprocessFace(img, face, pre)).image;
+    const r = await cropDetectedFace(img, pre, detect);
+    if (r.face === undefined) return `${item.path}: no face found`;
+    return { image: r.face.image, detected: r.detected };
   } catch (e) {
     return e instanceof ExprsimError ? e.toLine() : (e as Error).message.split('\n')[0];
   }
@@ -397,7 +417,13 @@ export async function extractFeatures(
     skipped: { count: 0, first: [] },
     bytes: 0,
   };
+  const detection = { images: 0, found: 0, undetected: 0 };
   const note = (s: ShardIndex) => {
+    const noFace = s.skipped.filter((k) => k.reason.endsWith(': no face found')).length;
+    const undetected = s.undetected?.length ?? 0;
+    detection.images += s.keys.length + noFace;
+    detection.found += s.keys.length - undetected;
+    detection.undetected += undetected;
     result.stored += s.keys.length;
     result.bytes += s.bytes;
     for (const k of s.skipped) {
@@ -420,6 +446,7 @@ export async function extractFeatures(
     }
     const data = new Uint8Array(shardItems.length * faceBytes);
     const index: ShardIndex = { shard: s, keys: [], skipped: [], bytes: 0, sha256: '' };
+    const undetected: string[] = [];
     // Decode the next batch (sharp, off the JS thread) while the backbone runs on this one.
     const load = (from: number) =>
       Promise.all(shardItems.slice(from, from + batchSize).map((it) => loadFace(it, pre, detect)));
@@ -432,8 +459,9 @@ export async function extractFeatures(
         const it = shardItems[b + j];
         if (typeof f === 'string') index.skipped.push({ key: it.key, path: it.path, reason: f });
         else {
-          good.push(f);
+          good.push(f.image);
           index.keys.push(cacheKey(it.source, it.key, multi));
+          if (!f.detected) undetected.push(cacheKey(it.source, it.key, multi));
         }
       });
       if (good.length > 0) {
@@ -443,6 +471,7 @@ export async function extractFeatures(
       done += faces.length;
       options.onProgress?.({ done, total, label: 'features' });
     }
+    if (undetected.length > 0) index.undetected = undetected;
     const bytes = data.subarray(0, index.keys.length * faceBytes);
     index.bytes = bytes.length;
     index.sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -454,6 +483,11 @@ export async function extractFeatures(
   manifest.complete = true;
   manifest.stored = result.stored;
   manifest.skipped = result.skipped.count;
+  if (pre.crop.kind === 'detector') {
+    const rate = detection.images > 0 ? detection.found / detection.images : 0;
+    manifest.detection = { ...detection, rate };
+    result.detection = manifest.detection;
+  }
   await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return result;
 }

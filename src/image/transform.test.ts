@@ -4,6 +4,7 @@ import { gradientRgb, isError } from '../../test/fixtures/images/helpers.js';
 import {
   convertChannels,
   cropImage,
+  padImage,
   resizeImage,
   type DecodedImage,
   type RawImage,
@@ -18,6 +19,27 @@ const grey43: RawImage = {
   height: 3,
   channels: 1,
 };
+
+describe('padImage', () => {
+  it('frames the pixels in black, by whole pixels on every side', () => {
+    const img: RawImage = {
+      data: Uint8Array.from([1, 2, 3, 4, 5, 6]),
+      width: 2,
+      height: 1,
+      channels: 3,
+    };
+    const out = padImage(img, 1);
+    assert.equal(out.width, 4);
+    assert.equal(out.height, 3);
+    assert.equal(out.channels, 3);
+    // Row 1 holds the two pixels between black ones; rows 0 and 2 are black.
+    const row1 = [0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 0, 0];
+    assert.deepEqual([...out.data], [...new Array(12).fill(0), ...row1, ...new Array(12).fill(0)]);
+    assert.equal(padImage(img, 0), img);
+    assert.throws(() => padImage(img, 1.5), badOption);
+    assert.throws(() => padImage(img, -1), badOption);
+  });
+});
 
 describe('cropImage', () => {
   it('copies a pixel box', () => {

@@ -12,8 +12,10 @@ import type { PreprocessConfig } from '../../align/preprocess.js';
 import {
   ALIGN_MODES,
   MASK_MODES,
+  NO_FACE_MODES,
   type AlignMode,
   type MaskMode,
+  type NoFaceMode,
   type PreprocessRecord,
 } from '../../align/record.js';
 import { DETECTOR_NAMES } from '../../detect/registry.js';
@@ -59,6 +61,8 @@ interface FeaturesOpts {
   layer?: string;
   detector?: string;
   margin?: string;
+  pad?: string;
+  whenNoFace?: string;
   align?: string;
   mask?: string;
   out: string;
@@ -84,10 +88,13 @@ interface EmbedOpts {
 export function preprocessOptions(o: {
   detector?: string;
   margin?: string;
+  pad?: string;
+  whenNoFace?: string;
   align?: string;
   mask?: string;
 }): PreprocessConfig {
   const margin = parseNumber('--margin', o.margin, { int: false, max: 2 });
+  const pad = parseNumber('--pad', o.pad, { int: false, max: 1 });
   const choice = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[]) => {
     if (v === undefined || (allowed as readonly string[]).includes(v)) return v as T | undefined;
     throw new ExprsimError('E_BAD_OPTION', `${flag} must be ${allowed.join(', ')}, got ${v}`, {
@@ -97,15 +104,22 @@ export function preprocessOptions(o: {
   };
   const align = choice<AlignMode>('--align', o.align, ALIGN_MODES);
   const mask = choice<MaskMode>('--mask', o.mask, MASK_MODES);
+  const noFace = choice<NoFaceMode>('--when-no-face', o.whenNoFace, NO_FACE_MODES);
   if (o.detector === undefined) {
-    if (margin !== undefined || (align !== undefined && align !== 'none')) {
-      throw new ExprsimError(
-        'E_BAD_OPTION',
-        `${margin !== undefined ? '--margin' : '--align five-point'} needs --detector`,
-        {
-          fix: 'add --detector mtcnn (images are whole face crops without it)',
-        },
-      );
+    const needs =
+      margin !== undefined
+        ? '--margin'
+        : pad !== undefined
+          ? '--pad'
+          : noFace !== undefined
+            ? '--when-no-face'
+            : align !== undefined && align !== 'none'
+              ? '--align five-point'
+              : undefined;
+    if (needs !== undefined) {
+      throw new ExprsimError('E_BAD_OPTION', `${needs} needs --detector`, {
+        fix: 'add --detector mtcnn (images are whole face crops without it)',
+      });
     }
     return { crop: 'whole-image', ...(mask !== undefined ? { mask } : {}) };
   }
@@ -125,6 +139,8 @@ export function preprocessOptions(o: {
     crop: 'detector',
     detector: o.detector,
     ...(margin !== undefined ? { margin } : {}),
+    ...(pad !== undefined ? { pad } : {}),
+    ...(noFace !== undefined ? { noFace } : {}),
     ...(align !== undefined ? { align } : {}),
     ...(mask !== undefined ? { mask } : {}),
   };
@@ -135,7 +151,7 @@ export function describePreprocess(p: PreprocessRecord): string {
   const crop =
     p.crop.kind === 'whole-image'
       ? 'whole images'
-      : `${p.crop.detector} box +${p.crop.margin}${p.crop.square ? ' square' : ''}`;
+      : `${p.crop.detector} box +${p.crop.margin}${p.crop.square ? ' square' : ''}${p.crop.pad > 0 ? `, framed ${p.crop.pad}` : ''}, no face: ${p.crop.noFace}`;
   const align = p.align === 'none' ? '' : `, ${p.align} aligned`;
   return `${crop}${align}, mask ${p.mask}, ${p.size[0]}x${p.size[1]} ${p.colour}`;
 }
@@ -163,6 +179,14 @@ export function registerFeatureCommands(program: Command): void {
       `crop the highest-scoring face a detector finds (${DETECTOR_NAMES.join(', ')}); default: images are face crops`,
     )
     .option('--margin <m>', 'with --detector: context around the box, fraction of its size (0.2)')
+    .option(
+      '--pad <p>',
+      'with --detector: frame images in black by this fraction of their shorter side before detecting, so faces filling tight crops (FER2013) are found (0)',
+    )
+    .option(
+      '--when-no-face <mode>',
+      `with --detector: images without a face: ${NO_FACE_MODES.join(' | ')} (default skip; whole-image keeps every image, for comparing detectors)`,
+    )
     .option('--align <mode>', `with --detector: ${ALIGN_MODES.join(' | ')} (default none)`)
     .option(
       '--mask <mode>',
@@ -221,6 +245,7 @@ export function registerFeatureCommands(program: Command): void {
           shape: r.manifest.shape,
           stored: r.stored,
           unreadable: r.skipped,
+          detection: r.detection,
           shards: { total: r.manifest.shards, written: r.shardsWritten, reused: r.shardsReused },
           bytes: r.bytes,
           seconds,
@@ -237,8 +262,14 @@ export function registerFeatureCommands(program: Command): void {
           `shards:   ${r.shardsWritten} written, ${r.shardsReused} already done, ${mib(r.bytes)} in all`,
         ];
         if (ds.skipped.count > 0) lines.push(`dataset rows skipped: ${ds.skipped.count}`);
+        if (r.detection !== undefined) {
+          const d = r.detection;
+          lines.push(
+            `detection: face found in ${d.found} of ${d.images} images (${(100 * d.rate).toFixed(1)}%)${d.undetected > 0 ? `; ${d.undetected} used whole` : ''}`,
+          );
+        }
         if (r.skipped.count > 0) {
-          lines.push(`unreadable images skipped: ${r.skipped.count}`);
+          lines.push(`images skipped (unreadable or no face): ${r.skipped.count}`);
           for (const s of r.skipped.first) lines.push(`  ${s.key}: ${s.reason}`);
         }
         if (summary.facesPerSecond !== undefined) {
