@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExprsimError, isExprsimError } from '../errors.js';
@@ -14,6 +14,7 @@ import {
 } from '../eval/evaluate.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { CACHE_MANIFEST } from '../features/cache.js';
 import { sampleIndices, writeEmbeddingsFile } from './embedding-map.js';
 import type { ExperimentPlan, PlanRun } from './plan.js';
 import { writeReport, type ReportOptions, type ReportResult } from './report.js';
@@ -30,7 +31,8 @@ import { writeReport, type ReportOptions, type ReportResult } from './report.js'
  * 3. Evaluate `best/` on the plan's split (the feature cache for feature inputs), write
  *    `embeddings-<split>.json` (a seeded sample of the split's labelled images, for the report's
  *    map), then `eval-<split>.json` (the EvalResult; written last and atomically: it marks the
- *    run finished), and `run.json` (name, plan, groups, detector, detectionRate, status).
+ *    run finished), and `run.json` (name, plan, groups, detector, detectionRate, status; the
+ *    last two from the plan's input, else from the feature cache's features.json).
  *
  * A run that fails is recorded (run.json: status "failed", error) and the next one starts. When
  * `signal` aborts (Ctrl-C), the trainer finishes its step and checkpoints, the run is recorded as
@@ -154,7 +156,33 @@ export function selectRuns(plan: ExperimentPlan, only?: readonly string[]): Plan
   return plan.runs.filter((r) => names.has(r.name));
 }
 
+/**
+ * The detector and detection rate a feature cache recorded (`features.json`: `detector.name`,
+ * `detection.rate`), for inputs whose plan entry does not give them. Nothing for other inputs.
+ */
+export function cacheDetection(input: PlanRun['input']): {
+  detector?: string;
+  detectionRate?: number;
+} {
+  if (input.spec.kind !== 'features') return {};
+  try {
+    const m = JSON.parse(readFileSync(join(input.spec.cache, CACHE_MANIFEST), 'utf8')) as {
+      detector?: { name?: unknown };
+      detection?: { rate?: unknown };
+    };
+    return {
+      ...(typeof m.detector?.name === 'string' ? { detector: m.detector.name } : {}),
+      ...(typeof m.detection?.rate === 'number' ? { detectionRate: m.detection.rate } : {}),
+    };
+  } catch {
+    return {}; // training reports a missing or damaged cache with its own error
+  }
+}
+
 function runMeta(plan: ExperimentPlan, run: PlanRun, status: string, error?: unknown) {
+  const recorded = cacheDetection(run.input);
+  const detector = run.input.detector ?? recorded.detector;
+  const detectionRate = run.input.detectionRate ?? recorded.detectionRate;
   return {
     name: run.name,
     plan: plan.name,
@@ -163,8 +191,8 @@ function runMeta(plan: ExperimentPlan, run: PlanRun, status: string, error?: unk
     preset: run.preset,
     ...(run.variant !== undefined ? { variant: run.variant } : {}),
     input: run.input.name,
-    ...(run.input.detector !== undefined ? { detector: run.input.detector } : {}),
-    ...(run.input.detectionRate !== undefined ? { detectionRate: run.input.detectionRate } : {}),
+    ...(detector !== undefined ? { detector } : {}),
+    ...(detectionRate !== undefined ? { detectionRate } : {}),
     seed: run.seed,
     status,
     ...(error !== undefined
