@@ -146,18 +146,20 @@ export class FaceApiExpressionBackbone extends FaceApiBackbone<ExpressionLayer> 
   }
 
   /**
-   * Copies of dense block `index`'s weights (1-3: the separable blocks), in the order of four
-   * tf.layers separableConv2d layers conv0..conv3: [depthwise, pointwise, bias] each. A head's
-   * trainable tail starts from these (src/train/head-tail.ts).
+   * Copies of dense block `index`'s weights, in the order of the tf.layers of a head's trainable
+   * tail (src/train/head-tail.ts): block 0 opens with a plain conv2d [filter, bias], blocks 1-3
+   * with a separable conv; then three separable convs, each [depthwise, pointwise, bias].
    */
-  denseBlockWeights(index: 1 | 2 | 3): tf.Tensor[] {
+  denseBlockWeights(index: 0 | 1 | 2 | 3): tf.Tensor[] {
     const b = this.blocks[index];
-    if ('filter' in b.conv0) throw new Error(`internal: dense${index} has a plain conv0`);
-    return [b.conv0, ...b.rest].flatMap((c) => [
-      c.depthwise.clone(),
-      c.pointwise.clone(),
-      c.bias.clone(),
-    ]);
+    const first =
+      'filter' in b.conv0
+        ? [b.conv0.filter.clone(), b.conv0.bias.clone()]
+        : [b.conv0.depthwise.clone(), b.conv0.pointwise.clone(), b.conv0.bias.clone()];
+    return [
+      ...first,
+      ...b.rest.flatMap((c) => [c.depthwise.clone(), c.pointwise.clone(), c.bias.clone()]),
+    ];
   }
 
   protected output(last: tf.Tensor4D): tf.Tensor2D {

@@ -334,10 +334,20 @@ test('bad values name the key', () => {
   }
 });
 
-test('docs/plans/fer-study.json: 11 runs, the five DenseNet heads deep and shallow and FECNet', async () => {
+test('docs/plans/fer-study.json: the five DenseNet heads deep and shallow and FECNet, then Viola-Jones and MTCNN preprocessing', async () => {
   const path = fileURLToPath(new URL('../../docs/plans/fer-study.json', import.meta.url));
   const plan = await loadPlan(path, { cwd: CWD });
-  assert.equal(plan.runs.length, 11);
+  assert.equal(plan.runs.length, 23);
+  const byInput = (name: string) => plan.runs.filter((r) => r.input.name === name).length;
+  assert.deepEqual([byInput('expr'), byInput('mtcnn'), byInput('viola-jones')], [11, 6, 6]);
+  assert.deepEqual(
+    plan.runs.filter((r) => r.groups.includes('preprocessing-deep')).map((r) => r.name),
+    [
+      'less-densenet-deep-expr-s1',
+      'less-densenet-deep-mtcnn-s1',
+      'less-densenet-deep-viola-jones-s1',
+    ],
+  );
   assert.equal(plan.report, join(CWD, 'reports/fer-study'));
   assert.deepEqual(
     plan.runs.filter((r) => r.groups.includes('focused')).map((r) => r.name),

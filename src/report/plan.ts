@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { resolveAugment } from '../train/augment.js';
 import { ExprsimError, isExprsimError } from '../errors.js';
 import { SPLITS, type SplitName } from '../data/labelled.js';
 import { getHeadDefinition, type HeadName } from '../models/heads/registry.js';
@@ -106,7 +107,7 @@ export interface ParsePlanOptions {
   cwd?: string;
 }
 
-type Kind = 'int' | 'number' | 'boolean' | readonly string[];
+type Kind = 'int' | 'number' | 'boolean' | 'augment' | readonly string[];
 
 /** Every train option a plan may set, and its type (the compiler checks the list is complete). */
 const TRAIN_OPTION_KINDS = {
@@ -139,6 +140,7 @@ const TRAIN_OPTION_KINDS = {
   patience: 'int',
   minDelta: 'number',
   workers: 'int',
+  augment: 'augment',
 } satisfies Record<keyof PlanTrainOptions, Kind>;
 
 const TOP_KEYS = [
@@ -258,7 +260,18 @@ function trainOptions(ctx: Ctx, v: unknown, where: string): PlanTrainOptions {
     const kind = TRAIN_OPTION_KINDS[key as keyof PlanTrainOptions] as Kind;
     const at = `${where}.${key}`;
     if (kind === 'int') out[key] = ctx.int(value, at);
-    else if (kind === 'number') {
+    else if (kind === 'augment') {
+      const a = ctx.object(value, at, ['flip', 'shift']);
+      try {
+        out[key] = resolveAugment(a);
+      } catch (e) {
+        throw ctx.error(
+          at,
+          `${at}: ${(e as Error).message}`,
+          'e.g. { "flip": true, "shift": 0.1 }',
+        );
+      }
+    } else if (kind === 'number') {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw ctx.error(at, `${at} must be a number, got ${show(value)}`);
       }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { augmentsAnything, resolveAugment, type AugmentConfig } from './augment.js';
 import { ExprsimError } from '../errors.js';
 import { requireSeed } from '../data/prng.js';
 import type { SplitName } from '../data/labelled.js';
@@ -56,6 +57,11 @@ export interface TrainConfig {
   minDelta: number;
   /** Data-parallel worker processes; ≤ 1 = train in the main process. */
   workers: number;
+  /**
+   * Training-time augmentation of pixel inputs (src/train/augment.ts); absent = none (and in
+   * config.json files written before it existed).
+   */
+  augment?: AugmentConfig;
 }
 
 export interface TrainOptions {
@@ -123,6 +129,8 @@ export interface TrainOptions {
   minDelta?: number;
   /** Default: one per core (os.availableParallelism()). */
   workers?: number;
+  /** Default none. Pixel inputs only: mirror (`flip`) and move (`shift`) training images. */
+  augment?: { flip?: boolean; shift?: number };
 }
 
 function bad(option: string, value: unknown, what: string): ExprsimError {
@@ -230,5 +238,19 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
     patience: int('patience', o.patience ?? 0, 0),
     minDelta: real('minDelta', o.minDelta ?? 0, 0),
     workers: int('workers', o.workers ?? availableParallelism(), 0),
+    ...augmentOption(o),
   };
+}
+
+/** The augmentation config of a run: pixel inputs only, and only when it changes something. */
+function augmentOption(o: TrainOptions): { augment?: AugmentConfig } {
+  const augment = resolveAugment(o.augment);
+  if (!augmentsAnything(augment)) return {};
+  if (o.input.kind !== 'pixels') {
+    throw new ExprsimError('E_BAD_OPTION', 'augmentation (--flip, --shift) needs pixel inputs', {
+      input: `input ${o.input.kind}`,
+      fix: 'train on --pixels, or drop --flip / --shift (a feature cache holds fixed maps)',
+    });
+  }
+  return { augment };
 }

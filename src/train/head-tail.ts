@@ -3,29 +3,42 @@ import { ExprsimError } from '../errors.js';
 import { FaceApiExpressionBackbone } from '../features/faceapi-expression.js';
 import type { HeadTail } from '../models/heads/common.js';
 
-const TAIL_LAYERS = ['tail_conv0', 'tail_conv1', 'tail_conv2', 'tail_conv3'];
+/** The dense blocks a tail holds, with the prefix of their layer names (models/heads/common.ts). */
+const TAIL_BLOCKS: Record<Exclude<HeadTail, 'none'>, { block: 0 | 1 | 2 | 3; prefix: string }[]> = {
+  'faceapi-expression-dense3': [{ block: 3, prefix: 'tail_' }],
+  'faceapi-expression-full': [0, 1, 2, 3].map((b) => ({
+    block: b as 0 | 1 | 2 | 3,
+    prefix: `tail${b}_`,
+  })),
+};
 
 /**
  * Starts a head's trainable tail (see `tail` in src/models/heads/common.ts) from the backbone
- * block it continues, so fine-tuning begins where the frozen backbone stands: with the shipped
- * weights the head's tail output equals the backbone's next layer exactly (tested). A head
- * without a tail is left alone. Resumed runs then overwrite these weights from the checkpoint.
+ * blocks it holds, so fine-tuning begins where the frozen backbone stands: with the shipped
+ * weights the tail's output equals the backbone's layer exactly (tested). A head without a tail
+ * is left alone. Resumed runs then overwrite these weights from the checkpoint.
  */
 export async function initHeadTail(model: tf.LayersModel, tail: HeadTail): Promise<void> {
   if (tail === 'none') return;
   const backbone = await FaceApiExpressionBackbone.create({ layer: 'dense2' });
   try {
-    const weights = backbone.denseBlockWeights(3);
-    try {
-      TAIL_LAYERS.forEach((name, i) => {
-        const layer = model.getLayer(name);
-        if (layer === undefined) {
-          throw new ExprsimError('E_MODEL_FORMAT', `the head has no layer ${name} for its tail`);
+    for (const { block, prefix } of TAIL_BLOCKS[tail]) {
+      const weights = backbone.denseBlockWeights(block);
+      try {
+        let at = 0;
+        for (let k = 0; k < 4; k++) {
+          const name = `${prefix}conv${k}`;
+          const layer = model.getLayer(name);
+          if (layer === undefined) {
+            throw new ExprsimError('E_MODEL_FORMAT', `the head has no layer ${name} for its tail`);
+          }
+          const n = layer.getWeights().length;
+          layer.setWeights(weights.slice(at, at + n));
+          at += n;
         }
-        layer.setWeights(weights.slice(3 * i, 3 * i + 3));
-      });
-    } finally {
-      tf.dispose(weights);
+      } finally {
+        tf.dispose(weights);
+      }
     }
   } finally {
     backbone.dispose();

@@ -13,6 +13,7 @@ import {
 import { RandomInputSource, type RandomInputSpec } from './input-source.js';
 import { TrainOptimizer } from './optimizer.js';
 import { LocalReplicas, WorkerReplicas, type Replicas } from './replicas.js';
+import { augmentParams } from './augment.js';
 
 const engine = await initEngine();
 
@@ -41,7 +42,11 @@ const batches = [0, 1, 2].map((s) => ({
   margins: Float32Array.from({ length: 10 }, (_, i) => (i % 3 === 0 ? 0.1 : 0.2)),
 }));
 
-async function steps(model: tf.LayersModel, r: Replicas): Promise<number[]> {
+async function steps(
+  model: tf.LayersModel,
+  r: Replicas,
+  augment?: (step: number) => Float32Array,
+): Promise<number[]> {
   const opt = new TrainOptimizer({
     name: 'adam',
     weightDecay: 0,
@@ -53,8 +58,8 @@ async function steps(model: tf.LayersModel, r: Replicas): Promise<number[]> {
   });
   const vars = trainableVariables(model);
   const losses: number[] = [];
-  for (const b of batches) {
-    const { loss, grads } = await r.gradients(b.keys, b.margins);
+  for (const [i, b] of batches.entries()) {
+    const { loss, grads } = await r.gradients(b.keys, b.margins, augment?.(i));
     opt.apply(vars, grads, 0.05);
     tf.dispose(grads);
     losses.push(loss);
@@ -114,6 +119,34 @@ test('with batch norm per shard, 2 workers stay close to one process and move th
     assert.ok(Math.abs(ls[0] - lm[0]) < 0.25 * Math.max(ls[0], 0.05), `${ls[0]} vs ${lm[0]}`);
     const after = multi.weights[stateIdx[0]].read().dataSync();
     assert.ok(maxDiff(before as Float32Array, after as Float32Array) > 0);
+  } finally {
+    await workers.close();
+  }
+});
+
+test('augmented steps: each image is augmented the same in 2 workers as in one process', async () => {
+  const aug = (step: number) => augmentParams({ flip: true, shift: 0.2 }, 5, step, 30);
+  const single = bnFree();
+  const multi = bnFree();
+  const plain = bnFree();
+  setWeightsFlat(multi, getWeightsFlat(single));
+  setWeightsFlat(plain, getWeightsFlat(single));
+  const ls = await steps(
+    single,
+    new LocalReplicas(single, new RandomInputSource(spec), 'fec'),
+    aug,
+  );
+  const lp = await steps(plain, new LocalReplicas(plain, new RandomInputSource(spec), 'fec'));
+  assert.notEqual(ls[0], lp[0], 'augmentation changes what the model sees');
+  const workers = await WorkerReplicas.start(multi, spec, {
+    workers: 2,
+    loss: 'fec',
+    backend: engine.backend,
+  });
+  try {
+    const lm = await steps(multi, workers, aug);
+    ls.forEach((l, i) => assert.ok(Math.abs(l - lm[i]) < 1e-5, `step ${i}: ${l} vs ${lm[i]}`));
+    assert.ok(maxDiff(getWeightsFlat(single), getWeightsFlat(multi)) < 1e-5);
   } finally {
     await workers.close();
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { AUGMENT_PARAMS, applyAugment } from './augment.js';
 import { ExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { BackendName } from '../engine/backend.js';
@@ -54,6 +55,7 @@ export interface Replicas {
   gradients(
     keys: readonly string[],
     margins: Float32Array,
+    augment?: Float32Array,
   ): Promise<{ loss: number; grads: tf.Tensor[] }>;
   /** Inference-mode embeddings of `keys`, flat [n × D]. */
   embed(keys: readonly string[]): Promise<Float32Array>;
@@ -96,6 +98,24 @@ async function embedWith(
   return out;
 }
 
+/**
+ * A training shard's inputs, augmented by its slice of the step's parameters (augment.ts): the
+ * same images come out whichever process loads them.
+ */
+async function loadAugmented(
+  source: TripletInputSource,
+  keys: readonly string[],
+  augment: Float32Array | undefined,
+): Promise<tf.Tensor4D> {
+  const x = await source.load(keys);
+  if (augment === undefined) return x;
+  try {
+    return applyAugment(x, augment);
+  } finally {
+    x.dispose();
+  }
+}
+
 /** Gradients in the main process. */
 export class LocalReplicas implements Replicas {
   readonly workers = 0;
@@ -105,8 +125,8 @@ export class LocalReplicas implements Replicas {
     private readonly loss: LossName,
   ) {}
 
-  async gradients(keys: readonly string[], margins: Float32Array) {
-    const x = await this.source.load(keys);
+  async gradients(keys: readonly string[], margins: Float32Array, augment?: Float32Array) {
+    const x = await loadAugmented(this.source, keys, augment);
     try {
       return shardGradients(this.model, x, margins, lossFunction(this.loss));
     } finally {
@@ -278,7 +298,7 @@ export class WorkerReplicas implements Replicas {
     this.fresh = false;
   }
 
-  async gradients(keys: readonly string[], margins: Float32Array) {
+  async gradients(keys: readonly string[], margins: Float32Array, augment?: Float32Array) {
     const b = margins.length;
     const weights = getWeightsFlat(this.model);
     const shards = shardRanges(b, this.handles.length);
@@ -290,6 +310,9 @@ export class WorkerReplicas implements Replicas {
           weights,
           keys: keys.slice(3 * s.start, 3 * s.end),
           margins: margins.slice(s.start, s.end),
+          ...(augment !== undefined
+            ? { augment: augment.slice(3 * s.start * AUGMENT_PARAMS, 3 * s.end * AUGMENT_PARAMS) }
+            : {}),
         }),
       ),
     );
@@ -352,7 +375,7 @@ export async function handleWorkerRequest(
   }
   if (msg.type === 'grad') {
     if (msg.weights) setWeightsFlat(model, msg.weights);
-    const x = await source.load(msg.keys);
+    const x = await loadAugmented(source, msg.keys, msg.augment);
     let r;
     try {
       r = shardGradients(model, x, msg.margins, lossFunction(loss));

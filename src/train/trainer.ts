@@ -12,6 +12,7 @@ import type { TripletRow } from '../data/triplet-file.js';
 import { createHead } from '../models/heads/registry.js';
 import type { HeadTail } from '../models/heads/common.js';
 import { initHeadTail } from './head-tail.js';
+import { augmentParams, augmentsAnything } from './augment.js';
 import { saveModel, type ModelManifest } from '../models/artifact.js';
 import type { JsonObject } from '../models/heads/options.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -299,7 +300,10 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       const margins = Float32Array.from(batch.map((i) => trainMargins[i]));
       const lr = lrAt(s);
       const t0 = performance.now();
-      const { loss, grads } = await replicas.gradients(keys, margins);
+      const augment = augmentsAnything(config.augment)
+        ? augmentParams(config.augment, config.seed, s, keys.length)
+        : undefined;
+      const { loss, grads } = await replicas.gradients(keys, margins, augment);
       try {
         if (!Number.isFinite(loss)) {
           throw new ExprsimError(

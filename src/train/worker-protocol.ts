@@ -24,6 +24,8 @@ export type WorkerRequest =
       /** Input keys, 3 per triplet. */
       keys: string[];
       margins: Float32Array;
+      /** This shard's augmentation parameters (augment.ts), when the run augments. */
+      augment?: Float32Array;
     }
   | { type: 'embed'; id: number; weights?: Float32Array; keys: string[] }
   | { type: 'close'; id: number };

@@ -72,6 +72,8 @@ const FIXED_ON_RESUME = [
   'schedule',
   'loss',
   'seed',
+  'flip',
+  'shift',
 ] as const;
 
 function trainOptions(o: Opts): TrainOptions {
@@ -118,6 +120,14 @@ function trainOptions(o: Opts): TrainOptions {
     patience: parseNumber('--patience', o.patience),
     minDelta: parseNumber('--min-delta', o.minDelta, { int: false }),
     workers: parseNumber('--workers', o.workers),
+    ...(o.flip === true || o.shift !== undefined
+      ? {
+          augment: {
+            flip: o.flip === true,
+            shift: parseNumber('--shift', o.shift, { int: false, max: 0.5 }) ?? 0,
+          },
+        }
+      : {}),
   };
 }
 
@@ -190,6 +200,11 @@ export function registerTrainCommands(program: Command): void {
     .option('--patience <n>', 'stop after N validations without improvement (default 0 = never)')
     .option('--min-delta <x>', 'val accuracy gain that counts as improvement (default 0)')
     .option('--workers <n>', 'training worker processes (default one per core; 1 = in-process)')
+    .option('--flip', 'pixel inputs: mirror each training image left-right with probability ½')
+    .option(
+      '--shift <f>',
+      'pixel inputs: move each training image by up to this fraction of its side (e.g. 0.1)',
+    )
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       await startEngine(g);
@@ -317,7 +332,7 @@ export function registerTrainCommands(program: Command): void {
   program
     .command('baselines')
     .description(
-      'score the baselines (raw pixels, untrained head, face-api outputs) exactly as eval scores models',
+      "score the baselines (raw pixels, untrained head, face-api outputs, Human's emotion probabilities) exactly as eval scores models",
     )
     .requiredOption('--triplets <dir>', 'triplet dataset folder (dataset.json)')
     .option('--split <split>', 'split to score (default test)')

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNorm } from '../layers/batch-norm.js';
 import { L2Normalize } from '../layers/l2-normalize.js';
+import { ChannelShift } from '../layers/channel-shift.js';
+import { FACEAPI_MEAN_RGB } from '../../features/faceapi-common.js';
 import {
   badOption,
   enumOption,
@@ -42,15 +44,19 @@ export interface CommonHeadConfig {
    * 'faceapi-expression-dense3': face-api's expression net's last dense block (four 3x3
    * separable convs, 14x14x128 → 7x7x256), for features cached at the backbone's `dense2`
    * layer; training starts from the shipped weights (src/train/head-tail.ts) and fine-tunes it.
+   * 'faceapi-expression-full': the whole expression net's trunk (its input normalisation and
+   * dense blocks 0-3, 112x112x3 pixels scaled 0..1 → 7x7x256), fine-tuned from the shipped
+   * weights on pixel inputs (where training can augment the images).
    */
   tail?: HeadTail;
 }
 
-export const HEAD_TAILS = ['none', 'faceapi-expression-dense3'] as const;
+export const HEAD_TAILS = ['none', 'faceapi-expression-dense3', 'faceapi-expression-full'] as const;
 export type HeadTail = (typeof HEAD_TAILS)[number];
-/** The feature map a tail reads. */
-export const TAIL_INPUT_SHAPE: Record<Exclude<HeadTail, 'none'>, Shape3> = {
-  'faceapi-expression-dense3': [14, 14, 128],
+/** The input a tail reads: a feature map, or pixels. */
+export const TAIL_INPUT: Record<Exclude<HeadTail, 'none'>, { mode: InputMode; shape: Shape3 }> = {
+  'faceapi-expression-dense3': { mode: 'features', shape: [14, 14, 128] },
+  'faceapi-expression-full': { mode: 'pixels', shape: [112, 112, 3] },
 };
 
 export type ResolvedCommonConfig = Required<CommonHeadConfig>;
@@ -73,7 +79,8 @@ export function resolveCommon(
 ): ResolvedCommonConfig {
   const inputMode = enumOption(head, 'inputMode', raw.inputMode, INPUT_MODES) ?? 'features';
   const tail = enumOption(head, 'tail', raw.tail, HEAD_TAILS) ?? 'none';
-  const tailShape = tail === 'none' ? undefined : TAIL_INPUT_SHAPE[tail];
+  const tailInput = tail === 'none' ? undefined : TAIL_INPUT[tail];
+  const tailShape = tailInput?.shape;
   const inputShape =
     shapeOption(head, 'inputShape', raw.inputShape) ??
     (tailShape !== undefined
@@ -82,14 +89,16 @@ export function resolveCommon(
         ? [...DEFAULT_PIXEL_SHAPE]
         : [...DEFAULT_FEATURE_SHAPE]);
   if (
-    tailShape !== undefined &&
-    (inputMode !== 'features' || inputShape.join() !== tailShape.join())
+    tailInput !== undefined &&
+    (inputMode !== tailInput.mode || inputShape.join() !== tailInput.shape.join())
   ) {
     throw badOption(
       head,
       'tail',
-      `${tail} reads a ${tailShape.join('x')} feature map, got ${inputMode} ${inputShape.join('x')}`,
-      'cache features at the backbone layer the tail continues (e.g. --layer dense2)',
+      `${tail} reads ${tailInput.mode === 'pixels' ? 'pixels' : 'a feature map'} ${tailInput.shape.join('x')}, got ${inputMode} ${inputShape.join('x')}`,
+      tailInput.mode === 'pixels'
+        ? `train on --pixels ${tailInput.shape.join('x')}`
+        : 'cache features at the backbone layer the tail continues (e.g. --layer dense2)',
     );
   }
   const stemStride = intOption(head, 'stemStride', raw.stemStride, { min: 1, max: 4 }) ?? 1;
@@ -226,12 +235,33 @@ export class NetBuilder {
       name: config.inputMode === 'pixels' ? 'pixels' : 'features',
     });
     const from =
-      config.tail === 'faceapi-expression-dense3' ? this.faceApiDenseBlock(input) : input;
+      config.tail === 'faceapi-expression-dense3'
+        ? this.faceApiDenseBlock(input, 'tail_', 256, false)
+        : config.tail === 'faceapi-expression-full'
+          ? this.faceApiTrunk(input)
+          : input;
+    // After a tail the head reads the tail's feature map: a 1x1 stem, as on cached features.
     const x =
-      config.inputMode === 'pixels'
+      config.inputMode === 'pixels' && config.tail === 'none'
         ? this.conv(from, 'stem_conv', config.stemChannels, 3, { strides: config.stemStride })
         : this.conv(from, 'stem_conv', config.stemChannels, 1);
     return { input, x };
+  }
+
+  /**
+   * face-api's expression trunk on 0..1 pixels: its normalisation `(v - meanRGB) / 255` (here
+   * `x - meanRGB / 255`), then dense blocks 0-3 (32, 64, 128, 256 channels; block 0 opens with a
+   * plain 3x3 conv). Layers tail{b}_conv{k} hold face-api's weights for dense{b}/conv{k}.
+   */
+  faceApiTrunk(input: Sym): Sym {
+    let x = new ChannelShift({
+      name: 'tail_normalise',
+      offset: FACEAPI_MEAN_RGB.map((m) => m / 255),
+    }).apply(input) as Sym;
+    [32, 64, 128, 256].forEach((filters, b) => {
+      x = this.faceApiDenseBlock(x, `tail${b}_`, filters, b === 0);
+    });
+    return x;
   }
 
   /**
@@ -240,25 +270,37 @@ export class NetBuilder {
    * out4 = sep(ReLU(out1 + out2 + out3)), ReLU(out1 + … + out4). Layers tail_conv0..3 hold
    * [depthwise, pointwise, bias] like face-api's weights, which initialise them.
    */
-  faceApiDenseBlock(x: Sym): Sym {
+  faceApiDenseBlock(x: Sym, prefix: string, filters: number, plainConv0: boolean): Sym {
     const sep = (y: Sym, i: number, strides: number): Sym =>
       tf.layers
         .separableConv2d({
-          name: `tail_conv${i}`,
-          filters: 256,
+          name: `${prefix}conv${i}`,
+          filters,
           kernelSize: 3,
           strides,
           padding: 'same',
           useBias: true,
         })
         .apply(y) as Sym;
-    const out1 = this.relu(sep(x, 0, 2), 'tail_relu1');
+    const conv0 = plainConv0
+      ? (tf.layers
+          .conv2d({
+            name: `${prefix}conv0`,
+            filters,
+            kernelSize: 3,
+            strides: 2,
+            padding: 'same',
+            useBias: true,
+          })
+          .apply(x) as Sym)
+      : sep(x, 0, 2);
+    const out1 = this.relu(conv0, `${prefix}relu1`);
     const out2 = sep(out1, 1, 1);
-    const s12 = this.add([out1, out2], 'tail_add12');
-    const out3 = sep(this.relu(s12, 'tail_relu12'), 2, 1);
-    const s123 = this.add([s12, out3], 'tail_add123');
-    const out4 = sep(this.relu(s123, 'tail_relu123'), 3, 1);
-    return this.relu(this.add([s123, out4], 'tail_add1234'), 'tail_out');
+    const s12 = this.add([out1, out2], `${prefix}add12`);
+    const out3 = sep(this.relu(s12, `${prefix}relu12`), 2, 1);
+    const s123 = this.add([s12, out3], `${prefix}add123`);
+    const out4 = sep(this.relu(s123, `${prefix}relu123`), 3, 1);
+    return this.relu(this.add([s123, out4], `${prefix}add1234`), `${prefix}out`);
   }
 
   /** FC to the embedding size (with bias), then L2 normalisation: unit-norm embeddings. */

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../engine/backend.js';
+import { applyAugment, augmentParams, resolveAugment } from './augment.js';
+import { resolveTrainConfig } from './config.js';
+
+await initEngine();
+
+/** A 1-channel 3x4 image whose pixel (y, x) is 10y + x. */
+const img = () => tf.tensor4d([0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23], [1, 3, 4, 1]);
+
+test('no flip, no shift leaves the image exactly as it is; a flip mirrors it left-right', async () => {
+  const x = img();
+  const same = applyAugment(x, Float32Array.from([0, 0, 0]));
+  assert.deepEqual(Array.from(await same.data()), Array.from(await x.data()));
+  const flipped = applyAugment(x, Float32Array.from([1, 0, 0]));
+  assert.deepEqual(Array.from(await flipped.data()), [3, 2, 1, 0, 13, 12, 11, 10, 23, 22, 21, 20]);
+  tf.dispose([x, same, flipped]);
+});
+
+test('a shift moves the content and fills the border with black', async () => {
+  const x = img();
+  // dx = 1/3 of the side: with w - 1 = 3 sample steps, content moves right by one pixel.
+  const right = applyAugment(x, Float32Array.from([0, 0, 1 / 3]));
+  const got = Array.from(await right.data()).map((v) => Math.round(v * 1000) / 1000);
+  assert.deepEqual(got, [0, 0, 1, 2, 0, 10, 11, 12, 0, 20, 21, 22]);
+  // dy = 1/2: with h - 1 = 2 steps, content moves down by one row.
+  const down = applyAugment(x, Float32Array.from([0, 0.5, 0]));
+  const d = Array.from(await down.data()).map((v) => Math.round(v * 1000) / 1000);
+  assert.deepEqual(d, [0, 0, 0, 0, 0, 1, 2, 3, 10, 11, 12, 13]);
+  tf.dispose([x, right, down]);
+});
+
+test('parameters depend on (seed, step) only; options are checked; no tensors leak', () => {
+  const cfg = { flip: true, shift: 0.1 };
+  const a = augmentParams(cfg, 1, 7, 96);
+  assert.deepEqual(a, augmentParams(cfg, 1, 7, 96));
+  assert.notDeepEqual(a, augmentParams(cfg, 1, 8, 96));
+  const flips = a.filter((_, i) => i % 3 === 0);
+  assert.ok(flips.every((f) => f === 0 || f === 1));
+  assert.ok(flips.some((f) => f === 1) && flips.some((f) => f === 0));
+  assert.ok(a.every((v, i) => i % 3 === 0 || Math.abs(v) <= 0.1));
+  const off = augmentParams({ flip: false, shift: 0 }, 1, 7, 4);
+  assert.ok(off.every((v) => v === 0));
+  assert.deepEqual(resolveAugment({ flip: true }), { flip: true, shift: 0 });
+  assert.equal(resolveAugment(undefined), undefined);
+  assert.throws(() => resolveAugment({ shift: 0.9 }), { code: 'E_BAD_OPTION' });
+  assert.throws(() => resolveAugment({ flip: 'yes' }), { code: 'E_BAD_OPTION' });
+  const x = tf.zeros([96, 8, 8, 1]) as tf.Tensor4D;
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) applyAugment(x, a).dispose();
+  assert.equal(tf.memory().numTensors, before);
+  x.dispose();
+});
+
+test('a run augments pixel inputs only; config.json without augment means none', () => {
+  const base = { head: 'se-densenet', headConfig: { preset: 'shallow' }, triplets: 'data/fer' };
+  const px = resolveTrainConfig(
+    { ...base, input: { kind: 'pixels', shape: [48, 48, 1] }, augment: { flip: true } },
+    [48, 48, 1],
+  );
+  assert.deepEqual(px.augment, { flip: true, shift: 0 });
+  const none = resolveTrainConfig(
+    { ...base, input: { kind: 'pixels', shape: [48, 48, 1] }, augment: { flip: false } },
+    [48, 48, 1],
+  );
+  assert.equal(none.augment, undefined, 'an augmentation that changes nothing is left out');
+  assert.throws(
+    () =>
+      resolveTrainConfig(
+        { ...base, input: { kind: 'features', cache: 'c' }, augment: { shift: 0.1 } },
+        [7, 7, 256],
+      ),
+    (e: Error & { code?: string }) => e.code === 'E_BAD_OPTION' && /pixel inputs/.test(e.message),
+  );
+});
