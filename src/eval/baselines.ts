@@ -1,8 +1,10 @@
+import { isExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { Shape3 } from '../models/heads/options.js';
 import type { ProgressCallback } from '../progress.js';
 import {
   backboneOutputEmbedder,
+  classifierOutputEmbedder,
   rawPixelEmbedder,
   untrainedHeadEmbedder,
   type Embedder,
@@ -50,6 +52,8 @@ async function make(name: BaselineName, o: BaselineOptions): Promise<Embedder> {
     case 'faceapi-recognition':
     case 'faceapi-expression':
       return backboneOutputEmbedder(name);
+    case 'human-emotion':
+      return classifierOutputEmbedder(name);
   }
 }
 
@@ -70,7 +74,8 @@ export async function runBaselines(
       results.push(r);
       options.onResult?.(r);
     } catch (e) {
-      const error = (e as Error).message.split('\n')[0];
+      // An exprsim error's one line names the file or option and the fix (a missing weight file).
+      const error = isExprsimError(e) ? e.toLine() : (e as Error).message.split('\n')[0];
       logger.warn(`baseline ${name} failed: ${error}`);
       failed.push({ baseline: name, error });
     } finally {

@@ -16,7 +16,8 @@ import { FeatureInputSource } from '../train/feature-source.js';
 /**
  * Anything that maps face images to vectors, scored the same way: trained heads, an untrained
  * head, raw pixels, a backbone's own output (face-api's identity descriptor, its expression
- * probabilities). Keys come from `keyFor` (file paths, or feature-cache keys).
+ * probabilities), a frozen classifier's output (Human's emotion probabilities). Keys come from
+ * `keyFor` (file paths, or feature-cache keys).
  */
 export interface Embedder {
   readonly name: string;
@@ -156,6 +157,42 @@ export async function backboneOutputEmbedder(name: string): Promise<Embedder> {
     },
     () => backbone.dispose(),
   );
+}
+
+/**
+ * A frozen classifier's own output as the embedding: Human's 7 emotion probabilities
+ * (`human-emotion`), in exprsim's label order. Each image is read at its own size (RGB; grey
+ * replicated) and prepared by the classifier itself (Human: bilinear resize to 64x64, weighted
+ * grey, -1..1), as the network was meant to be fed, rather than through a pixel source's resize.
+ */
+export async function classifierOutputEmbedder(name: string): Promise<Embedder> {
+  const { createClassifier } = await import('../features/index.js');
+  const classifier = await createClassifier(name);
+  const dim = classifier.outputSize;
+  return {
+    name: `${name}-output`,
+    info: {
+      kind: 'classifier-output',
+      classifier: classifier.ref() as unknown as JsonObject,
+      output: classifier.outputKind,
+      labels: [...classifier.labels],
+    },
+    keyFor: (_s, _k, path) => path,
+    async embed(keys, onProgress) {
+      const data = new Float32Array(keys.length * dim);
+      for (let i = 0; i < keys.length; i += BATCH) {
+        const imgs = await Promise.all(
+          keys.slice(i, i + BATCH).map((k) => readImage(k, { channels: 3, failOn: 'error' })),
+        );
+        const y = classifier.predictImages(imgs);
+        data.set((await y.data()) as Float32Array, i * dim);
+        y.dispose();
+        onProgress?.({ done: Math.min(keys.length, i + BATCH), total: keys.length, label: name });
+      }
+      return { data, dim };
+    },
+    dispose: () => classifier.dispose(),
+  };
 }
 
 /** The pixel source a pixel model's manifest describes (its preprocessing record). */

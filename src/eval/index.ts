@@ -27,6 +27,7 @@ export {
 } from './retrieval.js';
 export {
   backboneOutputEmbedder,
+  classifierOutputEmbedder,
   modelEmbedder,
   openModelEmbedder,
   rawPixelEmbedder,

@@ -1,6 +1,7 @@
 /**
  * Frozen face backbones and their feature cache: `createBackbone(name)` (face-api's identity
- * ResNet and expression net, weights in models/), `extractFeatures` / `openFeatureCache` (sharded
+ * ResNet and expression net, weights in models/), `createClassifier(name)` (Human's emotion net,
+ * used as it is for a baseline), `extractFeatures` / `openFeatureCache` (sharded
  * float16 maps, resumable, checked on load), and embedding with a trained head (`embedFaces`,
  * `createEmbedder`, `embedFiles`). See README.md here.
  */
@@ -10,6 +11,9 @@ export type {
   BackboneForward,
   BackboneName,
   BackboneOutputKind,
+  ClassifierConfig,
+  ClassifierName,
+  ExpressionClassifier,
 } from './types.js';
 export {
   BACKBONE_NAMES,
@@ -29,6 +33,15 @@ export {
   EXPRESSION_MEAN_RGB,
   type ExpressionLayer,
 } from './faceapi-expression.js';
+export { CLASSIFIER_NAMES, createClassifier, isClassifierName } from './classifiers.js';
+export {
+  HUMAN_EMOTION_LABELS,
+  HUMAN_EMOTION_MODEL_LABELS,
+  HUMAN_EMOTION_SIZE,
+  HUMAN_GREY_WEIGHTS,
+  HumanEmotionClassifier,
+  humanEmotionInput,
+} from './human-emotion.js';
 export {
   PREPROCESS_FORMAT,
   canonicalJson,

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { RawImage } from '../image/types.js';
 import type { BackboneRef } from '../models/artifact.js';
 import type { Shape3 } from '../models/heads/options.js';
 import type { FeaturePreprocess } from './preprocess.js';
@@ -59,5 +60,39 @@ export interface BackboneConfig {
   /** Side of the square pixel input; default the size the network was trained at. */
   inputSize?: number;
   /** Directory holding `<backbone>/` weight folders; default modelDir() (models/). */
+  modelDir?: string;
+}
+
+/** The registered frozen classifiers (src/features/classifiers.ts). */
+export type ClassifierName = 'human-emotion';
+
+/**
+ * A frozen, pretrained expression classifier used as it is: face images → class probabilities.
+ * Unlike a {@link Backbone} it exposes no feature map (heads do not train on it) and carries its
+ * own preprocessing (size, colour, normalisation); the baselines score its output as an
+ * embedding.
+ */
+export interface ExpressionClassifier {
+  readonly name: ClassifierName;
+  /** First 16 hex digits of the sha256 of its weights. */
+  readonly version: string;
+  readonly weightsSha256: string;
+  readonly outputKind: 'expression-probabilities';
+  readonly outputSize: number;
+  /** The output's labels, in exprsim's order (angry, disgust, fear, happy, neutral, sad, surprise). */
+  readonly labels: readonly string[];
+  /** `{ name, version }`, for reports. */
+  ref(): BackboneRef;
+  /** Pixels [batch, h, w, 3 or 1] in 0..255 → probabilities [batch, outputSize]. Tidy. */
+  predict(pixels: tf.Tensor4D): tf.Tensor2D;
+  /** Images of any sizes → probabilities [n, outputSize]. Tidy. */
+  predictImages(images: readonly RawImage[]): tf.Tensor2D;
+  /** Frees the weights. The classifier cannot be used afterwards. */
+  dispose(): void;
+}
+
+/** Options every classifier takes. */
+export interface ClassifierConfig {
+  /** Directory holding `<classifier>/` weight folders; default modelDir() (models/). */
   modelDir?: string;
 }
