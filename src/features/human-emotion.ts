@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { FER2013_LABELS } from '../data/fer2013-csv.js';
 import { fileIO } from '../engine/file-io.js';
 import { ExprsimError, isExprsimError } from '../errors.js';
 import { imageToTensor } from '../image/tensor.js';
@@ -24,16 +25,8 @@ import type { ExpressionClassifier } from './types.js';
 export const HUMAN_EMOTION_SIZE = 64;
 /** Human's RGB → grey weights (MATLAB's rgb2gray; they sum to 0.9999, not 1). */
 export const HUMAN_GREY_WEIGHTS = [0.2989, 0.587, 0.114] as const;
-/** The order of the network's own output (face_classification's FER2013 label indices). */
-export const HUMAN_EMOTION_MODEL_LABELS = [
-  'angry',
-  'disgust',
-  'fear',
-  'happy',
-  'sad',
-  'surprise',
-  'neutral',
-] as const;
+/** The order of the network's own output: FER2013's label indices, as face_classification used them. */
+export const HUMAN_EMOTION_MODEL_LABELS = FER2013_LABELS;
 /** The order exprsim reports the probabilities in (FER2013's names, as datasets list them). */
 export const HUMAN_EMOTION_LABELS = [
   'angry',
