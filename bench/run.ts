@@ -4,7 +4,8 @@
  * bench/results/<suite>.json and rewrites the matching section of BENCHMARKS.md.
  *
  *   npm run bench                    # all suites
- *   npm run bench -- engine          # one suite: engine, train, heads, backbones, serve or search
+ *   npm run bench -- engine          # one suite: engine, train, heads, backbones, serve, search
+ *                                    # or detect
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
  */
 import { spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { writeFileAtomic } from '../src/util/fs.js';
 import { updateMarkedSection } from '../src/util/markdown-section.js';
 import {
   renderBackbonesSection,
+  renderDetectSpeedSection,
   renderEngineSection,
   renderHeadsSection,
   renderSearchSection,
@@ -126,4 +128,15 @@ if (want('search')) {
   );
   if (!quick && result.error === undefined)
     await updateSection('search', renderSearchSection(machine, result));
+}
+
+if (want('detect')) {
+  // Section `detect-speed`: the `detect` section belongs to `exprsim detect-bench`.
+  const result = runSuite('bench/suites/detect.ts', quick ? ['--quick'] : []);
+  await writeFileAtomic(
+    join(root, 'bench/results/detect.json'),
+    `${JSON.stringify({ machine, ...result }, null, 2)}\n`,
+  );
+  if (!quick && result.error === undefined)
+    await updateSection('detect-speed', renderDetectSpeedSection(machine, result));
 }

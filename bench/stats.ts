@@ -29,3 +29,13 @@ export async function timeRuns(
   }
   return { median: median(t), min: Math.min(...t), max: Math.max(...t), runs };
 }
+
+/** The q-quantile (0..1) of `xs`, linear interpolation between order statistics. */
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = Math.min(1, Math.max(0, q)) * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
