@@ -13,15 +13,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import {
   createDetector,
   initEngine,
+  loadFerSample,
   matchDetections,
   PHOTO_COUNTS,
   readImage,
   type GroundTruthBox,
-  type RawImage,
 } from '../src/index.js';
 import { arg } from './args.js';
 import { median, quantile } from './stats.js';
@@ -45,23 +44,9 @@ const engine = await initEngine();
 const out = factors.map((scaleFactor) => ({ scaleFactor }) as Record<string, unknown>);
 
 // FER2013 PrivateTest, sampled and padded as src/detect/bench.ts does.
-const ferRows = (await csv(join(dataDir, 'fer2013', 'labels.csv'))).filter(
-  (r) => r[2] === 'PrivateTest',
-);
-const step = Math.max(1, ferRows.length / Math.max(1, ferSample));
-const ferFiles: string[] = [];
-for (let i = 0; ferFiles.length < Math.min(ferSample, ferRows.length); i += step) {
-  ferFiles.push(join(dataDir, 'fer2013', ferRows[Math.floor(i)][0]));
-}
-const pad = Math.round(48 * 0.25);
-const fer: RawImage[] = [];
-for (const f of ferFiles) {
-  const bytes = await sharp(f)
-    .extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#000' })
-    .png()
-    .toBuffer();
-  fer.push(await readImage(bytes, { channels: 3 }));
-}
+const FER_PADDING = 0.25;
+const fer = await loadFerSample(dataDir, ferSample, FER_PADDING);
+const pad = Math.round(48 * FER_PADDING);
 for (const [k, scaleFactor] of factors.entries()) {
   const det = await createDetector('viola-jones', { scaleFactor });
   let found = 0;

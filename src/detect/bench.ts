@@ -164,23 +164,24 @@ async function readCsv(path: string): Promise<string[][]> {
     .map((l) => l.split(','));
 }
 
-/** Runs every detector over the sets. Several minutes for the full WIDER subset. */
-export async function runDetectBench(options: DetectBenchOptions): Promise<DetectBenchResult> {
-  const names = options.detectors ?? (['mtcnn', 'viola-jones', 'blazeface'] as DetectorName[]);
-  const ferSample = options.ferSample ?? 500;
-  const ferPadding = options.ferPadding ?? 0.25;
-  const { dataDir, onProgress } = options;
-
-  // Load the sets once (decoded), shared by every detector.
+/**
+ * `n` FER2013 PrivateTest crops, evenly spaced over the labels file, each framed by `padding` ×
+ * 48 px of black (detectors rarely find a face that fills the image), decoded as RGB.
+ */
+export async function loadFerSample(
+  dataDir: string,
+  n: number,
+  padding: number,
+): Promise<RawImage[]> {
   const ferRows = (await readCsv(join(dataDir, 'fer2013', 'labels.csv'))).filter(
     (r) => r[2] === 'PrivateTest',
   );
-  const step = Math.max(1, ferRows.length / Math.max(1, ferSample));
+  const step = Math.max(1, ferRows.length / Math.max(1, n));
   const ferFiles: string[] = [];
-  for (let i = 0; ferFiles.length < Math.min(ferSample, ferRows.length); i += step) {
+  for (let i = 0; ferFiles.length < Math.min(n, ferRows.length); i += step) {
     ferFiles.push(join(dataDir, 'fer2013', ferRows[Math.floor(i)][0]));
   }
-  const pad = Math.round(48 * ferPadding);
+  const pad = Math.round(48 * padding);
   const fer: RawImage[] = [];
   for (const f of ferFiles) {
     const bytes = await sharp(f)
@@ -189,6 +190,19 @@ export async function runDetectBench(options: DetectBenchOptions): Promise<Detec
       .toBuffer();
     fer.push(await readImage(bytes, { channels: 3 }));
   }
+  return fer;
+}
+
+/** Runs every detector over the sets. Several minutes for the full WIDER subset. */
+export async function runDetectBench(options: DetectBenchOptions): Promise<DetectBenchResult> {
+  const names = options.detectors ?? (['mtcnn', 'viola-jones', 'blazeface'] as DetectorName[]);
+  const ferSample = options.ferSample ?? 500;
+  const ferPadding = options.ferPadding ?? 0.25;
+  const { dataDir, onProgress } = options;
+
+  // Load the sets once (decoded), shared by every detector.
+  const fer = await loadFerSample(dataDir, ferSample, ferPadding);
+  const pad = Math.round(48 * ferPadding);
 
   const widerRows = await readCsv(join(dataDir, 'wider-val-subset', 'annotations.csv'));
   const widerTruth = new Map<string, GroundTruthBox[]>();

@@ -47,6 +47,7 @@ export {
 export {
   matchDetections,
   median,
+  loadFerSample,
   runDetectBench,
   PHOTO_COUNTS,
   type DetectBenchOptions,
