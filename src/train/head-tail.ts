@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../errors.js';
 import { FaceApiExpressionBackbone } from '../features/faceapi-expression.js';
-import type { HeadTail } from '../models/heads/common.js';
-
-/** The dense blocks a tail holds, with the prefix of their layer names (models/heads/common.ts). */
-const TAIL_BLOCKS: Record<Exclude<HeadTail, 'none'>, { block: 0 | 1 | 2 | 3; prefix: string }[]> = {
-  'faceapi-expression-dense3': [{ block: 3, prefix: 'tail_' }],
-  'faceapi-expression-full': [0, 1, 2, 3].map((b) => ({
-    block: b as 0 | 1 | 2 | 3,
-    prefix: `tail${b}_`,
-  })),
-};
+import { TAIL_BLOCKS, type HeadTail } from '../models/heads/common.js';
 
 /**
  * Starts a head's trainable tail (see `tail` in src/models/heads/common.ts) from the backbone

@@ -59,6 +59,27 @@ export const TAIL_INPUT: Record<Exclude<HeadTail, 'none'>, { mode: InputMode; sh
   'faceapi-expression-full': { mode: 'pixels', shape: [112, 112, 3] },
 };
 
+/** A face-api expression dense block inside a tail: its index in the net, and its layers' prefix. */
+export interface TailBlock {
+  block: 0 | 1 | 2 | 3;
+  prefix: string;
+}
+
+/**
+ * The dense blocks each tail holds, in order; their layers are `<prefix>conv0..3`, which
+ * src/train/head-tail.ts fills from the shipped weights of dense<block>.
+ */
+export const TAIL_BLOCKS: Record<Exclude<HeadTail, 'none'>, readonly TailBlock[]> = {
+  'faceapi-expression-dense3': [{ block: 3, prefix: 'tail_' }],
+  'faceapi-expression-full': ([0, 1, 2, 3] as const).map((block) => ({
+    block,
+    prefix: `tail${block}_`,
+  })),
+};
+
+/** Output channels of face-api's expression dense blocks 0-3. */
+const FACEAPI_BLOCK_CHANNELS = [32, 64, 128, 256] as const;
+
 export type ResolvedCommonConfig = Required<CommonHeadConfig>;
 
 export const COMMON_KEYS = [
@@ -234,12 +255,7 @@ export class NetBuilder {
       shape: config.inputShape,
       name: config.inputMode === 'pixels' ? 'pixels' : 'features',
     });
-    const from =
-      config.tail === 'faceapi-expression-dense3'
-        ? this.faceApiDenseBlock(input, 'tail_', 256, false)
-        : config.tail === 'faceapi-expression-full'
-          ? this.faceApiTrunk(input)
-          : input;
+    const from = config.tail === 'none' ? input : this.faceApiTail(input, config.tail);
     // After a tail the head reads the tail's feature map: a 1x1 stem, as on cached features.
     const x =
       config.inputMode === 'pixels' && config.tail === 'none'
@@ -249,26 +265,29 @@ export class NetBuilder {
   }
 
   /**
-   * face-api's expression trunk on 0..1 pixels: its normalisation `(v - meanRGB) / 255` (here
-   * `x - meanRGB / 255`), then dense blocks 0-3 (32, 64, 128, 256 channels; block 0 opens with a
-   * plain 3x3 conv). Layers tail{b}_conv{k} hold face-api's weights for dense{b}/conv{k}.
+   * A tail's face-api expression blocks ({@link TAIL_BLOCKS}). On pixels (the full trunk, 0..1
+   * input) the net's normalisation `(v - meanRGB) / 255` comes first, as `x - meanRGB / 255`.
    */
-  faceApiTrunk(input: Sym): Sym {
-    let x = new ChannelShift({
-      name: 'tail_normalise',
-      offset: FACEAPI_MEAN_RGB.map((m) => m / 255),
-    }).apply(input) as Sym;
-    [32, 64, 128, 256].forEach((filters, b) => {
-      x = this.faceApiDenseBlock(x, `tail${b}_`, filters, b === 0);
-    });
+  faceApiTail(input: Sym, tail: Exclude<HeadTail, 'none'>): Sym {
+    let x =
+      TAIL_INPUT[tail].mode === 'pixels'
+        ? (new ChannelShift({
+            name: 'tail_normalise',
+            offset: FACEAPI_MEAN_RGB.map((m) => m / 255),
+          }).apply(input) as Sym)
+        : input;
+    for (const { block, prefix } of TAIL_BLOCKS[tail]) {
+      x = this.faceApiDenseBlock(x, prefix, FACEAPI_BLOCK_CHANNELS[block], block === 0);
+    }
     return x;
   }
 
   /**
-   * face-api's separable dense block (src/features/faceapi-expression.ts), 256 channels, halving
-   * the resolution: out1 = ReLU(sep/2(x)), out2 = sep(out1), out3 = sep(ReLU(out1 + out2)),
-   * out4 = sep(ReLU(out1 + out2 + out3)), ReLU(out1 + … + out4). Layers tail_conv0..3 hold
-   * [depthwise, pointwise, bias] like face-api's weights, which initialise them.
+   * face-api's dense block (src/features/faceapi-expression.ts), `filters` channels, halving the
+   * resolution: out1 = ReLU(conv0/2(x)), out2 = sep(out1), out3 = sep(ReLU(out1 + out2)),
+   * out4 = sep(ReLU(out1 + out2 + out3)), ReLU(out1 + … + out4); conv0 is a plain 3x3 conv in
+   * block 0 (`plainConv0`), separable otherwise. Layers `<prefix>conv0..3` hold face-api's weights
+   * ([filter, bias] or [depthwise, pointwise, bias]), which initialise them.
    */
   faceApiDenseBlock(x: Sym, prefix: string, filters: number, plainConv0: boolean): Sym {
     const sep = (y: Sym, i: number, strides: number): Sym =>
