@@ -210,6 +210,13 @@ function serialise<A extends unknown[], R>(fn: (...a: A) => Promise<R>): (...a: 
   };
 }
 
+/**
+ * The skip reason of an image where the detector found no face (`<path>: no face found`), as
+ * shard indexes store it: the detection rate counts these, also in shards of an earlier run.
+ */
+const NO_FACE = 'no face found';
+const isNoFace = (reason: string) => reason.endsWith(`: ${NO_FACE}`);
+
 /** One image prepared: its pixels, and whether a detector record's detector found the face. */
 interface LoadedFace {
   image: RawImage;
@@ -229,7 +236,7 @@ async function loadFace(
     }
     const img = await readImage(item.path, { channels: 3 });
     const r = await cropDetectedFace(img, pre, detect);
-    if (r.face === undefined) return `${item.path}: no face found`;
+    if (r.face === undefined) return `${item.path}: ${NO_FACE}`;
     return { image: r.face.image, detected: r.detected };
   } catch (e) {
     return e instanceof ExprsimError ? e.toLine() : (e as Error).message.split('\n')[0];
@@ -419,7 +426,7 @@ export async function extractFeatures(
   };
   const detection = { images: 0, found: 0, undetected: 0 };
   const note = (s: ShardIndex) => {
-    const noFace = s.skipped.filter((k) => k.reason.endsWith(': no face found')).length;
+    const noFace = s.skipped.filter((k) => isNoFace(k.reason)).length;
     const undetected = s.undetected?.length ?? 0;
     detection.images += s.keys.length + noFace;
     detection.found += s.keys.length - undetected;
@@ -459,9 +466,10 @@ export async function extractFeatures(
         const it = shardItems[b + j];
         if (typeof f === 'string') index.skipped.push({ key: it.key, path: it.path, reason: f });
         else {
+          const key = cacheKey(it.source, it.key, multi);
           good.push(f.image);
-          index.keys.push(cacheKey(it.source, it.key, multi));
-          if (!f.detected) undetected.push(cacheKey(it.source, it.key, multi));
+          index.keys.push(key);
+          if (!f.detected) undetected.push(key);
         }
       });
       if (good.length > 0) {
