@@ -106,16 +106,15 @@ export function preprocessOptions(o: {
   const mask = choice<MaskMode>('--mask', o.mask, MASK_MODES);
   const noFace = choice<NoFaceMode>('--when-no-face', o.whenNoFace, NO_FACE_MODES);
   if (o.detector === undefined) {
-    const needs =
-      margin !== undefined
-        ? '--margin'
-        : pad !== undefined
-          ? '--pad'
-          : noFace !== undefined
-            ? '--when-no-face'
-            : align !== undefined && align !== 'none'
-              ? '--align five-point'
-              : undefined;
+    // The first detector-only option given, for the message.
+    const needs = (
+      [
+        ['--margin', margin !== undefined],
+        ['--pad', pad !== undefined],
+        ['--when-no-face', noFace !== undefined],
+        ['--align five-point', align !== undefined && align !== 'none'],
+      ] as const
+    ).find(([, given]) => given)?.[0];
     if (needs !== undefined) {
       throw new ExprsimError('E_BAD_OPTION', `${needs} needs --detector`, {
         fix: 'add --detector mtcnn (images are whole face crops without it)',
