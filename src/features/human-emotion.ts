@@ -180,24 +180,29 @@ export class HumanEmotionClassifier implements ExpressionClassifier {
    * order ({@link HUMAN_EMOTION_LABELS}). Tidy; the caller disposes.
    */
   predict(pixels: tf.Tensor4D): tf.Tensor2D {
-    const model = this.live();
-    return tf.tidy(() => {
-      const probs = model.execute(humanEmotionInput(pixels)) as tf.Tensor2D;
-      return tf.gather(probs, REORDER, 1);
-    });
+    return this.classify(() => humanEmotionInput(pixels));
   }
 
   /** Images of any sizes (each resized on its own) → probabilities [n, 7], as {@link predict}. */
   predictImages(images: readonly RawImage[]): tf.Tensor2D {
+    if (images.length === 0) {
+      this.live();
+      return tf.zeros([0, this.outputSize]);
+    }
+    return this.classify(() =>
+      tf.concat(
+        images.map((img) =>
+          humanEmotionInput(imageToTensor(img, { scale: '0-255' }).expandDims(0) as tf.Tensor4D),
+        ),
+        0,
+      ),
+    );
+  }
+
+  /** The network on the input `prepare` builds (inside one tidy), columns in exprsim's order. */
+  private classify(prepare: () => tf.Tensor): tf.Tensor2D {
     const model = this.live();
-    if (images.length === 0) return tf.zeros([0, this.outputSize]);
-    return tf.tidy(() => {
-      const inputs = images.map((img) =>
-        humanEmotionInput(imageToTensor(img, { scale: '0-255' }).expandDims(0) as tf.Tensor4D),
-      );
-      const probs = model.execute(tf.concat(inputs, 0)) as tf.Tensor2D;
-      return tf.gather(probs, REORDER, 1);
-    });
+    return tf.tidy(() => tf.gather(model.execute(prepare()) as tf.Tensor2D, REORDER, 1));
   }
 
   dispose(): void {
