@@ -5,6 +5,8 @@
  *
  * Variants, each on an already-decoded RGB image:
  * - exprsim mtcnn, viola-jones and blazeface: `createDetector(name).detectFaces(image)`;
+ *   viola-jones at its default splits each scan over a worker thread (`threads: 2` on two or
+ *   more cores), and `viola-jones 1 thread` is the same detector in the calling thread alone;
  * - `opencv.js raw (reference)`: the typical opencv.js Haar snippet with OpenCV's defaults —
  *   RGB Mat from the same pixels, cvtColor to grey, `detectMultiScale(grey, rects, 1.1, 3, 0)`
  *   with haarcascade_frontalface_default.xml at full resolution (the kind of call behind the
@@ -208,10 +210,15 @@ const engine = await initEngine();
 const raw = await rawOpenCvDetector();
 const mtcnn = await createDetector('mtcnn');
 const vj = await createDetector('viola-jones');
+const vj1 = await createDetector('viola-jones', { threads: 1 });
 const blazeface = await createDetector('blazeface');
 const main: Variant[] = [
   fromDetector('mtcnn', mtcnn),
-  fromDetector('viola-jones', vj, { scaleFactor: vj.config.scaleFactor }),
+  fromDetector('viola-jones', vj, {
+    scaleFactor: vj.config.scaleFactor,
+    threads: vj.config.threads,
+  }),
+  fromDetector('viola-jones 1 thread', vj1, { scaleFactor: vj1.config.scaleFactor, threads: 1 }),
   fromDetector('blazeface', blazeface),
   { name: RAW, run: (img) => Promise.resolve(raw(img)) },
 ];
@@ -257,7 +264,7 @@ if (skipped1920 !== undefined) {
     facesCounted: photos1920.reduce((n, f) => n + (PHOTO_COUNTS[f] ?? NaN), 0),
   });
 }
-for (const d of [mtcnn, vj, blazeface, ...sweepDetectors]) d.dispose();
+for (const d of [mtcnn, vj, vj1, blazeface, ...sweepDetectors]) d.dispose();
 
 process.stdout.write(
   `${JSON.stringify({

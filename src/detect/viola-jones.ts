@@ -6,8 +6,7 @@
  * Speed: the image is converted to grey and reduced (sharp) so that the smallest face wanted
  * matches the cascade's 24 px window; a 1920-px photo is scanned at a few hundred pixels a side.
  */
-import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ExprsimError } from '../errors.js';
 import { resizeImage } from '../image/transform.js';
@@ -16,6 +15,9 @@ import { modelDir } from '../paths.js';
 import { clipBox, nms, toCorners } from './geometry.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector } from './types.js';
+import { loadCascade, loadOpenCv, type CvClassifier, type CvMat, type OpenCv } from './opencv.js';
+import { groupHits, pyramidLevels, scanRaw, splitWindowSize } from './viola-jones-scan.js';
+import { ScanWorker } from './viola-jones-threads.js';
 
 export type HaarCascadeName = 'frontalface_default' | 'frontalface_alt2';
 
@@ -41,6 +43,12 @@ export interface ViolaJonesConfig {
   profile?: boolean;
   /** Folder holding the haarcascade_*.xml files. Default `<modelDir()>/haarcascades`. */
   cascadeDir?: string;
+  /**
+   * Threads one frontal scan uses, 1 or 2: with 2 the pyramid's window sizes are split in two
+   * halves of equal cost, one scanned by a worker thread (viola-jones-scan.ts); the faces are
+   * the same. Default 2 on machines with two or more cores, else 1.
+   */
+  threads?: number;
 }
 
 export type ResolvedViolaJonesConfig = Required<ViolaJonesConfig>;
@@ -54,6 +62,7 @@ const KEYS = [
   'equalize',
   'profile',
   'cascadeDir',
+  'threads',
 ] as const;
 
 export function resolveViolaJonesConfig(config: ViolaJonesConfig = {}): ResolvedViolaJonesConfig {
@@ -85,127 +94,27 @@ export function resolveViolaJonesConfig(config: ViolaJonesConfig = {}): Resolved
     equalize: requireBoolean('equalize', config.equalize ?? true),
     profile: requireBoolean('profile', config.profile ?? false),
     cascadeDir: config.cascadeDir ?? join(modelDir(), 'haarcascades'),
+    threads: requireThreads(config.threads),
   };
 }
 
-/** The slice of the opencv.js API used here. */
-interface CvMat {
-  delete(): void;
-}
-interface CvRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-interface CvRectVector extends CvMat {
-  size(): number;
-  get(i: number): CvRect;
-}
-interface CvIntVector extends CvMat {
-  size(): number;
-  get(i: number): number;
-}
-interface CvClassifier extends CvMat {
-  load(path: string): boolean;
-  empty(): boolean;
-  detectMultiScale2(
-    img: CvMat,
-    objects: CvRectVector,
-    numDetections: CvIntVector,
-    scaleFactor: number,
-    minNeighbors: number,
-    flags: number,
-    minSize: unknown,
-    maxSize: unknown,
-  ): void;
-}
-interface OpenCv {
-  Mat: new () => CvMat;
-  CascadeClassifier: new () => CvClassifier;
-  RectVector: new () => CvRectVector;
-  IntVector: new () => CvIntVector;
-  Size: new (w: number, h: number) => unknown;
-  matFromArray(rows: number, cols: number, type: number, data: ArrayLike<number>): CvMat;
-  CV_8UC1: number;
-  equalizeHist(src: CvMat, dst: CvMat): void;
-  flip(src: CvMat, dst: CvMat, code: number): void;
-  FS_createDataFile(
-    parent: string,
-    name: string,
-    data: Uint8Array,
-    canRead: boolean,
-    canWrite: boolean,
-    canOwn: boolean,
-  ): void;
-  FS_unlink(path: string): void;
-  onRuntimeInitialized?: () => void;
-}
-
-let cvPromise: Promise<{ cv: OpenCv }> | undefined;
-
-/**
- * opencv.js, initialised. Its module object is a thenable, so awaiting it, returning it from an
- * async function or passing it to a promise's resolve() makes the promise machinery call its
- * then() forever: it only ever travels wrapped in a plain object. Readiness comes from
- * `onRuntimeInitialized`.
- */
-function loadOpenCv(): Promise<{ cv: OpenCv }> {
-  cvPromise ??= new Promise<{ cv: OpenCv }>((resolve, reject) => {
-    try {
-      const require = createRequire(import.meta.url);
-      const cv = require('@techstark/opencv-js') as OpenCv;
-      if (typeof cv.CascadeClassifier === 'function') resolve({ cv });
-      else cv.onRuntimeInitialized = () => resolve({ cv });
-    } catch (e) {
-      reject(
-        new ExprsimError(
-          'E_BACKEND_UNAVAILABLE',
-          `cannot load opencv.js: ${(e as Error).message}`,
-          {
-            fix: 'reinstall with npm ci (@techstark/opencv-js is a dependency)',
-            cause: e,
-          },
-        ),
-      );
-    }
-  });
-  cvPromise.catch(() => {
-    cvPromise = undefined;
-  });
-  return cvPromise;
-}
-
-let fileCounter = 0;
-
-async function loadCascade(cv: OpenCv, path: string): Promise<CvClassifier> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new ExprsimError('E_FILE_NOT_FOUND', 'Haar cascade file not found', {
-      input: path,
-      fix: 'reinstall exprsim, or point cascadeDir / EXPRSIM_MODEL_DIR at the shipped models/ folder',
-      cause: e,
+function requireThreads(v: unknown): number {
+  const threads = v ?? (availableParallelism() >= 2 ? 2 : 1);
+  if (threads !== 1 && threads !== 2) {
+    throw new ExprsimError('E_BAD_OPTION', `threads must be 1 or 2, got ${String(threads)}`, {
+      input: `threads=${String(threads)}`,
+      fix: 'pass threads: 1 (one thread) or 2 (split each scan over a worker thread)',
     });
   }
-  const name = `exprsim-cascade-${++fileCounter}.xml`;
-  cv.FS_createDataFile('/', name, new Uint8Array(bytes), true, false, false);
-  const classifier = new cv.CascadeClassifier();
-  const ok = classifier.load(name);
-  cv.FS_unlink(`/${name}`);
-  if (!ok || classifier.empty()) {
-    classifier.delete();
-    throw new ExprsimError('E_MODEL_FORMAT', 'not a Haar cascade OpenCV can load', {
-      input: path,
-      fix: 'use the haarcascade_*.xml files that ship in models/haarcascades',
-    });
-  }
-  return classifier;
+  return threads;
 }
 
 /** Haar windows are 24x24 (default, profile) or 20x20 (alt2). */
 const WINDOW = 24;
+const CASCADE_WINDOW: Record<HaarCascadeName, number> = {
+  frontalface_default: 24,
+  frontalface_alt2: 20,
+};
 
 export class ViolaJonesDetector implements Detector {
   readonly name = 'viola-jones' as const;
@@ -213,42 +122,47 @@ export class ViolaJonesDetector implements Detector {
   private readonly cv: OpenCv;
   private frontal: CvClassifier | undefined;
   private readonly profileCascade: CvClassifier | undefined;
+  private readonly worker: ScanWorker | undefined;
 
   private constructor(
     config: ResolvedViolaJonesConfig,
     cv: OpenCv,
     frontal: CvClassifier,
     profile: CvClassifier | undefined,
+    worker: ScanWorker | undefined,
   ) {
     this.config = config;
     this.cv = cv;
     this.frontal = frontal;
     this.profileCascade = profile;
+    this.worker = worker;
   }
 
   static async create(config: ViolaJonesConfig = {}): Promise<ViolaJonesDetector> {
     const resolved = resolveViolaJonesConfig(config);
     const { cv } = await loadOpenCv();
-    const frontal = await loadCascade(
-      cv,
-      join(resolved.cascadeDir, `haarcascade_${resolved.cascade}.xml`),
-    );
+    const frontalPath = join(resolved.cascadeDir, `haarcascade_${resolved.cascade}.xml`);
+    const frontal = await loadCascade(cv, frontalPath);
     let profile: CvClassifier | undefined;
-    if (resolved.profile) {
-      try {
+    let worker: ScanWorker | undefined;
+    try {
+      if (resolved.profile) {
         profile = await loadCascade(cv, join(resolved.cascadeDir, 'haarcascade_profileface.xml'));
-      } catch (e) {
-        frontal.delete();
-        throw e;
       }
+      if (resolved.threads === 2) worker = await ScanWorker.start(frontalPath);
+    } catch (e) {
+      frontal.delete();
+      profile?.delete();
+      throw e;
     }
-    return new ViolaJonesDetector(resolved, cv, frontal, profile);
+    return new ViolaJonesDetector(resolved, cv, frontal, profile, worker);
   }
 
   dispose(): void {
     this.frontal?.delete();
     this.profileCascade?.delete();
     this.frontal = undefined;
+    void this.worker?.close();
   }
 
   async detectFaces(input: DetectInput): Promise<DetectedFace[]> {
@@ -309,7 +223,29 @@ export class ViolaJonesDetector implements Detector {
           });
         }
       };
-      run(frontal, grey, false);
+      const levels = pyramidLevels(
+        work.width,
+        work.height,
+        CASCADE_WINDOW[cfg.cascade],
+        cfg.scaleFactor,
+        minSize,
+      );
+      const split = this.worker === undefined ? undefined : splitWindowSize(levels);
+      if (this.worker !== undefined && split !== undefined) {
+        // Same faces as one detectMultiScale call: the larger windows in the worker, the
+        // smaller here, the raw hits grouped once (viola-jones-scan.ts).
+        const req = {
+          data: cfg.equalize ? new Uint8Array(grey.data) : work.data,
+          width: work.width,
+          height: work.height,
+          scaleFactor: cfg.scaleFactor,
+          minSize,
+          maxSize: 0,
+        };
+        const far = this.worker.scan({ ...req, minSize: split + 1 });
+        const near = scanRaw(cv, frontal, { ...req, maxSize: split });
+        for (const r of groupHits(cv, [near, await far], cfg.minNeighbors)) raw.push(r);
+      } else run(frontal, grey, false);
       if (this.profileCascade !== undefined) {
         run(this.profileCascade, grey, false);
         const flipped = new cv.Mat();

@@ -12,6 +12,7 @@ import {
   type TripletInputSource,
 } from '../train/input-source.js';
 import { FeatureInputSource } from '../train/feature-source.js';
+import { embedWith } from '../train/replicas.js';
 
 /**
  * Anything that maps face images to vectors, scored the same way: trained heads, an untrained
@@ -72,20 +73,54 @@ export function sourceEmbedder(
   };
 }
 
-/** A head model on a source. */
+/** A head model on a source; flip-averaged (models/flip-average.ts) when asked to. */
 export function modelEmbedder(
   name: string,
   model: tf.LayersModel,
   source: TripletInputSource,
   info: JsonObject,
+  averageFlip = false,
 ): Embedder {
-  return sourceEmbedder(
+  if (!averageFlip) {
+    return sourceEmbedder(
+      name,
+      source,
+      (x) => model.predict(x, { batchSize: BATCH }) as tf.Tensor2D,
+      info,
+      () => model.dispose(),
+    );
+  }
+  if (source.loadMirrored === undefined) {
+    model.dispose();
+    source.dispose();
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `${name} averages flips; its inputs have no mirrored view`,
+      {
+        fix: 'pass the mirrored feature cache (--mirror-features)',
+      },
+    );
+  }
+  return {
     name,
-    source,
-    (x) => model.predict(x, { batchSize: BATCH }) as tf.Tensor2D,
     info,
-    () => model.dispose(),
-  );
+    keyFor: (s, k, p) => source.keyFor(s, k, p),
+    has: source.has === undefined ? undefined : (k) => source.has?.(k) ?? true,
+    async embed(keys, onProgress) {
+      const dim = model.outputs[0].shape[1] as number;
+      const data = new Float32Array(keys.length * dim);
+      const chunk = 8 * BATCH;
+      for (let i = 0; i < keys.length; i += chunk) {
+        data.set(await embedWith(model, source, keys.slice(i, i + chunk), true), i * dim);
+        onProgress?.({ done: Math.min(keys.length, i + chunk), total: keys.length, label: name });
+      }
+      return { data, dim };
+    },
+    dispose() {
+      model.dispose();
+      source.dispose();
+    },
+  };
 }
 
 /** Raw pixels, flattened and L2-normalised (the weakest sensible baseline). */
@@ -223,24 +258,60 @@ function pixelSourceFor(m: LoadedModel): PixelInputSource {
  */
 export async function openModelEmbedder(
   dir: string,
-  options: { features?: string; name?: string } = {},
+  options: {
+    features?: string;
+    mirrorFeatures?: string;
+    name?: string;
+    /** Flip-average even if the model's manifest does not ask for it (scoring the option). */
+    averageFlip?: boolean;
+  } = {},
 ): Promise<Embedder> {
   const m = await loadModel(dir);
+  if (options.averageFlip === true) m.manifest.averageFlip = true;
+  const averageFlip = m.manifest.averageFlip === true;
   const info: JsonObject = {
     kind: 'model',
     dir,
     head: m.manifest.head.name,
     backbone: m.manifest.backbone as unknown as JsonObject,
+    ...(averageFlip ? { averageFlip } : {}),
     ...(m.manifest.metrics ? { trainingMetrics: m.manifest.metrics } : {}),
   };
   const name = options.name ?? `model:${m.manifest.head.name}`;
+  if (options.mirrorFeatures !== undefined && options.features === undefined) {
+    m.model.dispose();
+    throw new ExprsimError('E_BAD_OPTION', '--mirror-features goes with --features', {
+      input: options.mirrorFeatures,
+      fix: 'pass the unmirrored cache as --features too',
+    });
+  }
   if (m.manifest.backbone === 'pixels')
-    return modelEmbedder(name, m.model, pixelSourceFor(m), info);
+    return modelEmbedder(name, m.model, pixelSourceFor(m), info, averageFlip);
   if (options.features !== undefined) {
-    const source = (await openInputSource({
-      kind: 'features',
-      cache: options.features,
-    })) as FeatureInputSource;
+    if (averageFlip && options.mirrorFeatures === undefined) {
+      m.model.dispose();
+      throw new ExprsimError(
+        'E_BAD_OPTION',
+        'the model averages each face with its mirror image: it needs the mirrored view of the cache too',
+        {
+          input: options.features,
+          fix: 'pass --mirror-features (a cache from the same `exprsim features` arguments plus --mirror), or drop --features to run the backbone on the images',
+        },
+      );
+    }
+    let source: FeatureInputSource;
+    try {
+      source = (await openInputSource({
+        kind: 'features',
+        cache: options.features,
+        ...(averageFlip && options.mirrorFeatures !== undefined
+          ? { mirror: options.mirrorFeatures }
+          : {}),
+      })) as FeatureInputSource;
+    } catch (e) {
+      m.model.dispose();
+      throw e;
+    }
     const want = m.manifest.backbone;
     if (source.backbone.name !== want.name || source.backbone.version !== want.version) {
       source.dispose();
@@ -251,7 +322,7 @@ export async function openModelEmbedder(
         { input: options.features, fix: 'pass the feature cache the model was trained on' },
       );
     }
-    return modelEmbedder(name, m.model, source, info);
+    return modelEmbedder(name, m.model, source, info, averageFlip);
   }
   const { createEmbedder } = await import('../features/index.js');
   const fe = await createEmbedder(m);

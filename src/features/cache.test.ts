@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { resolvePreprocessConfig } from '../align/preprocess.js';
 import { initEngine } from '../engine/backend.js';
 import { readImage } from '../image/read.js';
-import { padImage } from '../image/transform.js';
+import { mirrorImage, padImage } from '../image/transform.js';
 import { extractBatch, extractFeatures, openFeatureCache, CACHE_MANIFEST } from './cache.js';
 import { resolveFeatureDataset } from './dataset.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
@@ -344,4 +344,52 @@ test('detector crops with pad and noFace whole-image: framed detection, every im
   const wholeFace = await prepareFace(colour, whole);
   assert.equal(wholeFace.data[0], 0, 'masked corner');
   await expectFeatures(wholeFace, colourItem.key);
+});
+
+test('mirror: a cache of the mirrored faces, recorded, refused as a resume of an unmirrored one, and paired by the feature input source', async () => {
+  const ds = await resolveFeatureDataset(csv);
+  const items = ds.items.filter((i) => !i.key.endsWith('broken.jpg')).slice(0, 4);
+  const plain = join(root, 'mirror-plain');
+  const mirrored = join(root, 'mirror-view');
+  const opts = { backbone, items, sources: ds.sources, shardSize: 4 };
+  await extractFeatures({ ...opts, outDir: plain });
+  const r = await extractFeatures({ ...opts, outDir: mirrored, mirror: true });
+  assert.equal(r.manifest.mirror, true);
+  const m = await openFeatureCache(mirrored);
+  const key = items[1].key;
+  const face = await prepareFace(await readImage(join(dataDir, key)), backbone.preprocess);
+  const direct = await extractBatch(backbone, [mirrorImage(face)]);
+  assert.deepEqual(m.get(key), float16ToFloat32(float32ToFloat16(direct)));
+  const own = (await openFeatureCache(plain)).get(key);
+  assert.ok(
+    own.some((v, i) => Math.abs(v - m.get(key)[i]) > 1e-3),
+    'the views differ',
+  );
+  await assert.rejects(extractFeatures({ ...opts, outDir: plain, mirror: true }), {
+    code: 'E_CACHE_MISMATCH',
+    message: /not mirrored/,
+  });
+
+  const { openFeatureInputSource } = await import('../train/feature-source.js');
+  const src = await openFeatureInputSource({ kind: 'features', cache: plain, mirror: mirrored });
+  const before = tf.memory().numTensors;
+  const keys = [items[0].key, key];
+  const x = await src.loadMirrored!(keys, [false, true]);
+  const v = await x.data();
+  x.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(v.slice(0, 12544), (await openFeatureCache(plain)).get(items[0].key));
+  assert.deepEqual(v.slice(12544), m.get(key));
+  src.dispose();
+  // The views swapped, or a view of other images, are refused.
+  await assert.rejects(
+    openFeatureInputSource({ kind: 'features', cache: mirrored, mirror: plain }),
+    { code: 'E_CACHE_MISMATCH', message: /not made with --mirror/ },
+  );
+  const other = join(root, 'mirror-other');
+  await extractFeatures({ ...opts, items: items.slice(0, 3), outDir: other, mirror: true });
+  await assert.rejects(openFeatureInputSource({ kind: 'features', cache: plain, mirror: other }), {
+    code: 'E_CACHE_MISMATCH',
+    message: /different image list/,
+  });
 });

@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExprsimError } from '../errors.js';
 import { readImage } from '../image/read.js';
+import { mirrorImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import type { BackboneRef } from '../models/artifact.js';
 import type { Shape3 } from '../models/heads/options.js';
@@ -43,6 +44,11 @@ export interface FeatureCacheManifest {
   preprocess: FeaturePreprocess;
   /** The detector that found the faces (detector crops): its name and resolved config. */
   detector?: { name: string; config?: Record<string, unknown> };
+  /**
+   * Every face was mirrored left to right after preprocessing, before the backbone: the mirrored
+   * view of a cache of the same images, for flip augmentation and flip averaging. Absent: not.
+   */
+  mirror?: true;
   /** One face's map [h, w, c]. */
   shape: Shape3;
   dtype: 'float16';
@@ -122,6 +128,11 @@ export interface ExtractFeaturesOptions {
    * one are skipped ("no face found").
    */
   detector?: FaceDetectorLike;
+  /**
+   * Mirror every prepared face left to right before the backbone (the manifest says `mirror`):
+   * a cache of the mirrored view. Default false.
+   */
+  mirror?: boolean;
   /** Faces per shard; default {@link DEFAULT_SHARD_SIZE}. */
   shardSize?: number;
   /** Faces per forward pass; default {@link DEFAULT_FEATURE_BATCH}. */
@@ -228,6 +239,16 @@ async function loadFace(
   item: FeatureItem,
   pre: FeaturePreprocess,
   detect: FaceDetectorLike['detectFaces'] | undefined,
+  mirror: boolean,
+): Promise<LoadedFace | string> {
+  const r = await loadUnmirrored(item, pre, detect);
+  return mirror && typeof r !== 'string' ? { ...r, image: mirrorImage(r.image) } : r;
+}
+
+async function loadUnmirrored(
+  item: FeatureItem,
+  pre: FeaturePreprocess,
+  detect: FaceDetectorLike['detectFaces'] | undefined,
 ): Promise<LoadedFace | string> {
   try {
     if (pre.crop.kind === 'whole-image' || detect === undefined) {
@@ -322,6 +343,12 @@ export async function extractFeatures(
     detector === undefined || pre.crop.kind !== 'detector'
       ? undefined
       : serialise((img: RawImage) => detector.detectFaces(img));
+  const mirror = options.mirror ?? false;
+  if (typeof mirror !== 'boolean') {
+    throw new ExprsimError('E_BAD_OPTION', `mirror must be true or false, got ${String(mirror)}`, {
+      input: String(mirror),
+    });
+  }
   const shape = backbone.featureShape;
   const faceValues = shape[0] * shape[1] * shape[2];
   const faceBytes = faceValues * 2;
@@ -340,6 +367,7 @@ export async function extractFeatures(
     ...(detect !== undefined && detector !== undefined
       ? { detector: { name: detector.name, ...detectorConfig(detector) } }
       : {}),
+    ...(mirror ? { mirror: true as const } : {}),
     shape,
     dtype: 'float16',
     byteOrder: 'little',
@@ -400,6 +428,14 @@ export async function extractFeatures(
         canonicalJson(pre),
       );
     }
+    if ((existing.mirror === true) !== mirror) {
+      throw mismatch(
+        outDir,
+        'faces',
+        existing.mirror === true ? 'mirrored' : 'not mirrored',
+        mirror ? 'mirrored ones (--mirror)' : 'unmirrored ones',
+      );
+    }
     if (existing.shardSize !== shardSize) {
       throw mismatch(outDir, 'shard size', String(existing.shardSize), String(shardSize));
     }
@@ -456,7 +492,9 @@ export async function extractFeatures(
     const undetected: string[] = [];
     // Decode the next batch (sharp, off the JS thread) while the backbone runs on this one.
     const load = (from: number) =>
-      Promise.all(shardItems.slice(from, from + batchSize).map((it) => loadFace(it, pre, detect)));
+      Promise.all(
+        shardItems.slice(from, from + batchSize).map((it) => loadFace(it, pre, detect, mirror)),
+      );
     let next = load(0);
     for (let b = 0; b < shardItems.length; b += batchSize) {
       const faces = await next;

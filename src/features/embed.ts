@@ -6,6 +6,7 @@ import type { RawImage } from '../image/types.js';
 import type { FaceLandmarks } from '../detect/types.js';
 import { logger } from '../logger.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
+import { averageUnitTensors } from '../models/flip-average.js';
 import type { ProgressCallback } from '../progress.js';
 import { backboneFromRef } from './registry.js';
 import {
@@ -183,6 +184,7 @@ function makeEmbedder(
   preprocess: FeaturePreprocess,
 ): FaceEmbedder {
   const embeddingSize = loaded.manifest.embeddingSize;
+  const averageFlip = loaded.manifest.averageFlip === true;
   const [ph, pw] = preprocess.size;
   const channels = preprocess.channels;
   const faceValues = ph * pw * channels;
@@ -212,11 +214,19 @@ function makeEmbedder(
       const px = new Float32Array(n * faceValues);
       batch.forEach((f, i) => px.set(f.data, i * faceValues));
       const y = tf.tidy(() => {
+        const run = (x: tf.Tensor4D) => {
+          const input = backbone
+            ? backbone.features(x)
+            : tf.div(
+                tf.sub(x, tf.tensor1d(preprocess.normalise.mean)),
+                preprocess.normalise.divisor,
+              );
+          return loaded.model.predict(input, { batchSize }) as tf.Tensor2D;
+        };
         const x = tf.tensor4d(px, [n, ph, pw, channels]);
-        const input = backbone
-          ? backbone.features(x)
-          : tf.div(tf.sub(x, tf.tensor1d(preprocess.normalise.mean)), preprocess.normalise.divisor);
-        return loaded.model.predict(input, { batchSize }) as tf.Tensor2D;
+        const own = run(x);
+        // The model's manifest asks for flip averaging: mirror along the width axis too.
+        return averageFlip ? averageUnitTensors(own, run(tf.reverse(x, 2))) : own;
       });
       const data = (await y.data()) as Float32Array;
       y.dispose();

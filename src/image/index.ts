@@ -20,7 +20,7 @@ export type {
 export { ACCEPTED_FORMATS, DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS } from './types.js';
 export { BUFFER_SOURCE, readImage } from './read.js';
 export { DEFAULT_QUALITY, encodeImage, writeImage } from './encode.js';
-export { cropImage, padImage, resizeImage } from './transform.js';
+export { cropImage, mirrorImage, padImage, resizeImage } from './transform.js';
 export { convertChannels } from './channels.js';
 export { formatFromExtension, sniffImageFormat } from './format.js';
 export { imageToTensor, imagesToBatch, tensorToImage } from './tensor.js';

@@ -4,6 +4,7 @@ import { gradientRgb, isError } from '../../test/fixtures/images/helpers.js';
 import {
   convertChannels,
   cropImage,
+  mirrorImage,
   padImage,
   resizeImage,
   type DecodedImage,
@@ -19,6 +20,23 @@ const grey43: RawImage = {
   height: 3,
   channels: 1,
 };
+
+describe('mirrorImage', () => {
+  it('reverses each row of pixels, keeping each pixel’s channels in order', () => {
+    const img: RawImage = {
+      data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+      width: 2,
+      height: 2,
+      channels: 3,
+    };
+    const out = mirrorImage(img);
+    assert.deepEqual([...out.data], [4, 5, 6, 1, 2, 3, 10, 11, 12, 7, 8, 9]);
+    assert.deepEqual([...img.data], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'input untouched');
+    // Grey: 4x3 with sample 10 * y + x, so the mirrored row y is 10y+3 … 10y.
+    assert.deepEqual([...mirrorImage(grey43).data], [3, 2, 1, 0, 13, 12, 11, 10, 23, 22, 21, 20]);
+    assert.deepEqual([...mirrorImage(mirrorImage(grey43)).data], [...grey43.data]);
+  });
+});
 
 describe('padImage', () => {
   it('frames the pixels in black, by whole pixels on every side', () => {

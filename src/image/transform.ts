@@ -130,3 +130,22 @@ export function padImage<T extends RawImage>(img: T, by: number): T {
   }
   return { ...img, data, width: w, height: h };
 }
+
+/**
+ * The image mirrored left to right (a new image). A face and its mirror image show the same
+ * expression: training uses both, and a model may average the two embeddings (flip averaging).
+ */
+export function mirrorImage<T extends RawImage>(img: T): T {
+  assertRawImage(img);
+  const { width: w, height: h, channels: c } = img;
+  const data = new Uint8Array(img.data.length);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const from = (row + w - 1 - x) * c;
+      const to = (row + x) * c;
+      for (let k = 0; k < c; k++) data[to + k] = img.data[from + k];
+    }
+  }
+  return { ...img, data };
+}

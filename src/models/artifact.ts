@@ -54,6 +54,11 @@ export interface ModelManifest {
   /** The head's input [h, w, c] (a feature map, or pixels). */
   inputShape: Shape3;
   embeddingSize: number;
+  /**
+   * Flip averaging (models/flip-average.ts): a face's embedding is the normalised mean of the
+   * head's output on it and on its mirror image. Embedders follow it. Absent = false.
+   */
+  averageFlip?: true;
   /** How the model was trained (data, split, optimiser, steps, seed, …); free-form. */
   training?: JsonObject;
   /** Evaluation results (e.g. triplet prediction accuracy); free-form. */
@@ -71,6 +76,8 @@ export interface ModelManifestInput {
   backbone: BackboneRef | 'pixels';
   /** Default {}. */
   preprocess?: JsonObject;
+  /** Default false. See {@link ModelManifest.averageFlip}. */
+  averageFlip?: boolean;
   training?: JsonObject;
   metrics?: JsonObject;
   /** Default: now. */
@@ -211,6 +218,9 @@ export function validateManifest(value: unknown, source: string): ModelManifest 
       `embeddingSize ${JSON.stringify(m.embeddingSize)} differs from the head config's ${config.embeddingSize}`,
     );
   }
+  if (m.averageFlip !== undefined && m.averageFlip !== true) {
+    throw bad(`averageFlip must be true when present, got ${JSON.stringify(m.averageFlip)}`);
+  }
   for (const key of ['training', 'metrics'] as const) {
     if (m[key] !== undefined && (!isPlainObject(m[key]) || !isJson(m[key]))) {
       throw bad(`${key} must be a JSON object`);
@@ -228,6 +238,7 @@ export function validateManifest(value: unknown, source: string): ModelManifest 
     preprocess: m.preprocess,
     inputShape: m.inputShape,
     embeddingSize: config.embeddingSize,
+    ...(m.averageFlip === true ? { averageFlip: true as const } : {}),
     ...(m.training === undefined ? {} : { training: m.training as JsonObject }),
     ...(m.metrics === undefined ? {} : { metrics: m.metrics as JsonObject }),
     created: m.created,
@@ -324,6 +335,11 @@ export async function saveModel(
   if (Number.isNaN(created.getTime()))
     throw badInput(`manifest.created is not a date: ${String(manifest.created)}`);
   checkModelAgainst(model, config.inputShape, config.embeddingSize, where, (m) => badInput(m));
+  if (manifest.averageFlip !== undefined && typeof manifest.averageFlip !== 'boolean') {
+    throw badInput(
+      `manifest.averageFlip must be true or false, got ${String(manifest.averageFlip)}`,
+    );
+  }
 
   const full: ModelManifest = {
     format: MODEL_FORMAT,
@@ -333,6 +349,7 @@ export async function saveModel(
     preprocess,
     inputShape: [...config.inputShape],
     embeddingSize: config.embeddingSize,
+    ...(manifest.averageFlip === true ? { averageFlip: true as const } : {}),
     ...(manifest.training === undefined ? {} : { training: manifest.training }),
     ...(manifest.metrics === undefined ? {} : { metrics: manifest.metrics }),
     created: created.toISOString(),

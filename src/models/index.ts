@@ -65,3 +65,4 @@ export {
 } from './artifact.js';
 export { summariseHeads, type HeadSummary, type HeadSummaryOptions } from './summary.js';
 export { resolveModelPath } from './default-model.js';
+export { averageUnitRows, averageUnitTensors } from './flip-average.js';

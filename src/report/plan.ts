@@ -141,6 +141,7 @@ const TRAIN_OPTION_KINDS = {
   minDelta: 'number',
   workers: 'int',
   augment: 'augment',
+  averageFlip: 'boolean',
 } satisfies Record<keyof PlanTrainOptions, Kind>;
 
 const TOP_KEYS = [
@@ -158,7 +159,7 @@ const TOP_KEYS = [
   'runs',
   'groups',
 ];
-const INPUT_KEYS = ['name', 'features', 'pixels', 'detector', 'detectionRate'];
+const INPUT_KEYS = ['name', 'features', 'pixels', 'mirror', 'detector', 'detectionRate'];
 const GRID_KEYS = ['heads', 'presets', 'inputs', 'seeds', 'variants'];
 const VARIANT_KEYS = ['name', 'headConfig'];
 const RUN_KEYS = ['name', 'head', 'preset', 'variant', 'headConfig', 'input', 'seed', 'options'];
@@ -293,7 +294,7 @@ function trainOptions(ctx: Ctx, v: unknown, where: string): PlanTrainOptions {
   // Ranges and combinations by the trainer's own rules (head and input are placeholders here).
   try {
     resolveTrainConfig(
-      { ...out, head: 'densenet', input: { kind: 'random', shape: [8, 8, 1] }, triplets: '.' },
+      { ...out, head: 'densenet', input: { kind: 'pixels', shape: [8, 8, 1] }, triplets: '.' },
       [8, 8, 1],
     );
   } catch (e) {
@@ -315,6 +316,7 @@ function parseInput(ctx: Ctx, v: unknown, where: string, name?: string): PlanInp
   let spec: InputSpec;
   if (o.features !== undefined) {
     spec = { kind: 'features', cache: ctx.path(o.features, `${where}.features`) };
+    if (o.mirror !== undefined) spec.mirror = ctx.path(o.mirror, `${where}.mirror`);
   } else {
     const p = o.pixels;
     let shape: Shape3;

@@ -62,6 +62,12 @@ export interface TrainConfig {
    * config.json files written before it existed).
    */
   augment?: AugmentConfig;
+  /**
+   * Embed each face as the mean of its own and its mirror image's embedding (re-normalised), in
+   * validation and in the exported model (`averageFlip` in its manifest). Pixel inputs, or
+   * feature inputs with a mirrored cache. Absent = false.
+   */
+  averageFlip?: boolean;
 }
 
 export interface TrainOptions {
@@ -129,8 +135,13 @@ export interface TrainOptions {
   minDelta?: number;
   /** Default: one per core (os.availableParallelism()). */
   workers?: number;
-  /** Default none. Pixel inputs only: mirror (`flip`) and move (`shift`) training images. */
+  /**
+   * Default none. Mirror (`flip`) and move (`shift`) training images: pixel inputs; feature
+   * inputs can flip when the input names a mirrored cache (`input.mirror`).
+   */
   augment?: { flip?: boolean; shift?: number };
+  /** Default false. See {@link TrainConfig.averageFlip}. */
+  averageFlip?: boolean;
 }
 
 function bad(option: string, value: unknown, what: string): ExprsimError {
@@ -200,7 +211,13 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
   return {
     head: { name: def.name, config: headConfig },
     input:
-      o.input.kind === 'features' ? { kind: 'features', cache: resolve(o.input.cache) } : o.input,
+      o.input.kind === 'features'
+        ? {
+            kind: 'features',
+            cache: resolve(o.input.cache),
+            ...(o.input.mirror !== undefined ? { mirror: resolve(o.input.mirror) } : {}),
+          }
+        : o.input,
     triplets: resolve(o.triplets),
     trainSplit: split('trainSplit', o.trainSplit ?? 'train'),
     valSplit: split('valSplit', o.valSplit ?? 'val'),
@@ -239,18 +256,61 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
     minDelta: real('minDelta', o.minDelta ?? 0, 0),
     workers: int('workers', o.workers ?? availableParallelism(), 0),
     ...augmentOption(o),
+    ...averageFlipOption(o),
   };
 }
 
-/** The augmentation config of a run: pixel inputs only, and only when it changes something. */
+const MIRROR_FIX =
+  'extract the mirrored view with the same `exprsim features` arguments plus --mirror --out DIR, and pass --mirror-features DIR';
+
+/**
+ * The augmentation config of a run, only when it changes something: pixel inputs, or flips of
+ * feature inputs with a mirrored cache (a cache holds fixed maps, so no shifts).
+ */
 function augmentOption(o: TrainOptions): { augment?: AugmentConfig } {
   const augment = resolveAugment(o.augment);
   if (!augmentsAnything(augment)) return {};
-  if (o.input.kind !== 'pixels') {
+  if (o.input.kind === 'features') {
+    if (augment.shift > 0) {
+      throw new ExprsimError('E_BAD_OPTION', '--shift needs pixel inputs', {
+        input: `shift=${augment.shift}`,
+        fix: 'train on --pixels, or drop --shift (a feature cache holds fixed maps)',
+      });
+    }
+    if (o.input.mirror === undefined) {
+      throw new ExprsimError('E_BAD_OPTION', '--flip on feature inputs needs their mirrored view', {
+        input: o.input.cache,
+        fix: MIRROR_FIX,
+      });
+    }
+  } else if (o.input.kind !== 'pixels') {
     throw new ExprsimError('E_BAD_OPTION', 'augmentation (--flip, --shift) needs pixel inputs', {
       input: `input ${o.input.kind}`,
-      fix: 'train on --pixels, or drop --flip / --shift (a feature cache holds fixed maps)',
+      fix: 'train on --pixels or a feature cache, or drop --flip / --shift',
     });
   }
   return { augment };
+}
+
+/** Flip averaging, when asked for: needs mirrored inputs (pixels, or a mirrored cache). */
+function averageFlipOption(o: TrainOptions): { averageFlip?: boolean } {
+  const v = o.averageFlip ?? false;
+  if (typeof v !== 'boolean') throw bad('averageFlip', v, 'true or false');
+  if (!v) return {};
+  if (o.input.kind === 'features' && o.input.mirror === undefined) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      '--average-flip on feature inputs needs their mirrored view',
+      {
+        input: o.input.cache,
+        fix: MIRROR_FIX,
+      },
+    );
+  }
+  if (o.input.kind === 'random') {
+    throw new ExprsimError('E_BAD_OPTION', '--average-flip needs pixel or feature inputs', {
+      input: 'input random',
+    });
+  }
+  return { averageFlip: true };
 }

@@ -31,6 +31,12 @@ export interface TripletInputSource {
   load(keys: readonly string[]): Promise<tf.Tensor4D>;
   /** Whether `load` can give this key (feature caches hold only what was extracted). */
   has?(key: string): boolean;
+  /**
+   * The inputs of `keys` with the faces where `mirrored[i]` is true mirrored left to right (flip
+   * augmentation, flip averaging). Absent when the source cannot: a feature cache without its
+   * mirrored view.
+   */
+  loadMirrored?(keys: readonly string[], mirrored: readonly boolean[]): Promise<tf.Tensor4D>;
   dispose(): void;
 }
 
@@ -48,6 +54,11 @@ export interface PixelInputSpec {
 export interface FeatureInputSpec {
   kind: 'features';
   cache: string;
+  /**
+   * The same images' mirrored view (`exprsim features --mirror`), for flip augmentation and
+   * flip averaging; absent = none.
+   */
+  mirror?: string;
 }
 
 /**
@@ -167,9 +178,36 @@ export class PixelInputSource implements TripletInputSource {
     return tf.tensor4d(out, [keys.length, h, w, c]);
   }
 
+  async loadMirrored(keys: readonly string[], mirrored: readonly boolean[]): Promise<tf.Tensor4D> {
+    const x = await this.load(keys);
+    return mirrorRows(x, mirrored);
+  }
+
   dispose(): void {
     this.cache.clear();
   }
+}
+
+/** `x` [n, h, w, c] with the rows where `mirrored[i]` mirrored left to right (disposes `x`). */
+export function mirrorRows(x: tf.Tensor4D, mirrored: readonly boolean[]): tf.Tensor4D {
+  const n = x.shape[0];
+  if (mirrored.length !== n) {
+    x.dispose();
+    throw new ExprsimError('E_BAD_OPTION', `${mirrored.length} mirror flags for ${n} inputs`);
+  }
+  if (!mirrored.some(Boolean)) return x;
+  const out = tf.tidy(() => {
+    const flipped = tf.reverse(x, 2);
+    if (mirrored.every(Boolean)) return flipped as tf.Tensor4D;
+    const mask = tf.tensor4d(
+      mirrored.map((m) => (m ? 1 : 0)),
+      [n, 1, 1, 1],
+      'bool',
+    );
+    return tf.where(tf.broadcastTo(mask, x.shape), flipped, x) as tf.Tensor4D;
+  });
+  x.dispose();
+  return out;
 }
 
 /** See {@link RandomInputSpec}. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AUGMENT_PARAMS, applyAugment } from './augment.js';
+import { averageUnitRows } from '../models/flip-average.js';
 import { ExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { BackendName } from '../engine/backend.js';
@@ -58,7 +59,7 @@ export interface Replicas {
     augment?: Float32Array,
   ): Promise<{ loss: number; grads: tf.Tensor[] }>;
   /** Inference-mode embeddings of `keys`, flat [n × D]. */
-  embed(keys: readonly string[]): Promise<Float32Array>;
+  embed(keys: readonly string[], averageFlip?: boolean): Promise<Float32Array>;
   /** The model's weights were changed outside `gradients` (e.g. restored): resend them. */
   invalidate(): void;
   close(): Promise<void>;
@@ -80,20 +81,47 @@ export function shardRanges(n: number, parts: number): { start: number; end: num
   return out;
 }
 
-async function embedWith(
+/** E_BAD_OPTION: `what` needs mirrored inputs, which `source` cannot give. */
+function noMirror(source: TripletInputSource, what: string): ExprsimError {
+  return new ExprsimError('E_BAD_OPTION', `${what} needs the mirrored view of the inputs`, {
+    input: source.spec.kind === 'features' ? source.spec.cache : source.spec.kind,
+    fix: 'extract it with `exprsim features … --mirror` and pass it as --mirror-features',
+  });
+}
+
+/** Mirrored inputs of `keys` (all of them), or E_BAD_OPTION when the source has none. */
+export async function loadAllMirrored(
+  source: TripletInputSource,
+  keys: readonly string[],
+): Promise<tf.Tensor4D> {
+  if (source.loadMirrored === undefined) throw noMirror(source, 'flip averaging');
+  return source.loadMirrored(keys, new Array<boolean>(keys.length).fill(true));
+}
+
+/** Inference-mode embeddings of `keys`, flat [n × D]; flip-averaged when asked to. */
+export async function embedWith(
   model: tf.LayersModel,
   source: TripletInputSource,
   keys: readonly string[],
+  averageFlip = false,
 ): Promise<Float32Array> {
   const dim = model.outputs[0].shape[1] as number;
   const out = new Float32Array(keys.length * dim);
-  for (let i = 0; i < keys.length; i += EMBED_BATCH) {
-    const x = await source.load(keys.slice(i, i + EMBED_BATCH));
+  const run = async (load: () => Promise<tf.Tensor4D>) => {
+    const x = await load();
     try {
-      out.set(embedFlat(model, x, EMBED_BATCH), i * dim);
+      return embedFlat(model, x, EMBED_BATCH);
     } finally {
       x.dispose();
     }
+  };
+  for (let i = 0; i < keys.length; i += EMBED_BATCH) {
+    const batch = keys.slice(i, i + EMBED_BATCH);
+    let e = await run(() => source.load(batch));
+    if (averageFlip) {
+      e = averageUnitRows(e, await run(() => loadAllMirrored(source, batch)), dim);
+    }
+    out.set(e, i * dim);
   }
   return out;
 }
@@ -107,8 +135,14 @@ async function loadAugmented(
   keys: readonly string[],
   augment: Float32Array | undefined,
 ): Promise<tf.Tensor4D> {
+  if (augment === undefined) return source.load(keys);
+  if (source.spec.kind === 'features') {
+    // A feature cache cannot be moved or resampled: flips come from its mirrored view.
+    if (source.loadMirrored === undefined) throw noMirror(source, 'flip augmentation');
+    const flips = keys.map((_, i) => augment[i * AUGMENT_PARAMS] === 1);
+    return source.loadMirrored(keys, flips);
+  }
   const x = await source.load(keys);
-  if (augment === undefined) return x;
   try {
     return applyAugment(x, augment);
   } finally {
@@ -134,8 +168,8 @@ export class LocalReplicas implements Replicas {
     }
   }
 
-  embed(keys: readonly string[]): Promise<Float32Array> {
-    return embedWith(this.model, this.source, keys);
+  embed(keys: readonly string[], averageFlip = false): Promise<Float32Array> {
+    return embedWith(this.model, this.source, keys, averageFlip);
   }
 
   invalidate(): void {}
@@ -332,7 +366,7 @@ export class WorkerReplicas implements Replicas {
     return { loss, grads: unflatten(grads, this.trainableShapes) };
   }
 
-  async embed(keys: readonly string[]): Promise<Float32Array> {
+  async embed(keys: readonly string[], averageFlip = false): Promise<Float32Array> {
     const weights = this.fresh ? undefined : getWeightsFlat(this.model);
     const shards = shardRanges(keys.length, this.handles.length);
     const replies = await Promise.all(
@@ -342,6 +376,7 @@ export class WorkerReplicas implements Replicas {
           id: 0,
           weights,
           keys: keys.slice(s.start, s.end),
+          ...(averageFlip ? { averageFlip } : {}),
         }),
       ),
     );
@@ -389,7 +424,11 @@ export async function handleWorkerRequest(
   }
   if (msg.type === 'embed') {
     if (msg.weights) setWeightsFlat(model, msg.weights);
-    return { type: 'embed', id: msg.id, embeddings: await embedWith(model, source, msg.keys) };
+    return {
+      type: 'embed',
+      id: msg.id,
+      embeddings: await embedWith(model, source, msg.keys, msg.averageFlip === true),
+    };
   }
   throw new ExprsimError('E_WORKER', `unknown request ${(msg as { type: string }).type}`);
 }

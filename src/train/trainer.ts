@@ -279,7 +279,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
 
     const validate = async () => {
       if (val === undefined) return undefined;
-      const emb = await replicas.embed(val.idx.keys);
+      const emb = await replicas.embed(val.idx.keys, config.averageFlip === true);
       const dim = config.head.config.embeddingSize;
       const d = tripletDistancesOf(emb, dim, val.idx);
       const acc = accuracyByType(tripletScores(d), val.idx.types);
@@ -349,6 +349,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
             await saveModelAtomically(model, dir, {
               backbone: source.backbone,
               preprocess: source.preprocess,
+              averageFlip: config.averageFlip === true,
               training: provenance(step),
               metrics: json({
                 split: config.valSplit,
@@ -417,6 +418,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       await saveModelAtomically(model, dir, {
         backbone: source.backbone,
         preprocess: source.preprocess,
+        averageFlip: config.averageFlip === true,
         training: provenance(step),
       });
       best = { step, valAccuracy: NaN, dir };

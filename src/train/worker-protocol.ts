@@ -27,7 +27,14 @@ export type WorkerRequest =
       /** This shard's augmentation parameters (augment.ts), when the run augments. */
       augment?: Float32Array;
     }
-  | { type: 'embed'; id: number; weights?: Float32Array; keys: string[] }
+  | {
+      type: 'embed';
+      id: number;
+      weights?: Float32Array;
+      keys: string[];
+      /** Flip-average each embedding with its mirror image's (needs the mirrored inputs). */
+      averageFlip?: boolean;
+    }
   | { type: 'close'; id: number };
 
 export type WorkerReply =

@@ -65,6 +65,7 @@ interface FeaturesOpts {
   whenNoFace?: string;
   align?: string;
   mask?: string;
+  mirror?: boolean;
   out: string;
   shardSize?: string;
   batchSize?: string;
@@ -191,6 +192,10 @@ export function registerFeatureCommands(program: Command): void {
       '--mask <mode>',
       `black out non-face pixels: ${MASK_MODES.join(' | ')} (default none); without --detector the face box is the whole image`,
     )
+    .option(
+      '--mirror',
+      'mirror every face left to right before the backbone: the mirrored view of the same images, for `train --flip` and flip averaging (`--mirror-features`)',
+    )
     .action(async (dataset: string, o: FeaturesOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const shardSize = parseNumber('--shard-size', o.shardSize, { min: 1 });
@@ -223,6 +228,7 @@ export function registerFeatureCommands(program: Command): void {
           outDir: o.out,
           preprocess,
           detector,
+          mirror: o.mirror === true,
           shardSize,
           batchSize,
           onProgress: b.update,
@@ -257,7 +263,7 @@ export function registerFeatureCommands(program: Command): void {
         const lines = [
           `features: ${r.stored} faces of ${items.length} → ${summary.out}`,
           `backbone: ${r.manifest.backbone.name} ${r.manifest.backbone.version}, map ${r.manifest.shape.join('x')} float16 (${r.manifest.shape.reduce((a, c) => a * c, 2)} bytes/face)`,
-          `preprocess: ${describePreprocess(r.manifest.preprocess)}`,
+          `preprocess: ${describePreprocess(r.manifest.preprocess)}${r.manifest.mirror === true ? ', mirrored' : ''}`,
           `shards:   ${r.shardsWritten} written, ${r.shardsReused} already done, ${mib(r.bytes)} in all`,
         ];
         if (ds.skipped.count > 0) lines.push(`dataset rows skipped: ${ds.skipped.count}`);

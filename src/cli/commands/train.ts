@@ -34,7 +34,20 @@ function inputSpec(o: Opts): InputSpec {
       },
     );
   }
-  if (o.features !== undefined) return { kind: 'features', cache: optString(o.features) as string };
+  if (o.mirrorFeatures !== undefined && o.features === undefined) {
+    throw new ExprsimError('E_BAD_OPTION', '--mirror-features goes with --features', {
+      input: `--mirror-features ${String(o.mirrorFeatures)}`,
+      fix: 'pass the unmirrored cache as --features too (pixel inputs mirror themselves)',
+    });
+  }
+  if (o.features !== undefined) {
+    const mirror = optString(o.mirrorFeatures);
+    return {
+      kind: 'features',
+      cache: optString(o.features) as string,
+      ...(mirror !== undefined ? { mirror } : {}),
+    };
+  }
   if (o.pixels !== undefined)
     return { kind: 'pixels', shape: parseShape3(optString(o.pixels) as string, '--pixels') };
   return { kind: 'random', shape: parseShape3(optString(o.random) as string, '--random') };
@@ -63,6 +76,7 @@ const FIXED_ON_RESUME = [
   'preset',
   'headConfig',
   'features',
+  'mirrorFeatures',
   'pixels',
   'random',
   'triplets',
@@ -74,6 +88,7 @@ const FIXED_ON_RESUME = [
   'seed',
   'flip',
   'shift',
+  'averageFlip',
 ] as const;
 
 function trainOptions(o: Opts): TrainOptions {
@@ -128,6 +143,7 @@ function trainOptions(o: Opts): TrainOptions {
           },
         }
       : {}),
+    ...(o.averageFlip === true ? { averageFlip: true } : {}),
   };
 }
 
@@ -200,7 +216,18 @@ export function registerTrainCommands(program: Command): void {
     .option('--patience <n>', 'stop after N validations without improvement (default 0 = never)')
     .option('--min-delta <x>', 'val accuracy gain that counts as improvement (default 0)')
     .option('--workers <n>', 'training worker processes (default one per core; 1 = in-process)')
-    .option('--flip', 'pixel inputs: mirror each training image left-right with probability ½')
+    .option(
+      '--mirror-features <cache>',
+      'the mirrored view of --features (`exprsim features … --mirror`), for --flip and --average-flip',
+    )
+    .option(
+      '--flip',
+      'mirror each training face left-right with probability ½ (pixels, or --features with --mirror-features)',
+    )
+    .option(
+      '--average-flip',
+      'embed each face as the mean of its own and its mirror image’s embedding, in validation and in the exported model',
+    )
     .option(
       '--shift <f>',
       'pixel inputs: move each training image by up to this fraction of its side (e.g. 0.1)',
@@ -272,6 +299,14 @@ export function registerTrainCommands(program: Command): void {
       '--features <cache>',
       "feature cache of the model's backbone (else the backbone runs on the images)",
     )
+    .option(
+      '--mirror-features <cache>',
+      'its mirrored view (`exprsim features … --mirror`), for models that average flips',
+    )
+    .option(
+      '--average-flip',
+      'flip-average the embeddings even if the model does not (to score the option)',
+    )
     .option('--limit <n>', 'only the first N triplets')
     .option('--labels <csv>', "labels CSV for retrieval metrics (default: the dataset's own)")
     .option('--no-retrieval', 'skip precision@k, mAP and k-NN accuracy')
@@ -295,6 +330,8 @@ export function registerTrainCommands(program: Command): void {
       });
       const embedder = await openModelEmbedder(optString(o.model) as string, {
         features: optString(o.features),
+        mirrorFeatures: optString(o.mirrorFeatures),
+        averageFlip: o.averageFlip === true,
       });
       const bar = progressBar(g);
       try {
