@@ -1,8 +1,8 @@
 /**
  * The model version stored with every embedding: a stable id of the model artifact, so that
  * search only compares embeddings made by the same weights. It hashes what determines the
- * embedding (head and its config, backbone and its weights version, preprocessing, shapes, and
- * every weight value) and not when or where the model was saved: the same weights copied or
+ * embedding (head and its config, backbone and its weights version, preprocessing, shapes, flip
+ * averaging, and every weight value) and not when or where the model was saved: the same weights copied or
  * saved again keep their version; one more training step changes it.
  */
 import { createHash } from 'node:crypto';
@@ -15,9 +15,19 @@ const versions = new WeakMap<object, string>();
 export function modelVersion(model: LoadedModel): string {
   const known = versions.get(model.model);
   if (known !== undefined) return known;
-  const { head, backbone, preprocess, inputShape, embeddingSize } = model.manifest;
+  const { head, backbone, preprocess, inputShape, embeddingSize, averageFlip } = model.manifest;
   const h = createHash('sha256');
-  h.update(canonicalJson({ head, backbone, preprocess, inputShape, embeddingSize }));
+  // Flip averaging changes every embedding; absent keeps the versions of models without it.
+  h.update(
+    canonicalJson({
+      head,
+      backbone,
+      preprocess,
+      inputShape,
+      embeddingSize,
+      ...(averageFlip === true ? { averageFlip } : {}),
+    }),
+  );
   for (const w of model.model.weights) {
     const values = w.read().dataSync();
     h.update(`|${w.dtype}:${w.shape.join('x')}|`);
