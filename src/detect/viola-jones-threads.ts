@@ -35,12 +35,17 @@ export class ScanWorker {
       this.pending.delete(m.id);
       if (this.pending.size === 0) worker.unref();
       if (m.hits !== undefined) p.resolve(m.hits);
-      else p.reject(new ExprsimError('E_WORKER', `Viola-Jones scan worker: ${m.error ?? '?'}`));
+      else
+        p.reject(new ExprsimError('E_WORKER', `Viola-Jones scan worker: ${m.error ?? 'failed'}`));
     });
     const fail = (e: Error) => {
-      this.failed = new ExprsimError('E_WORKER', `Viola-Jones scan worker stopped: ${e.message}`, {
-        fix: 'create the detector with threads: 1 to scan in one thread',
-      });
+      this.failed ??= new ExprsimError(
+        'E_WORKER',
+        `Viola-Jones scan worker stopped: ${e.message}`,
+        {
+          fix: 'create the detector with threads: 1 to scan in one thread',
+        },
+      );
       for (const p of this.pending.values()) p.reject(this.failed);
       this.pending.clear();
     };
@@ -64,6 +69,7 @@ export class ScanWorker {
           ),
         );
       worker.once('error', onError);
+      worker.once('exit', (code) => onError(new Error(`exited with code ${code}`)));
       worker.once('message', (m: { ready?: boolean; error?: string }) => {
         worker.off('error', onError);
         if (m.ready === true) {
@@ -77,14 +83,24 @@ export class ScanWorker {
     });
   }
 
+  /** Whether the worker can still scan (it has not stopped or been closed). */
+  get alive(): boolean {
+    return this.failed === undefined;
+  }
+
   /** Raw hits of `req` (see viola-jones-scan.ts); the image bytes are copied, not moved. */
   scan(req: ScanRequest): Promise<Int32Array> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      try {
+        this.worker.postMessage({ ...req, id });
+      } catch (e) {
+        reject(new ExprsimError('E_WORKER', `Viola-Jones scan worker: ${(e as Error).message}`));
+        return;
+      }
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ ...req, id });
     });
   }
 

@@ -17,7 +17,9 @@ try {
       const hits = scanRaw(cv, classifier, m);
       port.postMessage({ id: m.id, hits }, [hits.buffer as ArrayBuffer]);
     } catch (e) {
-      port.postMessage({ id: m.id, error: (e as Error).message });
+      // opencv.js throws C++ exceptions as bare numbers.
+      const text = e instanceof Error ? e.message : `opencv.js exception ${String(e)}`;
+      port.postMessage({ id: m.id, error: text });
     }
   });
   port.postMessage({ ready: true });

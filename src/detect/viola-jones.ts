@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ExprsimError } from '../errors.js';
+import { logger } from '../logger.js';
 import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import { modelDir } from '../paths.js';
@@ -120,9 +121,12 @@ export class ViolaJonesDetector implements Detector {
   readonly name = 'viola-jones' as const;
   readonly config: ResolvedViolaJonesConfig;
   private readonly cv: OpenCv;
-  private frontal: CvClassifier | undefined;
+  private readonly frontal: CvClassifier;
   private readonly profileCascade: CvClassifier | undefined;
   private readonly worker: ScanWorker | undefined;
+  private disposed = false;
+  /** Detections in flight: the cascades are freed only when the last one ends. */
+  private busy = 0;
 
   private constructor(
     config: ResolvedViolaJonesConfig,
@@ -149,7 +153,16 @@ export class ViolaJonesDetector implements Detector {
       if (resolved.profile) {
         profile = await loadCascade(cv, join(resolved.cascadeDir, 'haarcascade_profileface.xml'));
       }
-      if (resolved.threads === 2) worker = await ScanWorker.start(frontalPath);
+      if (resolved.threads === 2) {
+        try {
+          worker = await ScanWorker.start(frontalPath);
+        } catch (e) {
+          // Asked for explicitly: fail. Chosen by default: scan in this thread instead.
+          if (config.threads !== undefined) throw e;
+          logger.debug(`viola-jones: one thread (${(e as Error).message})`);
+          resolved.threads = 1;
+        }
+      }
     } catch (e) {
       frontal.delete();
       profile?.delete();
@@ -159,19 +172,34 @@ export class ViolaJonesDetector implements Detector {
   }
 
   dispose(): void {
-    this.frontal?.delete();
-    this.profileCascade?.delete();
-    this.frontal = undefined;
+    if (this.disposed) return;
+    this.disposed = true;
     void this.worker?.close();
+    if (this.busy === 0) this.free();
+  }
+
+  private free(): void {
+    this.frontal.delete();
+    this.profileCascade?.delete();
   }
 
   async detectFaces(input: DetectInput): Promise<DetectedFace[]> {
-    const frontal = this.frontal;
-    if (frontal === undefined) {
+    if (this.disposed) {
       throw new ExprsimError('E_BAD_OPTION', 'this Viola-Jones detector has been disposed', {
         fix: 'create a new detector with createDetector("viola-jones")',
       });
     }
+    this.busy++;
+    try {
+      return await this.detect(input);
+    } finally {
+      this.busy--;
+      if (this.disposed && this.busy === 0) this.free();
+    }
+  }
+
+  private async detect(input: DetectInput): Promise<DetectedFace[]> {
+    const frontal = this.frontal;
     const cfg = this.config;
     const img = await loadDetectInput(input, 1);
     const minFace = Math.max(cfg.minSize, cfg.minSizeRatio * Math.min(img.width, img.height));
@@ -230,8 +258,9 @@ export class ViolaJonesDetector implements Detector {
         cfg.scaleFactor,
         minSize,
       );
-      const split = this.worker === undefined ? undefined : splitWindowSize(levels);
-      if (this.worker !== undefined && split !== undefined) {
+      const worker = this.worker?.alive === true ? this.worker : undefined;
+      const split = worker === undefined ? undefined : splitWindowSize(levels);
+      if (worker !== undefined && split !== undefined) {
         // Same faces as one detectMultiScale call: the larger windows in the worker, the
         // smaller here, the raw hits grouped once (viola-jones-scan.ts).
         const req = {
@@ -242,9 +271,20 @@ export class ViolaJonesDetector implements Detector {
           minSize,
           maxSize: 0,
         };
-        const far = this.worker.scan({ ...req, minSize: split + 1 });
+        const farReq = { ...req, minSize: split + 1 };
+        const far = worker.scan(farReq);
+        far.catch(() => undefined); // awaited below, after the near half
         const near = scanRaw(cv, frontal, { ...req, maxSize: split });
-        for (const r of groupHits(cv, [near, await far], cfg.minNeighbors)) raw.push(r);
+        let farHits: Int32Array;
+        try {
+          farHits = await far;
+        } catch (e) {
+          if (this.disposed) throw e;
+          // The worker died: scan its half here (later calls stay in this thread).
+          logger.debug(`viola-jones: ${(e as Error).message}; scanning in this thread`);
+          farHits = scanRaw(cv, frontal, farReq);
+        }
+        for (const r of groupHits(cv, [near, farHits], cfg.minNeighbors)) raw.push(r);
       } else run(frontal, grey, false);
       if (this.profileCascade !== undefined) {
         run(this.profileCascade, grey, false);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../errors.js';
+import { logger } from '../logger.js';
 import { readImage } from '../image/read.js';
 import type { ProgressCallback } from '../progress.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
@@ -284,6 +285,11 @@ export async function openModelEmbedder(
       input: options.mirrorFeatures,
       fix: 'pass the unmirrored cache as --features too',
     });
+  }
+  if (options.mirrorFeatures !== undefined && !averageFlip) {
+    logger.warn(
+      `${dir} does not average flips: --mirror-features is not used (add --average-flip to score it that way)`,
+    );
   }
   if (m.manifest.backbone === 'pixels')
     return modelEmbedder(name, m.model, pixelSourceFor(m), info, averageFlip);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ExprsimError } from '../errors.js';
 
 /**
  * Flip averaging: a face's embedding is the mean of its own and its mirror image's embedding,
@@ -9,7 +10,10 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function averageUnitRows(a: Float32Array, b: Float32Array, dim: number): Float32Array {
   if (a.length !== b.length || dim < 1 || a.length % dim !== 0) {
-    throw new RangeError(`cannot average ${a.length} and ${b.length} values in rows of ${dim}`);
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `cannot average ${a.length} and ${b.length} values in rows of ${dim}`,
+    );
   }
   const out = new Float32Array(a.length);
   for (let r = 0; r < a.length; r += dim) {

@@ -12,6 +12,7 @@ import {
   type EvalData,
   type EvalEmbeddings,
 } from '../eval/evaluate.js';
+import { augmentsAnything, resolveAugment, type AugmentConfig } from '../train/augment.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { CACHE_MANIFEST } from '../features/cache.js';
@@ -217,12 +218,23 @@ async function writeRunMeta(
   );
 }
 
+/** An augmentation config as a run compares it: null when it changes nothing (or is invalid). */
+function resolveAugmentOrNone(v: unknown): AugmentConfig | null {
+  try {
+    const a = resolveAugment(v as { flip?: unknown; shift?: unknown } | undefined);
+    return augmentsAnything(a) ? a : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The fields of an existing config.json that must match the plan for the folder to be resumed. */
 async function checkSameRun(run: PlanRun): Promise<void> {
   const config = await readJsonIfAny(join(run.dir, 'config.json'));
   if (config === undefined) return;
   const head = config.head as { name?: string; config?: { preset?: string } } | undefined;
-  const input = config.input as { kind?: string; cache?: string; shape?: number[] } | undefined;
+  const input = config.input as
+    { kind?: string; cache?: string; mirror?: string; shape?: number[] } | undefined;
   const want = run.input.spec;
   const differences: string[] = [];
   if (head?.name !== run.head) differences.push(`head ${head?.name} (plan: ${run.head})`);
@@ -230,16 +242,27 @@ async function checkSameRun(run: PlanRun): Promise<void> {
     differences.push(`preset ${head.config.preset} (plan: ${run.preset})`);
   }
   const inputOf = (i: typeof input) =>
-    i?.kind === 'features' ? `features ${i.cache}` : `${i?.kind} ${i?.shape?.join('x')}`;
+    i?.kind === 'features'
+      ? `features ${i.cache}${i.mirror !== undefined ? ` mirror ${i.mirror}` : ''}`
+      : `${i?.kind} ${i?.shape?.join('x')}`;
   const planInput =
     want.kind === 'features'
-      ? `features ${resolve(want.cache)}`
+      ? `features ${resolve(want.cache)}${want.mirror !== undefined ? ` mirror ${resolve(want.mirror)}` : ''}`
       : `${want.kind} ${want.shape.join('x')}`;
   if (inputOf(input) !== planInput)
     differences.push(`input ${inputOf(input)} (plan: ${planInput})`);
   if (config.seed !== run.seed) differences.push(`seed ${String(config.seed)} (plan: ${run.seed})`);
   if (config.triplets !== run.options.triplets) {
     differences.push(`triplets ${String(config.triplets)} (plan: ${run.options.triplets})`);
+  }
+  // Augmentation and flip averaging change what the run learns and how it is scored.
+  const flags = (c: { augment?: unknown; averageFlip?: unknown }) =>
+    JSON.stringify({
+      augment: resolveAugmentOrNone(c.augment),
+      averageFlip: c.averageFlip === true,
+    });
+  if (flags(config) !== flags(run.options)) {
+    differences.push(`augmentation/flip averaging ${flags(config)} (plan: ${flags(run.options)})`);
   }
   if (differences.length > 0) {
     throw new ExprsimError(
@@ -309,8 +332,10 @@ async function evaluateRun(
       fix: 'check the run’s metrics.jsonl; delete the folder to train it again',
     });
   }
+  const spec = run.input.spec;
   const embedder = await openModelEmbedder(best, {
-    features: run.input.spec.kind === 'features' ? run.input.spec.cache : undefined,
+    features: spec.kind === 'features' ? spec.cache : undefined,
+    mirrorFeatures: spec.kind === 'features' ? spec.mirror : undefined,
     name: run.name,
   });
   let captured: EvalEmbeddings | undefined;

@@ -167,6 +167,24 @@ test('variants, an explicit runs list, inline inputs and the report option', () 
   );
 });
 
+test('flip augmentation and averaging on a feature input with its mirrored view', () => {
+  const p = goodPlan();
+  (p.inputs as Record<string, unknown>).expr = { features: 'cache/fer-expr', mirror: 'cache/m' };
+  Object.assign(p.defaults as Record<string, unknown>, {
+    augment: { flip: true },
+    averageFlip: true,
+  });
+  const plan = parsePlan(p, { cwd: CWD });
+  const run = plan.runs.find((r) => r.input.name === 'expr')!;
+  assert.deepEqual(run.input.spec, {
+    kind: 'features',
+    cache: join(CWD, 'cache/fer-expr'),
+    mirror: join(CWD, 'cache/m'),
+  });
+  assert.equal(run.options.averageFlip, true);
+  assert.deepEqual(run.options.augment, { flip: true, shift: 0 });
+});
+
 test('YAML and JSON plans parse to the same plan', async () => {
   const yaml = `
 name: study
@@ -317,6 +335,21 @@ test('bad values name the key', () => {
       (p) => ((p.inputs as Record<string, unknown>).px = { pixels: '48x48x1', detectionRate: 90 }),
       'E_BAD_OPTION',
       /detectionRate must be a share from 0 to 1/,
+    ],
+    [
+      (p) => ((p.defaults as Record<string, unknown>).augment = { flip: true }),
+      'E_BAD_OPTION',
+      /run densenet-deep-expr-s1 \(input expr\).*--flip on feature inputs needs their mirrored view/,
+    ],
+    [
+      (p) => ((p.defaults as Record<string, unknown>).averageFlip = true),
+      'E_BAD_OPTION',
+      /input expr.*--average-flip on feature inputs needs their mirrored view/,
+    ],
+    [
+      (p) => ((p.inputs as Record<string, unknown>).px = { pixels: '48x48x1', mirror: 'c' }),
+      'E_BAD_OPTION',
+      /inputs\.px\.mirror goes with "features"/,
     ],
     [(p) => (p.name = 'my study'), 'E_BAD_OPTION', /name "my study" is not a usable name/],
     [(p) => delete p.triplets, 'E_BAD_OPTION', /needs "triplets"/],

@@ -5,7 +5,7 @@ import { ExprsimError, isExprsimError } from '../errors.js';
 import { SPLITS, type SplitName } from '../data/labelled.js';
 import { getHeadDefinition, type HeadName } from '../models/heads/registry.js';
 import { parseShape3, type Shape3 } from '../models/heads/options.js';
-import { resolveTrainConfig, type TrainOptions } from '../train/config.js';
+import { checkInputOptions, resolveTrainConfig, type TrainOptions } from '../train/config.js';
 import { LOSS_NAMES } from '../train/gradients.js';
 import type { InputSpec } from '../train/input-source.js';
 import { OPTIMIZER_NAMES } from '../train/optimizer.js';
@@ -338,6 +338,12 @@ function parseInput(ctx: Ctx, v: unknown, where: string, name?: string): PlanInp
     if (shape[2] !== 1 && shape[2] !== 3) {
       throw ctx.error(`${where}.pixels`, `${where}.pixels needs 1 (grey) or 3 (RGB) channels`);
     }
+    if (o.mirror !== undefined) {
+      throw ctx.error(
+        `${where}.mirror`,
+        `${where}.mirror goes with "features" (pixel inputs mirror themselves)`,
+      );
+    }
     spec = { kind: 'pixels', shape };
   }
   const input: PlanInput = { name: inputName, spec };
@@ -507,6 +513,11 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
       [o.head, o.preset, o.variant, o.input.name, `s${o.seed}`]
         .filter((x) => x !== undefined)
         .join('-');
+    try {
+      checkInputOptions({ ...o.train, input: o.input.spec });
+    } catch (e) {
+      throw ctx.at(`run ${runName} (input ${o.input.name})`, e);
+    }
     runs.push({
       name: runName,
       dir: join(out, runName),

@@ -260,6 +260,17 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
   };
 }
 
+/**
+ * Checks the options that depend on the input (augmentation, flip averaging) against it, as
+ * resolveTrainConfig does; for plans, which check options before their inputs are opened.
+ */
+export function checkInputOptions(
+  o: Pick<TrainOptions, 'input' | 'augment' | 'averageFlip'>,
+): void {
+  augmentOption(o as TrainOptions);
+  averageFlipOption(o as TrainOptions);
+}
+
 const MIRROR_FIX =
   'extract the mirrored view with the same `exprsim features` arguments plus --mirror --out DIR, and pass --mirror-features DIR';
 

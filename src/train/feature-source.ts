@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../errors.js';
+import { logger } from '../logger.js';
 import { openFeatureCache, type FeatureCache } from '../features/index.js';
 import { canonicalJson, samePreprocess } from '../features/preprocess.js';
 import type { BackboneRef } from '../models/artifact.js';
@@ -109,6 +110,13 @@ function checkMirror(cache: FeatureCache, mirror: FeatureCache): void {
       extract,
     );
   }
+  if (mirror.shape.join('x') !== cache.shape.join('x')) {
+    throw fail(`maps of ${mirror.shape.join('x')} vs ${cache.shape.join('x')}`, extract);
+  }
+  const detector = (c: FeatureCache) => canonicalJson(c.manifest.detector ?? null);
+  if (detector(mirror) !== detector(cache)) {
+    throw fail(`detector ${detector(mirror)} vs ${detector(cache)}`, extract);
+  }
   if (mirror.manifest.keysSha256 !== cache.manifest.keysSha256) {
     throw fail(
       `a different image list (${mirror.manifest.count} vs ${cache.manifest.count} images)`,
@@ -119,7 +127,14 @@ function checkMirror(cache: FeatureCache, mirror: FeatureCache): void {
 
 export async function openFeatureInputSource(spec: FeatureInputSpec): Promise<FeatureInputSource> {
   const cache = await openFeatureCache(spec.cache);
-  if (spec.mirror === undefined) return new FeatureInputSource(spec, cache);
+  if (spec.mirror === undefined) {
+    if (cache.manifest.mirror === true) {
+      logger.warn(
+        `${spec.cache} holds mirrored faces (made with --mirror); using them as they are`,
+      );
+    }
+    return new FeatureInputSource(spec, cache);
+  }
   let mirror: FeatureCache | undefined;
   try {
     mirror = await openFeatureCache(spec.mirror);
