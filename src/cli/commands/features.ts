@@ -21,6 +21,7 @@ import {
 import { DETECTOR_NAMES } from '../../detect/registry.js';
 import { logger } from '../../logger.js';
 import { formatFromExtension } from '../../image/format.js';
+import { RESIZE_KERNELS, type ResizeKernel } from '../../image/types.js';
 import type { FaceDetectorLike } from '../../index.js';
 import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';
@@ -65,6 +66,7 @@ interface FeaturesOpts {
   whenNoFace?: string;
   align?: string;
   mask?: string;
+  resize?: string;
   mirror?: boolean;
   out: string;
   shardSize?: string;
@@ -93,6 +95,7 @@ export function preprocessOptions(o: {
   whenNoFace?: string;
   align?: string;
   mask?: string;
+  resize?: string;
 }): PreprocessConfig {
   const margin = parseNumber('--margin', o.margin, { int: false, max: 2 });
   const pad = parseNumber('--pad', o.pad, { int: false, max: 1 });
@@ -106,6 +109,8 @@ export function preprocessOptions(o: {
   const align = choice<AlignMode>('--align', o.align, ALIGN_MODES);
   const mask = choice<MaskMode>('--mask', o.mask, MASK_MODES);
   const noFace = choice<NoFaceMode>('--when-no-face', o.whenNoFace, NO_FACE_MODES);
+  const kernel = choice<ResizeKernel>('--resize', o.resize, RESIZE_KERNELS);
+  const resize = kernel !== undefined ? { resize: { kernel } } : {};
   if (o.detector === undefined) {
     // The first detector-only option given, for the message.
     const needs = (
@@ -121,7 +126,7 @@ export function preprocessOptions(o: {
         fix: 'add --detector mtcnn (images are whole face crops without it)',
       });
     }
-    return { crop: 'whole-image', ...(mask !== undefined ? { mask } : {}) };
+    return { crop: 'whole-image', ...(mask !== undefined ? { mask } : {}), ...resize };
   }
   if (!(DETECTOR_NAMES as readonly string[]).includes(o.detector)) {
     throw new ExprsimError('E_UNKNOWN_NAME', `unknown detector "${o.detector}"`, {
@@ -143,6 +148,7 @@ export function preprocessOptions(o: {
     ...(noFace !== undefined ? { noFace } : {}),
     ...(align !== undefined ? { align } : {}),
     ...(mask !== undefined ? { mask } : {}),
+    ...resize,
   };
 }
 
@@ -153,7 +159,7 @@ export function describePreprocess(p: PreprocessRecord): string {
       ? 'whole images'
       : `${p.crop.detector} box +${p.crop.margin}${p.crop.square ? ' square' : ''}${p.crop.pad > 0 ? `, framed ${p.crop.pad}` : ''}, no face: ${p.crop.noFace}`;
   const align = p.align === 'none' ? '' : `, ${p.align} aligned`;
-  return `${crop}${align}, mask ${p.mask}, ${p.size[0]}x${p.size[1]} ${p.colour}`;
+  return `${crop}${align}, mask ${p.mask}, ${p.size[0]}x${p.size[1]} ${p.colour} (${p.resize.kernel})`;
 }
 
 /** Registers `exprsim features` (extract and cache backbone maps) and `exprsim embed`. */
@@ -191,6 +197,10 @@ export function registerFeatureCommands(program: Command): void {
     .option(
       '--mask <mode>',
       `black out non-face pixels: ${MASK_MODES.join(' | ')} (default none); without --detector the face box is the whole image`,
+    )
+    .option(
+      '--resize <kernel>',
+      `resampling to the backbone's input: ${RESIZE_KERNELS.join(', ')} (default: the backbone's, lanczos3)`,
     )
     .option(
       '--mirror',
