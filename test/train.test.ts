@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
+  averageUnitRows,
   evaluateEmbedder,
+  PixelInputSource,
   initEngine,
   loadEvalData,
   loadModel,
@@ -109,4 +111,32 @@ test('eval scores the trained model; baselines are scored the same way', async (
   assert.equal(b.results[0].dim, 256);
   for (const x of b.results)
     console.log(`tiny fixture: ${x.embedder} ${(100 * x.tripletAccuracy.accuracy).toFixed(1)}%`);
+});
+
+test('eval --average-flip on a pixel model: each vector is the normalised mean over the image and its mirror', async () => {
+  const data = await loadEvalData(triplets, { split: 'test' });
+  const paths = data.rows.slice(0, 5).map((t) => data.resolve(t.source, t.a));
+  const embedder = await openModelEmbedder(join(out, 'best'), { averageFlip: true });
+  assert.equal(embedder.info.averageFlip, true);
+  const got = await embedder.embed(paths);
+  embedder.dispose();
+  const { model } = await loadModel(join(out, 'best'));
+  const source = new PixelInputSource({ kind: 'pixels', shape: [16, 16, 1], cache: false });
+  const x = await source.load(paths);
+  const own = model.predict(x) as tf.Tensor;
+  const mirrored = model.predict(tf.reverse(x, 2)) as tf.Tensor;
+  const want = averageUnitRows(
+    (await own.data()) as Float32Array,
+    (await mirrored.data()) as Float32Array,
+    16,
+  );
+  tf.dispose([x, own, mirrored]);
+  model.dispose();
+  assert.equal(got.data.length, want.length);
+  got.data.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-5, `${i}: ${v} vs ${want[i]}`));
+  // Not the plain embedding: the synthetic faces are not mirror-symmetric.
+  const plain = await openModelEmbedder(join(out, 'best'));
+  const p = await plain.embed(paths);
+  plain.dispose();
+  assert.ok(p.data.some((v, i) => Math.abs(v - got.data[i]) > 1e-3));
 });

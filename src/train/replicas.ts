@@ -107,19 +107,24 @@ export async function embedWith(
 ): Promise<Float32Array> {
   const dim = model.outputs[0].shape[1] as number;
   const out = new Float32Array(keys.length * dim);
-  const run = async (load: () => Promise<tf.Tensor4D>) => {
-    const x = await load();
-    try {
-      return embedFlat(model, x, EMBED_BATCH);
-    } finally {
-      x.dispose();
-    }
-  };
   for (let i = 0; i < keys.length; i += EMBED_BATCH) {
     const batch = keys.slice(i, i + EMBED_BATCH);
-    let e = await run(() => source.load(batch));
-    if (averageFlip) {
-      e = averageUnitRows(e, await run(() => loadAllMirrored(source, batch)), dim);
+    const x = await source.load(batch);
+    let e: Float32Array;
+    try {
+      e = embedFlat(model, x, EMBED_BATCH);
+      if (averageFlip) {
+        // Pixels are mirrored in place of a second load (which would decode them again).
+        const m =
+          source.spec.kind === 'pixels' ? tf.reverse(x, 2) : await loadAllMirrored(source, batch);
+        try {
+          e = averageUnitRows(e, embedFlat(model, m, EMBED_BATCH), dim);
+        } finally {
+          m.dispose();
+        }
+      }
+    } finally {
+      x.dispose();
     }
     out.set(e, i * dim);
   }
