@@ -25,9 +25,7 @@
  *   node --import tsx bench/suites/detect.ts [--rounds256 60] [--rounds1920 5] [--warmup 2]
  *     [--scale-factors 1.15,1.2] [--data ../shared/data] [--photos 6] [--quick]
  */
-import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import {
@@ -38,6 +36,14 @@ import {
   type Detector,
   type RawImage,
 } from '../../src/index.js';
+import {
+  loadCascade,
+  loadOpenCv,
+  type CvClassifier,
+  type CvMat,
+  type CvRectVector,
+  type OpenCv,
+} from '../../src/detect/opencv.js';
 import { arg, quick } from '../args.js';
 import { median, quantile } from '../stats.js';
 
@@ -54,58 +60,28 @@ const dataDir = resolve(root, arg('data', '../shared/data'));
 const image256Path = join(root, 'test', 'fixtures', 'detect', 'astronaut-256.jpg');
 const RAW = 'opencv.js raw (reference)';
 
-// --- opencv.js, loaded as src/detect/viola-jones.ts does (the module object is a thenable: it
-// only travels wrapped in a plain object; readiness from onRuntimeInitialized).
-interface CvMat {
-  delete(): void;
-}
-interface CvRectVector extends CvMat {
-  size(): number;
-}
-interface OpenCv {
-  Mat: new () => CvMat;
-  RectVector: new () => CvRectVector;
-  CascadeClassifier: new () => CvMat & {
-    load(path: string): boolean;
-    empty(): boolean;
-    detectMultiScale(
-      img: CvMat,
-      objects: CvRectVector,
-      scaleFactor: number,
-      minNeighbors: number,
-      flags: number,
-    ): void;
-  };
-  matFromArray(rows: number, cols: number, type: number, data: ArrayLike<number>): CvMat;
+// --- opencv.js as src/detect/opencv.ts loads it, plus the calls of the typical snippet.
+type RawCv = OpenCv & {
   cvtColor(src: CvMat, dst: CvMat, code: number): void;
   CV_8UC3: number;
   COLOR_RGB2GRAY: number;
-  FS_createDataFile(
-    parent: string,
-    name: string,
-    data: Uint8Array,
-    canRead: boolean,
-    canWrite: boolean,
-    canOwn: boolean,
+};
+type RawClassifier = CvClassifier & {
+  detectMultiScale(
+    img: CvMat,
+    objects: CvRectVector,
+    scaleFactor: number,
+    minNeighbors: number,
+    flags: number,
   ): void;
-  onRuntimeInitialized?: () => void;
-}
-
-function loadOpenCv(): Promise<{ cv: OpenCv }> {
-  return new Promise((resolveCv) => {
-    const cv = createRequire(import.meta.url)('@techstark/opencv-js') as OpenCv;
-    if (typeof cv.CascadeClassifier === 'function') resolveCv({ cv });
-    else cv.onRuntimeInitialized = () => resolveCv({ cv });
-  });
-}
+};
 
 async function rawOpenCvDetector(): Promise<(img: RawImage) => number> {
-  const { cv } = await loadOpenCv();
-  const xml = await readFile(join(root, 'models/haarcascades/haarcascade_frontalface_default.xml'));
-  cv.FS_createDataFile('/', 'bench-raw-cascade.xml', new Uint8Array(xml), true, false, false);
-  const classifier = new cv.CascadeClassifier();
-  if (!classifier.load('bench-raw-cascade.xml') || classifier.empty())
-    throw new Error('opencv.js cannot load haarcascade_frontalface_default.xml');
+  const cv = (await loadOpenCv()).cv as RawCv;
+  const classifier = (await loadCascade(
+    cv,
+    join(root, 'models/haarcascades/haarcascade_frontalface_default.xml'),
+  )) as RawClassifier;
   return (img: RawImage) => {
     if (img.channels !== 3) throw new Error('raw opencv.js variant expects RGB');
     const rgb = cv.matFromArray(img.height, img.width, cv.CV_8UC3, img.data);
