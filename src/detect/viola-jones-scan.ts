@@ -77,21 +77,33 @@ export function splitWindowSize(
 
 /** Scans `req` with `classifier` without grouping: raw hits as [x, y, w, h] × n. */
 export function scanRaw(cv: OpenCv, classifier: CvClassifier, req: ScanRequest): Int32Array {
-  const mats: CvMat[] = [];
+  const grey = cv.matFromArray(req.height, req.width, cv.CV_8UC1, req.data);
   try {
-    const grey = cv.matFromArray(req.height, req.width, cv.CV_8UC1, req.data);
-    const rects = new cv.RectVector();
-    const counts = new cv.IntVector();
-    mats.push(grey, rects, counts);
+    return scanMat(cv, classifier, grey, req);
+  } finally {
+    grey.delete();
+  }
+}
+
+/** {@link scanRaw} on a grey Mat already in opencv.js (the calling thread's own copy). */
+export function scanMat(
+  cv: OpenCv,
+  classifier: CvClassifier,
+  grey: CvMat,
+  range: Pick<ScanRequest, 'scaleFactor' | 'minSize' | 'maxSize'>,
+): Int32Array {
+  const rects = new cv.RectVector();
+  const counts = new cv.IntVector();
+  try {
     classifier.detectMultiScale2(
       grey,
       rects,
       counts,
-      req.scaleFactor,
+      range.scaleFactor,
       0,
       0,
-      new cv.Size(req.minSize, req.minSize),
-      new cv.Size(req.maxSize, req.maxSize),
+      new cv.Size(range.minSize, range.minSize),
+      new cv.Size(range.maxSize, range.maxSize),
     );
     const out = new Int32Array(4 * rects.size());
     for (let i = 0; i < rects.size(); i++) {
@@ -100,7 +112,8 @@ export function scanRaw(cv: OpenCv, classifier: CvClassifier, req: ScanRequest):
     }
     return out;
   } finally {
-    for (const m of mats) m.delete();
+    rects.delete();
+    counts.delete();
   }
 }
 

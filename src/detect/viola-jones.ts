@@ -17,7 +17,7 @@ import { clipBox, nms, toCorners } from './geometry.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector } from './types.js';
 import { loadCascade, loadOpenCv, type CvClassifier, type CvMat, type OpenCv } from './opencv.js';
-import { groupHits, pyramidLevels, scanRaw, splitWindowSize } from './viola-jones-scan.js';
+import { groupHits, pyramidLevels, scanMat, splitWindowSize } from './viola-jones-scan.js';
 import { ScanWorker } from './viola-jones-threads.js';
 
 export type HaarCascadeName = 'frontalface_default' | 'frontalface_alt2';
@@ -274,7 +274,7 @@ export class ViolaJonesDetector implements Detector {
         const farReq = { ...req, minSize: split + 1 };
         const far = worker.scan(farReq);
         far.catch(() => undefined); // awaited below, after the near half
-        const near = scanRaw(cv, frontal, { ...req, maxSize: split });
+        const near = scanMat(cv, frontal, grey, { ...req, maxSize: split });
         let farHits: Int32Array;
         try {
           farHits = await far;
@@ -282,7 +282,7 @@ export class ViolaJonesDetector implements Detector {
           if (this.disposed) throw e;
           // The worker died: scan its half here (later calls stay in this thread).
           logger.debug(`viola-jones: ${(e as Error).message}; scanning in this thread`);
-          farHits = scanRaw(cv, frontal, farReq);
+          farHits = scanMat(cv, frontal, grey, farReq);
         }
         for (const r of groupHits(cv, [near, farHits], cfg.minNeighbors)) raw.push(r);
       } else run(frontal, grey, false);
