@@ -140,3 +140,58 @@ test('eval --average-flip on a pixel model: each vector is the normalised mean o
   plain.dispose();
   assert.ok(p.data.some((v, i) => Math.abs(v - got.data[i]) > 1e-3));
 });
+
+test('--init starts a run from a trained model: its head and weights, checked against the run', async () => {
+  const from = join(out, 'best');
+  const initOut = join(dir, 'run-init');
+  // No head named: the model's head and config. One step at a negligible lr keeps the weights.
+  const r = await train({
+    out: initOut,
+    options: {
+      init: from,
+      input: { kind: 'pixels', shape: [16, 16, 1] },
+      triplets,
+      steps: 1,
+      lr: 1e-9,
+      workers: 1,
+    },
+  });
+  assert.equal(r.config.head.name, 'densenet');
+  assert.match(r.config.init?.weightsSha256 ?? '', /^[0-9a-f]{64}$/);
+  const a = await loadModel(from);
+  const b = await loadModel(join(initOut, 'best'));
+  // Trainable weights only: a step updates batch-norm statistics whatever the lr.
+  const wa = a.model.trainableWeights.map((w) => w.read().dataSync());
+  const wb = b.model.trainableWeights.map((w) => w.read().dataSync());
+  a.model.dispose();
+  b.model.dispose();
+  assert.equal(wa.length, wb.length);
+  wa.forEach((w, i) =>
+    w.forEach((v, k) => assert.ok(Math.abs(v - wb[i][k]) < 1e-6, `w${i}[${k}]`)),
+  );
+  // Its val accuracy is the model's, not a fresh head's.
+  const { manifest } = await loadModel(from).then((m) => (m.model.dispose(), m));
+  assert.equal(r.best?.valAccuracy, manifest.metrics?.tripletAccuracy);
+
+  // Another head, or inputs of another shape, are refused before anything trains.
+  const refused = (options: Parameters<typeof train>[0]['options'], re: RegExp) =>
+    assert.rejects(
+      train({ out: join(dir, `run-init-bad-${Math.random()}`), options }),
+      (e: Error & { code?: string }) => e.code === 'E_BAD_OPTION' && re.test(e.message),
+    );
+  await refused(
+    {
+      init: from,
+      head: 'se-densenet',
+      input: { kind: 'pixels', shape: [16, 16, 1] },
+      triplets,
+      steps: 1,
+      workers: 1,
+    },
+    /is a densenet head/,
+  );
+  await refused(
+    { init: from, input: { kind: 'pixels', shape: [16, 16, 3] }, triplets, steps: 1, workers: 1 },
+    /do not fit/,
+  );
+});

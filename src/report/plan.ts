@@ -56,7 +56,10 @@ export interface GroupFilter {
 }
 
 /** Train options a plan may set (everything but what the grid decides). */
-export type PlanTrainOptions = Omit<TrainOptions, 'head' | 'headConfig' | 'input' | 'triplets'>;
+export type PlanTrainOptions = Omit<
+  TrainOptions,
+  'head' | 'headConfig' | 'input' | 'triplets' | 'init'
+>;
 
 /** One expanded run. */
 export interface PlanRun {

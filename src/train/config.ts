@@ -68,11 +68,16 @@ export interface TrainConfig {
    * feature inputs with a mirrored cache. Absent = false.
    */
   averageFlip?: boolean;
+  /**
+   * Start from this model's weights instead of a fresh init (`--init`): its folder and the
+   * sha256 of its weights.bin, recorded by the trainer. Absent = fresh init.
+   */
+  init?: { model: string; weightsSha256?: string };
 }
 
 export interface TrainOptions {
-  /** Required. */
-  head: string;
+  /** Required, unless `init` names a model: then default the model's head and head config. */
+  head?: string;
   /** Head options (e.g. { preset: 'deep' }); inputMode and inputShape come from the input. */
   headConfig?: Record<string, unknown>;
   /** Required: pixels (shape), a feature cache, or random inputs. */
@@ -142,6 +147,11 @@ export interface TrainOptions {
   augment?: { flip?: boolean; shift?: number };
   /** Default false. See {@link TrainConfig.averageFlip}. */
   averageFlip?: boolean;
+  /**
+   * Default none. A model folder (saveModel) whose weights start the run, e.g. to continue a
+   * finished run with a new schedule or data; its head, input shape and backbone must match.
+   */
+  init?: string;
 }
 
 function bad(option: string, value: unknown, what: string): ExprsimError {
@@ -197,6 +207,11 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
   const optimizer = oneOf('optimizer', o.optimizer ?? 'adam', OPTIMIZER_NAMES);
   const schedule = oneOf('schedule', o.schedule ?? 'constant', SCHEDULE_NAMES);
   const seed = requireSeed(o.seed ?? 1, 'seed');
+  if (o.head === undefined) {
+    throw new ExprsimError('E_BAD_OPTION', 'head is required', {
+      fix: 'name a head (e.g. --head se-densenet), or start from a model with --init',
+    });
+  }
   const def = getHeadDefinition(o.head);
   const headConfig = def.resolve({
     seed,
@@ -257,6 +272,7 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
     workers: int('workers', o.workers ?? availableParallelism(), 0),
     ...augmentOption(o),
     ...averageFlipOption(o),
+    ...(o.init !== undefined ? { init: { model: resolve(o.init) } } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import type { TripletRow } from '../data/triplet-file.js';
 import { createHead } from '../models/heads/registry.js';
 import type { HeadTail } from '../models/heads/common.js';
 import { initHeadTail } from './head-tail.js';
+import { initWeightsFrom, withInitHead } from './init-weights.js';
 import { augmentParams, augmentsAnything } from './augment.js';
 import { saveModel, type ModelManifest } from '../models/artifact.js';
 import type { JsonObject } from '../models/heads/options.js';
@@ -150,8 +151,9 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         fix: 'pass --resume to continue it, or choose another --out',
       });
     }
-    source = await openInputSource(run.options.input);
-    config = resolveTrainConfig(run.options, inputShapeOf(run.options.input, source.inputShape));
+    const options = await withInitHead(run.options);
+    source = await openInputSource(options.input);
+    config = resolveTrainConfig(options, inputShapeOf(options.input, source.inputShape));
   }
 
   const replicasToClose: Replicas[] = [];
@@ -228,6 +230,15 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       }
       // A finished run resumed with more steps continues; the early-stop mark is cleared.
       delete progress.stopped;
+    }
+    if (step === 0 && config.init !== undefined) {
+      // A new run (or one resumed before its first checkpoint) starts from the model's weights.
+      config.init.weightsSha256 = await initWeightsFrom(model, config.init.model, {
+        head: config.head.name,
+        backbone: source.backbone,
+        weightsSha256: config.init.weightsSha256,
+      });
+      await writeFileAtomic(join(out, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
     }
     await metrics.truncateAfter(step);
     const startStep = step;

@@ -89,12 +89,13 @@ const FIXED_ON_RESUME = [
   'flip',
   'shift',
   'averageFlip',
+  'init',
 ] as const;
 
 function trainOptions(o: Opts): TrainOptions {
-  if (o.head === undefined)
+  if (o.head === undefined && o.init === undefined)
     throw new ExprsimError('E_BAD_OPTION', '--head is required', {
-      fix: 'e.g. --head se-densenet',
+      fix: 'e.g. --head se-densenet (or --init MODEL to start from a trained model)',
     });
   if (o.triplets === undefined) {
     throw new ExprsimError('E_BAD_OPTION', '--triplets is required', {
@@ -105,8 +106,9 @@ function trainOptions(o: Opts): TrainOptions {
   const schedule = optString(o.schedule);
   const loss = optString(o.loss);
   return {
-    head: optString(o.head) as string,
+    head: optString(o.head),
     headConfig: headConfig(o),
+    init: optString(o.init),
     input: inputSpec(o),
     triplets: optString(o.triplets) as string,
     trainSplit: parseSplit('--train-split', o.trainSplit),
@@ -187,6 +189,10 @@ export function registerTrainCommands(program: Command): void {
     .option('--random <HxWxC>', 'train on seeded random inputs of this shape (benchmarks)')
     .requiredOption('--out <dir>', 'run folder, e.g. runs/NAME')
     .option('--resume', 'continue the run in --out from its last checkpoint, with its config.json')
+    .option(
+      '--init <model>',
+      "start from a trained model's weights (its head unless --head; same backbone), e.g. to train it on with a new schedule",
+    )
     .option('--train-split <split>', 'split to train on (default train)')
     .option('--val-split <split>', 'split to validate on (default val)')
     .option('--train-limit <n>', 'use only the first N training triplets')
