@@ -120,4 +120,31 @@ test('train --flip --average-flip on a cache and its mirrored view; eval and emb
   a.data.forEach((x, i) => assert.ok(Math.abs(x - b.data[i]) < 2e-2, `${i}: ${x} vs ${b.data[i]}`));
   fromCache.dispose();
   fromImages.dispose();
+
+  // --versus: the baselines on the same triplets, each margin = model − baseline accuracy.
+  const vs = await runCli([
+    'eval',
+    ...['--model', join(run, 'best'), '--triplets', triplets, '--no-retrieval', '--json'],
+    ...['--features', plain, '--mirror-features', mirror],
+    ...['--versus', 'raw-pixels,faceapi-expression', '--versus-resize', 'linear'],
+  ]);
+  assert.equal(vs.code, 0, vs.stderr);
+  const out = JSON.parse(vs.stdout) as {
+    tripletAccuracy: { accuracy: number };
+    versus: { margins: { baseline: string; accuracy: number; margin: { difference: number } }[] };
+  };
+  assert.deepEqual(
+    out.versus.margins.map((m) => m.baseline),
+    ['raw-pixels', 'faceapi-expression-output-linear'],
+  );
+  for (const m of out.versus.margins) {
+    const want = out.tripletAccuracy.accuracy - m.accuracy;
+    assert.ok(Math.abs(m.margin.difference - want) < 1e-9, m.baseline);
+  }
+  const unknown = await runCli([
+    'eval',
+    ...['--model', join(run, 'best'), '--triplets', triplets, '--versus', 'face-api'],
+  ]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown baseline "face-api"[\s\S]*raw-pixels/);
 });

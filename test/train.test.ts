@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import {
   averageUnitRows,
   evaluateEmbedder,
+  formatMargins,
+  scoreMarginsOverBaselines,
   PixelInputSource,
   initEngine,
   loadEvalData,
@@ -194,4 +196,34 @@ test('--init starts a run from a trained model: its head and weights, checked ag
     { init: from, input: { kind: 'pixels', shape: [16, 16, 3] }, triplets, steps: 1, workers: 1 },
     /do not fit/,
   );
+});
+
+test('eval versus baselines: each margin is the model accuracy minus the baseline, paired on the same triplets', async () => {
+  const data = await loadEvalData(triplets, { split: 'test', noRetrieval: true });
+  const embedder = await openModelEmbedder(join(out, 'best'));
+  let scores: Float64Array = new Float64Array(0);
+  const r = await evaluateEmbedder(embedder, data, { onScores: (s) => (scores = s) });
+  embedder.dispose();
+  assert.equal(scores.length, data.rows.length);
+  const vs = await scoreMarginsOverBaselines(scores, data, {
+    only: ['raw-pixels', 'untrained-head'],
+    pixels: [16, 16, 1],
+    bootstrap: { resamples: 300 },
+  });
+  assert.deepEqual(vs.failed, []);
+  assert.deepEqual(
+    vs.margins.map((m) => m.baseline),
+    ['raw-pixels', 'untrained-se-densenet'],
+  );
+  for (const m of vs.margins) {
+    const want = r.tripletAccuracy.accuracy - m.accuracy;
+    assert.ok(
+      Math.abs(m.margin.difference - want) < 1e-12,
+      `${m.baseline}: ${m.margin.difference} vs ${want}`,
+    );
+    assert.ok(m.margin.ci[0] <= m.margin.difference && m.margin.difference <= m.margin.ci[1]);
+  }
+  const lines = formatMargins('model', vs);
+  assert.equal(lines.length, 3);
+  assert.match(lines[1], /raw-pixels .* margin [+−]\d+\.\d \([+−]\d+\.\d to [+−]\d+\.\d\)/);
 });

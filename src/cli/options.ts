@@ -86,3 +86,17 @@ export function parseSplit(flag: string, value: OptionValue): SplitName | undefi
   }
   return v;
 }
+
+/** An option that takes one of a fixed list of names (undefined when absent). */
+export function parseChoice<T extends string>(
+  flag: string,
+  value: OptionValue,
+  allowed: readonly T[],
+): T | undefined {
+  const v = optString(value);
+  if (v === undefined || (allowed as readonly string[]).includes(v)) return v as T | undefined;
+  throw new ExprsimError('E_BAD_OPTION', `${flag} must be ${allowed.join(', ')}, got ${v}`, {
+    input: `${flag} ${v}`,
+    fix: `pass one of ${allowed.join(', ')}`,
+  });
+}

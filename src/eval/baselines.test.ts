@@ -8,6 +8,7 @@ import { makeSyntheticDataset } from '../../test/fixtures/train/synthetic.js';
 import { initEngine } from '../engine/backend.js';
 import { BASELINE_NAMES, runBaselines } from './baselines.js';
 import { loadEvalData } from './evaluate.js';
+import { rawPixelEmbedder } from './embedders.js';
 
 await initEngine();
 const dir = await makeTempDir('exprsim-baselines-');
@@ -62,4 +63,30 @@ test('missing human-emotion weights are reported with the file and the fix', asy
     else process.env.EXPRSIM_MODEL_DIR = was;
     await removeDir(empty);
   }
+});
+
+test('baselines resample with the kernel asked for, and say which', async () => {
+  const data = await loadEvalData(triplets, { split: 'test', noRetrieval: true });
+  const paths = data.rows.slice(0, 4).map((t) => data.resolve(t.source, t.a));
+  const lanczos = rawPixelEmbedder([11, 11, 1]);
+  const nearest = rawPixelEmbedder([11, 11, 1], 'nearest');
+  const a = await lanczos.embed(paths);
+  const b = await nearest.embed(paths);
+  lanczos.dispose();
+  nearest.dispose();
+  assert.equal(lanczos.info.resize, 'lanczos3');
+  assert.equal(nearest.info.resize, 'nearest');
+  assert.equal(a.data.length, b.data.length);
+  assert.ok(
+    a.data.some((v, i) => Math.abs(v - b.data[i]) > 1e-3),
+    'the kernel changes the pixels',
+  );
+  const { results } = await runBaselines(data, {
+    only: ['faceapi-expression'],
+    resize: 'linear',
+    bootstrap: { resamples: 0 },
+  });
+  assert.equal(results[0].embedder, 'faceapi-expression-output-linear');
+  assert.equal(results[0].info.resize, 'linear');
+  assert.throws(() => rawPixelEmbedder([16, 16, 1], 'bicubic' as never), /unknown resize kernel/);
 });

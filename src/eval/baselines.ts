@@ -1,6 +1,7 @@
 import { isExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { Shape3 } from '../models/heads/options.js';
+import type { ResizeKernel } from '../image/types.js';
 import type { ProgressCallback } from '../progress.js';
 import {
   backboneOutputEmbedder,
@@ -28,6 +29,11 @@ export interface BaselineOptions extends EvaluateOptions {
   head?: string;
   /** Default { preset: 'shallow' }. */
   headConfig?: Record<string, unknown>;
+  /**
+   * Resampling kernel of the pixel baselines and face-api's outputs (default lanczos3, exprsim's
+   * preprocessing; face-api.js itself resizes bilinearly: 'linear'). Human resizes for itself.
+   */
+  resize?: ResizeKernel;
   /** Called as each baseline finishes. */
   onResult?: (r: EvalResult) => void;
   onBaseline?: ProgressCallback;
@@ -42,16 +48,17 @@ async function make(name: BaselineName, o: BaselineOptions): Promise<Embedder> {
   const pixels = o.pixels ?? [48, 48, 1];
   switch (name) {
     case 'raw-pixels':
-      return rawPixelEmbedder(pixels);
+      return rawPixelEmbedder(pixels, o.resize);
     case 'untrained-head':
       return untrainedHeadEmbedder(
         o.head ?? 'se-densenet',
         o.headConfig ?? { preset: 'shallow' },
         pixels,
+        o.resize,
       );
     case 'faceapi-recognition':
     case 'faceapi-expression':
-      return backboneOutputEmbedder(name);
+      return backboneOutputEmbedder(name, o.resize);
     case 'human-emotion':
       return classifierOutputEmbedder(name);
   }

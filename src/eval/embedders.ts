@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import { readImage } from '../image/read.js';
+import type { ResizeKernel } from '../image/types.js';
 import type { ProgressCallback } from '../progress.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
 import { createHead } from '../models/heads/registry.js';
@@ -125,8 +126,14 @@ export function modelEmbedder(
 }
 
 /** Raw pixels, flattened and L2-normalised (the weakest sensible baseline). */
-export function rawPixelEmbedder(shape: Shape3): Embedder {
-  const source = new PixelInputSource({ kind: 'pixels', shape, scale: '0-1', cache: false });
+export function rawPixelEmbedder(shape: Shape3, resize?: ResizeKernel): Embedder {
+  const source = new PixelInputSource({
+    kind: 'pixels',
+    shape,
+    scale: '0-1',
+    cache: false,
+    resize,
+  });
   return sourceEmbedder(
     'raw-pixels',
     source,
@@ -134,7 +141,13 @@ export function rawPixelEmbedder(shape: Shape3): Embedder {
       const flat = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
       return tf.div(flat, tf.maximum(tf.norm(flat, 2, 1, true), 1e-12)) as tf.Tensor2D;
     },
-    { kind: 'raw-pixels', shape: [...shape], scale: '0-1', normalise: 'l2' },
+    {
+      kind: 'raw-pixels',
+      shape: [...shape],
+      scale: '0-1',
+      normalise: 'l2',
+      resize: resize ?? 'lanczos3',
+    },
   );
 }
 
@@ -143,18 +156,26 @@ export function untrainedHeadEmbedder(
   head: string,
   headConfig: Record<string, unknown>,
   shape: Shape3,
+  resize?: ResizeKernel,
 ): Embedder {
   const model = createHead(head, {
     ...headConfig,
     inputMode: 'pixels',
     inputShape: shape,
   } as never);
-  const source = new PixelInputSource({ kind: 'pixels', shape, scale: '0-1', cache: false });
+  const source = new PixelInputSource({
+    kind: 'pixels',
+    shape,
+    scale: '0-1',
+    cache: false,
+    resize,
+  });
   return modelEmbedder(`untrained-${head}`, model, source, {
     kind: 'untrained-head',
     head,
     config: JSON.parse(JSON.stringify(headConfig)) as JsonObject,
     shape: [...shape],
+    resize: resize ?? 'lanczos3',
   });
 }
 
@@ -162,8 +183,13 @@ export function untrainedHeadEmbedder(
  * A backbone's own final output as the embedding: face-api's 128-d identity descriptor
  * (`faceapi-recognition`) or its 7 expression probabilities (`faceapi-expression`), on faces
  * prepared as the backbone's preprocessing record says (whole image, resized, RGB 0..255).
+ * `resize` changes the kernel (default the record's, lanczos3): face-api.js itself resizes
+ * bilinearly, and the outputs depend on it (models/README.md).
  */
-export async function backboneOutputEmbedder(name: string): Promise<Embedder> {
+export async function backboneOutputEmbedder(
+  name: string,
+  resize?: ResizeKernel,
+): Promise<Embedder> {
   const { createBackbone } = await import('../features/index.js');
   const backbone = await createBackbone(name);
   const pre = backbone.preprocess;
@@ -173,13 +199,14 @@ export async function backboneOutputEmbedder(name: string): Promise<Embedder> {
     shape: [h, w, 3],
     scale: '0-255',
     cache: false,
+    resize,
   });
   if (pre.colour === 'grey') {
     backbone.dispose();
     throw new ExprsimError('E_BAD_OPTION', `backbone ${name} reads grey faces; not supported here`);
   }
   return sourceEmbedder(
-    `${name}-output`,
+    resize === undefined ? `${name}-output` : `${name}-output-${resize}`,
     source,
     (x) => {
       const { features, output } = backbone.forward(x);
@@ -190,6 +217,7 @@ export async function backboneOutputEmbedder(name: string): Promise<Embedder> {
       kind: 'backbone-output',
       backbone: backbone.ref() as unknown as JsonObject,
       output: backbone.outputKind,
+      resize: resize ?? pre.resize.kernel,
     },
     () => backbone.dispose(),
   );

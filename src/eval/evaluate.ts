@@ -127,6 +127,8 @@ export interface EvaluateOptions {
    * images not in a triplet): for maps of the embeddings. The result does not change.
    */
   onEmbeddings?: (embeddings: EvalEmbeddings) => void | Promise<void>;
+  /** Called once with each triplet's score (1 right, 0 wrong, 1/k for a k-way tie), in row order. */
+  onScores?: (scores: Float64Array) => void;
 }
 
 /** The embeddings an evaluation computed (see EvaluateOptions.onEmbeddings). */
@@ -177,6 +179,7 @@ export async function evaluateEmbedder(
     });
   }
   const scores = tripletScores(tripletDistancesOf(emb, dim, idx));
+  options.onScores?.(scores);
   const result: EvalResult = {
     embedder: embedder.name,
     info: embedder.info,

@@ -1,4 +1,5 @@
 import type { EvalResult } from './evaluate.js';
+import type { BaselineMargin } from './versus.js';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 const ci = (c: [number, number]) =>
@@ -42,4 +43,23 @@ export function formatEvalTable(results: readonly EvalResult[]): string {
         : ''),
   );
   return lines.join('\n');
+}
+
+const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
+
+/** The model's margin over each baseline (scoreMarginsOverBaselines), a line each. */
+export function formatMargins(
+  model: string,
+  r: { margins: readonly BaselineMargin[]; failed: readonly { baseline: string; error: string }[] },
+): string[] {
+  const w = Math.max(8, ...r.margins.map((m) => m.baseline.length));
+  const lines = [
+    `${model} versus baselines on the same triplets (margin in points, paired 95% bootstrap interval):`,
+    ...r.margins.map(
+      (m) =>
+        `  ${m.baseline.padEnd(w)}  ${pct(m.accuracy).padStart(6)}  margin ${points(m.margin.difference)} (${points(m.margin.ci[0])} to ${points(m.margin.ci[1])})`,
+    ),
+  ];
+  for (const f of r.failed) lines.push(`  ${f.baseline.padEnd(w)}  not run (${f.error})`);
+  return lines;
 }

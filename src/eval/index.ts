@@ -6,6 +6,7 @@ export {
   accuracyByType,
   bootstrapInterval,
   meanTripletLoss,
+  pairedDifference,
   quantile,
   squaredDistance,
   summariseAccuracy,
@@ -14,6 +15,7 @@ export {
   tripletScores,
   type AccuracyWithInterval,
   type BootstrapOptions,
+  type PairedDifference,
   type TripletAccuracy,
   type TripletDistances,
   type TripletIndex,
@@ -51,7 +53,8 @@ export {
   type BaselineName,
   type BaselineOptions,
 } from './baselines.js';
-export { formatEvalTable } from './format.js';
+export { formatEvalTable, formatMargins } from './format.js';
+export { scoreMarginsOverBaselines, type BaselineMargin } from './versus.js';
 export {
   quantileSorted,
   randomPairDistanceQuantiles,

@@ -5,6 +5,7 @@ import {
   accuracyByType,
   bootstrapInterval,
   meanTripletLoss,
+  pairedDifference,
   quantile,
   summariseAccuracy,
   tripletDistancesOf,
@@ -91,4 +92,27 @@ test('summary: overall and per type, reproducible from the seed', () => {
     s,
     summariseAccuracy([1, 0, 1, 1], ['A', 'A', 'B', 'B'], { resamples: 200, seed: 9 }),
   );
+});
+
+test('pairedDifference: the mean per-triplet difference, with a paired bootstrap interval', () => {
+  // a right on 3 of 4, b on 1 of 4 (the last triplet a tie of three: 1/3).
+  const a = [1, 1, 1, 0];
+  const b = [0, 1, 0, 1 / 3];
+  const r = pairedDifference(a, b, { resamples: 500, seed: 3 });
+  // (1 + 0 + 1 − 1/3) / 4 = 5/12
+  assert.ok(Math.abs(r.difference - 5 / 12) < 1e-12);
+  assert.equal(r.count, 4);
+  // Resample means of the differences {1, 0, 1, −1/3} lie in [−1/3, 1].
+  assert.ok(
+    r.ci[0] >= -1 / 3 && r.ci[0] <= r.difference && r.difference <= r.ci[1] && r.ci[1] <= 1,
+  );
+  // Every triplet differs by the same amount: every resample's mean is it, so the interval is a point.
+  const c = pairedDifference([1, 1, 0.5], [0.5, 0.5, 0], { resamples: 50 });
+  assert.deepEqual(
+    c.ci.map((x) => Number(x.toFixed(12))),
+    [0.5, 0.5],
+  );
+  // Same seed, same interval as bootstrapInterval on the differences.
+  assert.deepEqual(r.ci, bootstrapInterval([1, 0, 1, -1 / 3], 500, mulberry32(3)));
+  assert.throws(() => pairedDifference([1], [1, 0]), /differ in length/);
 });

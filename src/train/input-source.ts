@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../errors.js';
 import { readImage } from '../image/read.js';
 import { resizeImage } from '../image/transform.js';
-import type { TensorScale } from '../image/types.js';
+import { RESIZE_KERNELS, type ResizeKernel, type TensorScale } from '../image/types.js';
 import type { BackboneRef } from '../models/artifact.js';
 import type { JsonObject, Shape3 } from '../models/heads/options.js';
 import { deriveSeed } from '../data/prng.js';
@@ -48,6 +48,8 @@ export interface PixelInputSpec {
   scale?: TensorScale;
   /** Keep decoded images in memory (default true; one-pass evaluation turns it off). */
   cache?: boolean;
+  /** Resampling kernel to the input size (default 'lanczos3', as preprocessing records). */
+  resize?: ResizeKernel;
 }
 
 /** A feature cache written by `exprsim features` (src/features). */
@@ -94,6 +96,16 @@ const SCALE: Record<TensorScale, (v: number) => number> = {
   '-1-1': (v) => v / 127.5 - 1,
 };
 
+function requireResizeKernel(k: ResizeKernel): ResizeKernel {
+  if (!RESIZE_KERNELS.includes(k)) {
+    throw new ExprsimError('E_BAD_OPTION', `unknown resize kernel ${String(k)}`, {
+      input: String(k),
+      fix: `use one of ${RESIZE_KERNELS.join(', ')}`,
+    });
+  }
+  return k;
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>) {
   let next = 0;
@@ -123,7 +135,13 @@ export class PixelInputSource implements TripletInputSource {
         fix: 'use HxWx1 (grey) or HxWx3 (RGB)',
       });
     }
-    this.spec = { kind: 'pixels', shape: [h, w, c], scale: spec.scale ?? '0-1' };
+    this.spec = {
+      kind: 'pixels',
+      shape: [h, w, c],
+      scale: spec.scale ?? '0-1',
+      // Only when asked for, so config.json files of earlier runs stay as they were.
+      ...(spec.resize !== undefined ? { resize: requireResizeKernel(spec.resize) } : {}),
+    };
     this.keep = spec.cache ?? true;
     this.inputShape = [h, w, c];
     this.scale = SCALE[this.spec.scale as TensorScale];
@@ -144,6 +162,7 @@ export class PixelInputSource implements TripletInputSource {
       { colour: c === 1 ? 'grey' : 'rgb', channels: c as 1 | 3 },
     );
     pre.size = [h, w];
+    if (this.spec.resize !== undefined) pre.resize = { ...pre.resize, kernel: this.spec.resize };
     return JSON.parse(JSON.stringify(pre)) as JsonObject;
   }
 
@@ -159,7 +178,8 @@ export class PixelInputSource implements TripletInputSource {
   private async decode(path: string, into: Map<string, Uint8Array>): Promise<void> {
     const [h, w, c] = this.inputShape;
     let img = await readImage(path, { channels: c as 1 | 3, failOn: 'error' });
-    if (img.width !== w || img.height !== h) img = await resizeImage(img, w, h);
+    if (img.width !== w || img.height !== h)
+      img = await resizeImage(img, w, h, { kernel: this.spec.resize });
     into.set(path, img.data);
   }
 

@@ -23,7 +23,7 @@ import { logger } from '../../logger.js';
 import { formatFromExtension } from '../../image/format.js';
 import { RESIZE_KERNELS, type ResizeKernel } from '../../image/types.js';
 import type { FaceDetectorLike } from '../../index.js';
-import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
+import { parseChoice, parseNumber, startEngine, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -99,17 +99,10 @@ export function preprocessOptions(o: {
 }): PreprocessConfig {
   const margin = parseNumber('--margin', o.margin, { int: false, max: 2 });
   const pad = parseNumber('--pad', o.pad, { int: false, max: 1 });
-  const choice = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[]) => {
-    if (v === undefined || (allowed as readonly string[]).includes(v)) return v as T | undefined;
-    throw new ExprsimError('E_BAD_OPTION', `${flag} must be ${allowed.join(', ')}, got ${v}`, {
-      input: `${flag} ${v}`,
-      fix: `pass one of ${allowed.join(', ')}`,
-    });
-  };
-  const align = choice<AlignMode>('--align', o.align, ALIGN_MODES);
-  const mask = choice<MaskMode>('--mask', o.mask, MASK_MODES);
-  const noFace = choice<NoFaceMode>('--when-no-face', o.whenNoFace, NO_FACE_MODES);
-  const kernel = choice<ResizeKernel>('--resize', o.resize, RESIZE_KERNELS);
+  const align = parseChoice<AlignMode>('--align', o.align, ALIGN_MODES);
+  const mask = parseChoice<MaskMode>('--mask', o.mask, MASK_MODES);
+  const noFace = parseChoice<NoFaceMode>('--when-no-face', o.whenNoFace, NO_FACE_MODES);
+  const kernel = parseChoice<ResizeKernel>('--resize', o.resize, RESIZE_KERNELS);
   const resize = kernel !== undefined ? { resize: { kernel } } : {};
   if (o.detector === undefined) {
     // The first detector-only option given, for the message.

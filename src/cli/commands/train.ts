@@ -9,8 +9,10 @@ import type {
   TrainResult,
 } from '../../index.js';
 import { parseShape3 } from '../../models/heads/options.js';
+import { RESIZE_KERNELS } from '../../image/types.js';
 import {
   optString,
+  parseChoice,
   parseNumber,
   parseSplit,
   startEngine,
@@ -68,6 +70,25 @@ function headConfig(o: Opts): Record<string, unknown> {
   }
   if (o.preset !== undefined) cfg.preset = o.preset;
   return cfg;
+}
+
+/** A comma-separated list of baseline names (`all` = every one), checked. */
+function baselineNames(option: string, raw: string | undefined): BaselineName[] | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === 'all') return [...BASELINE_NAMES];
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const n of names) {
+    if (!(BASELINE_NAMES as readonly string[]).includes(n)) {
+      throw new ExprsimError('E_UNKNOWN_NAME', `unknown baseline "${n}"`, {
+        input: `${option} ${raw}`,
+        fix: `use all, or some of ${BASELINE_NAMES.join(', ')}`,
+      });
+    }
+  }
+  return names as BaselineName[];
 }
 
 /** The options that shape a run; with --resume they come from the run's config.json. */
@@ -323,11 +344,27 @@ export function registerTrainCommands(program: Command): void {
       '--calibration-out <file>',
       "write random-pair distance quantiles of the split's images (a model's calibration.json)",
     )
+    .option(
+      '--versus <baselines>',
+      `also score baselines on the same triplets (all, or some of ${BASELINE_NAMES.join(', ')}) and print the model's margin over each with a paired 95% interval`,
+    )
+    .option(
+      '--versus-resize <kernel>',
+      `the baselines' resampling (as baselines --resize): ${RESIZE_KERNELS.join(', ')}`,
+    )
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       await startEngine(g);
-      const { evaluateEmbedder, formatEvalTable, loadEvalData, openModelEmbedder } =
-        await import('../../eval/index.js');
+      const versus = baselineNames('--versus', optString(o.versus));
+      const versusResize = parseChoice('--versus-resize', o.versusResize, RESIZE_KERNELS);
+      const {
+        evaluateEmbedder,
+        formatEvalTable,
+        formatMargins,
+        loadEvalData,
+        openModelEmbedder,
+        scoreMarginsOverBaselines,
+      } = await import('../../eval/index.js');
       const data = await loadEvalData(optString(o.triplets) as string, {
         split: parseSplit('--split', o.split),
         limit: parseNumber('--limit', o.limit),
@@ -341,15 +378,28 @@ export function registerTrainCommands(program: Command): void {
       });
       const bar = progressBar(g);
       try {
+        const bootstrap = {
+          resamples: parseNumber('--resamples', o.resamples),
+          seed: parseNumber('--seed', o.seed),
+        };
+        let scores: Float64Array = new Float64Array(0);
         const r = await evaluateEmbedder(embedder, data, {
-          bootstrap: {
-            resamples: parseNumber('--resamples', o.resamples),
-            seed: parseNumber('--seed', o.seed),
-          },
+          bootstrap,
           retrieval: { knnK: parseNumber('--knn', o.knn) },
           calibration: o.calibrationOut === undefined ? undefined : {},
           onProgress: bar.update,
+          onScores: (s) => (scores = s),
         });
+        bar.done();
+        const vs =
+          versus === undefined
+            ? undefined
+            : await scoreMarginsOverBaselines(scores, data, {
+                only: versus,
+                resize: versusResize,
+                bootstrap,
+                onProgress: bar.update,
+              });
         bar.done();
         const calibrationOut = optString(o.calibrationOut);
         if (calibrationOut !== undefined && r.randomPairDistances !== undefined) {
@@ -365,8 +415,12 @@ export function registerTrainCommands(program: Command): void {
           };
           await writeFileAtomic(calibrationOut, `${JSON.stringify(calibration)}\n`);
         }
-        if (g.json) printJson(r);
-        else printLines([formatEvalTable([r])]);
+        if (g.json) printJson(vs === undefined ? r : { ...r, versus: vs });
+        else {
+          const lines = [formatEvalTable([r])];
+          if (vs !== undefined) lines.push('', ...formatMargins(r.embedder, vs));
+          printLines(lines);
+        }
       } finally {
         embedder.dispose();
       }
@@ -384,6 +438,10 @@ export function registerTrainCommands(program: Command): void {
       '--pixels <HxWxC>',
       'pixel input of raw pixels and the untrained head (default 48x48x1)',
     )
+    .option(
+      '--resize <kernel>',
+      `resampling of the pixel baselines and face-api's outputs: ${RESIZE_KERNELS.join(', ')} (default lanczos3; face-api.js itself: linear)`,
+    )
     .option('--head <name>', 'untrained head (default se-densenet)')
     .option('--preset <name>', 'untrained head preset (default shallow)')
     .option('--limit <n>', 'only the first N triplets')
@@ -393,18 +451,7 @@ export function registerTrainCommands(program: Command): void {
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       await startEngine(g);
-      const only = optString(o.only)
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-      for (const n of only ?? []) {
-        if (!(BASELINE_NAMES as readonly string[]).includes(n)) {
-          throw new ExprsimError('E_UNKNOWN_NAME', `unknown baseline "${n}"`, {
-            input: `--only ${optString(o.only)}`,
-            fix: `use ${BASELINE_NAMES.join(', ')}`,
-          });
-        }
-      }
+      const only = baselineNames('--only', optString(o.only));
       const { formatEvalTable, loadEvalData, runBaselines } = await import('../../eval/index.js');
       const data = await loadEvalData(optString(o.triplets) as string, {
         split: parseSplit('--split', o.split),
@@ -413,11 +460,12 @@ export function registerTrainCommands(program: Command): void {
       });
       const bar = progressBar(g);
       const { results, failed } = await runBaselines(data, {
-        only: only as BaselineName[] | undefined,
+        only,
         pixels:
           o.pixels !== undefined
             ? parseShape3(optString(o.pixels) as string, '--pixels')
             : undefined,
+        resize: parseChoice('--resize', o.resize, RESIZE_KERNELS),
         head: optString(o.head),
         headConfig: { preset: optString(o.preset) ?? 'shallow' },
         bootstrap: {
