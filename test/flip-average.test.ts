@@ -135,7 +135,7 @@ test('train --flip --average-flip on a cache and its mirrored view; eval and emb
   };
   assert.deepEqual(
     out.versus.margins.map((m) => m.baseline),
-    ['raw-pixels', 'faceapi-expression-output-linear'],
+    ['raw-pixels-linear', 'faceapi-expression-output-linear'],
   );
   for (const m of out.versus.margins) {
     const want = out.tripletAccuracy.accuracy - m.accuracy;

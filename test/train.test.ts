@@ -2,7 +2,7 @@
 // a loadable artifact with provenance, and eval scores it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -173,14 +173,34 @@ test('--init starts a run from a trained model: its head and weights, checked ag
   );
   // Its val accuracy is the model's, not a fresh head's.
   const { manifest } = await loadModel(from).then((m) => (m.model.dispose(), m));
+  assert.equal(typeof manifest.metrics?.tripletAccuracy, 'number');
   assert.equal(r.best?.valAccuracy, manifest.metrics?.tripletAccuracy);
 
-  // Another head, or inputs of another shape, are refused before anything trains.
-  const refused = (options: Parameters<typeof train>[0]['options'], re: RegExp) =>
-    assert.rejects(
-      train({ out: join(dir, `run-init-bad-${Math.random()}`), options }),
+  // Another head, inputs of another shape, or a preset without a head are refused before
+  // anything is written: the same --out then takes a corrected run.
+  const badOut = join(dir, 'run-init-bad');
+  const refused = async (options: Parameters<typeof train>[0]['options'], re: RegExp) => {
+    await assert.rejects(
+      train({ out: badOut, options }),
       (e: Error & { code?: string }) => e.code === 'E_BAD_OPTION' && re.test(e.message),
     );
+    assert.equal(existsSync(join(badOut, 'config.json')), false);
+  };
+  await refused(
+    {
+      init: from,
+      headConfig: { preset: 'deep' },
+      input: { kind: 'pixels', shape: [16, 16, 1] },
+      triplets,
+      steps: 1,
+      workers: 1,
+    },
+    /--preset needs --head/,
+  );
+  await refused(
+    { init: from, input: { kind: 'pixels', shape: [12, 12, 1] }, triplets, steps: 1, workers: 1 },
+    /takes 16x16x1 inputs; this run's are 12x12x1/,
+  );
   await refused(
     {
       init: from,
@@ -194,8 +214,19 @@ test('--init starts a run from a trained model: its head and weights, checked ag
   );
   await refused(
     { init: from, input: { kind: 'pixels', shape: [16, 16, 3] }, triplets, steps: 1, workers: 1 },
-    /do not fit/,
+    /takes 16x16x1 inputs/,
   );
+  const again = await train({
+    out: badOut,
+    options: {
+      init: from,
+      input: { kind: 'pixels', shape: [16, 16, 1] },
+      triplets,
+      steps: 1,
+      workers: 1,
+    },
+  });
+  assert.equal(again.status, 'completed');
 });
 
 test('eval versus baselines: each margin is the model accuracy minus the baseline, paired on the same triplets', async () => {

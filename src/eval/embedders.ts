@@ -135,7 +135,7 @@ export function rawPixelEmbedder(shape: Shape3, resize?: ResizeKernel): Embedder
     resize,
   });
   return sourceEmbedder(
-    'raw-pixels',
+    resize === undefined ? 'raw-pixels' : `raw-pixels-${resize}`,
     source,
     (x) => {
       const flat = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
@@ -158,11 +158,7 @@ export function untrainedHeadEmbedder(
   shape: Shape3,
   resize?: ResizeKernel,
 ): Embedder {
-  const model = createHead(head, {
-    ...headConfig,
-    inputMode: 'pixels',
-    inputShape: shape,
-  } as never);
+  // The source first: a bad kernel throws before there is a model to free.
   const source = new PixelInputSource({
     kind: 'pixels',
     shape,
@@ -170,7 +166,13 @@ export function untrainedHeadEmbedder(
     cache: false,
     resize,
   });
-  return modelEmbedder(`untrained-${head}`, model, source, {
+  const model = createHead(head, {
+    ...headConfig,
+    inputMode: 'pixels',
+    inputShape: shape,
+  } as never);
+  const name = `untrained-${head}${resize === undefined ? '' : `-${resize}`}`;
+  return modelEmbedder(name, model, source, {
     kind: 'untrained-head',
     head,
     config: JSON.parse(JSON.stringify(headConfig)) as JsonObject,
@@ -194,16 +196,24 @@ export async function backboneOutputEmbedder(
   const backbone = await createBackbone(name);
   const pre = backbone.preprocess;
   const [h, w] = pre.size;
-  const source = new PixelInputSource({
-    kind: 'pixels',
-    shape: [h, w, 3],
-    scale: '0-255',
-    cache: false,
-    resize,
-  });
-  if (pre.colour === 'grey') {
+  let source: PixelInputSource;
+  try {
+    if (pre.colour === 'grey') {
+      throw new ExprsimError(
+        'E_BAD_OPTION',
+        `backbone ${name} reads grey faces; not supported here`,
+      );
+    }
+    source = new PixelInputSource({
+      kind: 'pixels',
+      shape: [h, w, 3],
+      scale: '0-255',
+      cache: false,
+      resize: resize ?? pre.resize.kernel,
+    });
+  } catch (e) {
     backbone.dispose();
-    throw new ExprsimError('E_BAD_OPTION', `backbone ${name} reads grey faces; not supported here`);
+    throw e;
   }
   return sourceEmbedder(
     resize === undefined ? `${name}-output` : `${name}-output-${resize}`,
@@ -261,7 +271,10 @@ export async function classifierOutputEmbedder(name: string): Promise<Embedder> 
 
 /** The pixel source a pixel model's manifest describes (its preprocessing record). */
 function pixelSourceFor(m: LoadedModel): PixelInputSource {
-  const pre = m.manifest.preprocess as { normalise?: { mean: number[]; divisor: number } };
+  const pre = m.manifest.preprocess as {
+    normalise?: { mean: number[]; divisor: number };
+    resize?: { kernel?: ResizeKernel };
+  };
   const scale = pre.normalise ? scaleOfNormalise(pre.normalise) : '0-1';
   if (scale === undefined) {
     throw new ExprsimError(
@@ -277,6 +290,7 @@ function pixelSourceFor(m: LoadedModel): PixelInputSource {
     shape: m.manifest.inputShape,
     scale,
     cache: false,
+    resize: pre.resize?.kernel,
   });
 }
 

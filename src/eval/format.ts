@@ -45,7 +45,8 @@ export function formatEvalTable(results: readonly EvalResult[]): string {
   return lines.join('\n');
 }
 
-const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
+const points = (x: number) =>
+  Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}` : '-';
 
 /** The model's margin over each baseline (scoreMarginsOverBaselines), a line each. */
 export function formatMargins(

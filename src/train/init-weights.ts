@@ -16,6 +16,12 @@ const WEIGHTS_FILE = 'weights.bin';
  */
 export async function withInitHead(o: TrainOptions): Promise<TrainOptions> {
   if (o.init === undefined || o.head !== undefined) return o;
+  if (o.headConfig?.preset !== undefined) {
+    throw new ExprsimError('E_BAD_OPTION', '--preset needs --head when starting from --init', {
+      input: `--preset ${String(o.headConfig.preset)}`,
+      fix: "leave out --preset to train the model's own head (its config fixes the architecture)",
+    });
+  }
   const { head } = await readModelManifest(o.init);
   const { inputMode: _m, inputShape: _s, ...config } = head.config as Record<string, unknown>;
   return { ...o, head: head.name, headConfig: { ...config, ...(o.headConfig ?? {}) } };
@@ -36,26 +42,42 @@ const backboneKey = (b: BackboneRef | 'pixels') => (b === 'pixels' ? b : `${b.na
 export async function initWeightsFrom(
   model: tf.LayersModel,
   dir: string,
-  expect: { head: string; backbone: BackboneRef | 'pixels'; weightsSha256?: string },
+  expect: {
+    head: string;
+    inputShape: readonly number[];
+    backbone: BackboneRef | 'pixels';
+    weightsSha256?: string;
+  },
 ): Promise<string> {
-  const sha = createHash('sha256')
-    .update(await readFile(join(dir, WEIGHTS_FILE)))
-    .digest('hex');
-  if (expect.weightsSha256 !== undefined && sha !== expect.weightsSha256) {
-    throw initError(
-      dir,
-      'model changed since the run started (its weights.bin has another sha256)',
-      'restore that model, or start a new run',
-    );
-  }
+  // loadModel first: a wrong folder or missing file gets its error (naming it and the fix).
   const loaded = await loadModel(dir);
+  const { manifest } = loaded;
   try {
-    const { manifest } = loaded;
+    const sha = createHash('sha256')
+      .update(await readFile(join(dir, WEIGHTS_FILE)))
+      .digest('hex');
+    if (expect.weightsSha256 !== undefined && sha !== expect.weightsSha256) {
+      throw initError(
+        dir,
+        'model changed since the run started (its weights.bin has another sha256)',
+        'restore that model, or start a new run',
+      );
+    }
     if (manifest.head.name !== expect.head) {
       throw initError(
         dir,
         `model is a ${manifest.head.name} head; this run trains ${expect.head}`,
         `leave out --head to train the model's own head, or pass --head ${manifest.head.name}`,
+      );
+    }
+    if (manifest.inputShape.join('x') !== expect.inputShape.join('x')) {
+      // Heads end in global pooling, so the weights alone would fit any input size.
+      throw initError(
+        dir,
+        `model takes ${manifest.inputShape.join('x')} inputs; this run's are ${expect.inputShape.join('x')}`,
+        manifest.backbone === 'pixels'
+          ? `train on --pixels ${manifest.inputShape.join('x')}`
+          : "train on a feature cache of the model's backbone and layer",
       );
     }
     if (backboneKey(manifest.backbone) !== backboneKey(expect.backbone)) {
@@ -76,8 +98,8 @@ export async function initWeightsFrom(
       );
     }
     setWeightsFlat(model, getWeightsFlat(loaded.model));
+    return sha;
   } finally {
     loaded.model.dispose();
   }
-  return sha;
 }

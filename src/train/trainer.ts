@@ -161,6 +161,16 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   await initHeadTail(model, (config.head.config as { tail?: HeadTail }).tail ?? 'none');
   const optimizer = new TrainOptimizer(config.optimizer);
   try {
+    if (config.init !== undefined && !(run.resume === true && hasCheckpoint(out))) {
+      // A new run, or one resumed before its first checkpoint, starts from the model's weights:
+      // checked before anything is written, so a refused --init leaves no run folder behind.
+      config.init.weightsSha256 = await initWeightsFrom(model, config.init.model, {
+        head: config.head.name,
+        inputShape: config.head.config.inputShape,
+        backbone: source.backbone,
+        weightsSha256: config.init.weightsSha256,
+      });
+    }
     const trainSet = await loadTripletSplit(config.triplets, config.trainSplit);
     let trainRows = trainSet.rows;
     if (config.trainLimit > 0) trainRows = trainRows.slice(0, config.trainLimit);
@@ -230,15 +240,6 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       }
       // A finished run resumed with more steps continues; the early-stop mark is cleared.
       delete progress.stopped;
-    }
-    if (step === 0 && config.init !== undefined) {
-      // A new run (or one resumed before its first checkpoint) starts from the model's weights.
-      config.init.weightsSha256 = await initWeightsFrom(model, config.init.model, {
-        head: config.head.name,
-        backbone: source.backbone,
-        weightsSha256: config.init.weightsSha256,
-      });
-      await writeFileAtomic(join(out, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
     }
     await metrics.truncateAfter(step);
     const startStep = step;

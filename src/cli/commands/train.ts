@@ -80,6 +80,12 @@ function baselineNames(option: string, raw: string | undefined): BaselineName[] 
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+  if (names.length === 0) {
+    throw new ExprsimError('E_BAD_OPTION', `${option} names no baseline`, {
+      input: `${option} ${JSON.stringify(raw)}`,
+      fix: `pass all, or some of ${BASELINE_NAMES.join(', ')}`,
+    });
+  }
   for (const n of names) {
     if (!(BASELINE_NAMES as readonly string[]).includes(n)) {
       throw new ExprsimError('E_UNKNOWN_NAME', `unknown baseline "${n}"`, {
@@ -357,6 +363,12 @@ export function registerTrainCommands(program: Command): void {
       await startEngine(g);
       const versus = baselineNames('--versus', optString(o.versus));
       const versusResize = parseChoice('--versus-resize', o.versusResize, RESIZE_KERNELS);
+      if (versusResize !== undefined && versus === undefined) {
+        throw new ExprsimError('E_BAD_OPTION', '--versus-resize needs --versus', {
+          input: `--versus-resize ${versusResize}`,
+          fix: 'name the baselines to compare with, e.g. --versus all',
+        });
+      }
       const {
         evaluateEmbedder,
         formatEvalTable,
@@ -377,6 +389,7 @@ export function registerTrainCommands(program: Command): void {
         averageFlip: o.averageFlip === true,
       });
       const bar = progressBar(g);
+      let disposed = false;
       try {
         const bootstrap = {
           resamples: parseNumber('--resamples', o.resamples),
@@ -391,16 +404,19 @@ export function registerTrainCommands(program: Command): void {
           onScores: (s) => (scores = s),
         });
         bar.done();
-        const vs =
-          versus === undefined
-            ? undefined
-            : await scoreMarginsOverBaselines(scores, data, {
-                only: versus,
-                resize: versusResize,
-                bootstrap,
-                onProgress: bar.update,
-              });
-        bar.done();
+        let vs: Awaited<ReturnType<typeof scoreMarginsOverBaselines>> | undefined;
+        if (versus !== undefined) {
+          // The model is done: free it before the baselines load theirs. Margins need only the
+          // triplets, so the baselines skip retrieval.
+          embedder.dispose();
+          disposed = true;
+          vs = await scoreMarginsOverBaselines(
+            scores,
+            { ...data, labelled: undefined, labelledSkipped: 'margins need only the triplets' },
+            { only: versus, resize: versusResize, bootstrap, onProgress: bar.update },
+          );
+          bar.done();
+        }
         const calibrationOut = optString(o.calibrationOut);
         if (calibrationOut !== undefined && r.randomPairDistances !== undefined) {
           const { writeFileAtomic } = await import('../../util/fs.js');
@@ -422,7 +438,7 @@ export function registerTrainCommands(program: Command): void {
           printLines(lines);
         }
       } finally {
-        embedder.dispose();
+        if (!disposed) embedder.dispose();
       }
     });
 
