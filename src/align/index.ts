@@ -27,6 +27,7 @@ export {
   detectorCropBox,
   isPreprocessRecord,
   parsePreprocessRecord,
+  preprocessDifferences,
   preprocessKey,
   samePreprocess,
   wholeImagePreprocess,

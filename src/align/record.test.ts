@@ -4,6 +4,7 @@ import {
   canonicalJson,
   detectorCropBox,
   parsePreprocessRecord,
+  preprocessDifferences,
   preprocessKey,
   samePreprocess,
   wholeImagePreprocess,
@@ -67,4 +68,14 @@ test('detectorCropBox grows, squares and clips', () => {
   });
   const clipped = detectorCropBox({ x: 0, y: 0, width: 40, height: 20 }, 100, 100, 0.5, true);
   assert.deepEqual(clipped, { left: 0, top: 0, width: 60, height: 50 });
+});
+
+test('preprocessDifferences names each field that differs, both values', () => {
+  const rec = parsePreprocessRecord(V1, 'features.json');
+  assert.deepEqual(preprocessDifferences(V1, rec), []);
+  const linear = { ...rec, resize: { kernel: 'linear', fit: 'fill' }, mask: 'ellipse' };
+  assert.deepEqual(preprocessDifferences(V1, linear), [
+    'mask: "none" vs "ellipse"',
+    'resize: {"fit":"fill","kernel":"lanczos3"} vs {"fit":"fill","kernel":"linear"}',
+  ]);
 });

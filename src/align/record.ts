@@ -242,6 +242,26 @@ export function samePreprocess(a: unknown, b: unknown): boolean {
   return preprocessKey(a) === preprocessKey(b);
 }
 
+/**
+ * The fields in which two records differ, each as `field: a vs b` (canonical JSON of the parsed
+ * records' values), in field order; [] when they mean the same preprocessing.
+ */
+export function preprocessDifferences(
+  a: unknown,
+  b: unknown,
+  source = 'preprocessing record',
+): string[] {
+  const ra = parsePreprocessRecord(a, source) as unknown as Record<string, unknown>;
+  const rb = parsePreprocessRecord(b, source) as unknown as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of [...new Set([...Object.keys(ra), ...Object.keys(rb)])]) {
+    const va = canonicalJson(ra[k]);
+    const vb = canonicalJson(rb[k]);
+    if (va !== vb) out.push(`${k}: ${va} vs ${vb}`);
+  }
+  return out;
+}
+
 /** A preprocessing record for already-cropped faces at `size` (no alignment, no mask). */
 export function wholeImagePreprocess(
   size: number,

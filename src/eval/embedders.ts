@@ -3,6 +3,7 @@ import { ExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import { readImage } from '../image/read.js';
 import type { ResizeKernel } from '../image/types.js';
+import { preprocessDifferences } from '../align/record.js';
 import type { ProgressCallback } from '../progress.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
 import { createHead } from '../models/heads/registry.js';
@@ -369,6 +370,15 @@ export async function openModelEmbedder(
         `the cache holds ${source.backbone.name} ${source.backbone.version} features, the model reads ${want.name} ${want.version}`,
         { input: options.features, fix: 'pass the feature cache the model was trained on' },
       );
+    }
+    // Same backbone, other preprocessing (crop, alignment, resize kernel, …): the scores would
+    // not be the model's on images. Allowed, to measure exactly that, but said and recorded.
+    const differs = preprocessDifferences(source.preprocess, m.manifest.preprocess);
+    if (differs.length > 0) {
+      logger.warn(
+        `${options.features} was prepared otherwise than ${dir} (${differs.join('; ')}): its scores are not the model's on images`,
+      );
+      info.preprocessDiffers = differs;
     }
     return modelEmbedder(name, m.model, source, info, averageFlip);
   }

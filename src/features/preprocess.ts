@@ -12,6 +12,7 @@ export {
   PREPROCESS_FORMAT,
   canonicalJson,
   detectorCropBox,
+  preprocessDifferences,
   preprocessKey,
   samePreprocess,
   wholeImagePreprocess,
