@@ -2,7 +2,7 @@
 // a loadable artifact with provenance, and eval scores it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -227,6 +227,25 @@ test('--init starts a run from a trained model: its head and weights, checked ag
     },
   });
   assert.equal(again.status, 'completed');
+
+  // A run stopped before its first checkpoint resumes from the model again, after checking that
+  // the model's weights are still the ones its config.json recorded.
+  const config = readFileSync(join(badOut, 'config.json'), 'utf8');
+  const early = join(dir, 'run-init-early');
+  mkdirSync(early);
+  writeFileSync(join(early, 'config.json'), config);
+  const resumed = await train({ out: early, resume: true });
+  assert.equal(resumed.startStep, 0);
+  assert.equal(resumed.status, 'completed');
+  const changed = join(dir, 'run-init-changed');
+  mkdirSync(changed);
+  const c = JSON.parse(config) as { init: { weightsSha256: string } };
+  c.init.weightsSha256 = '0'.repeat(64);
+  writeFileSync(join(changed, 'config.json'), JSON.stringify(c));
+  await assert.rejects(
+    train({ out: changed, resume: true }),
+    /model changed since the run started/,
+  );
 });
 
 test('eval versus baselines: each margin is the model accuracy minus the baseline, paired on the same triplets', async () => {
