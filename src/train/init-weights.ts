@@ -1,11 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExprsimError } from '../errors.js';
 import { loadModel, readModelManifest } from '../models/artifact.js';
 import type { BackboneRef } from '../models/artifact.js';
 import type { TrainOptions } from './config.js';
+import { sha256File } from '../util/fs.js';
 import { getWeightsFlat, setWeightsFlat } from './gradients.js';
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -53,9 +52,7 @@ export async function initWeightsFrom(
   const loaded = await loadModel(dir);
   const { manifest } = loaded;
   try {
-    const sha = createHash('sha256')
-      .update(await readFile(join(dir, WEIGHTS_FILE)))
-      .digest('hex');
+    const sha = await sha256File(join(dir, WEIGHTS_FILE));
     if (expect.weightsSha256 !== undefined && sha !== expect.weightsSha256) {
       throw initError(
         dir,

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -16,7 +15,7 @@ import { initWeightsFrom, withInitHead } from './init-weights.js';
 import { augmentParams, augmentsAnything } from './augment.js';
 import { saveModel, type ModelManifest } from '../models/artifact.js';
 import type { JsonObject } from '../models/heads/options.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { sha256File, writeFileAtomic } from '../util/fs.js';
 import {
   accuracyByType,
   meanTripletLoss,
@@ -99,12 +98,6 @@ async function readConfig(out: string): Promise<TrainConfig> {
       cause: e,
     });
   }
-}
-
-async function sha256File(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
 }
 
 /** Replace `dir` by a fresh save, without a moment where a half-written model sits there. */

@@ -1,6 +1,6 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export interface WriteAtomicOptions {
   /** Create missing parent directories; default true. */
@@ -33,4 +33,11 @@ export async function writeFileAtomic(
     await rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
+}
+
+/** The sha256 of a file's bytes, hex. */
+export async function sha256File(path: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
