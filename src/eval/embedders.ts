@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import { readImage } from '../image/read.js';
-import type { ResizeKernel } from '../image/types.js';
+import type { ResizeKernel, TensorScale } from '../image/types.js';
 import { preprocessDifferences } from '../align/record.js';
 import type { ProgressCallback } from '../progress.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
@@ -126,17 +126,20 @@ export function modelEmbedder(
   };
 }
 
+/** Pixels read once per evaluation (no decoded-image cache), resampled with `resize`. */
+function onePassPixels(shape: Shape3, scale: TensorScale, resize?: ResizeKernel) {
+  return new PixelInputSource({ kind: 'pixels', shape, scale, cache: false, resize });
+}
+
+/** A baseline's name, with the kernel when one was asked for (e.g. raw-pixels-linear). */
+const withKernel = (name: string, resize?: ResizeKernel) =>
+  resize === undefined ? name : `${name}-${resize}`;
+
 /** Raw pixels, flattened and L2-normalised (the weakest sensible baseline). */
 export function rawPixelEmbedder(shape: Shape3, resize?: ResizeKernel): Embedder {
-  const source = new PixelInputSource({
-    kind: 'pixels',
-    shape,
-    scale: '0-1',
-    cache: false,
-    resize,
-  });
+  const source = onePassPixels(shape, '0-1', resize);
   return sourceEmbedder(
-    resize === undefined ? 'raw-pixels' : `raw-pixels-${resize}`,
+    withKernel('raw-pixels', resize),
     source,
     (x) => {
       const flat = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
@@ -160,20 +163,13 @@ export function untrainedHeadEmbedder(
   resize?: ResizeKernel,
 ): Embedder {
   // The source first: a bad kernel throws before there is a model to free.
-  const source = new PixelInputSource({
-    kind: 'pixels',
-    shape,
-    scale: '0-1',
-    cache: false,
-    resize,
-  });
+  const source = onePassPixels(shape, '0-1', resize);
   const model = createHead(head, {
     ...headConfig,
     inputMode: 'pixels',
     inputShape: shape,
   } as never);
-  const name = `untrained-${head}${resize === undefined ? '' : `-${resize}`}`;
-  return modelEmbedder(name, model, source, {
+  return modelEmbedder(withKernel(`untrained-${head}`, resize), model, source, {
     kind: 'untrained-head',
     head,
     config: JSON.parse(JSON.stringify(headConfig)) as JsonObject,
@@ -205,19 +201,13 @@ export async function backboneOutputEmbedder(
         `backbone ${name} reads grey faces; not supported here`,
       );
     }
-    source = new PixelInputSource({
-      kind: 'pixels',
-      shape: [h, w, 3],
-      scale: '0-255',
-      cache: false,
-      resize: resize ?? pre.resize.kernel,
-    });
+    source = onePassPixels([h, w, 3], '0-255', resize ?? pre.resize.kernel);
   } catch (e) {
     backbone.dispose();
     throw e;
   }
   return sourceEmbedder(
-    resize === undefined ? `${name}-output` : `${name}-output-${resize}`,
+    withKernel(`${name}-output`, resize),
     source,
     (x) => {
       const { features, output } = backbone.forward(x);
@@ -286,13 +276,7 @@ function pixelSourceFor(m: LoadedModel): PixelInputSource {
       },
     );
   }
-  return new PixelInputSource({
-    kind: 'pixels',
-    shape: m.manifest.inputShape,
-    scale,
-    cache: false,
-    resize: pre.resize?.kernel,
-  });
+  return onePassPixels(m.manifest.inputShape, scale, pre.resize?.kernel);
 }
 
 /**
