@@ -6,6 +6,7 @@ import type { BackboneRef } from '../models/artifact.js';
 import type { TrainOptions } from './config.js';
 import { sha256File } from '../util/fs.js';
 import { getWeightsFlat, setWeightsFlat } from './gradients.js';
+import { isTailLayer, TAIL_INPUT, TAIL_OUTPUT, type HeadTail } from '../models/heads/common.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -32,21 +33,31 @@ function initError(model: string, message: string, fix: string): ExprsimError {
 
 const backboneKey = (b: BackboneRef | 'pixels') => (b === 'pixels' ? b : `${b.name}@${b.version}`);
 
+/** What a run checks a --init model against. */
+export interface InitExpectation {
+  head: string;
+  /** The run's head tail ('none' without one). */
+  tail: HeadTail;
+  inputShape: readonly number[];
+  backbone: BackboneRef | 'pixels';
+  weightsSha256?: string;
+}
+
+const tailOf = (config: unknown): HeadTail =>
+  ((config as { tail?: HeadTail } | undefined)?.tail ?? 'none') as HeadTail;
+
 /**
  * Copies a saved model's weights into a freshly built head, after checking that they fit: the
  * same head, the same weight shapes, and features of the same backbone (a head trained on one
- * backbone's maps means nothing on another's, even at the same shape). Returns the sha256 of the
- * model's weights.bin, for the run's config.
+ * backbone's maps means nothing on another's, even at the same shape). A head with a tail may
+ * also start from the same head trained without one on the map the tail ends in (face-api's
+ * dense3): the head's layers take the model's weights and the tail keeps the backbone's, so the
+ * run starts exactly where the model stands. Returns the sha256 of the model's weights.bin.
  */
 export async function initWeightsFrom(
   model: tf.LayersModel,
   dir: string,
-  expect: {
-    head: string;
-    inputShape: readonly number[];
-    backbone: BackboneRef | 'pixels';
-    weightsSha256?: string;
-  },
+  expect: InitExpectation,
 ): Promise<string> {
   // loadModel first: a wrong folder or missing file gets its error (naming it and the fix).
   const loaded = await loadModel(dir);
@@ -65,6 +76,19 @@ export async function initWeightsFrom(
         dir,
         `model is a ${manifest.head.name} head; this run trains ${expect.head}`,
         `leave out --head to train the model's own head, or pass --head ${manifest.head.name}`,
+      );
+    }
+    const modelTail = tailOf(manifest.head.config);
+    if (modelTail === 'none' && expect.tail !== 'none') {
+      checkTailExtension(dir, manifest.backbone, manifest.inputShape, expect);
+      copyHeadLayers(dir, loaded.model, model);
+      return sha;
+    }
+    if (modelTail !== expect.tail) {
+      throw initError(
+        dir,
+        `model's head has tail ${modelTail}; this run's has ${expect.tail}`,
+        `pass --head-config '{"tail":"${modelTail}"}' (or leave out --head-config)`,
       );
     }
     if (manifest.inputShape.join('x') !== expect.inputShape.join('x')) {
@@ -99,4 +123,74 @@ export async function initWeightsFrom(
   } finally {
     loaded.model.dispose();
   }
+}
+
+/**
+ * A tailed run from an untailed model: the model must read the map the tail outputs, and the
+ * run the map (or pixels) the tail reads, of the same backbone weights.
+ */
+function checkTailExtension(
+  dir: string,
+  backbone: BackboneRef | 'pixels',
+  inputShape: readonly number[],
+  expect: InitExpectation,
+): void {
+  const tail = expect.tail as Exclude<HeadTail, 'none'>;
+  const out = TAIL_OUTPUT;
+  const weights = backbone === 'pixels' ? undefined : backbone.version.split(':')[0];
+  if (
+    backbone === 'pixels' ||
+    backbone.name !== out.backbone ||
+    backbone.version !== `${weights}:${out.layer}` ||
+    inputShape.join('x') !== out.shape.join('x')
+  ) {
+    throw initError(
+      dir,
+      `model was trained on ${backboneKey(backbone)} ${inputShape.join('x')} inputs; a ${tail} tail continues ${out.backbone} ${out.layer} maps (${out.shape.join('x')})`,
+      `start from a model trained on ${out.backbone} ${out.layer} features, or leave out the tail`,
+    );
+  }
+  const reads = TAIL_INPUT[tail];
+  const runReads: BackboneRef | 'pixels' =
+    reads.mode === 'pixels'
+      ? 'pixels'
+      : { name: out.backbone, version: `${weights}:${reads.layer ?? ''}` };
+  if (backboneKey(expect.backbone) !== backboneKey(runReads)) {
+    throw initError(
+      dir,
+      `this run's inputs are ${backboneKey(expect.backbone)}; the ${tail} tail on this model reads ${backboneKey(runReads)}`,
+      reads.mode === 'pixels'
+        ? `train on --pixels ${reads.shape.join('x')}`
+        : `train on a feature cache of ${out.backbone} --layer ${reads.layer ?? ''}`,
+    );
+  }
+}
+
+/** Every weighted layer of `to` outside its tail takes the same-named layer's weights of `from`. */
+function copyHeadLayers(dir: string, from: tf.LayersModel, to: tf.LayersModel): void {
+  const source = new Map(from.layers.filter((l) => l.weights.length > 0).map((l) => [l.name, l]));
+  const pairs = to.layers
+    .filter((l) => l.weights.length > 0 && !isTailLayer(l.name))
+    .map((layer) => {
+      const src = source.get(layer.name);
+      const want = layer.weights.map((w) => w.shape.join('x')).join(', ');
+      const have = src?.weights.map((w) => w.shape.join('x')).join(', ');
+      if (have !== want) {
+        throw initError(
+          dir,
+          `model's layer ${layer.name} ${have === undefined ? 'is missing' : `holds ${have}, not ${want}`}`,
+          "leave out --head and --preset to take the model's head, adding only the tail",
+        );
+      }
+      source.delete(layer.name);
+      return [layer, src] as const;
+    });
+  if (source.size > 0) {
+    throw initError(
+      dir,
+      `model's layers ${[...source.keys()].join(', ')} have no place in this head`,
+      "leave out --head and --preset to take the model's head, adding only the tail",
+    );
+  }
+  for (const [layer, src] of pairs) layer.setWeights(src?.getWeights() ?? []);
 }

@@ -159,6 +159,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       // checked before anything is written, so a refused --init leaves no run folder behind.
       config.init.weightsSha256 = await initWeightsFrom(model, config.init.model, {
         head: config.head.name,
+        tail: (config.head.config as { tail?: HeadTail }).tail ?? 'none',
         inputShape: config.head.config.inputShape,
         backbone: source.backbone,
         weightsSha256: config.init.weightsSha256,

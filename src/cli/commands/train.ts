@@ -218,7 +218,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume', 'continue the run in --out from its last checkpoint, with its config.json')
     .option(
       '--init <model>',
-      "start from a trained model's weights (its head unless --head; same backbone), e.g. to train it on with a new schedule",
+      'start from a trained model\'s weights (its head unless --head; same backbone), e.g. to train it on with a new schedule; with --head-config \'{"tail":"faceapi-expression-dense3"}\' on a dense2 cache, a dense3 model also fine-tunes the backbone\'s last block',
     )
     .option('--train-split <split>', 'split to train on (default train)')
     .option('--val-split <split>', 'split to validate on (default val)')

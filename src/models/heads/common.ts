@@ -53,11 +53,25 @@ export interface CommonHeadConfig {
 
 export const HEAD_TAILS = ['none', 'faceapi-expression-dense3', 'faceapi-expression-full'] as const;
 export type HeadTail = (typeof HEAD_TAILS)[number];
-/** The input a tail reads: a feature map, or pixels. */
-export const TAIL_INPUT: Record<Exclude<HeadTail, 'none'>, { mode: InputMode; shape: Shape3 }> = {
-  'faceapi-expression-dense3': { mode: 'features', shape: [14, 14, 128] },
+/** The input a tail reads: a feature map (of the backbone `layer`), or pixels. */
+export const TAIL_INPUT: Record<
+  Exclude<HeadTail, 'none'>,
+  { mode: InputMode; shape: Shape3; layer?: string }
+> = {
+  'faceapi-expression-dense3': { mode: 'features', shape: [14, 14, 128], layer: 'dense2' },
   'faceapi-expression-full': { mode: 'pixels', shape: [112, 112, 3] },
 };
+/**
+ * What every tail outputs: the backbone's map at this layer. A head trained on cached features
+ * of that layer reads the same map, so it can start a tailed run (src/train/init-weights.ts).
+ */
+export const TAIL_OUTPUT = {
+  backbone: 'faceapi-expression',
+  layer: 'dense3',
+  shape: [7, 7, 256] as Shape3,
+} as const;
+/** Layers a tail adds to a head (`tail_`, `tail0_`…`tail3_`); the rest are the head's own. */
+export const isTailLayer = (name: string): boolean => /^tail\d*_/.test(name);
 
 /** A face-api expression dense block inside a tail: its index in the net, and its layers' prefix. */
 export interface TailBlock {
