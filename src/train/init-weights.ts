@@ -4,6 +4,7 @@ import { ExprsimError } from '../errors.js';
 import { loadModel, readModelManifest } from '../models/artifact.js';
 import type { BackboneRef } from '../models/artifact.js';
 import type { TrainOptions } from './config.js';
+import { layerOfVersion } from '../features/registry.js';
 import { sha256File } from '../util/fs.js';
 import { getWeightsFlat, setWeightsFlat } from './gradients.js';
 import { isTailLayer, TAIL_INPUT, TAIL_OUTPUT, type HeadTail } from '../models/heads/common.js';
@@ -137,11 +138,10 @@ function checkTailExtension(
 ): void {
   const tail = expect.tail as Exclude<HeadTail, 'none'>;
   const out = TAIL_OUTPUT;
-  const weights = backbone === 'pixels' ? undefined : backbone.version.split(':')[0];
   if (
     backbone === 'pixels' ||
     backbone.name !== out.backbone ||
-    backbone.version !== `${weights}:${out.layer}` ||
+    layerOfVersion(backbone.version) !== out.layer ||
     inputShape.join('x') !== out.shape.join('x')
   ) {
     throw initError(
@@ -154,7 +154,11 @@ function checkTailExtension(
   const runReads: BackboneRef | 'pixels' =
     reads.mode === 'pixels'
       ? 'pixels'
-      : { name: out.backbone, version: `${weights}:${reads.layer ?? ''}` };
+      : {
+          // The same weights (`<sha>:`), read at the layer the tail starts from.
+          name: out.backbone,
+          version: `${backbone.version.slice(0, -out.layer.length)}${reads.layer ?? ''}`,
+        };
   if (backboneKey(expect.backbone) !== backboneKey(runReads)) {
     throw initError(
       dir,
