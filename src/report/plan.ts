@@ -145,6 +145,7 @@ const TRAIN_OPTION_KINDS = {
   workers: 'int',
   augment: 'augment',
   averageFlip: 'boolean',
+  tailLrScale: 'number',
 } satisfies Record<keyof PlanTrainOptions, Kind>;
 
 const TOP_KEYS = [

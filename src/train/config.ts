@@ -73,6 +73,11 @@ export interface TrainConfig {
    * sha256 of its weights.bin, recorded by the trainer. Absent = fresh init.
    */
   init?: { model: string; weightsSha256?: string };
+  /**
+   * The tail's learning rate is the schedule's × this (`--tail-lr-scale`); absent = 1. Only for
+   * heads with a tail: e.g. fine-tune the backbone block faster than an already trained head.
+   */
+  tailLrScale?: number;
 }
 
 export interface TrainOptions {
@@ -152,6 +157,8 @@ export interface TrainOptions {
    * finished run with a new schedule or data; its head, input shape and backbone must match.
    */
   init?: string;
+  /** Default 1. See {@link TrainConfig.tailLrScale}. */
+  tailLrScale?: number;
 }
 
 function bad(option: string, value: unknown, what: string): ExprsimError {
@@ -273,7 +280,20 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
     ...augmentOption(o),
     ...averageFlipOption(o),
     ...(o.init !== undefined ? { init: { model: resolve(o.init) } } : {}),
+    ...tailLrScaleOption(o, (headConfig as { tail?: string }).tail ?? 'none'),
   };
+}
+
+function tailLrScaleOption(o: TrainOptions, tail: string): { tailLrScale?: number } {
+  if (o.tailLrScale === undefined) return {};
+  const tailLrScale = real('tailLrScale', o.tailLrScale, 0);
+  if (tail === 'none') {
+    throw new ExprsimError('E_BAD_OPTION', 'tailLrScale needs a head with a tail', {
+      input: `--tail-lr-scale ${o.tailLrScale}`,
+      fix: `add --head-config '{"tail":"faceapi-expression-dense3"}' (on a dense2 cache), or leave it out`,
+    });
+  }
+  return { tailLrScale };
 }
 
 /**

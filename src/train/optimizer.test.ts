@@ -109,3 +109,23 @@ test('updates leak no tensors', () => {
   opt.dispose();
   tf.dispose([w, g]);
 });
+
+test('per-variable learning-rate scales, by hand: adam and sgd steps scale with them', () => {
+  for (const [c, step] of [
+    // adam's first step is lr·sign(g); sgd's is lr·g.
+    [cfg({}), (g: number, lr: number) => lr * Math.sign(g)],
+    [cfg({ name: 'sgd' }), (g: number, lr: number) => lr * g],
+  ] as const) {
+    const opt = new TrainOptimizer(c);
+    const ws = [tf.variable(tf.scalar(1)), tf.variable(tf.scalar(1)), tf.variable(tf.scalar(1))];
+    const gs = [tf.scalar(0.5), tf.scalar(0.5), tf.scalar(0.5)];
+    opt.apply(ws, gs, 0.1, [1, 3, 0]);
+    close(
+      ws.map((w) => w.dataSync()[0]),
+      [1 - step(0.5, 0.1), 1 - step(0.5, 0.3), 1],
+    );
+    assert.throws(() => opt.apply(ws, gs, 0.1, [1]), /3 variables but 3 gradients, 1 scales/);
+    opt.dispose();
+    tf.dispose([...ws, ...gs]);
+  }
+});

@@ -74,10 +74,23 @@ export class TrainOptimizer {
     return this.slots;
   }
 
-  /** One update of `vars` with `grads` (same order and shapes) at learning rate `lr`. */
-  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void {
-    if (vars.length !== grads.length) {
-      throw new Error(`optimizer: ${vars.length} variables but ${grads.length} gradients`);
+  /**
+   * One update of `vars` with `grads` (same order and shapes) at learning rate `lr`, times
+   * `lrScales[i]` for variable i when given (e.g. a faster tail).
+   */
+  apply(
+    vars: readonly tf.Variable[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    lrScales?: readonly number[],
+  ): void {
+    if (
+      vars.length !== grads.length ||
+      (lrScales !== undefined && lrScales.length !== vars.length)
+    ) {
+      throw new Error(
+        `optimizer: ${vars.length} variables but ${grads.length} gradients, ${lrScales?.length ?? '-'} scales`,
+      );
     }
     const slots = this.ensureSlots(vars);
     const c = this.config;
@@ -94,7 +107,7 @@ export class TrainOptimizer {
           const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
           m.assign(m1);
           v.assign(v1);
-          const stepSize = lr / (1 - Math.pow(c.beta1, t));
+          const stepSize = (lr * (lrScales?.[i] ?? 1)) / (1 - Math.pow(c.beta1, t));
           const denom = tf.add(tf.sqrt(tf.div(v1, 1 - Math.pow(c.beta2, t))), c.epsilon);
           w.assign(tf.sub(w, tf.mul(tf.div(m1, denom), stepSize)));
         } else {
@@ -105,7 +118,7 @@ export class TrainOptimizer {
             b.assign(b1);
             update = c.nesterov ? tf.add(g, tf.mul(b1, c.momentum)) : b1;
           }
-          w.assign(tf.sub(w, tf.mul(update, lr)));
+          w.assign(tf.sub(w, tf.mul(update, lr * (lrScales?.[i] ?? 1))));
         }
       }
     });

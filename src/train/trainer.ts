@@ -12,6 +12,7 @@ import { createHead } from '../models/heads/registry.js';
 import type { HeadTail } from '../models/heads/common.js';
 import { initHeadTail } from './head-tail.js';
 import { initWeightsFrom, withInitHead } from './init-weights.js';
+import { isTailLayer } from '../models/heads/common.js';
 import { augmentParams, augmentsAnything } from './augment.js';
 import { saveModel, type ModelManifest } from '../models/artifact.js';
 import type { JsonObject } from '../models/heads/options.js';
@@ -214,6 +215,12 @@ export async function train(run: TrainRun): Promise<TrainResult> {
 
     // Restore.
     const vars = trainableVariables(model);
+    // --tail-lr-scale: the tail's weights (layers tail_…, see isTailLayer) step at lr × scale.
+    const tailScale = config.tailLrScale;
+    const lrScales =
+      tailScale === undefined
+        ? undefined
+        : model.trainableWeights.map((w) => (isTailLayer(w.originalName) ? tailScale : 1));
     let step = 0;
     let elapsedBefore = 0;
     let progress: TrainerProgress = {
@@ -321,7 +328,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
             },
           );
         }
-        optimizer.apply(vars, grads, lr);
+        optimizer.apply(vars, grads, lr, lrScales);
       } finally {
         tf.dispose(grads);
       }

@@ -117,6 +117,7 @@ const FIXED_ON_RESUME = [
   'shift',
   'averageFlip',
   'init',
+  'tailLrScale',
 ] as const;
 
 function trainOptions(o: Opts): TrainOptions {
@@ -173,6 +174,7 @@ function trainOptions(o: Opts): TrainOptions {
         }
       : {}),
     ...(o.averageFlip === true ? { averageFlip: true } : {}),
+    tailLrScale: parseNumber('--tail-lr-scale', o.tailLrScale, { int: false }),
   };
 }
 
@@ -229,6 +231,10 @@ export function registerTrainCommands(program: Command): void {
     .option('--steps <n>', 'optimizer steps (overrides --epochs)')
     .option('--optimizer <name>', 'adam or sgd (default adam)')
     .option('--lr <x>', 'learning rate (default 1e-3 adam, 0.01 sgd)')
+    .option(
+      '--tail-lr-scale <x>',
+      "with a head tail: the tail's learning rate is --lr × x (default 1), e.g. to fine-tune the backbone block faster than a trained head",
+    )
     .option('--weight-decay <x>', 'L2 weight decay (default 0)')
     .option('--momentum <x>', 'sgd momentum (default 0.9)')
     .option('--nesterov', 'sgd: Nesterov momentum')
