@@ -395,3 +395,21 @@ test('docs/plans/fer-study.json: the five DenseNet heads deep and shallow and FE
   assert.ok(plan.runs.every((r) => r.options.input.kind === 'features'));
   await assert.rejects(loadPlan(join(CWD, 'nope.json')), /cannot read the plan/);
 });
+
+test('tailLrScale is checked against each run’s head: kept with a tail, refused without one', () => {
+  const plan = (headConfig: Record<string, unknown>) => ({
+    name: 't',
+    triplets: 'data/fer',
+    defaults: { steps: 4, tailLrScale: 3 },
+    inputs: { d2: { features: 'cache/fer-expr-d2' } },
+    runs: [{ name: 'r', head: 'fecnet', input: 'd2', headConfig }],
+  });
+  const ok = parsePlan(plan({ tail: 'faceapi-expression-dense3' }), { cwd: CWD });
+  assert.equal(ok.runs[0].options.tailLrScale, 3);
+  throwsPlanError(
+    () => parsePlan(plan({}), { cwd: CWD }),
+    'E_BAD_OPTION',
+    /run r/,
+    /needs a head with a tail/,
+  );
+});

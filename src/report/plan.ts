@@ -5,7 +5,12 @@ import { ExprsimError, isExprsimError } from '../errors.js';
 import { SPLITS, type SplitName } from '../data/labelled.js';
 import { getHeadDefinition, type HeadName } from '../models/heads/registry.js';
 import { parseShape3, type Shape3 } from '../models/heads/options.js';
-import { checkInputOptions, resolveTrainConfig, type TrainOptions } from '../train/config.js';
+import {
+  checkInputOptions,
+  resolveTrainConfig,
+  tailLrScaleOption,
+  type TrainOptions,
+} from '../train/config.js';
 import { LOSS_NAMES } from '../train/gradients.js';
 import type { InputSpec } from '../train/input-source.js';
 import { OPTIMIZER_NAMES } from '../train/optimizer.js';
@@ -295,10 +300,12 @@ function trainOptions(ctx: Ctx, v: unknown, where: string): PlanTrainOptions {
       out[key] = value;
     }
   }
-  // Ranges and combinations by the trainer's own rules (head and input are placeholders here).
+  // Ranges and combinations by the trainer's own rules (head and input are placeholders here;
+  // tailLrScale depends on the head's tail, so each run checks it, see runBase).
+  const { tailLrScale: _scale, ...rest } = out;
   try {
     resolveTrainConfig(
-      { ...out, head: 'densenet', input: { kind: 'pixels', shape: [8, 8, 1] }, triplets: '.' },
+      { ...rest, head: 'densenet', input: { kind: 'pixels', shape: [8, 8, 1] }, triplets: '.' },
       [8, 8, 1],
     );
   } catch (e) {
@@ -519,6 +526,7 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
         .join('-');
     try {
       checkInputOptions({ ...o.train, input: o.input.spec });
+      tailLrScaleOption(o.train, (o.config.tail as string | undefined) ?? 'none');
     } catch (e) {
       throw ctx.at(`run ${runName} (input ${o.input.name})`, e);
     }

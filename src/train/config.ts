@@ -284,7 +284,11 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
   };
 }
 
-function tailLrScaleOption(o: TrainOptions, tail: string): { tailLrScale?: number } {
+/** `tailLrScale` checked against the run's head tail ('none' without one): a number ≥ 0, with a tail. */
+export function tailLrScaleOption(
+  o: Pick<TrainOptions, 'tailLrScale'>,
+  tail: string,
+): { tailLrScale?: number } {
   if (o.tailLrScale === undefined) return {};
   const tailLrScale = real('tailLrScale', o.tailLrScale, 0);
   if (tail === 'none') {

@@ -89,7 +89,7 @@ export async function initWeightsFrom(
       throw initError(
         dir,
         `model's head has tail ${modelTail}; this run's has ${expect.tail}`,
-        `pass --head-config '{"tail":"${modelTail}"}' (or leave out --head-config)`,
+        `leave out --head and --head-config to take the model's head, or pass --head-config '{"tail":"${modelTail}"}'`,
       );
     }
     if (manifest.inputShape.join('x') !== expect.inputShape.join('x')) {
@@ -183,7 +183,7 @@ function copyHeadLayers(dir: string, from: tf.LayersModel, to: tf.LayersModel): 
         throw initError(
           dir,
           `model's layer ${layer.name} ${have === undefined ? 'is missing' : `holds ${have}, not ${want}`}`,
-          "leave out --head and --preset to take the model's head, adding only the tail",
+          "leave out --head and --preset, and give --head-config only the tail, to take the model's head",
         );
       }
       source.delete(layer.name);
@@ -193,7 +193,7 @@ function copyHeadLayers(dir: string, from: tf.LayersModel, to: tf.LayersModel): 
     throw initError(
       dir,
       `model's layers ${[...source.keys()].join(', ')} have no place in this head`,
-      "leave out --head and --preset to take the model's head, adding only the tail",
+      "leave out --head and --preset, and give --head-config only the tail, to take the model's head",
     );
   }
   for (const [layer, src] of pairs) layer.setWeights(src?.getWeights() ?? []);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../engine/backend.js';
 import { loadModel } from '../models/artifact.js';
@@ -75,4 +76,5 @@ test('--tail-lr-scale without a tail, or below 0, is refused before anything is 
     train({ out: join(dir, 'negative'), options: { ...options, tailLrScale: -1 } }),
     /tailLrScale must be/,
   );
+  assert.ok(!existsSync(join(dir, 'no-tail')) && !existsSync(join(dir, 'negative')));
 });
