@@ -5,6 +5,7 @@ import { ExprsimError, isExprsimError } from '../errors.js';
 import { SPLITS, type SplitName } from '../data/labelled.js';
 import { getHeadDefinition, type HeadName } from '../models/heads/registry.js';
 import { parseShape3, type Shape3 } from '../models/heads/options.js';
+import { headTailOf } from '../models/heads/common.js';
 import {
   checkInputOptions,
   resolveTrainConfig,
@@ -526,7 +527,7 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
         .join('-');
     try {
       checkInputOptions({ ...o.train, input: o.input.spec });
-      tailLrScaleOption(o.train, (o.config.tail as string | undefined) ?? 'none');
+      tailLrScaleOption(o.train, headTailOf(o.config));
     } catch (e) {
       throw ctx.at(`run ${runName} (input ${o.input.name})`, e);
     }

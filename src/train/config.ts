@@ -11,6 +11,7 @@ import {
   type ResolvedHeadConfig,
 } from '../models/heads/registry.js';
 import type { Shape3 } from '../models/heads/options.js';
+import { headTailOf } from '../models/heads/common.js';
 import { LOSS_NAMES, type LossName } from './gradients.js';
 import type { InputSpec } from './input-source.js';
 import { OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './optimizer.js';
@@ -280,7 +281,7 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
     ...augmentOption(o),
     ...averageFlipOption(o),
     ...(o.init !== undefined ? { init: { model: resolve(o.init) } } : {}),
-    ...tailLrScaleOption(o, (headConfig as { tail?: string }).tail ?? 'none'),
+    ...tailLrScaleOption(o, headTailOf(headConfig)),
   };
 }
 

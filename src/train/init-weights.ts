@@ -7,7 +7,13 @@ import type { TrainOptions } from './config.js';
 import { layerOfVersion } from '../features/registry.js';
 import { sha256File } from '../util/fs.js';
 import { getWeightsFlat, setWeightsFlat } from './gradients.js';
-import { isTailLayer, TAIL_INPUT, TAIL_OUTPUT, type HeadTail } from '../models/heads/common.js';
+import {
+  headTailOf,
+  isTailLayer,
+  TAIL_INPUT,
+  TAIL_OUTPUT,
+  type HeadTail,
+} from '../models/heads/common.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -44,9 +50,6 @@ export interface InitExpectation {
   weightsSha256?: string;
 }
 
-const tailOf = (config: unknown): HeadTail =>
-  ((config as { tail?: HeadTail } | undefined)?.tail ?? 'none') as HeadTail;
-
 /**
  * Copies a saved model's weights into a freshly built head, after checking that they fit: the
  * same head, the same weight shapes, and features of the same backbone (a head trained on one
@@ -79,7 +82,7 @@ export async function initWeightsFrom(
         `leave out --head to train the model's own head, or pass --head ${manifest.head.name}`,
       );
     }
-    const modelTail = tailOf(manifest.head.config);
+    const modelTail = headTailOf(manifest.head.config);
     if (modelTail === 'none' && expect.tail !== 'none') {
       checkTailExtension(dir, manifest.backbone, manifest.inputShape, expect);
       copyHeadLayers(dir, loaded.model, model);
@@ -170,6 +173,9 @@ function checkTailExtension(
   }
 }
 
+const TAKE_MODEL_HEAD =
+  "leave out --head and --preset, and give --head-config only the tail, to take the model's head";
+
 /** Every weighted layer of `to` outside its tail takes the same-named layer's weights of `from`. */
 function copyHeadLayers(dir: string, from: tf.LayersModel, to: tf.LayersModel): void {
   const source = new Map(from.layers.filter((l) => l.weights.length > 0).map((l) => [l.name, l]));
@@ -183,7 +189,7 @@ function copyHeadLayers(dir: string, from: tf.LayersModel, to: tf.LayersModel): 
         throw initError(
           dir,
           `model's layer ${layer.name} ${have === undefined ? 'is missing' : `holds ${have}, not ${want}`}`,
-          "leave out --head and --preset, and give --head-config only the tail, to take the model's head",
+          TAKE_MODEL_HEAD,
         );
       }
       source.delete(layer.name);
@@ -193,7 +199,7 @@ function copyHeadLayers(dir: string, from: tf.LayersModel, to: tf.LayersModel): 
     throw initError(
       dir,
       `model's layers ${[...source.keys()].join(', ')} have no place in this head`,
-      "leave out --head and --preset, and give --head-config only the tail, to take the model's head",
+      TAKE_MODEL_HEAD,
     );
   }
   for (const [layer, src] of pairs) layer.setWeights(src?.getWeights() ?? []);

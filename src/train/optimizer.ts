@@ -99,6 +99,7 @@ export class TrainOptimizer {
       for (let i = 0; i < vars.length; i++) {
         const w = vars[i];
         let g = grads[i];
+        const rate = lr * (lrScales?.[i] ?? 1);
         if (c.weightDecay > 0) g = tf.add(g, tf.mul(w, c.weightDecay));
         if (c.name === 'adam') {
           const m = (slots.get('m') as tf.Variable[])[i];
@@ -107,7 +108,7 @@ export class TrainOptimizer {
           const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
           m.assign(m1);
           v.assign(v1);
-          const stepSize = (lr * (lrScales?.[i] ?? 1)) / (1 - Math.pow(c.beta1, t));
+          const stepSize = rate / (1 - Math.pow(c.beta1, t));
           const denom = tf.add(tf.sqrt(tf.div(v1, 1 - Math.pow(c.beta2, t))), c.epsilon);
           w.assign(tf.sub(w, tf.mul(tf.div(m1, denom), stepSize)));
         } else {
@@ -118,7 +119,7 @@ export class TrainOptimizer {
             b.assign(b1);
             update = c.nesterov ? tf.add(g, tf.mul(b1, c.momentum)) : b1;
           }
-          w.assign(tf.sub(w, tf.mul(update, lr * (lrScales?.[i] ?? 1))));
+          w.assign(tf.sub(w, tf.mul(update, rate)));
         }
       }
     });

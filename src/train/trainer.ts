@@ -9,10 +9,9 @@ import { getEngineInfo, initEngine } from '../engine/backend.js';
 import { DATASET_MANIFEST, loadTripletSplit } from '../data/dataset-manifest.js';
 import type { TripletRow } from '../data/triplet-file.js';
 import { createHead } from '../models/heads/registry.js';
-import type { HeadTail } from '../models/heads/common.js';
+import { headTailOf, isTailLayer } from '../models/heads/common.js';
 import { initHeadTail } from './head-tail.js';
 import { initWeightsFrom, withInitHead } from './init-weights.js';
-import { isTailLayer } from '../models/heads/common.js';
 import { augmentParams, augmentsAnything } from './augment.js';
 import { saveModel, type ModelManifest } from '../models/artifact.js';
 import type { JsonObject } from '../models/heads/options.js';
@@ -152,7 +151,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
 
   const replicasToClose: Replicas[] = [];
   const model = createHead(config.head.name, config.head.config);
-  await initHeadTail(model, (config.head.config as { tail?: HeadTail }).tail ?? 'none');
+  const tail = headTailOf(config.head.config);
+  await initHeadTail(model, tail);
   const optimizer = new TrainOptimizer(config.optimizer);
   try {
     if (config.init !== undefined && !(run.resume === true && hasCheckpoint(out))) {
@@ -160,7 +160,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       // checked before anything is written, so a refused --init leaves no run folder behind.
       config.init.weightsSha256 = await initWeightsFrom(model, config.init.model, {
         head: config.head.name,
-        tail: (config.head.config as { tail?: HeadTail }).tail ?? 'none',
+        tail,
         inputShape: config.head.config.inputShape,
         backbone: source.backbone,
         weightsSha256: config.init.weightsSha256,

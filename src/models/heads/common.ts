@@ -70,6 +70,9 @@ export const TAIL_OUTPUT = {
   layer: 'dense3',
   shape: [7, 7, 256] as Shape3,
 } as const;
+/** The tail a head config names ('none' when it names none). */
+export const headTailOf = (config: unknown): HeadTail =>
+  (config as { tail?: HeadTail } | undefined)?.tail ?? 'none';
 /** Layers a tail adds to a head (`tail_`, `tail0_`…`tail3_`); the rest are the head's own. */
 export const isTailLayer = (name: string): boolean => /^tail\d*_/.test(name);
 
