@@ -43,9 +43,10 @@ export function renderEngineSection(result: {
       lines.push(`| ${String(r.backend ?? 'node')} | unavailable | | | | |`);
       continue;
     }
+    const native = r.native as { loaded: boolean; detail: string } | undefined;
     const name =
       r.backend === 'wasm'
-        ? `wasm (SIMD ${r.simd ? 'on' : 'off'}, ${String(r.threads)} thread)`
+        ? `wasm (SIMD ${r.simd ? 'on' : 'off'}, ${String(r.threads)} thread)${native?.loaded === true ? ` + native BLAS (${native.detail})` : ''}`
         : String(r.backend);
     const trainErr =
       r.trainStep === undefined
@@ -114,21 +115,22 @@ export function renderTrainSection(machine: MachineInfo, r: Row): string {
     'npm run bench -- train',
     machine,
     [
-      `Backend ${String(r.backend)} (one thread per process). Full optimiser steps (FECNet loss, Adam; for workers also the`,
-      `weight broadcast and gradient averaging), median of ${String(r.steps)} timed steps after warm-up; both measured in the same run.`,
+      `Backend ${String(r.backend)} (one thread per process), alone and with the native BLAS kernels (OpenBLAS sgemm for`,
+      `convolutions and matrix products, one thread per process). Full optimiser steps (FECNet loss, Adam; for workers also the`,
+      `weight broadcast and gradient averaging), median of ${String(r.steps)} timed steps after warm-up; all measured in the same run.`,
     ],
   );
   lines.push(
-    '| head | input | triplets/step | 1 process steps/s | triplets/s | workers | steps/s | triplets/s | speed-up |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| head | input | kernels | triplets/step | 1 process steps/s | triplets/s | workers | steps/s | triplets/s | speed-up |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|',
   );
   for (const h of rows) {
     if (typeof h.error === 'string') {
-      lines.push(`| ${String(h.head)} | failed: ${h.error} | | | | | | | |`);
+      lines.push(`| ${String(h.head)} | failed: ${h.error} | | | | | | | | |`);
       continue;
     }
     lines.push(
-      `| ${String(h.head)} | ${(h.input as number[]).join('x')} | ${String(h.triplets)} | ${num(get(h, 'single', 'stepsPerSec'), 3)} | ${num(get(h, 'single', 'tripletsPerSec'), 1)} | ${String(get(h, 'workers', 'n'))} | ${num(get(h, 'workers', 'stepsPerSec'), 3)} | ${num(get(h, 'workers', 'tripletsPerSec'), 1)} | ×${num(h.speedup, 2)} |`,
+      `| ${String(h.head)} | ${(h.input as number[]).join('x')} | ${String(h.kernels ?? r.backend)} | ${String(h.triplets)} | ${num(get(h, 'single', 'stepsPerSec'), 3)} | ${num(get(h, 'single', 'tripletsPerSec'), 1)} | ${String(get(h, 'workers', 'n'))} | ${num(get(h, 'workers', 'stepsPerSec'), 3)} | ${num(get(h, 'workers', 'tripletsPerSec'), 1)} | ×${num(h.speedup, 2)} |`,
     );
   }
   lines.push(

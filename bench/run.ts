@@ -29,10 +29,18 @@ const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const want = (s: string) => only.length === 0 || only.includes(s);
 
-function runSuite(script: string, suiteArgs: string[]): Record<string, unknown> {
-  process.stderr.write(`bench: ${script} ${suiteArgs.join(' ')}\n`);
+function runSuite(
+  script: string,
+  suiteArgs: string[],
+  env: Record<string, string> = {},
+): Record<string, unknown> {
+  const envText = Object.entries(env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+  process.stderr.write(`bench: ${envText}${script} ${suiteArgs.join(' ')}\n`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, script), ...suiteArgs], {
     cwd: root,
+    env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 1 << 26,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -58,6 +66,12 @@ const updateSection = (name: string, body: string) =>
 if (want('engine')) {
   const runs = quick ? '3' : '9';
   const rows: Record<string, unknown>[] = [];
+  // wasm alone, then with the native BLAS kernels (if built): the ratio is what they buy.
+  rows.push(
+    runSuite('bench/suites/engine.ts', ['--backend', 'wasm', '--runs', runs], {
+      EXPRSIM_NATIVE: '0',
+    }),
+  );
   rows.push(runSuite('bench/suites/engine.ts', ['--backend', 'wasm', '--runs', runs]));
   // cpu: no training row. Its convolution gradients are plain loops: one step of the reference
   // head takes minutes (over 5 min, once, under load), far from any useful speed.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond Node: chromium (browser tests of the web app), DejaVu
-# fonts (text in the PNG charts of `exprsim report`) and
+# fonts (text in the PNG charts of `exprsim report`), OpenBLAS (the native BLAS kernels that
+# `npm ci` builds, scripts/build-native.mjs) and
 # PostgreSQL 15 with the pgvector extension (the server face store). Idempotent: each step is
 # skipped when what it installs is already there. Needs root (CI runs as root).
 #
@@ -14,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES=(chromium postgresql postgresql-server-dev-15 dpkg-dev build-essential fonts-dejavu-core)
+PACKAGES=(chromium postgresql postgresql-server-dev-15 dpkg-dev build-essential fonts-dejavu-core libopenblas-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -20,6 +20,7 @@ const out: Record<string, unknown> = {
   simd: engine.simd,
   threads: engine.threads,
   trainingKernels: engine.trainingKernels,
+  native: engine.native,
 };
 
 if (suites.includes('matmul')) {

@@ -120,6 +120,7 @@ async function measure(c: Case): Promise<Record<string, unknown>> {
   return {
     head: c.name,
     input: c.spec.shape,
+    kernels: engine.native?.loaded === true ? `${engine.backend} + native BLAS` : engine.backend,
     triplets: TRIPLETS,
     single: { medianSec: median(single), tripletsPerSec: s, stepsPerSec: 1 / median(single) },
     workers: {
@@ -139,7 +140,10 @@ if (only !== '') {
   process.exit(0);
 }
 const rows: Record<string, unknown>[] = [];
-for (let i = 0; i < cases.length; i++) {
+// Each case on wasm alone, then with the native BLAS kernels (skipped when they are not built).
+const variants = [{ EXPRSIM_NATIVE: '0' }, ...(engine.native?.loaded === true ? [{}] : [])];
+for (let j = 0; j < cases.length * variants.length; j++) {
+  const i = Math.floor(j / variants.length);
   const r = spawnSync(
     process.execPath,
     [
@@ -150,7 +154,11 @@ for (let i = 0; i < cases.length; i++) {
       String(i),
       ...process.argv.slice(2),
     ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...variants[j % variants.length] },
+    },
   );
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   rows.push(

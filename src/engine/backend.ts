@@ -15,6 +15,21 @@ export interface EngineConfig {
    * Default true: without them wasm cannot train convolutions at all.
    */
   trainingKernels?: boolean;
+  /**
+   * On wasm, run convolutions and matrix products on the native BLAS kernels
+   * (native/exprsim-blas.c, built at install when OpenBLAS is there). Default: true unless
+   * EXPRSIM_NATIVE=0; without the library wasm runs alone and EngineInfo.native says why.
+   */
+  nativeKernels?: boolean;
+}
+
+/** The native BLAS kernels' state on wasm. */
+export interface NativeInfo {
+  loaded: boolean;
+  /** The OpenBLAS build and threads when loaded, else why not and the fix. */
+  detail: string;
+  /** Kernel names now run natively. */
+  kernels: string[];
 }
 
 export interface BackendAttempt {
@@ -35,6 +50,8 @@ export interface EngineInfo {
   threads?: number;
   /** Kernels exprsim registered for training on this backend. */
   trainingKernels: string[];
+  /** wasm only: the native BLAS kernels. */
+  native?: NativeInfo;
 }
 
 let current: EngineInfo | undefined;
@@ -85,6 +102,25 @@ async function describe(
   return info;
 }
 
+async function setUpNative(config: EngineConfig): Promise<NativeInfo> {
+  if (config.nativeKernels === false) {
+    return { loaded: false, detail: 'disabled by the engine config', kernels: [] };
+  }
+  const native = await import('./native/index.js');
+  const load = native.loadNativeBlas();
+  if (!load.ok) {
+    // Not hidden: the CLI's info command and training's start line show it.
+    logger.debug(`native BLAS kernels unavailable: ${load.reason}`);
+    return { loaded: false, detail: `${load.reason}; fix: ${load.fix}`, kernels: [] };
+  }
+  const b = load.blas.info();
+  return {
+    loaded: true,
+    detail: `${b.config.split(' ').slice(0, 2).join(' ')} (${b.core}), ${b.threads} thread${b.threads === 1 ? '' : 's'}`,
+    kernels: native.registerNativeKernels(load.blas),
+  };
+}
+
 async function init(config: EngineConfig): Promise<EngineInfo> {
   // PROD silences tfjs's console notes (e.g. the "install tfjs-node" banner); exprsim reports
   // the backend choice and its reason itself, through EngineInfo and the logger.
@@ -112,7 +148,9 @@ async function init(config: EngineConfig): Promise<EngineInfo> {
       name === 'wasm' && (config.trainingKernels ?? true)
         ? (await import('./kernels/index.js')).registerWasmTrainingKernels()
         : [];
-    return describe(name, reason, attempts, kernels);
+    const info = await describe(name, reason, attempts, kernels);
+    if (name === 'wasm') info.native = await setUpNative(config);
+    return info;
   }
   const why = attempts.map((a) => `${a.backend}: ${a.detail}`).join('; ');
   throw new ExprsimError(

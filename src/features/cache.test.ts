@@ -14,6 +14,7 @@ import { resolveFeatureDataset } from './dataset.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
 import { prepareFace } from './preprocess.js';
 import { createBackbone } from './registry.js';
+import { assertClose, FLOAT16_CLOSE } from '../../test/fixtures/close.js';
 
 await initEngine();
 
@@ -108,7 +109,7 @@ test('extractFeatures writes float16 shards that read back as the backbone’s m
   const key = 'images/happy/colour.jpg';
   const face = await prepareFace(await readImage(join(dataDir, key)), backbone.preprocess);
   const direct = await extractBatch(backbone, [face]);
-  assert.deepEqual(cache.get(key), float16ToFloat32(float32ToFloat16(direct)));
+  assertClose(cache.get(key), float16ToFloat32(float32ToFloat16(direct)), FLOAT16_CLOSE);
 
   const before = tf.memory().numTensors;
   const batch = cache.batch([key, cache.keys[0], key]);
@@ -271,7 +272,7 @@ test('detector crops: the record’s detector finds the face, aligned and masked
   const face = await prepareFace(img, pre, found);
   assert.equal(face.data[0], 0, 'masked corner');
   const direct = await extractBatch(backbone, [face]);
-  assert.deepEqual(cache.get(item.key), float16ToFloat32(float32ToFloat16(direct)));
+  assertClose(cache.get(item.key), float16ToFloat32(float32ToFloat16(direct)), FLOAT16_CLOSE);
 
   const base = { backbone, items, outDir: join(root, 'cache-detector-bad') };
   await assert.rejects(extractFeatures({ ...base, preprocess: pre }), { code: 'E_BAD_OPTION' });
@@ -329,7 +330,7 @@ test('detector crops with pad and noFace whole-image: framed detection, every im
   const cache = await openFeatureCache(out, { preprocess: pre });
   const expectFeatures = async (face: import('../image/types.js').RawImage, key: string) => {
     const direct = await extractBatch(backbone, [face]);
-    assert.deepEqual(cache.get(key), float16ToFloat32(float32ToFloat16(direct)), key);
+    assertClose(cache.get(key), float16ToFloat32(float32ToFloat16(direct)), FLOAT16_CLOSE, key);
   };
   // Found: cropped from the framed image.
   const faceItem = items.find((i) => i.key.endsWith('face0.png'));
@@ -359,7 +360,7 @@ test('mirror: a cache of the mirrored faces, recorded, refused as a resume of an
   const key = items[1].key;
   const face = await prepareFace(await readImage(join(dataDir, key)), backbone.preprocess);
   const direct = await extractBatch(backbone, [mirrorImage(face)]);
-  assert.deepEqual(m.get(key), float16ToFloat32(float32ToFloat16(direct)));
+  assertClose(m.get(key), float16ToFloat32(float32ToFloat16(direct)), FLOAT16_CLOSE);
   const own = (await openFeatureCache(plain)).get(key);
   assert.ok(
     own.some((v, i) => Math.abs(v - m.get(key)[i]) > 1e-3),

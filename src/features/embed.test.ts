@@ -19,6 +19,7 @@ import { npyRowsPath, writeEmbeddings } from './embed-output.js';
 import { decodeNpyFloat32 } from './npy.js';
 import { prepareFace } from './preprocess.js';
 import { createBackbone } from './registry.js';
+import { assertClose } from '../../test/fixtures/close.js';
 
 await initEngine();
 
@@ -146,7 +147,7 @@ test('embedFiles skips and reports bad files; writeEmbeddings writes jsonl, csv 
     [files[0], files[3], files[4]],
   );
   const direct = await embedder.embedFaces([await readImage(files[3])]);
-  assert.deepEqual(r.faces[1].embedding, direct[0]);
+  assertClose(r.faces[1].embedding, direct[0]);
 
   const jsonl = join(root, 'out.jsonl');
   await writeEmbeddings(jsonl, r.faces, 16);
@@ -203,7 +204,7 @@ test('embedFiles with a detector crops each detected face (box grown by the marg
   const { cropImage } = await import('../image/transform.js');
   const crop = cropImage(decoded, { left: 14, top: 4, width: 72, height: 72 });
   const [v] = await embedder.embedFaces([crop]);
-  assert.deepEqual(r.faces[0].embedding, v);
+  assertClose(r.faces[0].embedding, v);
   const none = await embedFiles([photo], embedder, {
     detector: { name: 'none', detectFaces: async () => [] },
   });

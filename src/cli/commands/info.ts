@@ -20,6 +20,7 @@ export function registerInfoCommand(program: Command): void {
         simd: engine.simd,
         threads: engine.threads,
         trainingKernels: engine.trainingKernels,
+        native: engine.native,
         modelDir: modelDir(),
       };
       if (g.json) {
@@ -36,6 +37,14 @@ export function registerInfoCommand(program: Command): void {
       if (info.backend === 'wasm') {
         lines.push(`threads:   ${info.threads}`, `SIMD:      ${info.simd ? 'yes' : 'no'}`);
         lines.push(`training kernels: ${info.trainingKernels.join(', ') || 'none'}`);
+        const n = info.native;
+        if (n !== undefined) {
+          lines.push(
+            n.loaded
+              ? `native BLAS: ${n.detail}: ${n.kernels.join(', ')}`
+              : `native BLAS: not used: ${n.detail}`,
+          );
+        }
       }
       lines.push(`models:    ${info.modelDir}`);
       printLines(lines);

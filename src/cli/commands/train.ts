@@ -21,6 +21,8 @@ import {
 } from '../options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { printJson, printLines, progressBar } from '../output.js';
+import { logger } from '../../logger.js';
+import type { EngineInfo } from '../../engine/backend.js';
 
 type Opts = Record<string, OptionValue>;
 
@@ -182,11 +184,16 @@ function pct(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`;
 }
 
-function summary(r: TrainResult): string[] {
+/** The kernels a run trains on, for its summary: "wasm", "wasm + native BLAS", "node". */
+function kernelsOf(engine: EngineInfo): string {
+  return engine.native?.loaded === true ? `${engine.backend} + native BLAS` : engine.backend;
+}
+
+function summary(r: TrainResult, engine: EngineInfo): string[] {
   const lines = [
     `run:        ${r.out}`,
     `status:     ${r.status} at step ${r.step}/${r.totalSteps}${r.startStep > 0 ? ` (resumed from ${r.startStep})` : ''}`,
-    `speed:      ${r.tripletsPerSec.toFixed(1)} triplets/s (${r.config.workers >= 2 ? `${r.config.workers} workers` : 'one process'})`,
+    `speed:      ${r.tripletsPerSec.toFixed(1)} triplets/s (${r.config.workers >= 2 ? `${r.config.workers} workers` : 'one process'}, ${kernelsOf(engine)})`,
   ];
   if (r.lastValidation) {
     const v = r.lastValidation;
@@ -273,7 +280,12 @@ export function registerTrainCommands(program: Command): void {
     )
     .action(async (o: Opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      await startEngine(g);
+      const engine = await startEngine(g);
+      if (engine.native !== undefined && !engine.native.loaded) {
+        logger.warn(
+          `training on wasm alone, without the native BLAS kernels (${engine.native.detail}); steps are about 1.5-2x slower`,
+        );
+      }
       const { train } = await import('../../train/index.js');
       const resume = o.resume === true;
       if (resume) {
@@ -322,7 +334,7 @@ export function registerTrainCommands(program: Command): void {
       if (g.json) {
         const { config: _c, ...rest } = result;
         printJson(rest);
-      } else printLines(summary(result));
+      } else printLines(summary(result, engine));
       if (result.status === 'interrupted') process.exitCode = 130;
     });
 

@@ -1,0 +1,372 @@
+/*
+ * exprsim-blas: the products that dominate a training step (convolutions and matrix
+ * products, forward and both gradients) on a native BLAS (OpenBLAS's sgemm, AVX2/FMA here),
+ * for tfjs's wasm backend. tfjs-wasm's XNNPACK is limited to 128-bit wasm SIMD (~17 GFLOP/s on
+ * one core of this machine); OpenBLAS reaches ~80 on the same core.
+ *
+ * Every function works in place on Float32Arrays that view the wasm heap (inputs and the
+ * already allocated output), so no tensor is copied in or out. Convolutions are NHWC with HWIO
+ * filters, lowered to one sgemm per block of output rows through an im2col buffer (skipped for
+ * 1x1, stride 1, unpadded convolutions, whose input already is the matrix).
+ *
+ * Built by scripts/build-native.mjs against node-api-headers (Node-API, no node-gyp: nothing is
+ * downloaded). Loaded by src/engine/native/load.ts; never required: without it, wasm runs alone.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* im2col blocks are at most this many floats (16 MiB), so memory stays bounded for big batches. */
+#define COL_BLOCK_FLOATS (4u * 1024u * 1024u)
+
+typedef struct {
+  int64_t n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, pad_top, pad_left;
+} conv_shape;
+
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_LEAKY = 3, ACT_ELU = 4, ACT_SIGMOID = 5 };
+
+/* ---- Node-API argument helpers -------------------------------------------------------- */
+
+static int fail(napi_env env, const char *msg) {
+  napi_throw_error(env, "E_NATIVE", msg);
+  return 0;
+}
+
+static int get_f32(napi_env env, napi_value v, float **data, size_t *len) {
+  napi_typedarray_type type;
+  void *ptr;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok ||
+      type != napi_float32_array)
+    return fail(env, "exprsim-blas: expected a Float32Array");
+  *data = (float *)ptr;
+  return 1;
+}
+
+/* A Float32Array or null (an absent bias). */
+static int get_f32_or_null(napi_env env, napi_value v, float **data, size_t *len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) {
+    *data = NULL;
+    *len = 0;
+    return 1;
+  }
+  return get_f32(env, v, data, len);
+}
+
+static int get_i64(napi_env env, napi_value v, int64_t *out) {
+  if (napi_get_value_int64(env, v, out) != napi_ok)
+    return fail(env, "exprsim-blas: expected an integer");
+  return 1;
+}
+
+static int get_f64(napi_env env, napi_value v, double *out) {
+  if (napi_get_value_double(env, v, out) != napi_ok)
+    return fail(env, "exprsim-blas: expected a number");
+  return 1;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != want) return fail(env, "exprsim-blas: wrong number of arguments");
+  return 1;
+}
+
+/* shape = [n,h,w,cin,kh,kw,cout,oh,ow,sh,sw,dh,dw,padTop,padLeft] as a JS array of 15 ints. */
+static int get_conv_shape(napi_env env, napi_value arr, conv_shape *s) {
+  int64_t v[15];
+  uint32_t len = 0;
+  if (napi_get_array_length(env, arr, &len) != napi_ok || len != 15)
+    return fail(env, "exprsim-blas: conv shape must be 15 integers");
+  for (uint32_t i = 0; i < 15; i++) {
+    napi_value e;
+    napi_get_element(env, arr, i, &e);
+    if (!get_i64(env, e, &v[i])) return 0;
+    if (v[i] < 0 || (i < 13 && v[i] == 0)) return fail(env, "exprsim-blas: bad conv shape");
+  }
+  s->n = v[0], s->h = v[1], s->w = v[2], s->cin = v[3], s->kh = v[4], s->kw = v[5];
+  s->cout = v[6], s->oh = v[7], s->ow = v[8], s->sh = v[9], s->sw = v[10], s->dh = v[11];
+  s->dw = v[12], s->pad_top = v[13], s->pad_left = v[14];
+  return 1;
+}
+
+static int check_len(napi_env env, size_t have, int64_t need, const char *what) {
+  if ((int64_t)have < need) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "exprsim-blas: %s has %zu floats, needs %lld", what, have,
+             (long long)need);
+    return fail(env, msg);
+  }
+  return 1;
+}
+
+/* ---- convolution lowering ------------------------------------------------------------- */
+
+static int is_pointwise(const conv_shape *s) {
+  return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->pad_top == 0 &&
+         s->pad_left == 0 && s->oh == s->h && s->ow == s->w;
+}
+
+/* Rows (output positions) per im2col block. */
+static int64_t block_rows(const conv_shape *s) {
+  int64_t k = s->kh * s->kw * s->cin;
+  int64_t rows = (int64_t)COL_BLOCK_FLOATS / k;
+  int64_t total = s->n * s->oh * s->ow;
+  if (rows < 1) rows = 1;
+  return rows < total ? rows : total;
+}
+
+/* col[r - r0, (ky*kw + kx)*cin + c] = x[b, oy*sh - top + ky*dh, ox*sw - left + kx*dw, c] or 0. */
+static void im2col(const conv_shape *s, const float *x, int64_t r0, int64_t rows, float *col) {
+  const int64_t k = s->kh * s->kw * s->cin;
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t q = r0 + r, ox = q % s->ow, oy = (q / s->ow) % s->oh, b = q / (s->ow * s->oh);
+    float *dst = col + r * k;
+    for (int64_t ky = 0; ky < s->kh; ky++) {
+      int64_t iy = oy * s->sh - s->pad_top + ky * s->dh;
+      for (int64_t kx = 0; kx < s->kw; kx++) {
+        int64_t ix = ox * s->sw - s->pad_left + kx * s->dw;
+        float *d = dst + (ky * s->kw + kx) * s->cin;
+        if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w)
+          memset(d, 0, sizeof(float) * s->cin);
+        else
+          memcpy(d, x + ((b * s->h + iy) * s->w + ix) * s->cin, sizeof(float) * s->cin);
+      }
+    }
+  }
+}
+
+/* The adjoint of im2col: dx[...] += col[...] (dx zeroed by the caller). */
+static void col2im(const conv_shape *s, const float *col, int64_t r0, int64_t rows, float *dx) {
+  const int64_t k = s->kh * s->kw * s->cin;
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t q = r0 + r, ox = q % s->ow, oy = (q / s->ow) % s->oh, b = q / (s->ow * s->oh);
+    const float *src = col + r * k;
+    for (int64_t ky = 0; ky < s->kh; ky++) {
+      int64_t iy = oy * s->sh - s->pad_top + ky * s->dh;
+      if (iy < 0 || iy >= s->h) continue;
+      for (int64_t kx = 0; kx < s->kw; kx++) {
+        int64_t ix = ox * s->sw - s->pad_left + kx * s->dw;
+        if (ix < 0 || ix >= s->w) continue;
+        const float *a = src + (ky * s->kw + kx) * s->cin;
+        float *d = dx + ((b * s->h + iy) * s->w + ix) * s->cin;
+        for (int64_t c = 0; c < s->cin; c++) d[c] += a[c];
+      }
+    }
+  }
+}
+
+static float activate(float v, int act, float alpha) {
+  switch (act) {
+    case ACT_RELU: return v > 0 ? v : 0;
+    case ACT_RELU6: return v < 0 ? 0 : (v > 6 ? 6 : v);
+    case ACT_LEAKY: return v < 0 ? alpha * v : v;
+    case ACT_ELU: return v < 0 ? expm1f(v) : v;
+    case ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
+    default: return v;
+  }
+}
+
+/* y[r, c] = act(y[r, c] + bias[c or 0]) for rows×cols; bias may be NULL or of length 1. */
+static void bias_act(float *y, int64_t rows, int64_t cols, const float *bias, size_t bias_len,
+                     int act, float alpha) {
+  if (bias == NULL && act == ACT_LINEAR) return;
+  for (int64_t r = 0; r < rows; r++) {
+    float *row = y + r * cols;
+    for (int64_t c = 0; c < cols; c++) {
+      float v = row[c];
+      if (bias) v += bias_len == 1 ? bias[0] : bias[c];
+      row[c] = activate(v, act, alpha);
+    }
+  }
+}
+
+/* conv2d(x, filter, y, shape, bias|null, act, alpha): y = act(conv(x, filter) + bias). */
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  float *x, *w, *y, *bias;
+  size_t nx, nw, ny, nb;
+  conv_shape s;
+  int64_t act;
+  double alpha;
+  if (!get_args(env, info, 7, argv) || !get_f32(env, argv[0], &x, &nx) ||
+      !get_f32(env, argv[1], &w, &nw) || !get_f32(env, argv[2], &y, &ny) ||
+      !get_conv_shape(env, argv[3], &s) || !get_f32_or_null(env, argv[4], &bias, &nb) ||
+      !get_i64(env, argv[5], &act) || !get_f64(env, argv[6], &alpha))
+    return NULL;
+  const int64_t k = s.kh * s.kw * s.cin, rows = s.n * s.oh * s.ow;
+  if (!check_len(env, nx, s.n * s.h * s.w * s.cin, "x") || !check_len(env, nw, k * s.cout, "filter") ||
+      !check_len(env, ny, rows * s.cout, "y"))
+    return NULL;
+  if (bias && nb != 1 && (int64_t)nb != s.cout) return (fail(env, "exprsim-blas: bias length"), NULL);
+  if (is_pointwise(&s)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, s.cout, k, 1.0f, x, k, w,
+                s.cout, 0.0f, y, s.cout);
+  } else {
+    int64_t br = block_rows(&s);
+    float *col = malloc(sizeof(float) * br * k);
+    if (!col) return (fail(env, "exprsim-blas: out of memory"), NULL);
+    for (int64_t r0 = 0; r0 < rows; r0 += br) {
+      int64_t m = rows - r0 < br ? rows - r0 : br;
+      im2col(&s, x, r0, m, col);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, s.cout, k, 1.0f, col, k, w,
+                  s.cout, 0.0f, y + r0 * s.cout, s.cout);
+    }
+    free(col);
+  }
+  bias_act(y, rows, s.cout, bias, nb, (int)act, (float)alpha);
+  return NULL;
+}
+
+/* conv2dBackpropInput(dy, filter, dx, shape): dx = convᵀ(dy) (the gradient of conv2d's x). */
+static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *dy, *w, *dx;
+  size_t ndy, nw, ndx;
+  conv_shape s;
+  if (!get_args(env, info, 4, argv) || !get_f32(env, argv[0], &dy, &ndy) ||
+      !get_f32(env, argv[1], &w, &nw) || !get_f32(env, argv[2], &dx, &ndx) ||
+      !get_conv_shape(env, argv[3], &s))
+    return NULL;
+  const int64_t k = s.kh * s.kw * s.cin, rows = s.n * s.oh * s.ow;
+  if (!check_len(env, ndy, rows * s.cout, "dy") || !check_len(env, nw, k * s.cout, "filter") ||
+      !check_len(env, ndx, s.n * s.h * s.w * s.cin, "dx"))
+    return NULL;
+  if (is_pointwise(&s)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, s.cout, 1.0f, dy, s.cout, w,
+                s.cout, 0.0f, dx, k);
+    return NULL;
+  }
+  memset(dx, 0, sizeof(float) * s.n * s.h * s.w * s.cin);
+  int64_t br = block_rows(&s);
+  float *col = malloc(sizeof(float) * br * k);
+  if (!col) return (fail(env, "exprsim-blas: out of memory"), NULL);
+  for (int64_t r0 = 0; r0 < rows; r0 += br) {
+    int64_t m = rows - r0 < br ? rows - r0 : br;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, s.cout, 1.0f, dy + r0 * s.cout,
+                s.cout, w, s.cout, 0.0f, col, k);
+    col2im(&s, col, r0, m, dx);
+  }
+  free(col);
+  return NULL;
+}
+
+/* conv2dBackpropFilter(x, dy, dw, shape): dw = Σ im2col(x)ᵀ · dy (the gradient of the filter). */
+static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *x, *dy, *dw;
+  size_t nx, ndy, ndw;
+  conv_shape s;
+  if (!get_args(env, info, 4, argv) || !get_f32(env, argv[0], &x, &nx) ||
+      !get_f32(env, argv[1], &dy, &ndy) || !get_f32(env, argv[2], &dw, &ndw) ||
+      !get_conv_shape(env, argv[3], &s))
+    return NULL;
+  const int64_t k = s.kh * s.kw * s.cin, rows = s.n * s.oh * s.ow;
+  if (!check_len(env, nx, s.n * s.h * s.w * s.cin, "x") || !check_len(env, ndy, rows * s.cout, "dy") ||
+      !check_len(env, ndw, k * s.cout, "dw"))
+    return NULL;
+  if (is_pointwise(&s)) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, s.cout, rows, 1.0f, x, k, dy, s.cout,
+                0.0f, dw, s.cout);
+    return NULL;
+  }
+  int64_t br = block_rows(&s);
+  float *col = malloc(sizeof(float) * br * k);
+  if (!col) return (fail(env, "exprsim-blas: out of memory"), NULL);
+  for (int64_t r0 = 0; r0 < rows; r0 += br) {
+    int64_t m = rows - r0 < br ? rows - r0 : br;
+    im2col(&s, x, r0, m, col);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, s.cout, m, 1.0f, col, k,
+                dy + r0 * s.cout, s.cout, r0 == 0 ? 0.0f : 1.0f, dw, s.cout);
+  }
+  free(col);
+  return NULL;
+}
+
+/*
+ * matmul(a, b, c, [batch, m, n, k, transA, transB, strideA, strideB], bias|null, act, alpha):
+ * for each batch i, c_i = act(op(a_i) · op(b_i) + bias) with a_i = a + i·strideA (0: broadcast).
+ */
+static napi_value matmul(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  float *a, *b, *c, *bias;
+  size_t na, nb, nc, nbias;
+  int64_t p[8];
+  int64_t act;
+  double alpha;
+  uint32_t len = 0;
+  if (!get_args(env, info, 7, argv) || !get_f32(env, argv[0], &a, &na) ||
+      !get_f32(env, argv[1], &b, &nb) || !get_f32(env, argv[2], &c, &nc) ||
+      !get_f32_or_null(env, argv[4], &bias, &nbias) || !get_i64(env, argv[5], &act) ||
+      !get_f64(env, argv[6], &alpha))
+    return NULL;
+  if (napi_get_array_length(env, argv[3], &len) != napi_ok || len != 8)
+    return (fail(env, "exprsim-blas: matmul shape must be 8 integers"), NULL);
+  for (uint32_t i = 0; i < 8; i++) {
+    napi_value e;
+    napi_get_element(env, argv[3], i, &e);
+    if (!get_i64(env, e, &p[i])) return NULL;
+  }
+  int64_t batch = p[0], m = p[1], n = p[2], k = p[3], ta = p[4], tb = p[5], sa = p[6], sb = p[7];
+  if (batch < 1 || m < 1 || n < 1 || k < 1 || sa < 0 || sb < 0)
+    return (fail(env, "exprsim-blas: bad matmul shape"), NULL);
+  if (!check_len(env, na, sa * (batch - 1) + m * k, "a") ||
+      !check_len(env, nb, sb * (batch - 1) + k * n, "b") || !check_len(env, nc, batch * m * n, "c"))
+    return NULL;
+  if (bias && nbias != 1 && (int64_t)nbias != n) return (fail(env, "exprsim-blas: bias length"), NULL);
+  for (int64_t i = 0; i < batch; i++) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
+                n, k, 1.0f, a + i * sa, ta ? m : k, b + i * sb, tb ? k : n, 0.0f, c + i * m * n, n);
+  }
+  bias_act(c, batch * m, n, bias, nbias, (int)act, (float)alpha);
+  return NULL;
+}
+
+/* setThreads(n): OpenBLAS's thread count for this process. */
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t n;
+  if (!get_args(env, info, 1, argv) || !get_i64(env, argv[0], &n)) return NULL;
+  if (n < 1) return (fail(env, "exprsim-blas: threads must be >= 1"), NULL);
+  openblas_set_num_threads((int)n);
+  return NULL;
+}
+
+/* info(): { config, threads, corename } of the OpenBLAS in use. */
+static napi_value blas_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, v;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "config", v);
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "core", v);
+  napi_create_int32(env, openblas_get_num_threads(), &v);
+  napi_set_named_property(env, obj, "threads", v);
+  return obj;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {{"conv2d", conv2d},
+             {"conv2dBackpropInput", conv2d_backprop_input},
+             {"conv2dBackpropFilter", conv2d_backprop_filter},
+             {"matmul", matmul},
+             {"setThreads", set_threads},
+             {"info", blas_info}};
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, fns[i].name, f);
+  }
+  return exports;
+}
+
+NAPI_MODULE(exprsim_blas, init)

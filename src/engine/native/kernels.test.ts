@@ -1,0 +1,296 @@
+/**
+ * The native BLAS kernels against the cpu backend (the reference), on seeded random shapes:
+ * convolutions (strides, dilations, same/valid/explicit padding, 1x1 fast path), their two
+ * gradients through tf.grads, fused bias + activation, and matrix products with every transpose
+ * and batch broadcast. Skips with the reason when the library is not built, unless
+ * EXPRSIM_REQUIRE_NATIVE=1 (CI), where that is a failure.
+ *
+ * Inputs are N(0, 1) and filters/second operands are scaled by 1/sqrt(fan-in), so outputs are
+ * O(1) and the absolute tolerance 1e-4 is ~1e-4 relative.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../kernels/index.js';
+import {
+  loadNativeBlas,
+  nativeKernelCalls,
+  registerNativeKernels,
+  unregisterNativeKernels,
+} from './index.js';
+import { mulberry32 } from '../../data/prng.js';
+
+tf.env().set('PROD', true);
+await tf.setBackend('wasm');
+await tf.ready();
+registerWasmTrainingKernels();
+const load = loadNativeBlas();
+if (!load.ok && process.env.EXPRSIM_REQUIRE_NATIVE === '1') {
+  throw new Error(`EXPRSIM_REQUIRE_NATIVE=1 but ${load.reason} (${load.fix})`);
+}
+const skip = load.ok ? false : `native BLAS kernels unavailable: ${load.reason}`;
+if (skip) console.log(`skipping: ${skip}`);
+const names = load.ok ? registerNativeKernels(load.blas) : [];
+
+const rand = mulberry32(20261128);
+const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+function normal(n: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(rand(), 1e-12);
+    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  }
+  return out;
+}
+
+interface Input {
+  shape: number[];
+  values: Float32Array;
+}
+const input = (shape: number[], scale = 1): Input => ({
+  shape,
+  values: normal(
+    shape.reduce((a, b) => a * b, 1),
+    scale,
+  ),
+});
+
+/** Run `fn` on tensors made from `inputs` on `backend`; return every output's values. */
+async function runOn(
+  backend: string,
+  inputs: Input[],
+  fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const xs = inputs.map((i) => tf.tensor(i.values, i.shape));
+  const out = fn(...xs);
+  const outs = Array.isArray(out) ? out : [out];
+  const values = outs.map((o) => o.dataSync() as Float32Array);
+  tf.dispose([...outs, ...xs]);
+  return values;
+}
+
+async function expectSame(
+  what: string,
+  inputs: Input[],
+  fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+  tol = 1e-4,
+) {
+  const want = await runOn('cpu', inputs, fn);
+  const got = await runOn('wasm', inputs, fn);
+  assert.equal(got.length, want.length);
+  for (let o = 0; o < want.length; o++) {
+    assert.equal(got[o].length, want[o].length, `${what}: output ${o} size`);
+    let err = 0;
+    for (let i = 0; i < want[o].length; i++) err = Math.max(err, Math.abs(got[o][i] - want[o][i]));
+    assert.ok(err < tol, `${what}: output ${o} max error ${err}`);
+  }
+}
+
+test('registers over the wasm kernels, idempotently and reversibly', { skip }, () => {
+  assert.deepEqual(names, [
+    'Conv2D',
+    'FusedConv2D',
+    'Conv2DBackpropInput',
+    'Conv2DBackpropFilter',
+    'BatchMatMul',
+    '_FusedMatMul',
+  ]);
+  const ours = names.map((n) => tf.getKernel(n, 'wasm'));
+  assert.deepEqual(registerNativeKernels(load.ok ? load.blas : (undefined as never)), names);
+  names.forEach((n, i) => assert.equal(tf.getKernel(n, 'wasm'), ours[i]));
+  unregisterNativeKernels();
+  names.forEach((n, i) => assert.notEqual(tf.getKernel(n, 'wasm'), ours[i], `${n} restored`));
+  registerNativeKernels(load.ok ? load.blas : (undefined as never));
+});
+
+test('the native kernels run (they are not falling back)', { skip }, async () => {
+  const before = nativeKernelCalls();
+  const [y] = await runOn('wasm', [], () =>
+    tf.conv2d(
+      tf.ones([1, 2, 2, 3]) as tf.Tensor4D,
+      tf.fill([1, 1, 3, 2], 0.5) as tf.Tensor4D,
+      1,
+      'valid',
+    ),
+  );
+  // Each output sums 3 inputs of 1 times 0.5.
+  assert.deepEqual(Array.from(y), [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
+  const calls = nativeKernelCalls();
+  assert.equal(calls.Conv2D.native, before.Conv2D.native + 1);
+  assert.equal(calls.Conv2D.fallback, before.Conv2D.fallback);
+});
+
+test('conv2d forward and both gradients match cpu on 40 random shapes', { skip }, async () => {
+  let run = 0;
+  for (let t = 0; t < 40; t++) {
+    const n = randInt(1, 3);
+    const h = randInt(3, 10);
+    const w = randInt(3, 10);
+    const cin = randInt(1, 9);
+    const cout = randInt(1, 9);
+    const kh = randInt(1, 3);
+    const kw = randInt(1, 3);
+    const dilated = t % 4 === 3;
+    const stride = dilated ? 1 : pick([1, 1, 2]);
+    const dilation = dilated ? 2 : 1;
+    const pad = pick([
+      'same',
+      'valid',
+      [
+        [0, 0],
+        [randInt(0, 2), randInt(0, 2)],
+        [randInt(0, 2), randInt(0, 2)],
+        [0, 0],
+      ],
+    ] as const);
+    const x = input([n, h, w, cin]);
+    const f = input([kh, kw, cin, cout], 1 / Math.sqrt(kh * kw * cin));
+    const what = `x ${x.shape} f ${f.shape} stride ${stride} dilation ${dilation} pad ${JSON.stringify(pad)}`;
+    let outShape: number[];
+    try {
+      outShape = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        f.shape as [number, number, number, number],
+        stride,
+        dilation,
+        pad as 'same',
+      ).outShape;
+    } catch {
+      continue; // a padding/dilation combination tfjs itself rejects
+    }
+    if (outShape.some((d) => d === 0)) continue;
+    const r = input(outShape, 1 / Math.sqrt(outShape[0] * outShape[1] * outShape[2]));
+    const conv = (xt: tf.Tensor, ft: tf.Tensor) =>
+      tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, stride, pad as 'same', 'NHWC', dilation);
+    await expectSame(`conv2d ${what}`, [x, f], conv);
+    run++;
+    if (dilation === 1) {
+      // tfjs's conv2d gradient refuses dilation > 1.
+      await expectSame(`conv2d grads ${what}`, [x, f, r], (xt, ft, rt) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), rt)))([xt, ft]),
+      );
+    }
+  }
+  assert.ok(run >= 30, `only ${run} of 40 random shapes were valid convolutions`);
+});
+
+test('fused conv2d: bias and activations, prelu falls back', { skip }, async () => {
+  const x = input([2, 6, 5, 4]);
+  const f = input([3, 3, 4, 7], 1 / 6);
+  const b = input([7]);
+  for (const activation of [
+    'linear',
+    'relu',
+    'relu6',
+    'leakyrelu',
+    'elu',
+    'sigmoid',
+    'prelu',
+  ] as const) {
+    const alpha = input([7]);
+    await expectSame(`fused conv ${activation}`, [x, f, b, alpha], (xt, ft, bt, at) =>
+      tf.fused.conv2d({
+        x: xt as tf.Tensor4D,
+        filter: ft as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: bt,
+        activation,
+        preluActivationWeights: activation === 'prelu' ? at : undefined,
+        leakyreluAlpha: 0.3,
+      }),
+    );
+  }
+  await expectSame('fused conv, no bias, stride 2', [x, f], (xt, ft) =>
+    tf.fused.conv2d({
+      x: xt as tf.Tensor4D,
+      filter: ft as tf.Tensor4D,
+      strides: 2,
+      pad: 'valid',
+      activation: 'relu',
+    }),
+  );
+});
+
+test('matMul: transposes, batches, broadcasts, fused bias + relu', { skip }, async () => {
+  const cases: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [];
+  for (const ta of [false, true]) {
+    for (const tb of [false, true]) {
+      for (const [ba, bb] of [
+        [[], []],
+        [[3], [3]],
+        [
+          [2, 3],
+          [2, 3],
+        ],
+        [[4], []],
+        [[], [4]],
+        [[1], [5]],
+      ]) {
+        const m = randInt(1, 20);
+        const k = randInt(1, 30);
+        const n = randInt(1, 20);
+        cases.push({
+          a: [...ba, ...(ta ? [k, m] : [m, k])],
+          b: [...bb, ...(tb ? [n, k] : [k, n])],
+          ta,
+          tb,
+        });
+      }
+    }
+  }
+  for (const c of cases) {
+    const a = input(c.a);
+    const k = c.ta ? c.a[c.a.length - 2] : c.a[c.a.length - 1];
+    const b = input(c.b, 1 / Math.sqrt(k));
+    const n = c.tb ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
+    const what = `a ${c.a}${c.ta ? 'ᵀ' : ''} b ${c.b}${c.tb ? 'ᵀ' : ''}`;
+    await expectSame(`matMul ${what}`, [a, b], (at, bt) => tf.matMul(at, bt, c.ta, c.tb));
+    const bias = input([n]);
+    await expectSame(`fused matMul ${what}`, [a, b, bias], (at, bt, biast) =>
+      tf.fused.matMul({
+        a: at,
+        b: bt,
+        transposeA: c.ta,
+        transposeB: c.tb,
+        bias: biast,
+        activation: 'relu',
+      }),
+    );
+  }
+  // Batch shapes that broadcast both ways fall back to the wasm kernel, still correct.
+  const fallbacks = nativeKernelCalls().BatchMatMul.fallback;
+  await expectSame(
+    'matMul [2,1] × [1,3] batches',
+    [input([2, 1, 4, 5]), input([1, 3, 5, 6])],
+    (at, bt) => tf.matMul(at, bt),
+  );
+  assert.equal(nativeKernelCalls().BatchMatMul.fallback, fallbacks + 1);
+});
+
+test('no tensor or wasm-heap leak over repeated training-like steps', { skip }, async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor(input([4, 8, 8, 6]).values, [4, 8, 8, 6]) as tf.Tensor4D;
+  const f = tf.variable(tf.tensor(input([3, 3, 6, 5], 0.2).values, [3, 3, 6, 5]));
+  const wd = tf.variable(tf.tensor(input([5 * 16, 3], 0.1).values, [80, 3]));
+  const step = () =>
+    tf.tidy(() => {
+      const g = tf.variableGrads(() => {
+        const y = tf.relu(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'));
+        return tf.sum(tf.square(tf.matMul(tf.reshape(y, [4, 80]), wd)));
+      });
+      f.assign(tf.sub(f, tf.mul(g.grads[f.name], 1e-3)));
+      wd.assign(tf.sub(wd, tf.mul(g.grads[wd.name], 1e-3)));
+      tf.dispose(g.value);
+    });
+  step();
+  const before = tf.memory();
+  for (let i = 0; i < 5; i++) step();
+  const afterMem = tf.memory();
+  assert.equal(afterMem.numTensors, before.numTensors);
+  assert.equal(afterMem.numBytes, before.numBytes);
+  tf.dispose([x, f, wd]);
+});

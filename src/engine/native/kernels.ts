@@ -1,0 +1,273 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NativeBlas } from './load.js';
+
+/**
+ * Kernels for tfjs's wasm backend that run their products on the native BLAS (native/
+ * exprsim-blas.c): Conv2D, FusedConv2D, both conv gradients, BatchMatMul and _FusedMatMul.
+ * Tensors stay in the wasm heap: the native code reads the inputs and writes the output
+ * through Float32Array views of it. Whatever a kernel does not cover (NCHW, non-float32, prelu,
+ * a bias that is not per output channel, batch shapes that broadcast both ways) goes to the
+ * kernel registered before it, i.e. exprsim's wasm training kernels or tfjs-wasm's own.
+ */
+
+const BACKEND = 'wasm';
+
+/** The parts of tfjs-wasm's BackendWasm these kernels use. */
+interface WasmBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** Activation codes of exprsim-blas.c; prelu (a tensor of slopes) is not among them. */
+const ACTIVATIONS: Partial<Record<string, number>> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  leakyrelu: 3,
+  elu: 4,
+  sigmoid: 5,
+};
+
+function view(be: WasmBackend, info: tf.TensorInfo): Float32Array {
+  return be.typedArrayFromHeap(info) as Float32Array;
+}
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+interface NativeKernel {
+  name: string;
+  /** The output, or undefined to hand the call to the kernel registered before. */
+  run(blas: NativeBlas, be: WasmBackend, args: KernelArgs): tf.TensorInfo | undefined;
+}
+
+/** [n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, top, left] for exprsim-blas.c. */
+function convShape(c: tf.backend_util.Conv2DInfo): number[] {
+  return [
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.filterHeight,
+    c.filterWidth,
+    c.outChannels,
+    c.outHeight,
+    c.outWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.dilationHeight,
+    c.dilationWidth,
+    c.padInfo.top,
+    c.padInfo.left,
+  ];
+}
+
+const allFloat = (...ts: (tf.TensorInfo | undefined)[]) =>
+  ts.every((t) => t === undefined || t.dtype === 'float32');
+
+function convForward(fused: boolean): NativeKernel['run'] {
+  return (blas, be, { inputs, attrs }) => {
+    const { x, filter, bias, preluActivationWeights } = inputs as tf.FusedConv2DInputs;
+    const a = attrs as unknown as tf.FusedConv2DAttrs;
+    const act = fused ? ACTIVATIONS[a.activation ?? 'linear'] : 0;
+    if (a.dataFormat !== 'NHWC' || act === undefined || preluActivationWeights !== undefined)
+      return undefined;
+    if (!allFloat(x, filter, bias)) return undefined;
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      a.strides,
+      a.dilations,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const biasSize = bias === undefined ? 0 : tf.util.sizeFromShape(bias.shape);
+    if (bias !== undefined && biasSize !== 1 && biasSize !== info.outChannels) return undefined;
+    const out = be.makeOutput(info.outShape, 'float32');
+    if (tf.util.sizeFromShape(info.outShape) === 0) return out;
+    // Views after makeOutput: allocating may grow the heap and detach older views.
+    blas.conv2d(
+      view(be, x),
+      view(be, filter),
+      view(be, out),
+      convShape(info),
+      bias === undefined ? null : view(be, bias),
+      act,
+      a.leakyreluAlpha ?? 0.2,
+    );
+    return out;
+  };
+}
+
+const KERNELS: NativeKernel[] = [
+  { name: tf.Conv2D, run: convForward(false) },
+  { name: tf.FusedConv2D, run: convForward(true) },
+  {
+    name: tf.Conv2DBackpropInput,
+    run: (blas, be, { inputs, attrs }) => {
+      const { dy, filter } = inputs as tf.Conv2DBackpropInputInputs;
+      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      if (dy === undefined || filter === undefined) return undefined;
+      if (a.dataFormat !== 'NHWC' || !allFloat(dy, filter)) return undefined;
+      const info = tf.backend_util.computeConv2DInfo(
+        a.inputShape,
+        filter.shape as [number, number, number, number],
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+      const out = be.makeOutput(a.inputShape, 'float32');
+      if (tf.util.sizeFromShape(a.inputShape) === 0) return out;
+      blas.conv2dBackpropInput(view(be, dy), view(be, filter), view(be, out), convShape(info));
+      return out;
+    },
+  },
+  {
+    name: tf.Conv2DBackpropFilter,
+    run: (blas, be, { inputs, attrs }) => {
+      const { x, dy } = inputs as tf.Conv2DBackpropFilterInputs;
+      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      if (x === undefined || dy === undefined) return undefined;
+      if (a.dataFormat !== 'NHWC' || !allFloat(x, dy)) return undefined;
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        a.filterShape,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+      const out = be.makeOutput(a.filterShape, 'float32');
+      if (tf.util.sizeFromShape(a.filterShape) === 0) return out;
+      if (tf.util.sizeFromShape(x.shape) === 0) {
+        view(be, out).fill(0);
+        return out;
+      }
+      blas.conv2dBackpropFilter(view(be, x), view(be, dy), view(be, out), convShape(info));
+      return out;
+    },
+  },
+  { name: tf.BatchMatMul, run: matMul(false) },
+  { name: tf._FusedMatMul, run: matMul(true) },
+];
+
+function matMul(fused: boolean): NativeKernel['run'] {
+  return (blas, be, { inputs, attrs }) => {
+    const { a, b, bias, preluActivationWeights } = inputs as tf._FusedMatMulInputs;
+    const at = attrs as unknown as tf._FusedMatMulAttrs;
+    const act = fused ? ACTIVATIONS[at.activation ?? 'linear'] : 0;
+    if (act === undefined || preluActivationWeights !== undefined) return undefined;
+    if (!allFloat(a, b, bias) || a.shape.length < 2 || b.shape.length < 2) return undefined;
+    const { transposeA, transposeB } = at;
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    // k ≠ kb: the original kernel throws tfjs's own message; k = 0 (an empty sum) is rare.
+    if (k !== kb || k === 0) return undefined;
+    const batchShapeA = a.shape.slice(0, -2);
+    const batchShapeB = b.shape.slice(0, -2);
+    const batchA = tf.util.sizeFromShape(batchShapeA);
+    const batchB = tf.util.sizeFromShape(batchShapeB);
+    // One batch per product: equal batch shapes, or one side not batched (broadcast).
+    if (batchA > 1 && batchB > 1 && !tf.util.arraysEqual(batchShapeA, batchShapeB))
+      return undefined;
+    const biasSize = bias === undefined ? 0 : tf.util.sizeFromShape(bias.shape);
+    if (bias !== undefined && biasSize !== 1 && biasSize !== n) return undefined;
+    const outShape = [
+      ...tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB),
+      m,
+      n,
+    ];
+    const out = be.makeOutput(outShape, 'float32');
+    if (tf.util.sizeFromShape(outShape) === 0) return out;
+    const batch = Math.max(batchA, batchB);
+    // b shared and a untransposed: a's matrices are one tall [batch·m, k] matrix, one product.
+    const shape =
+      batchB === 1 && !transposeA
+        ? [1, batch * m, n, k, 0, transposeB ? 1 : 0, 0, 0]
+        : [
+            batch,
+            m,
+            n,
+            k,
+            transposeA ? 1 : 0,
+            transposeB ? 1 : 0,
+            batchA === 1 ? 0 : m * k,
+            batchB === 1 ? 0 : k * n,
+          ];
+    blas.matmul(
+      view(be, a),
+      view(be, b),
+      view(be, out),
+      shape,
+      bias === undefined ? null : view(be, bias),
+      act,
+      at.leakyreluAlpha ?? 0.2,
+    );
+    return out;
+  };
+}
+
+/** Calls per kernel name: run natively, or handed to the kernel before (for tests and profiling). */
+const calls = new Map<string, { native: number; fallback: number }>(
+  KERNELS.map((k) => [k.name, { native: 0, fallback: 0 }]),
+);
+
+/** A snapshot of the per-kernel call counts since the process started. */
+export function nativeKernelCalls(): Record<string, { native: number; fallback: number }> {
+  return Object.fromEntries([...calls].map(([name, c]) => [name, { ...c }]));
+}
+
+/** What registerNativeKernels put in the registry, and what it shadows. */
+const installed = new Map<string, { config: tf.KernelConfig; previous: tf.KernelConfig }>();
+
+/**
+ * Register the native kernels on the wasm backend over whatever is registered now (exprsim's
+ * training kernels must come first: they are the fallback). Idempotent. Returns the names.
+ */
+export function registerNativeKernels(blas: NativeBlas): string[] {
+  const names: string[] = [];
+  for (const k of KERNELS) {
+    const current = tf.getKernel(k.name, BACKEND);
+    if (current === undefined) continue; // nothing to fall back on: leave the name alone
+    const mine = installed.get(k.name);
+    if (mine !== undefined && current === mine.config) {
+      names.push(k.name);
+      continue;
+    }
+    const previous = current;
+    const config: tf.KernelConfig = {
+      kernelName: k.name,
+      backendName: BACKEND,
+      setupFunc: previous.setupFunc,
+      kernelFunc: (args) => {
+        const count = calls.get(k.name) as { native: number; fallback: number };
+        const out = k.run(blas, args.backend as WasmBackend, args);
+        if (out !== undefined) {
+          count.native++;
+          return out;
+        }
+        count.fallback++;
+        return previous.kernelFunc(args);
+      },
+    };
+    tf.unregisterKernel(k.name, BACKEND);
+    tf.registerKernel(config);
+    installed.set(k.name, { config, previous });
+    names.push(k.name);
+  }
+  return names;
+}
+
+/** Put back the kernels the native ones shadowed. */
+export function unregisterNativeKernels(): void {
+  for (const [name, { config, previous }] of installed) {
+    if (tf.getKernel(name, BACKEND) !== config) continue;
+    tf.unregisterKernel(name, BACKEND);
+    tf.registerKernel(previous);
+  }
+  installed.clear();
+}
