@@ -95,10 +95,11 @@ static int get_conv_shape(napi_env env, napi_value arr, conv_shape *s) {
   return 1;
 }
 
+/* Exact: a view of another size means the caller's shapes are not the tensors' (never guess). */
 static int check_len(napi_env env, size_t have, int64_t need, const char *what) {
-  if ((int64_t)have < need) {
+  if ((int64_t)have != need) {
     char msg[160];
-    snprintf(msg, sizeof msg, "exprsim-blas: %s has %zu floats, needs %lld", what, have,
+    snprintf(msg, sizeof msg, "exprsim-blas: %s has %zu floats, expected %lld", what, have,
              (long long)need);
     return fail(env, msg);
   }
@@ -163,7 +164,7 @@ static void col2im(const conv_shape *s, const float *col, int64_t r0, int64_t ro
 
 static float activate(float v, int act, float alpha) {
   switch (act) {
-    case ACT_RELU: return v > 0 ? v : 0;
+    case ACT_RELU: return v < 0 ? 0 : v; /* NaN passes through, as in tfjs */
     case ACT_RELU6: return v < 0 ? 0 : (v > 6 ? 6 : v);
     case ACT_LEAKY: return v < 0 ? alpha * v : v;
     case ACT_ELU: return v < 0 ? expm1f(v) : v;
@@ -327,6 +328,92 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Depthwise convolution gradients (no BLAS: each channel is its own small product; loops with
+ * the channels innermost, which the compiler vectorises). shape as for conv2d, with the channel
+ * multiplier m in the cout slot: y[b, oy, ox, c·m + q] = Σ x[b, iy, ix, c] · f[ky, kx, c, q].
+ */
+
+/* depthwiseBackpropInput(dy, filter, dx, shape): dx[b, iy, ix, c] = Σ dy[…, c·m + q] · f[ky, kx, c, q]. */
+static napi_value depthwise_backprop_input(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *dy, *f, *dx;
+  size_t ndy, nf, ndx;
+  conv_shape s;
+  if (!get_args(env, info, 4, argv) || !get_f32(env, argv[0], &dy, &ndy) ||
+      !get_f32(env, argv[1], &f, &nf) || !get_f32(env, argv[2], &dx, &ndx) ||
+      !get_conv_shape(env, argv[3], &s))
+    return NULL;
+  const int64_t m = s.cout, cin = s.cin, cm = cin * m;
+  if (!check_len(env, ndy, s.n * s.oh * s.ow * cm, "dy") ||
+      !check_len(env, nf, s.kh * s.kw * cm, "filter") ||
+      !check_len(env, ndx, s.n * s.h * s.w * cin, "dx"))
+    return NULL;
+  memset(dx, 0, sizeof(float) * s.n * s.h * s.w * cin);
+  for (int64_t b = 0; b < s.n; b++)
+    for (int64_t oy = 0; oy < s.oh; oy++)
+      for (int64_t ox = 0; ox < s.ow; ox++) {
+        const float *g = dy + ((b * s.oh + oy) * s.ow + ox) * cm;
+        for (int64_t ky = 0; ky < s.kh; ky++) {
+          int64_t iy = oy * s.sh - s.pad_top + ky * s.dh;
+          if (iy < 0 || iy >= s.h) continue;
+          for (int64_t kx = 0; kx < s.kw; kx++) {
+            int64_t ix = ox * s.sw - s.pad_left + kx * s.dw;
+            if (ix < 0 || ix >= s.w) continue;
+            const float *fk = f + (ky * s.kw + kx) * cm;
+            float *d = dx + ((b * s.h + iy) * s.w + ix) * cin;
+            if (m == 1) {
+              for (int64_t c = 0; c < cin; c++) d[c] += g[c] * fk[c];
+            } else {
+              for (int64_t c = 0; c < cin; c++)
+                for (int64_t q = 0; q < m; q++) d[c] += g[c * m + q] * fk[c * m + q];
+            }
+          }
+        }
+      }
+  return NULL;
+}
+
+/* depthwiseBackpropFilter(x, dy, df, shape): df[ky, kx, c, q] = Σ x[b, iy, ix, c] · dy[…, c·m + q]. */
+static napi_value depthwise_backprop_filter(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *x, *dy, *df;
+  size_t nx, ndy, ndf;
+  conv_shape s;
+  if (!get_args(env, info, 4, argv) || !get_f32(env, argv[0], &x, &nx) ||
+      !get_f32(env, argv[1], &dy, &ndy) || !get_f32(env, argv[2], &df, &ndf) ||
+      !get_conv_shape(env, argv[3], &s))
+    return NULL;
+  const int64_t m = s.cout, cin = s.cin, cm = cin * m;
+  if (!check_len(env, nx, s.n * s.h * s.w * cin, "x") ||
+      !check_len(env, ndy, s.n * s.oh * s.ow * cm, "dy") ||
+      !check_len(env, ndf, s.kh * s.kw * cm, "df"))
+    return NULL;
+  memset(df, 0, sizeof(float) * s.kh * s.kw * cm);
+  for (int64_t b = 0; b < s.n; b++)
+    for (int64_t oy = 0; oy < s.oh; oy++)
+      for (int64_t ox = 0; ox < s.ow; ox++) {
+        const float *g = dy + ((b * s.oh + oy) * s.ow + ox) * cm;
+        for (int64_t ky = 0; ky < s.kh; ky++) {
+          int64_t iy = oy * s.sh - s.pad_top + ky * s.dh;
+          if (iy < 0 || iy >= s.h) continue;
+          for (int64_t kx = 0; kx < s.kw; kx++) {
+            int64_t ix = ox * s.sw - s.pad_left + kx * s.dw;
+            if (ix < 0 || ix >= s.w) continue;
+            const float *a = x + ((b * s.h + iy) * s.w + ix) * cin;
+            float *d = df + (ky * s.kw + kx) * cm;
+            if (m == 1) {
+              for (int64_t c = 0; c < cin; c++) d[c] += a[c] * g[c];
+            } else {
+              for (int64_t c = 0; c < cin; c++)
+                for (int64_t q = 0; q < m; q++) d[c * m + q] += a[c] * g[c * m + q];
+            }
+          }
+        }
+      }
+  return NULL;
+}
+
 /* setThreads(n): OpenBLAS's thread count for this process. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -351,7 +438,13 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+/* Bumped whenever a function's arguments change: load.ts refuses a stale build. */
+#define EXPRSIM_BLAS_ABI 2
+
 static napi_value init(napi_env env, napi_value exports) {
+  napi_value abi;
+  napi_create_int32(env, EXPRSIM_BLAS_ABI, &abi);
+  napi_set_named_property(env, exports, "abi", abi);
   const struct {
     const char *name;
     napi_callback fn;
@@ -359,6 +452,8 @@ static napi_value init(napi_env env, napi_value exports) {
              {"conv2dBackpropInput", conv2d_backprop_input},
              {"conv2dBackpropFilter", conv2d_backprop_filter},
              {"matmul", matmul},
+             {"depthwiseBackpropInput", depthwise_backprop_input},
+             {"depthwiseBackpropFilter", depthwise_backprop_filter},
              {"setThreads", set_threads},
              {"info", blas_info}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -7,7 +7,7 @@
 // install: without a compiler or OpenBLAS it prints why and how to get them, and exprsim runs on
 // wasm alone (`exprsim info` shows which). `--strict` exits 1 instead (CI, to catch a broken build).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,15 +35,17 @@ try {
 } catch {
   skip('the npm package node-api-headers is missing', 'run npm ci');
 }
-const blasHeader = ['/usr/include/cblas.h', '/usr/include/x86_64-linux-gnu/cblas.h'].find((p) =>
-  existsSync(p),
-);
+// OpenBLAS's own headers (cblas.h with the openblas_* prototypes) sit beside its
+// openblas_config.h; Debian's /usr/include/<arch>/cblas.h is an alternatives link that may point
+// to another BLAS's header, so that directory goes first on the include path.
 const openblasHeader = [
   '/usr/include/x86_64-linux-gnu/openblas_config.h',
-  '/usr/include/openblas_config.h',
   '/usr/include/aarch64-linux-gnu/openblas_config.h',
+  '/usr/include/openblas_config.h',
+  '/usr/include/openblas/openblas_config.h',
 ].find((p) => existsSync(p));
-if (!blasHeader || !openblasHeader)
+const openblasDir = openblasHeader ? dirname(realpathSync(openblasHeader)) : undefined;
+if (!openblasDir || !existsSync(join(openblasDir, 'cblas.h')))
   skip('OpenBLAS headers not found', 'apt-get install libopenblas-dev (as root)');
 try {
   execFileSync(cc, ['--version'], { stdio: 'ignore' });
@@ -51,9 +53,9 @@ try {
   skip(`no C compiler (${cc})`, 'apt-get install build-essential');
 }
 
-mkdirSync(outDir, { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
 try {
+  mkdirSync(outDir, { recursive: true });
   execFileSync(
     cc,
     [
@@ -62,8 +64,10 @@ try {
       '-fPIC',
       '-shared',
       '-Wall',
+      // An undeclared openblas_* function would be assumed to return int: refuse instead.
+      '-Werror=implicit-function-declaration',
+      `-I${openblasDir}`,
       `-I${includeDir}`,
-      `-I${dirname(openblasHeader)}`,
       source,
       '-o',
       tmp,

@@ -95,6 +95,8 @@ test('registers over the wasm kernels, idempotently and reversibly', { skip }, (
     'FusedConv2D',
     'Conv2DBackpropInput',
     'Conv2DBackpropFilter',
+    'DepthwiseConv2dNativeBackpropInput',
+    'DepthwiseConv2dNativeBackpropFilter',
     'BatchMatMul',
     '_FusedMatMul',
   ]);
@@ -177,7 +179,99 @@ test('conv2d forward and both gradients match cpu on 40 random shapes', { skip }
   assert.ok(run >= 30, `only ${run} of 40 random shapes were valid convolutions`);
 });
 
+test('depthwise conv2d gradients match cpu on 24 random shapes', { skip }, async () => {
+  const before = nativeKernelCalls();
+  for (let t = 0; t < 24; t++) {
+    const n = randInt(1, 3);
+    const h = randInt(3, 12);
+    const w = randInt(3, 12);
+    const cin = randInt(1, 12);
+    const mult = pick([1, 1, 2]);
+    const k = pick([1, 3, 3, 5]);
+    const stride = pick([1, 2]);
+    const pad = pick(['same', 'valid'] as const);
+    if (pad === 'valid' && (h < k || w < k)) continue;
+    const x = input([n, h, w, cin]);
+    const f = input([k, k, cin, mult], 1 / k);
+    const outShape = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      f.shape as [number, number, number, number],
+      stride,
+      1,
+      pad,
+      undefined,
+      true,
+    ).outShape;
+    const r = input(outShape, 1 / Math.sqrt(outShape[0] * outShape[1] * outShape[2]));
+    const what = `x ${x.shape} f ${f.shape} stride ${stride} pad ${pad}`;
+    await expectSame(`depthwise grads ${what}`, [x, f, r], (xt, ft, rt) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), rt)),
+      )([xt, ft]),
+    );
+  }
+  const after = nativeKernelCalls();
+  for (const name of [
+    'DepthwiseConv2dNativeBackpropInput',
+    'DepthwiseConv2dNativeBackpropFilter',
+  ]) {
+    assert.ok(after[name].native - before[name].native >= 20, `${name} ran natively`);
+    assert.equal(after[name].fallback, before[name].fallback);
+  }
+});
+
+test(
+  'a convolution bigger than one im2col block (blocks, and gradients summed across them)',
+  { skip },
+  async () => {
+    // 4·64·64 rows × 3·3·32 columns = 4.7 M floats > the 4 M-float block of exprsim-blas.c.
+    const x = input([4, 64, 64, 32]);
+    const f = input([3, 3, 32, 4], 1 / Math.sqrt(288));
+    const r = input([4, 64, 64, 4], 1 / 128);
+    const conv = (xt: tf.Tensor, ft: tf.Tensor) =>
+      tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, 1, 'same');
+    await expectSame('big conv + grads', [x, f, r], (xt, ft, rt) => [
+      conv(xt, ft),
+      ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), rt)))([xt, ft]),
+    ]);
+  },
+);
+
+test(
+  'inputs the native kernels do not cover go to the wasm kernels, still right',
+  { skip },
+  async () => {
+    const before = nativeKernelCalls();
+    // A bias per row, not per channel (it broadcasts as [m, 1]): wasm's own kernel refuses it
+    // loudly, where applying it per column would be silently wrong.
+    await tf.setBackend('wasm');
+    assert.throws(
+      () =>
+        tf.tidy(() =>
+          tf.fused.matMul({ a: tf.ones([3, 3]), b: tf.ones([3, 3]), bias: tf.ones([3, 1]) }),
+        ),
+      /rank-1 bias/,
+    );
+    // conv2dTranspose with an output shape whose 'same' conv does not give dy's size.
+    await expectSame(
+      'conv2dTranspose, mismatched dy',
+      [input([1, 6, 6, 1]), input([1, 1, 1, 1])],
+      (dy, f) => tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, [1, 10, 10, 1], 2, 'same'),
+    );
+    // Empty operands.
+    await expectSame('matMul with k = 0', [input([2, 0]), input([0, 3])], (a, b) =>
+      tf.matMul(a, b),
+    );
+    const after = nativeKernelCalls();
+    assert.equal(after._FusedMatMul.fallback, before._FusedMatMul.fallback + 1);
+    assert.equal(after.Conv2DBackpropInput.fallback, before.Conv2DBackpropInput.fallback + 1);
+    assert.equal(after.BatchMatMul.fallback, before.BatchMatMul.fallback + 1);
+    assert.equal(after._FusedMatMul.native, before._FusedMatMul.native);
+  },
+);
+
 test('fused conv2d: bias and activations, prelu falls back', { skip }, async () => {
+  const before = nativeKernelCalls().FusedConv2D;
   const x = input([2, 6, 5, 4]);
   const f = input([3, 3, 4, 7], 1 / 6);
   const b = input([7]);
@@ -204,6 +298,9 @@ test('fused conv2d: bias and activations, prelu falls back', { skip }, async () 
       }),
     );
   }
+  const after = nativeKernelCalls().FusedConv2D;
+  assert.equal(after.fallback, before.fallback + 1, 'prelu');
+  assert.equal(after.native, before.native + 6);
   await expectSame('fused conv, no bias, stride 2', [x, f], (xt, ft) =>
     tf.fused.conv2d({
       x: xt as tf.Tensor4D,

@@ -14,6 +14,7 @@ const BACKEND = 'wasm';
 
 /** The parts of tfjs-wasm's BackendWasm these kernels use. */
 interface WasmBackend extends tf.KernelBackend {
+  disposeData(dataId: tf.DataId): boolean;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -61,6 +62,64 @@ function convShape(c: tf.backend_util.Conv2DInfo): number[] {
   ];
 }
 
+/** computeConv2DInfo of a depthwise conv (NHWC, the only layout tfjs's depthwise ops take). */
+function depthwiseInfo(
+  inShape: number[],
+  filterShape: number[],
+  a: {
+    strides: [number, number] | number;
+    dilations: [number, number] | number;
+    pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  },
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations,
+    a.pad as 'same',
+    a.dimRoundingMode,
+    true,
+  );
+}
+
+/** convShape with the channel multiplier (filter's last dim) in the cout slot. */
+function depthwiseShape(c: tf.backend_util.Conv2DInfo): number[] {
+  const s = convShape(c);
+  s[6] = c.outChannels / c.inChannels;
+  return s;
+}
+
+/**
+ * Whether a fused op's bias is per output channel (or a scalar): every dim but the last is 1
+ * and the last is 1 or `channels`. tfjs accepts any bias that broadcasts to the output (e.g.
+ * [m, 1], per row); those go to the previous kernel.
+ */
+function perChannelBias(bias: tf.TensorInfo | undefined, channels: number): boolean {
+  if (bias === undefined) return true;
+  const s = bias.shape;
+  const last = s.length === 0 ? 1 : s[s.length - 1];
+  return s.slice(0, -1).every((d) => d === 1) && (last === 1 || last === channels);
+}
+
+/**
+ * Run the native call that fills `out`; if it throws (a shape the C side refuses), free the
+ * output before rethrowing, so the wasm heap does not leak it.
+ */
+function fill(be: WasmBackend, out: tf.TensorInfo, call: () => void): tf.TensorInfo {
+  try {
+    call();
+  } catch (e) {
+    be.disposeData(out.dataId);
+    throw e;
+  }
+  return out;
+}
+
+/** No empty dimension anywhere (the C side needs ≥ 1 everywhere; tfjs handles empties). */
+const nonEmpty = (...shapes: number[][]) => shapes.every((s) => s.every((d) => d > 0));
+
 const allFloat = (...ts: (tf.TensorInfo | undefined)[]) =>
   ts.every((t) => t === undefined || t.dtype === 'float32');
 
@@ -80,21 +139,22 @@ function convForward(fused: boolean): NativeKernel['run'] {
       a.pad,
       a.dimRoundingMode,
     );
-    const biasSize = bias === undefined ? 0 : tf.util.sizeFromShape(bias.shape);
-    if (bias !== undefined && biasSize !== 1 && biasSize !== info.outChannels) return undefined;
+    if (!perChannelBias(bias, info.outChannels)) return undefined;
+    if (!nonEmpty(x.shape, filter.shape, info.outShape)) return undefined;
     const out = be.makeOutput(info.outShape, 'float32');
-    if (tf.util.sizeFromShape(info.outShape) === 0) return out;
     // Views after makeOutput: allocating may grow the heap and detach older views.
-    blas.conv2d(
-      view(be, x),
-      view(be, filter),
-      view(be, out),
-      convShape(info),
-      bias === undefined ? null : view(be, bias),
-      act,
-      a.leakyreluAlpha ?? 0.2,
+    return fill(be, out, () =>
+      blas.conv2d(
+        view(be, x),
+        view(be, filter),
+        view(be, out),
+        convShape(info),
+        bias === undefined ? null : view(be, bias),
+        act,
+        // tfjs's fused ops default leakyreluAlpha to 0.2 (tf.fused.conv2d's signature).
+        a.leakyreluAlpha ?? 0.2,
+      ),
     );
-    return out;
   };
 }
 
@@ -116,10 +176,13 @@ const KERNELS: NativeKernel[] = [
         a.pad,
         a.dimRoundingMode,
       );
+      // tfjs does not check dy against inputShape (conv2dTranspose takes a user's output shape).
+      if (!tf.util.arraysEqual(dy.shape, info.outShape)) return undefined;
+      if (!nonEmpty(dy.shape, filter.shape, a.inputShape)) return undefined;
       const out = be.makeOutput(a.inputShape, 'float32');
-      if (tf.util.sizeFromShape(a.inputShape) === 0) return out;
-      blas.conv2dBackpropInput(view(be, dy), view(be, filter), view(be, out), convShape(info));
-      return out;
+      return fill(be, out, () =>
+        blas.conv2dBackpropInput(view(be, dy), view(be, filter), view(be, out), convShape(info)),
+      );
     },
   },
   {
@@ -137,14 +200,52 @@ const KERNELS: NativeKernel[] = [
         a.pad,
         a.dimRoundingMode,
       );
+      if (!tf.util.arraysEqual(dy.shape, info.outShape)) return undefined;
+      if (!nonEmpty(x.shape, dy.shape, a.filterShape)) return undefined;
       const out = be.makeOutput(a.filterShape, 'float32');
-      if (tf.util.sizeFromShape(a.filterShape) === 0) return out;
-      if (tf.util.sizeFromShape(x.shape) === 0) {
-        view(be, out).fill(0);
-        return out;
-      }
-      blas.conv2dBackpropFilter(view(be, x), view(be, dy), view(be, out), convShape(info));
-      return out;
+      return fill(be, out, () =>
+        blas.conv2dBackpropFilter(view(be, x), view(be, dy), view(be, out), convShape(info)),
+      );
+    },
+  },
+  {
+    name: tf.DepthwiseConv2dNativeBackpropInput,
+    run: (blas, be, { inputs, attrs }) => {
+      const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
+      const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+      if (dy === undefined || filter === undefined || !allFloat(dy, filter)) return undefined;
+      const info = depthwiseInfo(a.inputShape, filter.shape, a);
+      if (!tf.util.arraysEqual(dy.shape, info.outShape)) return undefined;
+      if (!nonEmpty(dy.shape, filter.shape, a.inputShape)) return undefined;
+      const out = be.makeOutput(a.inputShape, 'float32');
+      return fill(be, out, () =>
+        blas.depthwiseBackpropInput(
+          view(be, dy),
+          view(be, filter),
+          view(be, out),
+          depthwiseShape(info),
+        ),
+      );
+    },
+  },
+  {
+    name: tf.DepthwiseConv2dNativeBackpropFilter,
+    run: (blas, be, { inputs, attrs }) => {
+      const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
+      const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+      if (x === undefined || dy === undefined || !allFloat(x, dy)) return undefined;
+      const info = depthwiseInfo(x.shape, a.filterShape, a);
+      if (!tf.util.arraysEqual(dy.shape, info.outShape)) return undefined;
+      if (!nonEmpty(x.shape, dy.shape, a.filterShape)) return undefined;
+      const out = be.makeOutput(a.filterShape, 'float32');
+      return fill(be, out, () =>
+        blas.depthwiseBackpropFilter(
+          view(be, x),
+          view(be, dy),
+          view(be, out),
+          depthwiseShape(info),
+        ),
+      );
     },
   },
   { name: tf.BatchMatMul, run: matMul(false) },
@@ -165,8 +266,8 @@ function matMul(fused: boolean): NativeKernel['run'] {
     const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
     const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
     const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    // k ≠ kb: the original kernel throws tfjs's own message; k = 0 (an empty sum) is rare.
-    if (k !== kb || k === 0) return undefined;
+    // k ≠ kb: the original kernel throws tfjs's own message.
+    if (k !== kb) return undefined;
     const batchShapeA = a.shape.slice(0, -2);
     const batchShapeB = b.shape.slice(0, -2);
     const batchA = tf.util.sizeFromShape(batchShapeA);
@@ -174,15 +275,14 @@ function matMul(fused: boolean): NativeKernel['run'] {
     // One batch per product: equal batch shapes, or one side not batched (broadcast).
     if (batchA > 1 && batchB > 1 && !tf.util.arraysEqual(batchShapeA, batchShapeB))
       return undefined;
-    const biasSize = bias === undefined ? 0 : tf.util.sizeFromShape(bias.shape);
-    if (bias !== undefined && biasSize !== 1 && biasSize !== n) return undefined;
+    if (!perChannelBias(bias, n)) return undefined;
+    if (!nonEmpty(a.shape, b.shape)) return undefined;
     const outShape = [
       ...tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB),
       m,
       n,
     ];
     const out = be.makeOutput(outShape, 'float32');
-    if (tf.util.sizeFromShape(outShape) === 0) return out;
     const batch = Math.max(batchA, batchB);
     // b shared and a untransposed: a's matrices are one tall [batch·m, k] matrix, one product.
     const shape =
@@ -198,16 +298,17 @@ function matMul(fused: boolean): NativeKernel['run'] {
             batchA === 1 ? 0 : m * k,
             batchB === 1 ? 0 : k * n,
           ];
-    blas.matmul(
-      view(be, a),
-      view(be, b),
-      view(be, out),
-      shape,
-      bias === undefined ? null : view(be, bias),
-      act,
-      at.leakyreluAlpha ?? 0.2,
+    return fill(be, out, () =>
+      blas.matmul(
+        view(be, a),
+        view(be, b),
+        view(be, out),
+        shape,
+        bias === undefined ? null : view(be, bias),
+        act,
+        at.leakyreluAlpha ?? 0.2,
+      ),
     );
-    return out;
   };
 }
 

@@ -25,6 +25,19 @@ export interface NativeBlas {
     shape: number[],
   ): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: number[]): void;
+  /** Depthwise gradients; shape as for conv2d with the channel multiplier in the cout slot. */
+  depthwiseBackpropInput(
+    dy: Float32Array,
+    filter: Float32Array,
+    dx: Float32Array,
+    shape: number[],
+  ): void;
+  depthwiseBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    df: Float32Array,
+    shape: number[],
+  ): void;
   /** shape: [batch, m, n, k, transA, transB, strideA, strideB] (stride 0 broadcasts). */
   matmul(
     a: Float32Array,
@@ -36,11 +49,16 @@ export interface NativeBlas {
     alpha: number,
   ): void;
   setThreads(n: number): void;
+  /** The library's interface version (EXPRSIM_BLAS_ABI in the C source). */
+  abi: number;
   info(): { config: string; core: string; threads: number };
 }
 
 export type NativeLoad =
   { ok: true; blas: NativeBlas; path: string } | { ok: false; reason: string; fix: string };
+
+/** The interface version this code calls; a library built from an older source is refused. */
+export const NATIVE_ABI = 2;
 
 /** Where scripts/build-native.mjs writes the library. */
 export const NATIVE_PATH = join(PACKAGE_ROOT, 'native', 'build', 'exprsim-blas.node');
@@ -72,6 +90,13 @@ function load(): NativeLoad {
   }
   try {
     const blas = createRequire(import.meta.url)(NATIVE_PATH) as NativeBlas;
+    if (blas.abi !== NATIVE_ABI) {
+      return {
+        ok: false,
+        reason: `${NATIVE_PATH} is a stale build (interface ${String(blas.abi)}, this exprsim needs ${NATIVE_ABI})`,
+        fix: 'rebuild it with npm run build:native',
+      };
+    }
     const threads = Number(process.env.EXPRSIM_NATIVE_THREADS ?? '1');
     if (!Number.isInteger(threads) || threads < 1) {
       return {
