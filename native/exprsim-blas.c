@@ -414,6 +414,47 @@ static napi_value depthwise_backprop_filter(napi_env env, napi_callback_info inf
   return NULL;
 }
 
+/*
+ * batchNorm(x, mean, variance, offset|null, scale|null, y, channels, eps): per channel c (the
+ * last axis), y = (x − mean[c]) · scale[c] / sqrt(variance[c] + eps) + offset[c], folded into
+ * one multiply-add per element. Each parameter has `channels` values or one (broadcast).
+ */
+static napi_value batch_norm(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  float *x, *mean, *var, *offset, *scale, *y;
+  size_t nx, nm, nv, no, ns, ny;
+  int64_t ch;
+  double eps;
+  if (!get_args(env, info, 8, argv) || !get_f32(env, argv[0], &x, &nx) ||
+      !get_f32(env, argv[1], &mean, &nm) || !get_f32(env, argv[2], &var, &nv) ||
+      !get_f32_or_null(env, argv[3], &offset, &no) || !get_f32_or_null(env, argv[4], &scale, &ns) ||
+      !get_f32(env, argv[5], &y, &ny) || !get_i64(env, argv[6], &ch) || !get_f64(env, argv[7], &eps))
+    return NULL;
+  if (ch < 1 || nx % (size_t)ch != 0 || ny != nx)
+    return (fail(env, "exprsim-blas: batchNorm shapes"), NULL);
+  size_t lens[4] = {nm, nv, offset ? no : 1, scale ? ns : 1};
+  for (int i = 0; i < 4; i++)
+    if (lens[i] != 1 && lens[i] != (size_t)ch)
+      return (fail(env, "exprsim-blas: batchNorm parameter length"), NULL);
+  float *a = malloc(sizeof(float) * 2 * ch);
+  if (!a) return (fail(env, "exprsim-blas: out of memory"), NULL);
+  float *b = a + ch;
+  for (int64_t c = 0; c < ch; c++) {
+    float m = mean[nm == 1 ? 0 : c], v = var[nv == 1 ? 0 : c];
+    float g = scale ? scale[ns == 1 ? 0 : c] : 1.0f, o = offset ? offset[no == 1 ? 0 : c] : 0.0f;
+    a[c] = g / sqrtf(v + (float)eps);
+    b[c] = o - m * a[c];
+  }
+  const int64_t rows = (int64_t)(nx / (size_t)ch);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * ch;
+    float *yr = y + r * ch;
+    for (int64_t c = 0; c < ch; c++) yr[c] = xr[c] * a[c] + b[c];
+  }
+  free(a);
+  return NULL;
+}
+
 /* setThreads(n): OpenBLAS's thread count for this process. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -439,7 +480,7 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
 }
 
 /* Bumped whenever a function's arguments change: load.ts refuses a stale build. */
-#define EXPRSIM_BLAS_ABI 2
+#define EXPRSIM_BLAS_ABI 3
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value abi;
@@ -453,6 +494,7 @@ static napi_value init(napi_env env, napi_value exports) {
              {"conv2dBackpropFilter", conv2d_backprop_filter},
              {"matmul", matmul},
              {"depthwiseBackpropInput", depthwise_backprop_input},
+             {"batchNorm", batch_norm},
              {"depthwiseBackpropFilter", depthwise_backprop_filter},
              {"setThreads", set_threads},
              {"info", blas_info}};

@@ -115,6 +115,7 @@ test('registration is idempotent and reversible', () => {
     'Mean',
     'Tile',
     'BatchMatMul',
+    'Identity',
   ]);
   const ours = names.map((n) => tf.getKernel(n, 'wasm'));
   assert.deepEqual(registerWasmTrainingKernels(), names);
@@ -709,4 +710,21 @@ test('no leaks, inputs untouched, outputs owned by the caller', async () => {
   assert.deepEqual([gx.dataSync(), gw.dataSync(), tiled.dataSync(), prod.dataSync()], expect);
   tf.dispose([gx, gw, tiled, prod, ...inputs]);
   tf.env().set('IS_TEST', false);
+});
+
+test('Identity shares the data (no copy) and each holder keeps it alive', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+  const buffers = tf.memory().numDataBuffers;
+  const y = tf.clone(x); // the Identity kernel
+  assert.equal(tf.memory().numDataBuffers, buffers, 'no new buffer');
+  assert.equal(y.dataId, x.dataId);
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4], 'the clone outlives the original');
+  const v = tf.variable(y);
+  v.assign(tf.tensor([5, 6, 7, 8], [2, 2]));
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4], "a variable's assign leaves it alone");
+  const s = tf.clone(tf.tensor(['a', 'b']));
+  assert.deepEqual(s.dataSync(), ['a', 'b']);
+  tf.dispose([y, v, s]);
 });

@@ -97,6 +97,7 @@ test('registers over the wasm kernels, idempotently and reversibly', { skip }, (
     'Conv2DBackpropFilter',
     'DepthwiseConv2dNativeBackpropInput',
     'DepthwiseConv2dNativeBackpropFilter',
+    'FusedBatchNorm',
     'BatchMatMul',
     '_FusedMatMul',
   ]);
@@ -267,6 +268,38 @@ test(
     assert.equal(after.Conv2DBackpropInput.fallback, before.Conv2DBackpropInput.fallback + 1);
     assert.equal(after.BatchMatMul.fallback, before.BatchMatMul.fallback + 1);
     assert.equal(after._FusedMatMul.native, before._FusedMatMul.native);
+  },
+);
+
+test(
+  'batch norm: per-channel, broadcast and absent parameters, and its gradient',
+  { skip },
+  async () => {
+    const before = nativeKernelCalls().FusedBatchNorm;
+    const x = input([2, 3, 4, 5]);
+    const p = () => input([5]);
+    const variance = { shape: [5], values: normal(5).map((v) => v * v + 0.1) };
+    await expectSame('batchNorm [5] params', [x, p(), variance, p(), p()], (xt, m, v, o, g) =>
+      tf.batchNorm(xt, m, v, o, g, 1e-3),
+    );
+    await expectSame('batchNorm, no offset or scale', [x, p(), variance], (xt, m, v) =>
+      tf.batchNorm(xt, m, v, undefined, undefined, 1e-3),
+    );
+    const v4 = { shape: [1, 1, 1, 5], values: variance.values };
+    await expectSame(
+      'batchNorm [1,1,1,5] params, offset [1,1,1,1]',
+      [x, input([1, 1, 1, 5]), v4, input([1, 1, 1, 1])],
+      (xt, m, v, o) => tf.batchNorm(xt, m, v, o, undefined, 1e-3),
+    );
+    const r = input([2, 3, 4, 5]);
+    await expectSame('batchNorm gradient', [x, p(), variance, p(), p(), r], (xt, m, v, o, g, rt) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.batchNorm(a, m, v, o, b, 1e-3), rt)),
+      )([xt, g]),
+    );
+    const after = nativeKernelCalls().FusedBatchNorm;
+    assert.ok(after.native - before.native >= 4);
+    assert.equal(after.fallback, before.fallback);
   },
 );
 

@@ -248,6 +248,33 @@ const KERNELS: NativeKernel[] = [
       );
     },
   },
+  {
+    // tfjs-wasm's FusedBatchNorm is a scalar loop; this is one vectorised multiply-add per value.
+    name: tf.FusedBatchNorm,
+    run: (blas, be, { inputs, attrs }) => {
+      const { x, mean, variance, offset, scale } = inputs as tf.FusedBatchNormInputs;
+      const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
+      if (x === undefined || mean === undefined || variance === undefined) return undefined;
+      if (!allFloat(x, mean, variance, offset, scale) || x.shape.length === 0) return undefined;
+      const channels = x.shape[x.shape.length - 1];
+      const params = [mean, variance, offset, scale];
+      if (!params.every((p) => perChannelBias(p, channels))) return undefined;
+      if (!nonEmpty(x.shape)) return undefined;
+      const out = be.makeOutput(x.shape, 'float32');
+      return fill(be, out, () =>
+        blas.batchNorm(
+          view(be, x),
+          view(be, mean),
+          view(be, variance),
+          offset === undefined ? null : view(be, offset),
+          scale === undefined ? null : view(be, scale),
+          view(be, out),
+          channels,
+          varianceEpsilon,
+        ),
+      );
+    },
+  },
   { name: tf.BatchMatMul, run: matMul(false) },
   { name: tf._FusedMatMul, run: matMul(true) },
 ];

@@ -38,6 +38,17 @@ export interface NativeBlas {
     df: Float32Array,
     shape: number[],
   ): void;
+  /** y = (x − mean) · scale / sqrt(variance + eps) + offset over the last axis (`channels`). */
+  batchNorm(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    y: Float32Array,
+    channels: number,
+    eps: number,
+  ): void;
   /** shape: [batch, m, n, k, transA, transB, strideA, strideB] (stride 0 broadcasts). */
   matmul(
     a: Float32Array,
@@ -58,7 +69,7 @@ export type NativeLoad =
   { ok: true; blas: NativeBlas; path: string } | { ok: false; reason: string; fix: string };
 
 /** The interface version this code calls; a library built from an older source is refused. */
-export const NATIVE_ABI = 2;
+export const NATIVE_ABI = 3;
 
 /** Where scripts/build-native.mjs writes the library. */
 export const NATIVE_PATH = join(PACKAGE_ROOT, 'native', 'build', 'exprsim-blas.node');
