@@ -455,6 +455,34 @@ static napi_value batch_norm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * sumRows(x, out, rows, cols, scale): out[c] = scale · Σ_r x[r, c] — Sum (scale 1) and Mean
+ * (1/rows) over leading axes, the reduction of every bias, batch-norm and broadcast gradient.
+ * Accumulated in double, so long reductions (a batch of feature maps) lose nothing to order.
+ */
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  float *x, *out;
+  size_t nx, nout;
+  int64_t rows, cols;
+  double scale;
+  if (!get_args(env, info, 5, argv) || !get_f32(env, argv[0], &x, &nx) ||
+      !get_f32(env, argv[1], &out, &nout) || !get_i64(env, argv[2], &rows) ||
+      !get_i64(env, argv[3], &cols) || !get_f64(env, argv[4], &scale))
+    return NULL;
+  if (rows < 1 || cols < 1) return (fail(env, "exprsim-blas: sumRows shape"), NULL);
+  if (!check_len(env, nx, rows * cols, "x") || !check_len(env, nout, cols, "out")) return NULL;
+  double *acc = calloc((size_t)cols, sizeof(double));
+  if (!acc) return (fail(env, "exprsim-blas: out of memory"), NULL);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) acc[c] += xr[c];
+  }
+  for (int64_t c = 0; c < cols; c++) out[c] = (float)(acc[c] * scale);
+  free(acc);
+  return NULL;
+}
+
 /* setThreads(n): OpenBLAS's thread count for this process. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -480,7 +508,7 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
 }
 
 /* Bumped whenever a function's arguments change: load.ts refuses a stale build. */
-#define EXPRSIM_BLAS_ABI 3
+#define EXPRSIM_BLAS_ABI 4
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value abi;
@@ -495,6 +523,7 @@ static napi_value init(napi_env env, napi_value exports) {
              {"matmul", matmul},
              {"depthwiseBackpropInput", depthwise_backprop_input},
              {"batchNorm", batch_norm},
+             {"sumRows", sum_rows},
              {"depthwiseBackpropFilter", depthwise_backprop_filter},
              {"setThreads", set_threads},
              {"info", blas_info}};

@@ -9,12 +9,13 @@ import {
 } from './depthwise-backprop.js';
 import { tileConfig } from './tile.js';
 import { identityConfig } from './identity.js';
+import { splitVConfig } from './split.js';
 import { meanConfig, sumConfig } from './reduce.js';
 
 /**
  * Kernels that make tfjs-backend-wasm 4.22 able to train convolutional nets at XNNPACK speed:
  * Conv2DBackpropFilter and the depthwise conv gradients (missing in wasm), and faster Conv2DBackpropInput, Tile and transposed
- * BatchMatMul (naive loops in wasm), Sum/Mean over leading axes (a transpose, then a loop) and a copy-free Identity. Each is a composition of ops wasm runs fast; see the files.
+ * BatchMatMul (naive loops in wasm), Sum/Mean over leading axes (a transpose, then a loop) a copy-free Identity and SplitV as block copies. Each is a composition of ops wasm runs fast; see the files.
  */
 
 const BACKEND = 'wasm';
@@ -59,6 +60,7 @@ const REPLACEMENTS: Replacement[] = [
     make: (o) => batchMatMulConfig(o as tf.KernelConfig),
   },
   { name: tf.Identity, needsOriginal: true, make: (o) => identityConfig(o as tf.KernelConfig) },
+  { name: tf.SplitV, needsOriginal: true, make: (o) => splitVConfig(o as tf.KernelConfig) },
 ];
 
 /** What we registered, and what it replaced (undefined: nothing was registered under the name). */

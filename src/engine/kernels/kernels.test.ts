@@ -116,6 +116,7 @@ test('registration is idempotent and reversible', () => {
     'Tile',
     'BatchMatMul',
     'Identity',
+    'SplitV',
   ]);
   const ours = names.map((n) => tf.getKernel(n, 'wasm'));
   assert.deepEqual(registerWasmTrainingKernels(), names);
@@ -727,4 +728,29 @@ test('Identity shares the data (no copy) and each holder keeps it alive', async 
   const s = tf.clone(tf.tensor(['a', 'b']));
   assert.deepEqual(s.dataSync(), ['a', 'b']);
   tf.dispose([y, v, s]);
+});
+
+test('SplitV as block copies matches cpu on every axis, sizes and dtypes', async () => {
+  const cases: { shape: number[]; split: number | number[]; axis: number; dtype: tf.DataType }[] = [
+    { shape: [4, 3, 3, 10], split: [4, 6], axis: 3, dtype: 'float32' },
+    { shape: [4, 3, 3, 10], split: 2, axis: 0, dtype: 'float32' },
+    { shape: [4, 6, 3, 5], split: [1, -1, 2], axis: 1, dtype: 'int32' },
+    { shape: [7, 9], split: [9], axis: 1, dtype: 'float32' },
+    { shape: [2, 8], split: [3, 0, 5], axis: -1, dtype: 'bool' },
+  ];
+  for (const c of cases) {
+    const n = c.shape.reduce((a, b) => a * b, 1);
+    const values = Array.from({ length: n }, (_, i) =>
+      c.dtype === 'bool' ? i % 3 === 0 : i * 1.5,
+    );
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor(values as number[], c.shape, c.dtype);
+      const parts = tf.split(x, c.split, c.axis);
+      const r = parts.map((p) => ({ shape: p.shape, values: Array.from(p.dataSync()) }));
+      tf.dispose([x, ...parts]);
+      return r;
+    };
+    assert.deepEqual(await run('wasm'), await run('cpu'), JSON.stringify(c));
+  }
 });

@@ -14,7 +14,8 @@ import { composite, type Backend } from './composite.js';
  */
 const MAX_WINDOW = 1 << 20;
 
-function leadingSize(shape: number[], axis: number | number[]): number | undefined {
+/** The number of rows when `axis` are exactly the leading axes (not all of them), else undefined. */
+export function leadingSize(shape: number[], axis: number | number[]): number | undefined {
   const axes = tf.util.parseAxisParam(axis, shape).sort((a, b) => a - b);
   if (axes.length === 0 || axes.length === shape.length) return undefined;
   if (!axes.every((a, i) => a === i)) return undefined;

@@ -98,6 +98,8 @@ test('registers over the wasm kernels, idempotently and reversibly', { skip }, (
     'DepthwiseConv2dNativeBackpropInput',
     'DepthwiseConv2dNativeBackpropFilter',
     'FusedBatchNorm',
+    'Sum',
+    'Mean',
     'BatchMatMul',
     '_FusedMatMul',
   ]);
@@ -300,6 +302,33 @@ test(
     const after = nativeKernelCalls().FusedBatchNorm;
     assert.ok(after.native - before.native >= 4);
     assert.equal(after.fallback, before.fallback);
+  },
+);
+
+test(
+  'Sum and Mean over leading axes run natively; other axes fall back; both match cpu',
+  { skip },
+  async () => {
+    const before = nativeKernelCalls();
+    const x = input([6, 5, 4, 7]);
+    for (const axis of [[0], [0, 1], [0, 1, 2]]) {
+      for (const keepDims of [false, true]) {
+        await expectSame(`sum ${JSON.stringify(axis)} ${keepDims}`, [x], (xt) =>
+          tf.sum(xt, axis, keepDims),
+        );
+        await expectSame(`mean ${JSON.stringify(axis)} ${keepDims}`, [x], (xt) =>
+          tf.mean(xt, axis, keepDims),
+        );
+      }
+    }
+    await expectSame('sum over the last axis', [x], (xt) => tf.sum(xt, -1));
+    await expectSame('sum over all axes', [x], (xt) => tf.sum(xt));
+    // A long reduction: 20,000 rows of 3 (float32 summation order would show at 1e-4).
+    await expectSame('sum of 20000 rows', [input([20000, 3])], (xt) => tf.sum(xt, 0), 1e-3);
+    const after = nativeKernelCalls();
+    assert.equal(after.Sum.native - before.Sum.native, 7);
+    assert.equal(after.Mean.native - before.Mean.native, 6);
+    assert.equal(after.Sum.fallback - before.Sum.fallback, 2);
   },
 );
 

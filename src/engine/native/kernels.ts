@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from './load.js';
+import { leadingSize } from '../kernels/reduce.js';
 
 /**
  * Kernels for tfjs's wasm backend that run their products on the native BLAS (native/
@@ -275,9 +276,30 @@ const KERNELS: NativeKernel[] = [
       );
     },
   },
+  { name: tf.Sum, run: reduceLeading(false) },
+  { name: tf.Mean, run: reduceLeading(true) },
   { name: tf.BatchMatMul, run: matMul(false) },
   { name: tf._FusedMatMul, run: matMul(true) },
 ];
+
+/** Sum or Mean over leading axes (e.g. [0, 1, 2] of NHWC): one pass over the rows. */
+function reduceLeading(mean: boolean): NativeKernel['run'] {
+  return (blas, be, { inputs, attrs }) => {
+    const { x } = inputs as tf.SumInputs;
+    const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
+    if (x === undefined || x.dtype !== 'float32' || !nonEmpty(x.shape)) return undefined;
+    const rows = leadingSize(x.shape, axis);
+    if (rows === undefined) return undefined;
+    const reduced = tf.util.parseAxisParam(axis, x.shape).length;
+    const rest = x.shape.slice(reduced);
+    const outShape = keepDims ? [...new Array<number>(reduced).fill(1), ...rest] : rest;
+    const out = be.makeOutput(outShape, 'float32');
+    const cols = tf.util.sizeFromShape(rest);
+    return fill(be, out, () =>
+      blas.sumRows(view(be, x), view(be, out), rows, cols, mean ? 1 / rows : 1),
+    );
+  };
+}
 
 function matMul(fused: boolean): NativeKernel['run'] {
   return (blas, be, { inputs, attrs }) => {

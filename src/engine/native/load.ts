@@ -49,6 +49,8 @@ export interface NativeBlas {
     channels: number,
     eps: number,
   ): void;
+  /** out[c] = scale · Σ_r x[r, c] over a [rows, cols] matrix (double accumulation). */
+  sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number, scale: number): void;
   /** shape: [batch, m, n, k, transA, transB, strideA, strideB] (stride 0 broadcasts). */
   matmul(
     a: Float32Array,
@@ -69,7 +71,7 @@ export type NativeLoad =
   { ok: true; blas: NativeBlas; path: string } | { ok: false; reason: string; fix: string };
 
 /** The interface version this code calls; a library built from an older source is refused. */
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 4;
 
 /** Where scripts/build-native.mjs writes the library. */
 export const NATIVE_PATH = join(PACKAGE_ROOT, 'native', 'build', 'exprsim-blas.node');
