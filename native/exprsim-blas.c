@@ -1,7 +1,8 @@
 /*
  * exprsim-blas: the products that dominate a training step (convolutions and matrix
  * products, forward and both gradients) on a native BLAS (OpenBLAS's sgemm, AVX2/FMA here),
- * for tfjs's wasm backend. tfjs-wasm's XNNPACK is limited to 128-bit wasm SIMD (~17 GFLOP/s on
+ * for tfjs's wasm backend, plus the loops wasm runs slowly next to them (depthwise gradients,
+ * batch norm, sums over leading axes), compiled with -O3 so they vectorise. tfjs-wasm's XNNPACK is limited to 128-bit wasm SIMD (~17 GFLOP/s on
  * one core of this machine); OpenBLAS reaches ~80 on the same core.
  *
  * Every function works in place on Float32Arrays that view the wasm heap (inputs and the
