@@ -21,6 +21,7 @@ import {
   createHead,
   createReferenceHead,
   initEngine,
+  kernelsLabel,
   LocalReplicas,
   RandomInputSource,
   TrainOptimizer,
@@ -120,7 +121,7 @@ async function measure(c: Case): Promise<Record<string, unknown>> {
   return {
     head: c.name,
     input: c.spec.shape,
-    kernels: engine.native?.loaded === true ? `${engine.backend} + native BLAS` : engine.backend,
+    kernels: kernelsLabel(engine),
     triplets: TRIPLETS,
     single: { medianSec: median(single), tripletsPerSec: s, stepsPerSec: 1 / median(single) },
     workers: {

@@ -1,4 +1,5 @@
 import { ExprsimError } from '../errors.js';
+import type { EngineInfo } from './backend.js';
 
 // The backend names without TensorFlow.js, for the CLI's option parsing and help (which must not
 // pay for loading tfjs); backend.ts re-exports them.
@@ -14,4 +15,9 @@ export function parseBackendName(value: string, source: string): BackendName {
     input: source,
     fix: `use one of ${BACKEND_NAMES.join(', ')}`,
   });
+}
+
+/** What a run's kernels are, for summaries and benchmarks: "wasm", "wasm + native BLAS", "node". */
+export function kernelsLabel(engine: EngineInfo): string {
+  return engine.native?.loaded === true ? `${engine.backend} + native BLAS` : engine.backend;
 }

@@ -3,7 +3,12 @@ import { ExprsimError } from '../errors.js';
 import { logger } from '../logger.js';
 import { parseBackendName, type BackendName } from './backend-names.js';
 
-export { BACKEND_NAMES, parseBackendName, type BackendName } from './backend-names.js';
+export {
+  BACKEND_NAMES,
+  kernelsLabel,
+  parseBackendName,
+  type BackendName,
+} from './backend-names.js';
 
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 

@@ -1,6 +1,7 @@
 export {
   initEngine,
   getEngineInfo,
+  kernelsLabel,
   parseBackendName,
   BACKEND_NAMES,
   type BackendName,

@@ -22,6 +22,7 @@ import {
 import { abortOnInterrupt } from '../interrupt.js';
 import { printJson, printLines, progressBar } from '../output.js';
 import { logger } from '../../logger.js';
+import { kernelsLabel } from '../../engine/backend-names.js';
 import type { EngineInfo } from '../../engine/backend.js';
 
 type Opts = Record<string, OptionValue>;
@@ -184,16 +185,11 @@ function pct(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`;
 }
 
-/** The kernels a run trains on, for its summary: "wasm", "wasm + native BLAS", "node". */
-function kernelsOf(engine: EngineInfo): string {
-  return engine.native?.loaded === true ? `${engine.backend} + native BLAS` : engine.backend;
-}
-
 function summary(r: TrainResult, engine: EngineInfo): string[] {
   const lines = [
     `run:        ${r.out}`,
     `status:     ${r.status} at step ${r.step}/${r.totalSteps}${r.startStep > 0 ? ` (resumed from ${r.startStep})` : ''}`,
-    `speed:      ${r.tripletsPerSec.toFixed(1)} triplets/s (${r.config.workers >= 2 ? `${r.config.workers} workers` : 'one process'}, ${kernelsOf(engine)})`,
+    `speed:      ${r.tripletsPerSec.toFixed(1)} triplets/s (${r.config.workers >= 2 ? `${r.config.workers} workers` : 'one process'}, ${kernelsLabel(engine)})`,
   ];
   if (r.lastValidation) {
     const v = r.lastValidation;

@@ -20,6 +20,13 @@ import * as tf from '@tensorflow/tfjs';
 
 export type Backend = tf.KernelBackend;
 
+/** The parts of tfjs-wasm's BackendWasm that kernels writing into the heap directly use. */
+export interface WasmBackend extends tf.KernelBackend {
+  disposeData(dataId: tf.DataId): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
 /** A tracked tensor view of a kernel input; it holds its own reference on the data. */
 export function adopt(backend: Backend, info: tf.TensorInfo): tf.Tensor {
   backend.incRef(info.dataId);

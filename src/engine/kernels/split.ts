@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** The parts of tfjs-wasm's BackendWasm this kernel uses. */
-interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmBackend } from './composite.js';
 
 /**
  * SplitV for the wasm backend as contiguous block copies. tfjs-wasm 4.22 runs one strided Slice

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from './load.js';
 import { leadingSize } from '../kernels/reduce.js';
+import type { WasmBackend } from '../kernels/composite.js';
 
 /**
  * Kernels for tfjs's wasm backend that run their products on the native BLAS (native/
@@ -12,13 +13,6 @@ import { leadingSize } from '../kernels/reduce.js';
  */
 
 const BACKEND = 'wasm';
-
-/** The parts of tfjs-wasm's BackendWasm these kernels use. */
-interface WasmBackend extends tf.KernelBackend {
-  disposeData(dataId: tf.DataId): boolean;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 /** Activation codes of exprsim-blas.c; prelu (a tensor of slopes) is not among them. */
 const ACTIVATIONS: Partial<Record<string, number>> = {
@@ -389,12 +383,12 @@ export function registerNativeKernels(blas: NativeBlas): string[] {
       continue;
     }
     const previous = current;
+    const count = calls.get(k.name) as { native: number; fallback: number };
     const config: tf.KernelConfig = {
       kernelName: k.name,
       backendName: BACKEND,
       setupFunc: previous.setupFunc,
       kernelFunc: (args) => {
-        const count = calls.get(k.name) as { native: number; fallback: number };
         const out = k.run(blas, args.backend as WasmBackend, args);
         if (out !== undefined) {
           count.native++;
