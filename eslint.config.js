@@ -26,6 +26,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS config files (dependency-cruiser's).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'bin/**', '**/*.test.ts', 'test/**'],
     rules: { 'no-console': 'off' },
   },

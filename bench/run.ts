@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../src/util/fs.js';
-import { updateMarkedSection } from '../src/util/markdown-section.js';
+import { writeFileAtomic } from '../src/core/fs.js';
+import { updateMarkedSection } from '../src/core/markdown-section.js';
 import {
   renderBackbonesSection,
   renderDetectSpeedSection,

@@ -13,7 +13,7 @@
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from '../../src/data/prng.js';
+import { mulberry32 } from '../../src/core/prng.js';
 import { openStore } from '../../src/search/open-store.js';
 import { EmbeddingMatrix } from '../../src/search/top-k.js';
 import type { NewFace } from '../../src/search/types.js';

@@ -4,8 +4,8 @@
  * whole, as the record's `noFace` says. Feature caches use this, so the study's comparison of
  * detectors (Viola-Jones missed 28% of faces, MTCNN 16%) runs on the same images for each.
  */
-import { ExprsimError } from '../errors.js';
-import type { DetectedFace } from '../detect/types.js';
+import { ExprsimError } from '../core/errors.js';
+import type { DetectedFace } from '../core/face.js';
 import { padImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import { preprocessFace, type PreprocessedFace } from './preprocess.js';

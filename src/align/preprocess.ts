@@ -6,12 +6,12 @@
  * models, and `preprocessFace` is driven by that record, so inference preprocesses exactly as
  * training did.
  */
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { convertChannels } from '../image/channels.js';
 import { cropImage, resizeImage } from '../image/transform.js';
 import type { Channels, RawImage, ResizeKernel } from '../image/types.js';
 import { assertRawImage } from '../image/validate.js';
-import type { DetectedFace, FaceBox, FaceLandmarks, LandmarkName, Point } from '../detect/types.js';
+import type { DetectedFace, FaceBox, FaceLandmarks, LandmarkName, Point } from '../core/face.js';
 import {
   ALIGN_MODES,
   MASK_MODES,

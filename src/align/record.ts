@@ -11,7 +11,7 @@
  * what any earlier field means; a record written before them parses, means exactly what it meant,
  * and compares equal (`samePreprocess`) to its upgraded form.
  */
-import { ExprsimError, type ErrorCode } from '../errors.js';
+import { ExprsimError, type ErrorCode } from '../core/errors.js';
 import type { ResizeKernel } from '../image/types.js';
 import { RESIZE_KERNELS } from '../image/types.js';
 

@@ -2,8 +2,8 @@
  * Least-squares similarity transforms (rotation + uniform scale + translation, no reflection)
  * between point sets, and their inverse: the maths of five-point face alignment.
  */
-import { ExprsimError } from '../errors.js';
-import type { Point } from '../detect/types.js';
+import { ExprsimError } from '../core/errors.js';
+import type { Point } from '../core/face.js';
 
 /** x' = a x - b y + tx, y' = b x + a y + ty (scale sqrt(a² + b²), angle atan2(b, a)). */
 export interface Similarity {

@@ -3,9 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 // Only light modules here and in the command registrations: every start (even --help) pays
 // for what they import. Each command loads the library (TensorFlow.js and all) when it runs.
 import { BACKEND_NAMES } from '../engine/backend-names.js';
-import { ExprsimError, isExprsimError } from '../errors.js';
-import { setLogLevel } from '../logger.js';
-import { packageVersion } from '../paths.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
+import { setLogLevel } from '../core/logger.js';
+import { packageVersion } from '../core/paths.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDataCommands } from './commands/data.js';

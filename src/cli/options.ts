@@ -3,7 +3,7 @@
 import type { SplitName } from '../data/labelled.js';
 import { parseBackendName, type BackendName } from '../engine/backend-names.js';
 import type { EngineInfo } from '../engine/backend.js';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /** The global options every command sees (cmd.optsWithGlobals()). */
 export interface GlobalOptions {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import { packageVersion } from '../paths.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { ExprsimError } from '../core/errors.js';
+import { packageVersion } from '../core/paths.js';
+import { writeFileAtomic } from '../core/fs.js';
 import type { SplitName } from './labelled.js';
 import { readTripletFile, type TripletRow } from './triplet-file.js';
 

@@ -1,5 +1,5 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../core/fs.js';
 import type { FecBox } from './fec-row.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { CropBox } from '../image/types.js';
 import type { FecBox } from './fec-row.js';
 

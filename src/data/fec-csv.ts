@@ -1,4 +1,4 @@
-import type { ProgressCallback } from '../progress.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { splitCsvLine } from './csv-line.js';
 import { parseFecFields, isFecBadRow, type FecBadRow, type FecRow } from './fec-row.js';
 import { emptyFileError, readLines } from './line-reader.js';

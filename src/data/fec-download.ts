@@ -1,15 +1,15 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExprsimError, isExprsimError } from '../errors.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
 // From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
 // which data loading and downloading never need.
 import { writeImage } from '../image/encode.js';
 import { readImage } from '../image/read.js';
 import { cropImage } from '../image/transform.js';
 import type { DecodedImage, FailOn } from '../image/types.js';
-import { packageVersion } from '../paths.js';
-import type { ProgressCallback } from '../progress.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { packageVersion } from '../core/paths.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { writeFileAtomic } from '../core/fs.js';
 import {
   compactDownloadManifest,
   DOWNLOAD_MANIFEST,

@@ -1,4 +1,4 @@
-import type { ProgressCallback } from '../progress.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { detachString } from './csv-line.js';
 import { readFecCsv, type FecReadSummary } from './fec-csv.js';
 import { boxKey, FEC_TRIPLET_TYPES, type FecTripletType } from './fec-row.js';

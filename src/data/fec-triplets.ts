@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import {
   makeSource,
   writeDatasetManifest,

@@ -1,11 +1,11 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 // From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
 // which data loading and downloading never need.
 import { writeImage } from '../image/encode.js';
-import type { ProgressCallback } from '../progress.js';
-import { writeFileAtomic } from '../util/fs.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { splitCsvLine } from './csv-line.js';
 import { normalizeSplit, tally, type SkippedItem, type SplitName } from './labelled.js';
 import { emptyFileError, preview, readLines } from './line-reader.js';

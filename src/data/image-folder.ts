@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 // From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
 // which data loading and downloading never need.
 import { formatFromExtension } from '../image/format.js';

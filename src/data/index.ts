@@ -34,7 +34,6 @@ export {
   type Vote,
 } from './vote.js';
 export { fecInfo, type AgreementBin, type FecInfo } from './fec-info.js';
-export { deriveSeed, mulberry32, randomInt, requireSeed, shuffle, type Rng } from './prng.js';
 export { cropFile, cropId, fullImageFile, urlId, type CropFormat } from './fec-ids.js';
 export { DEFAULT_CROP_MARGIN, faceCropRect } from './face-crop.js';
 export {

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import {
   makeSource,
   writeDatasetManifest,
@@ -8,7 +8,7 @@ import {
   type DatasetSplit,
 } from './dataset-manifest.js';
 import { countByLabel, SPLITS, type LabelledDataset, type SplitName } from './labelled.js';
-import { deriveSeed, mulberry32, requireSeed } from './prng.js';
+import { deriveSeed, mulberry32, requireSeed } from '../core/prng.js';
 import { sampleLabelTriplets } from './sample-triplets.js';
 import { assignSplits, DEFAULT_SPLIT_RATIOS } from './split-assign.js';
 import { writeTripletFile } from './triplet-file.js';

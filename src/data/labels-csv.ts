@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import type { ProgressCallback } from '../progress.js';
+import { ExprsimError } from '../core/errors.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { splitCsvLine } from './csv-line.js';
 import { normalizeSplit, tally, type LabelledDataset, type LabelledImage } from './labelled.js';
 import { emptyFileError, preview, readLines } from './line-reader.js';

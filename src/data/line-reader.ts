@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /** A physical line of a text file and its 1-based number, as editors and `sed -n` count. */
 export interface NumberedLine {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabelledImage } from './labelled.js';
-import { mulberry32, type Rng } from './prng.js';
+import { mulberry32, type Rng } from '../core/prng.js';
 import { sampleLabelTriplets } from './sample-triplets.js';
 
 function scripted(values: number[]): Rng {

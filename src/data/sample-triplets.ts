@@ -1,6 +1,6 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { LabelledImage } from './labelled.js';
-import { randomInt, type Rng } from './prng.js';
+import { randomInt, type Rng } from '../core/prng.js';
 import type { TripletRow } from './triplet-file.js';
 
 export interface SampleTripletsOptions {

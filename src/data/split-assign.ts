@@ -1,5 +1,5 @@
-import { ExprsimError } from '../errors.js';
-import { mulberry32, shuffle } from './prng.js';
+import { ExprsimError } from '../core/errors.js';
+import { mulberry32, shuffle } from '../core/prng.js';
 import { SPLITS, tally, type LabelledImage, type SkippedItem, type SplitName } from './labelled.js';
 
 /** Train / val / test fractions used when a dataset has no split column. */

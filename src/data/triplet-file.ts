@@ -1,5 +1,5 @@
-import { ExprsimError } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { ExprsimError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { FEC_TRIPLET_TYPES, type FecTripletType } from './fec-row.js';
 import { readLines } from './line-reader.js';
 

@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { FecAnnotation, FecFace, FecRating, FecRow, FecTripletType } from './fec-row.js';
 
 /**

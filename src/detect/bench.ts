@@ -6,13 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { readImage } from '../image/read.js';
 import type { RawImage } from '../image/types.js';
-import type { ProgressCallback } from '../progress.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { iou } from './geometry.js';
 import { createDetector } from './registry.js';
-import type { DetectedFace, DetectorName, FaceBox } from './types.js';
+import type { DetectedFace, DetectorName, FaceBox } from '../core/face.js';
 
 export interface GroundTruthBox extends FaceBox {
   /** Scored faces count for recall; ignored ones neither count nor make false positives. */

@@ -13,13 +13,13 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { initEngine } from '../engine/backend.js';
 import { fileIO } from '../engine/file-io.js';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
-import { modelDir } from '../paths.js';
+import { modelDir } from '../core/paths.js';
 import { type Corners, clipBox, fromCorners, nms } from './geometry.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
-import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from './types.js';
+import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from '../core/face.js';
 
 export interface BlazeFaceConfig {
   /** Minimum face score, 0..1. Default 0.5. */

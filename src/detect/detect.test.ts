@@ -12,7 +12,7 @@ import type { DecodedImage } from '../image/types.js';
 import { makeTempDir, removeDir } from '../../test/fixtures/images/helpers.js';
 import { createDetector, DETECTOR_NAMES } from './registry.js';
 import { iou } from './geometry.js';
-import type { Detector, DetectorName } from './types.js';
+import type { Detector, DetectorName } from '../core/face.js';
 
 const FIXTURE = fileURLToPath(
   new URL('../../test/fixtures/detect/astronaut-256.jpg', import.meta.url),

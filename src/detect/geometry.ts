@@ -2,7 +2,7 @@
  * Box arithmetic shared by the detectors and the benchmark: intersection over union, greedy
  * non-maximum suppression, clipping, and corner/size conversions. Pure numbers, no tensors.
  */
-import type { FaceBox } from './types.js';
+import type { FaceBox } from '../core/face.js';
 
 /** A box as corners: [x1, y1) to [x2, y2). */
 export interface Corners {

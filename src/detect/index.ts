@@ -12,8 +12,8 @@ export type {
   FaceLandmarks,
   LandmarkName,
   Point,
-} from './types.js';
-export { LANDMARK_NAMES } from './types.js';
+} from '../core/face.js';
+export { LANDMARK_NAMES } from '../core/face.js';
 export {
   createDetector,
   isDetectorName,

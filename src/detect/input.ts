@@ -1,9 +1,9 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { convertChannels } from '../image/channels.js';
 import { readImage } from '../image/read.js';
 import type { Channels, RawImage } from '../image/types.js';
 import { assertRawImage } from '../image/validate.js';
-import type { DetectInput } from './types.js';
+import type { DetectInput } from '../core/face.js';
 
 /**
  * The pixels of a detector's input with `channels` channels: decoded from a path or encoded bytes

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { readImage } from '../image/read.js';
 import { iou } from './geometry.js';
 import { createDetector } from './registry.js';
-import type { DetectedFace, Detector, FaceBox } from './types.js';
+import type { DetectedFace, Detector, FaceBox } from '../core/face.js';
 
 const FIXTURE = fileURLToPath(
   new URL('../../test/fixtures/detect/astronaut-256.jpg', import.meta.url),

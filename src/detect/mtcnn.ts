@@ -22,14 +22,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { initEngine } from '../engine/backend.js';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
-import { logger } from '../logger.js';
-import { modelDir } from '../paths.js';
+import { logger } from '../core/logger.js';
+import { modelDir } from '../core/paths.js';
 import { type Corners, clipBox, nms, squareCorners } from './geometry.js';
 import { loadDetectInput, rejectUnknownKeys, requireNumber } from './input.js';
-import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from './types.js';
+import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from '../core/face.js';
 import { loadWeightsManifest } from './weights.js';
 
 export interface MtcnnConfig {

@@ -1,7 +1,7 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { BlazeFaceConfig } from './blazeface.js';
 import type { MtcnnConfig } from './mtcnn.js';
-import type { Detector, DetectorName } from './types.js';
+import type { Detector, DetectorName } from '../core/face.js';
 import type { ViolaJonesConfig } from './viola-jones.js';
 
 /** Each detector's configuration type, by name. */

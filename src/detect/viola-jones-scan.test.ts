@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { readImage } from '../image/read.js';
 import { createDetector } from './registry.js';
 import { pyramidLevels, splitWindowSize } from './viola-jones-scan.js';
-import type { Detector } from './types.js';
+import type { Detector } from '../core/face.js';
 
 const FIXTURE = fileURLToPath(
   new URL('../../test/fixtures/detect/astronaut-256.jpg', import.meta.url),

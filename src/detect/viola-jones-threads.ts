@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { ScanRequest } from './viola-jones-scan.js';
 
 type Reply = { id: number; hits?: Int32Array; error?: string };

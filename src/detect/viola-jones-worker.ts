@@ -3,7 +3,7 @@
  * window-size range it is sent (viola-jones-scan.ts) and replying with the raw hits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { loadCascade, loadOpenCv } from './opencv.js';
 import { scanRaw, type ScanRequest } from './viola-jones-scan.js';
 

@@ -8,14 +8,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
+import { ExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
-import { modelDir } from '../paths.js';
+import { modelDir } from '../core/paths.js';
 import { clipBox, nms, toCorners } from './geometry.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
-import type { DetectedFace, DetectInput, Detector } from './types.js';
+import type { DetectedFace, DetectInput, Detector } from '../core/face.js';
 import { loadCascade, loadOpenCv, type CvClassifier, type CvMat, type OpenCv } from './opencv.js';
 import { groupHits, pyramidLevels, scanMat, splitWindowSize } from './viola-jones-scan.js';
 import { ScanWorker } from './viola-jones-threads.js';

@@ -1,5 +1,4 @@
-import { ExprsimError } from '../errors.js';
-import type { EngineInfo } from './backend.js';
+import { ExprsimError } from '../core/errors.js';
 
 // The backend names without TensorFlow.js, for the CLI's option parsing and help (which must not
 // pay for loading tfjs); backend.ts re-exports them.
@@ -18,6 +17,9 @@ export function parseBackendName(value: string, source: string): BackendName {
 }
 
 /** What a run's kernels are, for summaries and benchmarks: "wasm", "wasm + native BLAS", "node". */
-export function kernelsLabel(engine: EngineInfo): string {
+export function kernelsLabel(engine: {
+  backend: BackendName;
+  native?: { loaded?: boolean };
+}): string {
   return engine.native?.loaded === true ? `${engine.backend} + native BLAS` : engine.backend;
 }

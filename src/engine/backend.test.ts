@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { initEngine, parseBackendName } from './backend.js';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 const tfjsNodeInstalled = (() => {
   try {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
+import { ExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 import { parseBackendName, type BackendName } from './backend-names.js';
 
 export {

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExprsimError } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { ExprsimError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { readWeightFiles, weightBytes } from './weights-manifest.js';
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /** Weights read from a tfjs weights manifest and its shards, with their fingerprint. */
 export interface LoadedWeights {

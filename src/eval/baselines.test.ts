@@ -8,7 +8,7 @@ import { makeSyntheticDataset } from '../../test/fixtures/train/synthetic.js';
 import { initEngine } from '../engine/backend.js';
 import { BASELINE_NAMES, runBaselines } from './baselines.js';
 import { loadEvalData } from './evaluate.js';
-import { rawPixelEmbedder } from './embedders.js';
+import { rawPixelEmbedder } from '../embed/embedders.js';
 
 await initEngine();
 const dir = await makeTempDir('exprsim-baselines-');

@@ -1,15 +1,15 @@
-import { isExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
-import type { Shape3 } from '../models/heads/options.js';
+import { isExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
+import type { Shape3 } from '../core/types.js';
 import type { ResizeKernel } from '../image/types.js';
-import type { ProgressCallback } from '../progress.js';
+import type { ProgressCallback } from '../core/progress.js';
 import {
   backboneOutputEmbedder,
   classifierOutputEmbedder,
   rawPixelEmbedder,
   untrainedHeadEmbedder,
   type Embedder,
-} from './embedders.js';
+} from '../embed/embedders.js';
 import {
   evaluateEmbedder,
   type EvalData,

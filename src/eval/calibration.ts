@@ -1,4 +1,4 @@
-import { mulberry32 } from '../data/prng.js';
+import { mulberry32 } from '../core/prng.js';
 
 export interface CalibrationOptions {
   /** Random pairs drawn; default 20,000. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Embedder } from './embedders.js';
+import type { Embedder } from '../embed/embedders.js';
 import { evaluateEmbedder, type EvalData } from './evaluate.js';
 
 /** 1-d embeddings by key: happy faces near 0, sad faces near 10. */

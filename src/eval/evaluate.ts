@@ -1,15 +1,15 @@
 import { randomPairDistanceQuantiles, type CalibrationOptions } from './calibration.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import type { ProgressCallback } from '../progress.js';
+import { ExprsimError } from '../core/errors.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { loadTripletSplit, sourceRoot, type LoadedTriplets } from '../data/dataset-manifest.js';
 import { loadImageFolder } from '../data/image-folder.js';
 import { loadLabelsCsv } from '../data/labels-csv.js';
 import type { LabelledDataset, SplitName } from '../data/labelled.js';
 import type { TripletRow } from '../data/triplet-file.js';
-import type { JsonObject } from '../models/heads/options.js';
-import type { Embedder } from './embedders.js';
+import type { JsonObject } from '../core/types.js';
+import type { Embedder } from '../embed/embedders.js';
 import {
   pairwiseSquaredDistances,
   retrievalMetrics,
@@ -22,8 +22,8 @@ import {
   tripletScores,
   type BootstrapOptions,
   type TripletAccuracy,
-} from './triplet-accuracy.js';
-import { indexTriplets, KeyIndex } from './triplet-index.js';
+} from '../embed/triplet-accuracy.js';
+import { indexTriplets, KeyIndex } from '../embed/triplet-index.js';
 
 /** A triplet split and, for labelled datasets, the split's labelled images. */
 export interface EvalData {

@@ -3,40 +3,11 @@
  * labelled sets, embedders (models, baselines) scored the same way.
  */
 export {
-  accuracyByType,
-  bootstrapInterval,
-  meanTripletLoss,
-  pairedDifference,
-  quantile,
-  squaredDistance,
-  summariseAccuracy,
-  tripletDistancesOf,
-  tripletScore,
-  tripletScores,
-  type AccuracyWithInterval,
-  type BootstrapOptions,
-  type PairedDifference,
-  type TripletAccuracy,
-  type TripletDistances,
-  type TripletIndex,
-} from './triplet-accuracy.js';
-export { indexTriplets, type IndexedTriplets } from './triplet-index.js';
-export {
   pairwiseSquaredDistances,
   retrievalMetrics,
   type RetrievalMetrics,
   type RetrievalOptions,
 } from './retrieval.js';
-export {
-  backboneOutputEmbedder,
-  classifierOutputEmbedder,
-  modelEmbedder,
-  openModelEmbedder,
-  rawPixelEmbedder,
-  sourceEmbedder,
-  untrainedHeadEmbedder,
-  type Embedder,
-} from './embedders.js';
 export {
   evaluateEmbedder,
   loadEvalData,

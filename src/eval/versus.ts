@@ -1,6 +1,6 @@
 import { runBaselines, type BaselineFailure, type BaselineOptions } from './baselines.js';
 import type { EvalData } from './evaluate.js';
-import { pairedDifference, type PairedDifference } from './triplet-accuracy.js';
+import { pairedDifference, type PairedDifference } from '../embed/triplet-accuracy.js';
 
 /** A model's lead over one baseline on the same triplets. */
 export interface BaselineMargin {

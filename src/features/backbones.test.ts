@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { referencePattern } from './reference-pattern.js';
 import { BACKBONE_NAMES, backboneFromRef, createBackbone } from './registry.js';
 import type { Backbone } from './types.js';

@@ -371,7 +371,7 @@ test('mirror: a cache of the mirrored faces, recorded, refused as a resume of an
     message: /not mirrored/,
   });
 
-  const { openFeatureInputSource } = await import('../train/feature-source.js');
+  const { openFeatureInputSource } = await import('../embed/feature-source.js');
   const src = await openFeatureInputSource({ kind: 'features', cache: plain, mirror: mirrored });
   const before = tf.memory().numTensors;
   const keys = [items[0].key, key];

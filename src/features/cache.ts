@@ -3,20 +3,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { readImage } from '../image/read.js';
 import { mirrorImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
-import type { BackboneRef } from '../models/artifact.js';
-import type { Shape3 } from '../models/heads/options.js';
-import { packageVersion } from '../paths.js';
-import type { ProgressCallback } from '../progress.js';
-import { writeFileAtomic } from '../util/fs.js';
+import type { BackboneRef, Shape3 } from '../core/types.js';
+import { packageVersion } from '../core/paths.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { writeFileAtomic } from '../core/fs.js';
 import type { FeatureItem } from './dataset.js';
 import { float16BytesToFloat32, float32ToFloat16Bytes } from './float16.js';
 import { cropDetectedFace } from '../align/detect-crop.js';
 import { preprocessFace } from '../align/preprocess.js';
-import type { FaceDetectorLike } from './embed.js';
+import type { FaceFinder } from '../core/face.js';
 import {
   canonicalJson,
   parsePreprocess,
@@ -69,7 +68,7 @@ export interface FeatureCacheManifest {
   stored?: number;
   skipped?: number;
   /**
-   * Detector crops, when complete: images the detector ran on (readable), and the share of them
+   * FaceFinder crops, when complete: images the detector ran on (readable), and the share of them
    * where it found a face (the study's detection rate). Images without a face are skipped or,
    * with `noFace: 'whole-image'`, stored whole (`undetected`).
    */
@@ -86,7 +85,7 @@ export interface ShardIndex {
   /** Images of this shard that could not be read, with why. */
   skipped: { key: string; path: string; reason: string }[];
   /**
-   * Detector crops with `noFace: 'whole-image'`: the stored keys whose face the detector did not
+   * FaceFinder crops with `noFace: 'whole-image'`: the stored keys whose face the detector did not
    * find (used whole). Absent in shards written before it existed.
    */
   undetected?: string[];
@@ -127,7 +126,7 @@ export interface ExtractFeaturesOptions {
    * record's `crop.detector`). The highest-scoring face of each image is used; images without
    * one are skipped ("no face found").
    */
-  detector?: FaceDetectorLike;
+  detector?: FaceFinder;
   /**
    * Mirror every prepared face left to right before the backbone (the manifest says `mirror`):
    * a cache of the mirrored view. Default false.
@@ -150,14 +149,14 @@ export interface ExtractFeaturesResult {
   stored: number;
   /** Unreadable images: count and the first few. */
   skipped: { count: number; first: { key: string; path: string; reason: string }[] };
-  /** Detector crops: see {@link FeatureCacheManifest.detection}. */
+  /** FaceFinder crops: see {@link FeatureCacheManifest.detection}. */
   detection?: FeatureCacheManifest['detection'];
   /** Bytes of all shard data files. */
   bytes: number;
 }
 
 /** A detector's resolved config, when it has one (src/detect's detectors do). */
-function detectorConfig(d: FaceDetectorLike): { config?: Record<string, unknown> } {
+function detectorConfig(d: FaceFinder): { config?: Record<string, unknown> } {
   const config = (d as { config?: unknown }).config;
   return typeof config === 'object' && config !== null && !Array.isArray(config)
     ? { config: JSON.parse(JSON.stringify(config)) as Record<string, unknown> }
@@ -238,7 +237,7 @@ interface LoadedFace {
 async function loadFace(
   item: FeatureItem,
   pre: FeaturePreprocess,
-  detect: FaceDetectorLike['detectFaces'] | undefined,
+  detect: FaceFinder['detectFaces'] | undefined,
   mirror: boolean,
 ): Promise<LoadedFace | string> {
   const r = await loadUnmirrored(item, pre, detect);
@@ -248,7 +247,7 @@ async function loadFace(
 async function loadUnmirrored(
   item: FeatureItem,
   pre: FeaturePreprocess,
-  detect: FaceDetectorLike['detectFaces'] | undefined,
+  detect: FaceFinder['detectFaces'] | undefined,
 ): Promise<LoadedFace | string> {
   try {
     if (pre.crop.kind === 'whole-image' || detect === undefined) {
@@ -268,7 +267,7 @@ async function loadUnmirrored(
 function checkRecord(
   pre: FeaturePreprocess,
   backbone: Backbone,
-  detector: FaceDetectorLike | undefined,
+  detector: FaceFinder | undefined,
 ): void {
   const own = backbone.preprocess;
   const [h, w, c] = backbone.inputShape;

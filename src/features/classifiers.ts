@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { ClassifierConfig, ClassifierName, ExpressionClassifier } from './types.js';
 
 /** The registered frozen classifiers, in the order the CLI lists them. */

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { formatFromExtension } from '../image/format.js';
 import { DATASET_MANIFEST, readDatasetManifest, sourceRoot } from '../data/dataset-manifest.js';
 import { keyPath, loadLabelsCsv } from '../data/labels-csv.js';

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { loadWeightsManifest, type LoadedWeights } from '../engine/weights-manifest.js';
-import { ExprsimError } from '../errors.js';
-import type { BackboneRef } from '../models/artifact.js';
-import type { Shape3 } from '../models/heads/options.js';
-import { modelDir } from '../paths.js';
+import { ExprsimError } from '../core/errors.js';
+import type { BackboneRef, Shape3 } from '../core/types.js';
+import { modelDir } from '../core/paths.js';
 import { resolveLayerAndSize } from './options.js';
 import { wholeImagePreprocess, type FeaturePreprocess } from './preprocess.js';
 import type {

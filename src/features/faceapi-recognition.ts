@@ -6,7 +6,7 @@ import {
   type FaceApiNet,
   type FaceApiStage,
 } from './faceapi-common.js';
-import type { Shape3 } from '../models/heads/options.js';
+import type { Shape3 } from '../core/types.js';
 import type { BackboneConfig } from './types.js';
 import { takeWeight } from './weights.js';
 

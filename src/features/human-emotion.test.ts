@@ -12,7 +12,7 @@ import { initEngine } from '../engine/backend.js';
 import { fileIO } from '../engine/file-io.js';
 import { readImage } from '../image/read.js';
 import type { RawImage } from '../image/types.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { CLASSIFIER_NAMES, createClassifier } from './classifiers.js';
 import {
   HUMAN_EMOTION_LABELS,

@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { FER2013_LABELS } from '../data/fer2013-csv.js';
 import { fileIO } from '../engine/file-io.js';
-import { ExprsimError, isExprsimError } from '../errors.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
 import { imageToTensor } from '../image/tensor.js';
 import type { RawImage } from '../image/types.js';
-import type { BackboneRef } from '../models/artifact.js';
-import { modelDir } from '../paths.js';
+import type { BackboneRef } from '../core/types.js';
+import { modelDir } from '../core/paths.js';
 import type { ExpressionClassifier } from './types.js';
 
 /**

@@ -83,24 +83,4 @@ export {
   type OpenFeatureCacheOptions,
   type ShardIndex,
 } from './cache.js';
-export {
-  DEFAULT_DETECT_MARGIN,
-  DEFAULT_EMBED_BATCH,
-  createEmbedder,
-  embedFaces,
-  embedFiles,
-  type EmbedFilesOptions,
-  type EmbedFilesResult,
-  type EmbedOptions,
-  type EmbeddedFace,
-  type FaceDetectorLike,
-  type FaceEmbedder,
-  type PrepareFaceOptions,
-} from './embed.js';
 export { decodeNpyFloat32, encodeNpyFloat32 } from './npy.js';
-export {
-  embeddingFormat,
-  npyRowsPath,
-  writeEmbeddings,
-  type EmbeddingFormat,
-} from './embed-output.js';

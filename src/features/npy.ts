@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /**
  * A NumPy `.npy` file (format version 1.0) holding a C-order little-endian float32 array:

@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 const KEYS = ['layer', 'inputSize', 'modelDir'];
 

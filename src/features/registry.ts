@@ -1,5 +1,5 @@
-import { ExprsimError } from '../errors.js';
-import type { BackboneRef } from '../models/artifact.js';
+import { ExprsimError } from '../core/errors.js';
+import type { BackboneRef } from '../core/types.js';
 import type { Backbone, BackboneConfig, BackboneName } from './types.js';
 
 /** The registered backbones, in the order the CLI and the benchmark list them. */

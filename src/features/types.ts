@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { RawImage } from '../image/types.js';
-import type { BackboneRef } from '../models/artifact.js';
-import type { Shape3 } from '../models/heads/options.js';
+import type { BackboneRef, Shape3 } from '../core/types.js';
 import type { FeaturePreprocess } from './preprocess.js';
 
 /** The registered backbone names. */

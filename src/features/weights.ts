@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /** Takes tensor `name` of `rank` from a weight map, or throws E_MODEL_FORMAT naming it. */
 export function takeWeight<R extends tf.Rank>(

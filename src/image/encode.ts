@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
-import { ExprsimError } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { ExprsimError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { ACCEPTED_FORMATS_TEXT, formatFromExtension, isImageFormat } from './format.js';
 import { fsError, sharpMessage } from './io-errors.js';
 import { ACCEPTED_FORMATS, type EncodeOptions, type ImageFormat, type RawImage } from './types.js';

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { ACCEPTED_FORMATS, type ImageFormat } from './types.js';
 
 /** "JPEG, PNG and WebP", for messages. */

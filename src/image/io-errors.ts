@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /** The first line of an error's message (sharp's messages can run to several lines). */
 export function sharpMessage(e: unknown): string {

@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { isExprsimError, type ErrorCode } from '../errors.js';
+import { isExprsimError, type ErrorCode } from '../core/errors.js';
 import {
   craftPngHeader,
   encodeRaw,

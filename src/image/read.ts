@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { rgbToGrey } from './channels.js';
 import { ACCEPTED_FORMATS_OR, formatName, requireAcceptedFormat } from './format.js';
 import { fsError, sharpMessage } from './io-errors.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { ImageToTensorOptions, RawImage, TensorScale, TensorToImageOptions } from './types.js';
 import { assertRawImage, requireOneOf } from './validate.js';
 

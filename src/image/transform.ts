@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { outputSpace, rawPipeline } from './encode.js';
 import { sharpMessage } from './io-errors.js';
 import type { CropBox, RawImage, ResizeOptions } from './types.js';

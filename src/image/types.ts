@@ -3,17 +3,8 @@ export type ImageFormat = 'jpeg' | 'png' | 'webp';
 
 export const ACCEPTED_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'webp'];
 
-/** 1 = grey, 3 = RGB. Pixels are interleaved, row-major, 8 bits per sample. */
-export type Channels = 1 | 3;
-
-/** Decoded pixels with no provenance: what tensors, resizes and crops produce. */
-export interface RawImage {
-  /** width * height * channels bytes, row-major, channels interleaved (RGBRGB... or grey). */
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: Channels;
-}
+export type { Channels, RawImage } from '../core/types.js';
+import type { Channels, RawImage } from '../core/types.js';
 
 /** Pixels read from an encoded image, with where they came from. */
 export interface DecodedImage extends RawImage {

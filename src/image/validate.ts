@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { Channels, RawImage } from './types.js';
 
 /** Throws E_BAD_OPTION unless `value` is an integer in [min, max]. */

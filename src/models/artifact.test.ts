@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.js';
 import { fileIO } from '../engine/file-io.js';
-import { ExprsimError } from '../errors.js';
-import { packageVersion } from '../paths.js';
+import { ExprsimError } from '../core/errors.js';
+import { packageVersion } from '../core/paths.js';
 import { createHead } from './heads/registry.js';
 import type { ResolvedSeDenseNetConfig } from './heads/se-densenet.js';
 import {

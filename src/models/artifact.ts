@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExprsimError, isExprsimError } from '../errors.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
 import { fileIO } from '../engine/file-io.js';
-import { packageVersion } from '../paths.js';
-import type { JsonObject, JsonValue, Shape3 } from './heads/options.js';
+import { packageVersion } from '../core/paths.js';
+import type { BackboneRef, JsonObject, JsonValue, Shape3 } from '../core/types.js';
 import {
   getHeadDefinition,
   getHeadInfo,
@@ -31,14 +31,6 @@ export const MODEL_FORMAT = 'exprsim-model';
 export const MODEL_FORMAT_VERSION = 1;
 /** Key of the manifest in model.json's userDefinedMetadata. */
 export const MANIFEST_KEY = 'exprsim';
-
-/** A frozen backbone a head reads features from. */
-export interface BackboneRef {
-  /** e.g. 'faceapi-recognition'. */
-  name: string;
-  /** Version of its weights, checked against the feature cache and at embedding time. */
-  version: string;
-}
 
 export interface ModelManifest {
   format: typeof MODEL_FORMAT;

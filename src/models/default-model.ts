@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import { defaultModelPath } from '../paths.js';
+import { ExprsimError } from '../core/errors.js';
+import { defaultModelPath } from '../core/paths.js';
 
 /**
  * The model folder to use: `model` when given, else the shipped default

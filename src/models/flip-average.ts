@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /**
  * Flip averaging: a face's embedding is the mean of its own and its mirror image's embedding,

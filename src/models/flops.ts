@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /**
  * FLOPs of one example through a tf.LayersModel, counted as 2 × multiply-adds of its convs and

@@ -25,7 +25,7 @@ export {
   type InputMode,
   type ResolvedCommonConfig,
 } from './heads/common.js';
-export type { JsonObject, JsonValue, Shape3 } from './heads/options.js';
+export type { JsonObject, JsonValue, Shape3 } from '../core/types.js';
 export {
   FECNET_PRESET_NAMES,
   type FecNetConfig,
@@ -58,11 +58,11 @@ export {
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
   MANIFEST_KEY,
-  type BackboneRef,
   type LoadedModel,
   type ModelManifest,
   type ModelManifestInput,
 } from './artifact.js';
+export { type BackboneRef } from '../core/types.js';
 export { summariseHeads, type HeadSummary, type HeadSummaryOptions } from './summary.js';
 export { resolveModelPath } from './default-model.js';
 export { averageUnitRows, averageUnitTensors } from './flip-average.js';

@@ -8,7 +8,7 @@ import {
   type ResolvedHeadConfig,
 } from './heads/registry.js';
 import type { InputMode } from './heads/common.js';
-import type { Shape3 } from './heads/options.js';
+import type { Shape3 } from '../core/types.js';
 
 export interface HeadSummaryOptions {
   /** Default 'features'. */

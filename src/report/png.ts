@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../core/fs.js';
 
 /**
  * Renders an SVG chart to PNG with sharp (libvips + librsvg, bundled with sharp: no browser, no

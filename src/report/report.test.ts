@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initEngine } from '../engine/backend.js';
-import { loadRun, movingAverage } from './runs.js';
+import { loadRun, movingAverage } from '../experiment/runs.js';
 import { writeReport } from './report.js';
 
 await initEngine({ backend: 'cpu' });

@@ -1,19 +1,16 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { countFlops, countParams } from '../models/flops.js';
 import { createHead } from '../models/heads/registry.js';
 import type { HeadName } from '../models/heads/registry.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { barChart, escapeXml, lineChart, scatterChart } from './charts.js';
-import {
-  embeddingMapChart,
-  readEmbeddingsFile,
-  type EmbeddingMapOptions,
-} from './embedding-map.js';
+import { embeddingMapChart, type EmbeddingMapOptions } from './embedding-map.js';
+import { readEmbeddingsFile } from '../experiment/embeddings-file.js';
 import { writeChart } from './png.js';
-import { loadRun, movingAverage, type RunInfo } from './runs.js';
+import { loadRun, movingAverage, type RunInfo } from '../experiment/runs.js';
 import { htmlTable, markdownTable, tableRows, type RunCost } from './table.js';
 
 export interface ReportOptions {

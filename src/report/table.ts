@@ -1,5 +1,5 @@
 import { escapeXml } from './charts.js';
-import type { RunInfo } from './runs.js';
+import type { RunInfo } from '../experiment/runs.js';
 
 /** Model size and cost of a run's head, computed by the caller (src/models/flops.ts). */
 export interface RunCost {

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../data/prng.js';
+import { mulberry32 } from '../core/prng.js';
 
 /**
  * Exact t-SNE (van der Maaten & Hinton, "Visualizing Data using t-SNE", JMLR 2008) for the

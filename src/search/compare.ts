@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { randomPairDistanceQuantiles, similarityPercentile } from '../eval/calibration.js';
 import type { FaceStore } from './types.js';
 import { euclidean } from './vectors.js';

@@ -8,12 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { ExprsimError, isExprsimError } from '../errors.js';
-import type { FaceEmbedder } from '../features/embed.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
+import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage } from '../image/read.js';
-import { logger } from '../logger.js';
-import type { ProgressCallback } from '../progress.js';
-import { embedPhotoFaces, type FaceDetector } from './face-crops.js';
+import { logger } from '../core/logger.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { embedPhotoFaces } from '../embed/photo-faces.js';
+import type { FaceFinder } from '../core/face.js';
 import { modelVersion } from './model-version.js';
 import { isInside, resolveFolder, toPhotoPath } from './photo-path.js';
 import type { FaceStore, NewFace, NewPhoto } from './types.js';
@@ -21,7 +22,7 @@ import { walkPhotos } from './walk-photos.js';
 
 export interface IndexPhotosOptions {
   embedder: FaceEmbedder;
-  detector: FaceDetector;
+  detector: FaceFinder;
   onProgress?: ProgressCallback;
   /** Stop after the photo in progress (its transaction completes); the summary says so. */
   signal?: AbortSignal;

@@ -16,7 +16,8 @@ export type {
   PhotoRecord,
   StoreStats,
 } from './types.js';
-export { openStore, redactLocation, storeKind, STORE_SCHEMES } from './open-store.js';
+export { openStore, storeKind, STORE_SCHEMES } from './open-store.js';
+export { redactLocation } from './store-common.js';
 export { STORE_FORMAT, STORE_SCHEMA_VERSION } from './store-common.js';
 export {
   indexPhotos,
@@ -51,14 +52,6 @@ export {
 } from './compare.js';
 export { oddOneOut, type OddOneOutResult } from './odd-one-out.js';
 export { modelVersion } from './model-version.js';
-export {
-  embedPhotoFaces,
-  faceThumbnail,
-  THUMBNAIL_SIZE,
-  type EmbeddedImageFace,
-  type FaceCropOptions,
-  type FaceDetector,
-} from './face-crops.js';
 export { isInside, photoFile, toPhotoPath } from './photo-path.js';
 export { EmbeddingMatrix, TopK, type ScoredId } from './top-k.js';
 export { euclidean } from './vectors.js';

@@ -4,8 +4,9 @@
  * store. Implementations load on demand, so SQLite users never load `pg` and vice versa.
  */
 import { fileURLToPath } from 'node:url';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import type { FaceStore, OpenStoreOptions } from './types.js';
+import { redactLocation } from './store-common.js';
 
 type Opener = (location: string, options: OpenStoreOptions) => Promise<FaceStore>;
 
@@ -43,11 +44,6 @@ function unknownScheme(location: string, scheme: string): ExprsimError {
     input: redactLocation(location),
     fix: `use an SQLite file path (e.g. faces.sqlite) or a URL starting with ${STORE_SCHEMES.join(', ')}`,
   });
-}
-
-/** The location with any password replaced by '***' (for messages and logs). */
-export function redactLocation(location: string): string {
-  return location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }
 
 /**

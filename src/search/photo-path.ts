@@ -5,7 +5,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 function outside(path: string, root: string): ExprsimError {
   return new ExprsimError('E_OUTSIDE_ROOT', `the path is outside the indexed folder ${root}`, {

@@ -9,9 +9,9 @@
  */
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { ExprsimError, isExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
-import { redactLocation } from './open-store.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
+import { redactLocation } from './store-common.js';
 import { reconcileRoot, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
 import {
   checkNewPhoto,

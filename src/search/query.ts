@@ -2,17 +2,18 @@
  * Queries against a face store: nearest faces to a stored face or to a face in an image, and
  * embedding the faces of a query image (the largest face, or the one the caller picks).
  */
-import { ExprsimError } from '../errors.js';
-import type { FaceEmbedder } from '../features/embed.js';
+import type { FaceFinder } from '../core/face.js';
+import { ExprsimError } from '../core/errors.js';
+import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage, BUFFER_SOURCE } from '../image/read.js';
 import type { RawImage } from '../image/types.js';
-import { embedPhotoFaces, type EmbeddedImageFace, type FaceDetector } from './face-crops.js';
+import { embedPhotoFaces, type EmbeddedImageFace } from '../embed/photo-faces.js';
 import { modelVersion } from './model-version.js';
 import type { FaceRecord, FaceStore, Neighbour } from './types.js';
 
 export interface ImageFacesOptions {
   embedder: FaceEmbedder;
-  detector: FaceDetector;
+  detector: FaceFinder;
   /** At most this many faces (highest detector scores); default all. */
   maxFaces?: number;
   /** Margin around boxes; default the model's record. */

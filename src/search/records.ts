@@ -1,5 +1,5 @@
 /** Checks on what callers hand a store, shared by the SQLite and PostgreSQL stores. */
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { checkEmbedding } from './vectors.js';
 import type { NewFace, NewPhoto, PhotoRecord } from './types.js';
 

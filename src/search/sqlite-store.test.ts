@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { mulberry32 } from '../data/prng.js';
+import { mulberry32 } from '../core/prng.js';
 import { openStore } from './open-store.js';
 
 const work = await mkdtemp(join(tmpdir(), 'exprsim-sqlite-'));

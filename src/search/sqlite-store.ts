@@ -11,8 +11,8 @@ import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { ExprsimError, isExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 import { reconcileRoot, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
 import {
   checkNewPhoto,

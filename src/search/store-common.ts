@@ -1,5 +1,5 @@
 /** What the SQLite and PostgreSQL stores share. */
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /** The `format` row of an exprsim face index. */
 export const STORE_FORMAT = 'exprsim-face-store';
@@ -30,4 +30,9 @@ export function sampleRows(total: number, max: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(Math.floor((i * total) / n));
   return out;
+}
+
+/** The location with any password replaced by '***' (for messages and logs). */
+export function redactLocation(location: string): string {
+  return location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../../test/fixtures/search/postgres.js';
-import { mulberry32 } from '../data/prng.js';
+import { mulberry32 } from '../core/prng.js';
 import { openStore } from './open-store.js';
 import type { FaceStore, NewFace, NewPhoto, OpenStoreOptions } from './types.js';
 

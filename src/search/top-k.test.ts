@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulberry32 } from '../data/prng.js';
+import { mulberry32 } from '../core/prng.js';
 import { EmbeddingMatrix, TopK } from './top-k.js';
 
 function randomUnit(rng: () => number, d: number): Float32Array {

@@ -2,7 +2,7 @@
  * Embedding vectors: Euclidean distance, checks, and the float32 byte layout both stores use
  * (little-endian IEEE 754, `dimension * 4` bytes).
  */
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 

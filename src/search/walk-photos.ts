@@ -6,7 +6,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatFromExtension } from '../image/format.js';
-import { logger } from '../logger.js';
+import { logger } from '../core/logger.js';
 import { isInside } from './photo-path.js';
 
 export interface PhotoWalk {

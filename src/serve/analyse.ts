@@ -1,7 +1,8 @@
-import type { Detector } from '../detect/types.js';
-import type { FaceEmbedder } from '../features/embed.js';
+import type { Detector } from '../core/face.js';
+import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage } from '../image/read.js';
-import { embedPhotoFaces, type Box } from '../search/index.js';
+import { embedPhotoFaces } from '../embed/index.js';
+import type { Box } from '../search/index.js';
 import { roundedBox } from './views.js';
 
 /** One face found in an uploaded photo. */

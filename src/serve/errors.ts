@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isExprsimError, type ErrorCode } from '../errors.js';
-import { logger } from '../logger.js';
+import { isExprsimError, type ErrorCode } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 
 /** Codes the HTTP layer adds to the library's {@link ErrorCode}s. */
 export type HttpErrorCode =

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { ExprsimError } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import type { FaceStore } from '../search/index.js';
-import type { FaceEmbedder } from '../features/embed.js';
-import type { Detector } from '../detect/types.js';
+import type { FaceEmbedder } from '../embed/face-embedder.js';
+import type { Detector } from '../core/face.js';
 
 /** 127.0.0.1: the server is reachable from this machine only unless `host` says otherwise. */
 export const DEFAULT_SERVE_HOST = '127.0.0.1';

@@ -7,7 +7,7 @@ import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDetector } from '../detect/registry.js';
-import { createEmbedder } from '../features/embed.js';
+import { createEmbedder } from '../embed/face-embedder.js';
 import { saveTestModel } from '../../test/fixtures/search/model.js';
 import { openSampleIndex, SAMPLE_INDEX, SAMPLE_PHOTOS } from './sample.js';
 

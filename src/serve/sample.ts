@@ -1,16 +1,11 @@
 import { rm } from 'node:fs/promises';
+import type { FaceFinder } from '../core/face.js';
 import { join } from 'node:path';
-import { isExprsimError } from '../errors.js';
-import type { FaceEmbedder } from '../features/embed.js';
-import type { ProgressCallback } from '../progress.js';
-import { PACKAGE_ROOT } from '../paths.js';
-import {
-  indexPhotos,
-  openStore,
-  type FaceDetector,
-  type FaceStore,
-  type IndexSummary,
-} from '../search/index.js';
+import { isExprsimError } from '../core/errors.js';
+import type { FaceEmbedder } from '../embed/face-embedder.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
+import { indexPhotos, openStore, type FaceStore, type IndexSummary } from '../search/index.js';
 
 /** The photos the repository ships for the sample collection (provenance in SOURCE.md there). */
 export const SAMPLE_PHOTOS = join(PACKAGE_ROOT, 'samples', 'photos');
@@ -19,7 +14,7 @@ export const SAMPLE_INDEX = join(PACKAGE_ROOT, '.cache', 'sample-index.sqlite');
 
 export interface SampleIndexOptions {
   embedder: FaceEmbedder;
-  detector: FaceDetector;
+  detector: FaceFinder;
   /** Default {@link SAMPLE_PHOTOS}. */
   photos?: string;
   /** Default {@link SAMPLE_INDEX}. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed, mulberry32 } from '../data/prng.js';
-import { ExprsimError } from '../errors.js';
+import { deriveSeed, mulberry32 } from '../core/prng.js';
+import { ExprsimError } from '../core/errors.js';
 
 /**
  * Training-time augmentation of pixel inputs: each training image is mirrored left-right with

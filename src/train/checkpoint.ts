@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { ExprsimError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { getWeightsFlat, setWeightsFlat, totalSize } from './gradients.js';
 import type { OptimizerState, TrainOptimizer } from './optimizer.js';
 

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { augmentsAnything, resolveAugment, type AugmentConfig } from './augment.js';
-import { ExprsimError } from '../errors.js';
-import { requireSeed } from '../data/prng.js';
+import { ExprsimError } from '../core/errors.js';
+import { requireSeed } from '../core/prng.js';
 import type { SplitName } from '../data/labelled.js';
 import { SPLITS } from '../data/labelled.js';
 import {
@@ -10,10 +10,10 @@ import {
   type HeadName,
   type ResolvedHeadConfig,
 } from '../models/heads/registry.js';
-import type { Shape3 } from '../models/heads/options.js';
+import type { Shape3 } from '../core/types.js';
 import { headTailOf } from '../models/heads/common.js';
 import { LOSS_NAMES, type LossName } from './gradients.js';
-import type { InputSpec } from './input-source.js';
+import type { InputSpec } from '../embed/input-source.js';
 import { OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './optimizer.js';
 import { SCHEDULE_NAMES, type LrSchedule, type ScheduleName } from './schedule.js';
 

@@ -1,4 +1,4 @@
-import { deriveSeed, mulberry32, shuffle } from '../data/prng.js';
+import { deriveSeed, mulberry32, shuffle } from '../core/prng.js';
 
 /**
  * The order training visits its triplets, as a pure function of (seed, step): every epoch is a

@@ -133,13 +133,3 @@ export function shardGradients(
     m.dispose();
   }
 }
-
-/** Embeddings of `inputs` in inference mode, as a flat [n × D] array. */
-export function embedFlat(model: tf.LayersModel, inputs: tf.Tensor, batchSize = 64): Float32Array {
-  const y = model.predict(inputs, { batchSize }) as tf.Tensor;
-  try {
-    return new Float32Array(y.dataSync() as Float32Array);
-  } finally {
-    y.dispose();
-  }
-}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { FaceApiExpressionBackbone } from '../features/faceapi-expression.js';
 import { TAIL_BLOCKS, type HeadTail } from '../models/heads/common.js';
 

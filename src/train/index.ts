@@ -25,16 +25,6 @@ export {
 } from './optimizer.js';
 export { resolveTrainConfig, type TrainConfig, type TrainOptions } from './config.js';
 export { parseShape3 } from '../models/heads/options.js';
-export {
-  openInputSource,
-  PixelInputSource,
-  RandomInputSource,
-  type FeatureInputSpec,
-  type InputSpec,
-  type PixelInputSpec,
-  type RandomInputSpec,
-  type TripletInputSource,
-} from './input-source.js';
 export { DataOrder } from './data-order.js';
 export { LocalReplicas, WorkerReplicas, shardRanges, type Replicas } from './replicas.js';
 export {

@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { loadModel, readModelManifest } from '../models/artifact.js';
-import type { BackboneRef } from '../models/artifact.js';
+import type { BackboneRef } from '../core/types.js';
 import type { TrainOptions } from './config.js';
 import { layerOfVersion } from '../features/registry.js';
-import { sha256File } from '../util/fs.js';
+import { sha256File } from '../core/fs.js';
 import { getWeightsFlat, setWeightsFlat } from './gradients.js';
 import {
   headTailOf,

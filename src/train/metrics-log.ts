@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../core/fs.js';
 
 /** One line of `metrics.jsonl`. `step` counts optimiser updates done (1-based). */
 export interface StepMetrics {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /**
  * The trainer's optimisers, written out here rather than taken from tf.train so that (a) the

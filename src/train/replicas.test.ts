@@ -10,7 +10,7 @@ import {
   stateWeightIndices,
   trainableVariables,
 } from './gradients.js';
-import { RandomInputSource, type RandomInputSpec } from './input-source.js';
+import { RandomInputSource, type RandomInputSpec } from '../embed/input-source.js';
 import { TrainOptimizer } from './optimizer.js';
 import { LocalReplicas, WorkerReplicas, type Replicas } from './replicas.js';
 import { augmentParams } from './augment.js';

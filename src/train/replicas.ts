@@ -2,12 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AUGMENT_PARAMS, applyAugment } from './augment.js';
-import { averageUnitRows } from '../models/flip-average.js';
-import { ExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
+import { ExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 import type { BackendName } from '../engine/backend.js';
 import {
-  embedFlat,
   flatten,
   getWeightsFlat,
   lossFunction,
@@ -19,8 +17,9 @@ import {
   unflatten,
   type LossName,
 } from './gradients.js';
-import type { InputSpec, TripletInputSource } from './input-source.js';
+import type { InputSpec, TripletInputSource } from '../embed/input-source.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { embedWith, noMirror } from '../embed/forward.js';
 
 /**
  * Where the gradient of a batch is computed. The main process always owns the model and the
@@ -65,8 +64,6 @@ export interface Replicas {
   close(): Promise<void>;
 }
 
-const EMBED_BATCH = 64;
-
 /** Contiguous shards of `n` items over `parts`, sizes differing by at most one; empty ones dropped. */
 export function shardRanges(n: number, parts: number): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
@@ -82,55 +79,6 @@ export function shardRanges(n: number, parts: number): { start: number; end: num
 }
 
 /** E_BAD_OPTION: `what` needs mirrored inputs, which `source` cannot give. */
-function noMirror(source: TripletInputSource, what: string): ExprsimError {
-  return new ExprsimError('E_BAD_OPTION', `${what} needs the mirrored view of the inputs`, {
-    input: source.spec.kind === 'features' ? source.spec.cache : source.spec.kind,
-    fix: 'extract it with `exprsim features … --mirror` and pass it as --mirror-features',
-  });
-}
-
-/** Mirrored inputs of `keys` (all of them), or E_BAD_OPTION when the source has none. */
-export async function loadAllMirrored(
-  source: TripletInputSource,
-  keys: readonly string[],
-): Promise<tf.Tensor4D> {
-  if (source.loadMirrored === undefined) throw noMirror(source, 'flip averaging');
-  return source.loadMirrored(keys, new Array<boolean>(keys.length).fill(true));
-}
-
-/** Inference-mode embeddings of `keys`, flat [n × D]; flip-averaged when asked to. */
-export async function embedWith(
-  model: tf.LayersModel,
-  source: TripletInputSource,
-  keys: readonly string[],
-  averageFlip = false,
-): Promise<Float32Array> {
-  const dim = model.outputs[0].shape[1] as number;
-  const out = new Float32Array(keys.length * dim);
-  for (let i = 0; i < keys.length; i += EMBED_BATCH) {
-    const batch = keys.slice(i, i + EMBED_BATCH);
-    const x = await source.load(batch);
-    let e: Float32Array;
-    try {
-      e = embedFlat(model, x, EMBED_BATCH);
-      if (averageFlip) {
-        // Pixels are mirrored in place of a second load (which would decode them again).
-        const m =
-          source.spec.kind === 'pixels' ? tf.reverse(x, 2) : await loadAllMirrored(source, batch);
-        try {
-          e = averageUnitRows(e, embedFlat(model, m, EMBED_BATCH), dim);
-        } finally {
-          m.dispose();
-        }
-      }
-    } finally {
-      x.dispose();
-    }
-    out.set(e, i * dim);
-  }
-  return out;
-}
-
 /**
  * A training shard's inputs, augmented by its slice of the step's parameters (augment.ts): the
  * same images come out whichever process loads them.

@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 
 /**
  * Learning-rate schedules, as pure functions of the step (0-based: the rate used for update

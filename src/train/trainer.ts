@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
-import type { ProgressCallback } from '../progress.js';
+import { ExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { getEngineInfo, initEngine } from '../engine/backend.js';
 import { DATASET_MANIFEST, loadTripletSplit } from '../data/dataset-manifest.js';
 import type { TripletRow } from '../data/triplet-file.js';
@@ -14,15 +14,15 @@ import { initHeadTail } from './head-tail.js';
 import { initWeightsFrom, withInitHead } from './init-weights.js';
 import { augmentParams, augmentsAnything } from './augment.js';
 import { saveModel, type ModelManifest } from '../models/artifact.js';
-import type { JsonObject } from '../models/heads/options.js';
-import { sha256File, writeFileAtomic } from '../util/fs.js';
+import type { JsonObject } from '../core/types.js';
+import { sha256File, writeFileAtomic } from '../core/fs.js';
 import {
   accuracyByType,
   meanTripletLoss,
   tripletDistancesOf,
   tripletScores,
-} from '../eval/triplet-accuracy.js';
-import { indexTriplets, type IndexedTriplets } from '../eval/triplet-index.js';
+} from '../embed/triplet-accuracy.js';
+import { indexTriplets, type IndexedTriplets } from '../embed/triplet-index.js';
 import {
   hasCheckpoint,
   readCheckpoint,
@@ -32,7 +32,7 @@ import {
 import { inputShapeOf, resolveTrainConfig, type TrainConfig, type TrainOptions } from './config.js';
 import { DataOrder } from './data-order.js';
 import { trainableVariables } from './gradients.js';
-import { openInputSource, type TripletInputSource } from './input-source.js';
+import { openInputSource, type TripletInputSource } from '../embed/input-source.js';
 import { MetricsLog, type MetricsLine } from './metrics-log.js';
 import { TrainOptimizer } from './optimizer.js';
 import { LocalReplicas, WorkerReplicas, type Replicas } from './replicas.js';

@@ -1,6 +1,6 @@
 import type { BackendName } from '../engine/backend.js';
 import type { LossName } from './gradients.js';
-import type { InputSpec } from './input-source.js';
+import type { InputSpec } from '../embed/input-source.js';
 
 /**
  * Messages between the training process and its data-parallel workers (Node IPC with the

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.js';
-import { ExprsimError, isExprsimError } from '../errors.js';
-import { setLogLevel } from '../logger.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
+import { setLogLevel } from '../core/logger.js';
 // Registers exprsim's custom layers (batch norm, L2 normalise) for modelFromJSON.
 import '../models/artifact.js';
 import { totalSize, type LossName } from './gradients.js';
-import { openInputSource, type TripletInputSource } from './input-source.js';
+import { openInputSource, type TripletInputSource } from '../embed/input-source.js';
 import { handleWorkerRequest } from './replicas.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 

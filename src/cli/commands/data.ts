@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SEED, DEFAULT_TRIPLET_COUNTS } from '../../data/label-triplets.js';
 import { TIE_RULES } from '../../data/vote.js';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import type { FecInfo, LabelledDataset, SkippedItem, SplitName, TieRule } from '../../index.js';
 import { parseNumber, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';

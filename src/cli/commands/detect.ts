@@ -3,11 +3,11 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { roundBox } from '../../detect/geometry.js';
 import { DETECTOR_NAMES, isDetectorName } from '../../detect/registry.js';
-import { ExprsimError, isExprsimError } from '../../errors.js';
+import { ExprsimError, isExprsimError } from '../../core/errors.js';
 import type { DetectBenchResult, DetectedFace, DetectorName, RawImage } from '../../index.js';
-import { PACKAGE_ROOT } from '../../paths.js';
-import { writeFileAtomic } from '../../util/fs.js';
-import { updateMarkedSection } from '../../util/markdown-section.js';
+import { PACKAGE_ROOT } from '../../core/paths.js';
+import { writeFileAtomic } from '../../core/fs.js';
+import { updateMarkedSection } from '../../core/markdown-section.js';
 import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
 import { printJson, progressBar } from '../output.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ExperimentEvent, ExperimentResult, RunOutcome } from '../../index.js';
+import type { PlanReportEvent, PlanReportResult, RunOutcome } from '../../index.js';
 import { optString, startEngine, type GlobalOptions, type OptionValue } from '../options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { printJson, printLines, progressBar } from '../output.js';
@@ -46,7 +46,7 @@ function outcomeText(o: RunOutcome): string {
   }
 }
 
-function summary(r: ExperimentResult): string[] {
+function summary(r: PlanReportResult): string[] {
   const lines = table([
     ['run', 'status', 'test acc', 'time'],
     ...r.runs.map((o) => [o.name, outcomeText(o), pct(o.accuracy), duration(o.seconds)]),
@@ -77,8 +77,8 @@ export function registerExperimentCommands(program: Command): void {
     )
     .action(async (planPath: string, o: ExperimentOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { loadPlan, runExperiment, runFolderState, selectRuns } =
-        await import('../../report/index.js');
+      const { loadPlan, runFolderState, selectRuns } = await import('../../experiment/index.js');
+      const { runExperimentWithReport } = await import('../../report/index.js');
       const plan = await loadPlan(planPath);
       const only = optString(o.only)
         ?.split(',')
@@ -135,7 +135,7 @@ export function registerExperimentCommands(program: Command): void {
       const say = (line: string) => {
         if (!g.json) process.stderr.write(`${line}\n`);
       };
-      const onProgress = (e: ExperimentEvent) => {
+      const onProgress = (e: PlanReportEvent) => {
         if (e.kind === 'progress') {
           bar.update({ ...e.progress, label: `${e.run} ${e.progress.label ?? ''}`.trim() });
           return;
@@ -161,7 +161,7 @@ export function registerExperimentCommands(program: Command): void {
         } else if (e.kind === 'report') say(`report written to ${e.dir}`);
       };
       const interrupt = abortOnInterrupt();
-      let result: ExperimentResult;
+      let result: PlanReportResult;
       try {
         const report =
           o.report === undefined
@@ -169,7 +169,7 @@ export function registerExperimentCommands(program: Command): void {
             : o.report === true
               ? `${plan.out}/report`
               : (optString(o.report) as string);
-        result = await runExperiment(plan, {
+        result = await runExperimentWithReport(plan, {
           only,
           signal: interrupt.signal,
           onProgress,

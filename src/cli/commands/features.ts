@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import {
   DEFAULT_EMBED_BATCH,
   DEFAULT_FEATURE_BATCH,
@@ -19,10 +19,10 @@ import {
   type PreprocessRecord,
 } from '../../align/record.js';
 import { DETECTOR_NAMES } from '../../detect/registry.js';
-import { logger } from '../../logger.js';
+import { logger } from '../../core/logger.js';
 import { formatFromExtension } from '../../image/format.js';
 import { RESIZE_KERNELS, type ResizeKernel } from '../../image/types.js';
-import type { FaceDetectorLike } from '../../index.js';
+import type { FaceFinder } from '../../index.js';
 import { parseChoice, parseNumber, startEngine, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';
 
@@ -215,7 +215,7 @@ export function registerFeatureCommands(program: Command): void {
         o.backbone,
         o.layer !== undefined ? { layer: o.layer } : {},
       );
-      let detector: (FaceDetectorLike & { dispose(): void }) | undefined;
+      let detector: (FaceFinder & { dispose(): void }) | undefined;
       const b = progressBar(g);
       const started = performance.now();
       try {
@@ -311,7 +311,7 @@ export function registerFeatureCommands(program: Command): void {
     .option('--batch-size <n>', `faces per forward pass (default ${DEFAULT_EMBED_BATCH})`)
     .action(async (images: string[], o: EmbedOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { embeddingFormat, writeEmbeddings } = await import('../../features/embed-output.js');
+      const { embeddingFormat, writeEmbeddings } = await import('../../embed/embed-output.js');
       embeddingFormat(o.out);
       const maxFaces = parseNumber('--max-faces', o.maxFaces, { min: 1 });
       const batchSize = parseNumber('--batch-size', o.batchSize, { min: 1 });
@@ -324,10 +324,10 @@ export function registerFeatureCommands(program: Command): void {
         });
       }
       await startEngine(g);
-      const { createEmbedder, embedFiles } = await import('../../features/index.js');
+      const { createEmbedder, embedFiles } = await import('../../embed/index.js');
       const { resolveModelPath } = await import('../../models/default-model.js');
       const embedder = await createEmbedder(resolveModelPath(o.model));
-      let detector: (FaceDetectorLike & { dispose(): void }) | undefined;
+      let detector: (FaceFinder & { dispose(): void }) | undefined;
       try {
         if (o.detect) {
           const { createDetector } = await import('../../detect/index.js');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import type { HeadSummary } from '../../models/summary.js';
 import { runCliSync } from '../../../test/helpers.js';
 import { modelsInput, renderModelsTable } from './models.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import type { HeadSummary, InputMode, Shape3 } from '../../index.js';
 import { DEFAULT_FEATURE_SHAPE, DEFAULT_PIXEL_SHAPE } from '../../models/heads/defaults.js';
 import { parseShape3 } from '../../models/heads/options.js';

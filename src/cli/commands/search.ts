@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DETECTOR_NAMES, isDetectorName } from '../../detect/registry.js';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import type { Box, Detector, FaceEmbedder } from '../../index.js';
 import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';
@@ -68,7 +68,7 @@ async function loadTools(
   const { resolveModelPath } = await import('../../models/default-model.js');
   const modelDir = resolveModelPath(o.model);
   await startEngine(g);
-  const { createEmbedder } = await import('../../features/embed.js');
+  const { createEmbedder } = await import('../../embed/face-embedder.js');
   const { createDetector } = await import('../../detect/registry.js');
   const embedder = await createEmbedder(modelDir);
   let detector: Detector;
@@ -110,7 +110,7 @@ export function registerSearchCommands(program: Command): void {
       const { resolveModelPath } = await import('../../models/default-model.js');
       resolveModelPath(o.model);
       // Open (and lock) the store before loading TensorFlow.js: a second indexer fails at once.
-      const { openStore, redactLocation } = await import('../../search/open-store.js');
+      const { openStore, redactLocation } = await import('../../search/index.js');
       const store = await openStore(o.db, { root: dir });
       const controller = new AbortController();
       let interrupts = 0;

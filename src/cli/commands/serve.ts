@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExprsimError, isExprsimError } from '../../errors.js';
+import { ExprsimError, isExprsimError } from '../../core/errors.js';
 import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
 import { printJson, progressBar } from '../output.js';
 
@@ -61,11 +61,11 @@ export function registerServeCommand(program: Command): void {
       }
       await startEngine(g);
       const { resolveModelPath } = await import('../../models/default-model.js');
-      const { createEmbedder } = await import('../../features/embed.js');
+      const { createEmbedder } = await import('../../embed/face-embedder.js');
       const { createDetector } = await import('../../detect/registry.js');
       const { modelVersion } = await import('../../search/index.js');
       const { createServer, listen } = await import('../../serve/index.js');
-      const { setLogSink } = await import('../../logger.js');
+      const { setLogSink } = await import('../../core/logger.js');
 
       // Uploads need the model; serving your own index works without one (search only).
       let modelDir: string | undefined;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { BASELINE_NAMES } from '../../eval/baseline-names.js';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import type {
   BaselineName,
   InputSpec,
@@ -21,7 +21,7 @@ import {
 } from '../options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { printJson, printLines, progressBar } from '../output.js';
-import { logger } from '../../logger.js';
+import { logger } from '../../core/logger.js';
 import { kernelsLabel } from '../../engine/backend-names.js';
 import type { EngineInfo } from '../../engine/backend.js';
 
@@ -388,9 +388,9 @@ export function registerTrainCommands(program: Command): void {
         formatEvalTable,
         formatMargins,
         loadEvalData,
-        openModelEmbedder,
         scoreMarginsOverBaselines,
       } = await import('../../eval/index.js');
+      const { openModelEmbedder } = await import('../../embed/index.js');
       const data = await loadEvalData(optString(o.triplets) as string, {
         split: parseSplit('--split', o.split),
         limit: parseNumber('--limit', o.limit),
@@ -433,7 +433,7 @@ export function registerTrainCommands(program: Command): void {
         }
         const calibrationOut = optString(o.calibrationOut);
         if (calibrationOut !== undefined && r.randomPairDistances !== undefined) {
-          const { writeFileAtomic } = await import('../../util/fs.js');
+          const { writeFileAtomic } = await import('../../core/fs.js');
           const calibration = {
             format: 'exprsim-calibration',
             version: 1,

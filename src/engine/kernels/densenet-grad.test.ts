@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mulberry32 } from '../../data/prng.js';
+import { mulberry32 } from '../../core/prng.js';
 import { registerWasmTrainingKernels } from './index.js';
 
 tf.env().set('PROD', true);

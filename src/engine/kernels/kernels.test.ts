@@ -19,7 +19,7 @@ import {
   tileStrategy,
   MAX_BROADCAST_RANK,
 } from './index.js';
-import { mulberry32 } from '../../data/prng.js';
+import { mulberry32 } from '../../core/prng.js';
 
 tf.env().set('PROD', true); // no "already registered" / debug chatter
 await tf.setBackend('wasm');

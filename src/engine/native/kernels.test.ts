@@ -19,7 +19,7 @@ import {
   registerNativeKernels,
   unregisterNativeKernels,
 } from './index.js';
-import { mulberry32 } from '../../data/prng.js';
+import { mulberry32 } from '../../core/prng.js';
 
 tf.env().set('PROD', true);
 await tf.setBackend('wasm');

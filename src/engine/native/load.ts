@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../paths.js';
+import { PACKAGE_ROOT } from '../../core/paths.js';
 
 /** The functions of native/exprsim-blas.c (see there for the exact contracts). */
 export interface NativeBlas {

@@ -3,14 +3,8 @@ import { batchNorm } from '../layers/batch-norm.js';
 import { L2Normalize } from '../layers/l2-normalize.js';
 import { ChannelShift } from '../layers/channel-shift.js';
 import { FACEAPI_MEAN_RGB } from '../../features/faceapi-common.js';
-import {
-  badOption,
-  enumOption,
-  intOption,
-  numberOption,
-  shapeOption,
-  type Shape3,
-} from './options.js';
+import { badOption, enumOption, intOption, numberOption, shapeOption } from './options.js';
+import { type Shape3 } from '../../core/types.js';
 import {
   DEFAULT_FEATURE_SHAPE,
   DEFAULT_PIXEL_SHAPE,

@@ -1,4 +1,4 @@
-import type { Shape3 } from './options.js';
+import type { Shape3 } from '../../core/types.js';
 
 // Input modes and default input shapes, without TensorFlow.js (the CLI's help shows them);
 // common.ts re-exports them.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initEngine } from '../../engine/backend.js';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import { parseShape3 } from './options.js';
 import { createHead, HEAD_NAMES, resolveHeadConfig } from './registry.js';
 

@@ -1,4 +1,5 @@
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
+import type { Shape3 } from '../../core/types.js';
 
 /**
  * Small validators for head configs. Every head resolves its config once, through these: a key
@@ -6,13 +7,6 @@ import { ExprsimError } from '../../errors.js';
  * and a present key must be valid, else an `E_BAD_OPTION` error names the head, the key, the
  * value and what is allowed.
  */
-
-export type Shape3 = [number, number, number];
-
-/** A JSON-compatible plain object (what configs and manifests are made of). */
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
 
 /**
  * Parses "48x48x1" into [48, 48, 1]; E_BAD_OPTION naming `what` (the option) otherwise, with

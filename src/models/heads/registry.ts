@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import { checkConfig } from './options.js';
 import { buildFecNet, FECNET_KEYS, FECNET_PRESET_NAMES, resolveFecNetConfig } from './fecnet.js';
 import type { FecNetConfig, ResolvedFecNetConfig } from './fecnet.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import { analyseUpload } from '../analyse.js';
 import type { ServeContext } from '../context.js';
 import { notFound } from '../errors.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { packageVersion } from '../../paths.js';
+import { packageVersion } from '../../core/paths.js';
 import type { ServeContext } from '../context.js';
 import { IMAGE_CONTENT_TYPES } from '../upload.js';
 import { MAX_SEARCH_K } from '../options.js';

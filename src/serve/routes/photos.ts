@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { ExprsimError } from '../../errors.js';
+import { ExprsimError } from '../../core/errors.js';
 import { formatFromExtension } from '../../image/format.js';
 import type { ServeContext } from '../context.js';
 import { HttpError, badRequest, notFound } from '../errors.js';

@@ -1,4 +1,4 @@
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from './errors.js';
 
 /**
  * A small seeded PRNG, so that triplet sampling and split assignment are reproducible from the

@@ -1,8 +1,8 @@
 import { extname } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import { writeFileAtomic } from '../util/fs.js';
-import type { EmbeddedFace } from './embed.js';
-import { encodeNpyFloat32 } from './npy.js';
+import { ExprsimError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
+import type { EmbeddedFace } from './face-embedder.js';
+import { encodeNpyFloat32 } from '../features/npy.js';
 
 export type EmbeddingFormat = 'jsonl' | 'csv' | 'npy';
 

@@ -1,4 +1,4 @@
-import type { RawImage } from '../image/types.js';
+import type { RawImage } from './types.js';
 
 /** An axis-aligned box in pixels of the image that was passed in: (x, y) is the top-left corner. */
 export interface FaceBox {
@@ -44,7 +44,16 @@ export type DetectInput = RawImage | string | Uint8Array;
 
 export type DetectorName = 'mtcnn' | 'viola-jones' | 'blazeface';
 
-export interface Detector {
+/**
+ * What the inference path needs of a detector: a name (recorded with the faces) and faces found
+ * in decoded pixels. Every {@link Detector} is one; tests and callers may pass their own.
+ */
+export interface FaceFinder {
+  readonly name: string;
+  detectFaces(image: RawImage): Promise<DetectedFace[]>;
+}
+
+export interface Detector extends FaceFinder {
   readonly name: DetectorName;
   /** The resolved configuration (every default filled in), JSON-serialisable. */
   readonly config: Readonly<Record<string, unknown>>;

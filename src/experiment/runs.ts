@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { ExprsimError } from '../errors.js';
-import type { Point } from './charts.js';
+import { ExprsimError } from '../core/errors.js';
+
+/** A point of a curve: x is the step. */
+export interface Point {
+  x: number;
+  y: number;
+}
 
 /**
  * What a report reads from one training run folder (`exprsim train --out DIR`):

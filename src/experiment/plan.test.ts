@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { HEAD_NAMES } from '../models/heads/registry.js';
 import { fileURLToPath } from 'node:url';
 import { loadPlan, parsePlan, parsePlanText } from './plan.js';

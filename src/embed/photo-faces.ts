@@ -4,11 +4,11 @@
  * five-point alignment from the landmarks, mask) in one batch, and optionally make a small JPEG
  * thumbnail of each face's crop (the box grown by the margin, squared; not aligned or masked).
  */
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { DEFAULT_DETECT_MARGIN } from '../features/defaults.js';
-import type { FaceEmbedder } from '../features/embed.js';
+import type { FaceEmbedder } from './face-embedder.js';
 import { detectorCropBox } from '../features/preprocess.js';
-import { LANDMARK_NAMES, type FaceBox, type FaceLandmarks } from '../detect/types.js';
+import { LANDMARK_NAMES, type FaceFinder, type FaceBox, type FaceLandmarks } from '../core/face.js';
 import { encodeImage } from '../image/encode.js';
 import { cropImage, resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
@@ -16,14 +16,6 @@ import type { RawImage } from '../image/types.js';
 /** The side of face thumbnails, in pixels. */
 export const THUMBNAIL_SIZE = 96;
 const THUMBNAIL_QUALITY = 80;
-
-/** What the indexer needs of a detector (src/detect's Detector satisfies it). */
-export interface FaceDetector {
-  readonly name: string;
-  detectFaces(
-    image: RawImage,
-  ): Promise<{ box: FaceBox; score: number; landmarks?: FaceLandmarks }[]>;
-}
 
 export interface EmbeddedImageFace {
   /** 0-based, in detector score order. */
@@ -38,7 +30,7 @@ export interface EmbeddedImageFace {
 
 export interface FaceCropOptions {
   embedder: FaceEmbedder;
-  detector: FaceDetector;
+  detector: FaceFinder;
   /** At most this many faces (highest scores); default all. */
   maxFaces?: number;
   /** Margin around boxes; default the model's record. */

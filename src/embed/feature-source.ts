@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
+import { ExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 import { openFeatureCache, type FeatureCache } from '../features/index.js';
 import { canonicalJson, samePreprocess } from '../features/preprocess.js';
-import type { BackboneRef } from '../models/artifact.js';
-import type { JsonObject, Shape3 } from '../models/heads/options.js';
-import type { FeatureInputSpec, TripletInputSource } from './input-source.js';
+import type { BackboneRef, JsonObject, Shape3 } from '../core/types.js';
+import type { FeatureInputSpec, TripletInputSource } from './input-types.js';
 
 /**
  * Head inputs from a feature cache written by `exprsim features`: float16 maps of a frozen

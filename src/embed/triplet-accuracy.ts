@@ -1,4 +1,4 @@
-import { mulberry32, randomInt, type Rng } from '../data/prng.js';
+import { mulberry32, randomInt, type Rng } from '../core/prng.js';
 
 /**
  * Triplet prediction accuracy (Vemulapalli & Agarwala 2019, §5): an embedding predicts the odd

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: two levels up from src/paths.ts or dist/paths.js. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package root: two levels up from src/core/paths.ts or dist/core/paths.js. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Where shipped pretrained weights live; `EXPRSIM_MODEL_DIR` overrides. */
 export function modelDir(): string {

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { resolveAugment } from '../train/augment.js';
-import { ExprsimError, isExprsimError } from '../errors.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
 import { SPLITS, type SplitName } from '../data/labelled.js';
 import { getHeadDefinition, type HeadName } from '../models/heads/registry.js';
-import { parseShape3, type Shape3 } from '../models/heads/options.js';
+import { parseShape3 } from '../models/heads/options.js';
+import { type Shape3 } from '../core/types.js';
 import { headTailOf } from '../models/heads/common.js';
 import {
   checkInputOptions,
@@ -13,10 +14,10 @@ import {
   type TrainOptions,
 } from '../train/config.js';
 import { LOSS_NAMES } from '../train/gradients.js';
-import type { InputSpec } from '../train/input-source.js';
+import type { InputSpec } from '../embed/input-source.js';
 import { OPTIMIZER_NAMES } from '../train/optimizer.js';
 import { SCHEDULE_NAMES } from '../train/schedule.js';
-import { DEFAULT_MAP_IMAGES } from './embedding-map.js';
+import { DEFAULT_MAP_IMAGES } from './embeddings-file.js';
 
 /**
  * Experiment plans (`exprsim experiment PLAN`): a grid of training runs (heads × presets ×

@@ -1,22 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { preprocessFace, type PreprocessFaceInput } from '../align/preprocess.js';
-import { ExprsimError } from '../errors.js';
+import { ExprsimError } from '../core/errors.js';
 import { readImage } from '../image/read.js';
 import type { RawImage } from '../image/types.js';
-import type { FaceLandmarks } from '../detect/types.js';
-import { logger } from '../logger.js';
+import type { FaceFinder } from '../core/face.js';
+import { logger } from '../core/logger.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
 import { averageUnitTensors } from '../models/flip-average.js';
-import type { ProgressCallback } from '../progress.js';
-import { backboneFromRef } from './registry.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { backboneFromRef } from '../features/registry.js';
 import {
   PREPROCESS_FORMAT,
   parsePreprocess,
   wholeImagePreprocess,
   type FeaturePreprocess,
-} from './preprocess.js';
-import type { Backbone } from './types.js';
-import { DEFAULT_DETECT_MARGIN, DEFAULT_EMBED_BATCH } from './defaults.js';
+} from '../features/preprocess.js';
+import type { Backbone } from '../features/types.js';
+import { DEFAULT_DETECT_MARGIN, DEFAULT_EMBED_BATCH } from '../features/defaults.js';
 
 export { DEFAULT_DETECT_MARGIN, DEFAULT_EMBED_BATCH };
 
@@ -302,21 +302,9 @@ export interface EmbeddedFace {
   embedding: Float32Array;
 }
 
-/** A minimal face detector (src/detect's Detector satisfies it). */
-export interface FaceDetectorLike {
-  readonly name: string;
-  detectFaces(image: RawImage): Promise<
-    {
-      box: { x: number; y: number; width: number; height: number };
-      score: number;
-      landmarks?: FaceLandmarks;
-    }[]
-  >;
-}
-
 export interface EmbedFilesOptions extends EmbedOptions {
   /** Find faces first with this detector; without one each file is taken as one face crop. */
-  detector?: FaceDetectorLike;
+  detector?: FaceFinder;
   /**
    * Margin around detected boxes: for whole-image records the crop taken (default
    * {@link DEFAULT_DETECT_MARGIN}); for detector records it replaces the record's margin.

@@ -1,21 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
-import { ExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
+import { ExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 import { readImage } from '../image/read.js';
 import type { ResizeKernel, TensorScale } from '../image/types.js';
 import { preprocessDifferences } from '../align/record.js';
-import type { ProgressCallback } from '../progress.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
 import { createHead } from '../models/heads/registry.js';
-import type { JsonObject, Shape3 } from '../models/heads/options.js';
+import type { JsonObject, Shape3 } from '../core/types.js';
 import {
   openInputSource,
   PixelInputSource,
   scaleOfNormalise,
   type TripletInputSource,
-} from '../train/input-source.js';
-import { FeatureInputSource } from '../train/feature-source.js';
-import { embedWith } from '../train/replicas.js';
+} from './input-source.js';
+import { FeatureInputSource } from './feature-source.js';
+import { embedWith } from './forward.js';
 
 /**
  * Anything that maps face images to vectors, scored the same way: trained heads, an untrained
@@ -366,7 +366,7 @@ export async function openModelEmbedder(
     }
     return modelEmbedder(name, m.model, source, info, averageFlip);
   }
-  const { createEmbedder } = await import('../features/index.js');
+  const { createEmbedder } = await import('./face-embedder.js');
   const fe = await createEmbedder(m);
   const channels = fe.preprocess.colour === 'grey' ? 1 : 3;
   return {

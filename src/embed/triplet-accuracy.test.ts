@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulberry32 } from '../data/prng.js';
+import { mulberry32 } from '../core/prng.js';
 import {
   accuracyByType,
   bootstrapInterval,

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExprsimError, isExprsimError } from '../errors.js';
-import { logger } from '../logger.js';
-import type { ProgressEvent } from '../progress.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
+import type { ProgressEvent } from '../core/progress.js';
 import { getEngineInfo, initEngine } from '../engine/backend.js';
-import { openModelEmbedder } from '../eval/embedders.js';
+import { openModelEmbedder } from '../embed/embedders.js';
 import {
   evaluateEmbedder,
   loadEvalData,
@@ -14,11 +14,10 @@ import {
 } from '../eval/evaluate.js';
 import { augmentsAnything, resolveAugment, type AugmentConfig } from '../train/augment.js';
 import { train, type TrainResult } from '../train/trainer.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { CACHE_MANIFEST } from '../features/cache.js';
-import { sampleIndices, writeEmbeddingsFile } from './embedding-map.js';
+import { sampleIndices, writeEmbeddingsFile } from './embeddings-file.js';
 import type { ExperimentPlan, PlanRun } from './plan.js';
-import { writeReport, type ReportOptions, type ReportResult } from './report.js';
 
 /**
  * `exprsim experiment PLAN`: trains and evaluates every run of a plan (plan.ts), one after the
@@ -37,8 +36,8 @@ import { writeReport, type ReportOptions, type ReportResult } from './report.js'
  *
  * A run that fails is recorded (run.json: status "failed", error) and the next one starts. When
  * `signal` aborts (Ctrl-C), the trainer finishes its step and checkpoints, the run is recorded as
- * "interrupted" and no further run starts; running the plan again resumes it. Optionally a report
- * (writeReport) over every run folder of the plan is written at the end.
+ * "interrupted" and no further run starts; running the plan again resumes it. The report over
+ * the plan's run folders is report/'s job (`runExperimentWithReport`).
  */
 
 export type RunOutcomeStatus =
@@ -64,8 +63,7 @@ export type ExperimentEvent =
     }
   | { kind: 'progress'; run: string; progress: ProgressEvent }
   | { kind: 'eval'; run: string }
-  | { kind: 'done'; run: string; outcome: RunOutcome }
-  | { kind: 'report'; dir: string };
+  | { kind: 'done'; run: string; outcome: RunOutcome };
 
 export interface ExperimentOptions {
   /** Only these runs: run names or group names of the plan (E_UNKNOWN_NAME otherwise). */
@@ -73,9 +71,6 @@ export interface ExperimentOptions {
   /** Stop after checkpointing the current run (Ctrl-C). */
   signal?: AbortSignal;
   onProgress?: (event: ExperimentEvent) => void;
-  /** Write a report over the plan's run folders here at the end; overrides the plan's `report`. */
-  report?: string | false;
-  reportOptions?: ReportOptions;
   /** For the models' provenance; default `exprsim experiment <plan file>`. */
   command?: string;
 }
@@ -85,9 +80,6 @@ export interface ExperimentResult {
   runs: RunOutcome[];
   /** Stopped by the signal before every run was done. */
   interrupted: boolean;
-  report?: ReportResult;
-  /** Why the report could not be written (the runs' results stand). */
-  reportError?: string;
 }
 
 /** What `--dry-run` shows of a run folder. */
@@ -434,22 +426,5 @@ export async function runExperiment(
     }
   }
 
-  const result: ExperimentResult = { plan: plan.name, runs: outcomes, interrupted };
-  const reportDir = options.report === undefined ? plan.report : options.report || undefined;
-  if (reportDir !== undefined) {
-    const dirs = plan.runs.map((r) => r.dir).filter((d) => existsSync(join(d, 'config.json')));
-    if (dirs.length > 0) {
-      try {
-        if (getEngineInfo() === undefined) await initEngine();
-        result.report = await writeReport(dirs, reportDir, {
-          title: plan.description ?? plan.name,
-          ...options.reportOptions,
-        });
-        emit({ kind: 'report', dir: reportDir });
-      } catch (e) {
-        result.reportError = isExprsimError(e) ? e.toLine() : (e as Error).message;
-      }
-    }
-  }
-  return result;
+  return { plan: plan.name, runs: outcomes, interrupted };
 }

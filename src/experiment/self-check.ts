@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initEngine, type EngineConfig, type EngineInfo } from './engine/backend.js';
-import { fileIO } from './engine/file-io.js';
-import { createReferenceHead } from './models/reference-head.js';
-import { encodeImage, imageToTensor, readImage } from './image/index.js';
-import { trainStep } from './train/train-step.js';
-import type { ProgressCallback } from './progress.js';
+import { initEngine, type EngineConfig, type EngineInfo } from '../engine/backend.js';
+import { fileIO } from '../engine/file-io.js';
+import { createReferenceHead } from '../models/reference-head.js';
+import { encodeImage, imageToTensor, readImage } from '../image/index.js';
+import { trainStep } from '../train/train-step.js';
+import type { ProgressCallback } from '../core/progress.js';
 
 export interface SelfCheckResult {
   engine: EngineInfo;
