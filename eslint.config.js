@@ -28,7 +28,10 @@ export default tseslint.config(
   {
     // CommonJS config files (dependency-cruiser's).
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
   },
   {
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'bin/**', '**/*.test.ts', 'test/**'],
