@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { cliErrorLine, optionFlags } from './error-line.js';
 import { Command, CommanderError, Option } from 'commander';
 // Only light modules here and in the command registrations: every start (even --help) pays
 // for what they import. Each command loads the library (TensorFlow.js and all) when it runs.
@@ -70,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = argv.includes('--verbose');
     if (isExprsimError(e)) {
-      process.stderr.write(`exprsim: ${e.toLine()}\n`);
+      process.stderr.write(`exprsim: ${cliErrorLine(e, optionFlags(program))}\n`);
     } else {
       const message = e instanceof Error ? e.message : String(e);
       process.stderr.write(

@@ -32,6 +32,12 @@ export interface ExprsimErrorOptions {
   input?: string;
   /** What the user can do about it, one sentence. */
   fix?: string;
+  /**
+   * The option key the error is about (a library options field, e.g. `tailLrScale`). Messages
+   * and fixes name options by their keys in backticks; the CLI shows its flags in their place
+   * (cli/error-line.ts), a server its own field names.
+   */
+  option?: string;
   cause?: unknown;
 }
 
@@ -39,6 +45,7 @@ export class ExprsimError extends Error {
   readonly code: ErrorCode;
   readonly input?: string;
   readonly fix?: string;
+  readonly option?: string;
 
   constructor(code: ErrorCode, message: string, options: ExprsimErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -46,6 +53,7 @@ export class ExprsimError extends Error {
     this.code = code;
     this.input = options.input;
     this.fix = options.fix;
+    this.option = options.option;
   }
 
   /** One line for a terminal: "<input>: <message>. <fix>" */

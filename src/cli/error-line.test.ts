@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command } from 'commander';
+import { ExprsimError } from '../core/errors.js';
+import { cliErrorLine, optionFlags } from './error-line.js';
+
+test('backticked option keys become the flags of the commands that take them', () => {
+  const program = new Command('exprsim');
+  program
+    .command('train')
+    .option('--tail-lr-scale <x>', 'scale')
+    .option('--mirror-features <dir>', 'cache')
+    .option('--no-flip', 'no flips');
+  const flags = optionFlags(program);
+  assert.equal(flags.get('tailLrScale'), '--tail-lr-scale');
+  assert.equal(flags.has('flip'), false, 'a negated flag does not stand for its key');
+  const e = new ExprsimError('E_BAD_OPTION', '`tailLrScale` needs a head with a tail', {
+    input: '2',
+    fix: 'pass `mirrorFeatures`, or drop `tailLrScale`; `unknownKey` stays',
+    option: 'tailLrScale',
+  });
+  assert.equal(
+    cliErrorLine(e, flags),
+    '2: `--tail-lr-scale` needs a head with a tail (pass `--mirror-features`, or drop `--tail-lr-scale`; `unknownKey` stays)',
+  );
+});
