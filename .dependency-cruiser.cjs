@@ -59,7 +59,7 @@ module.exports = {
       comment:
         'the CLI maps flags to library options: it imports stage entries (index.ts) and their tfjs-free defaults.ts only',
       severity: 'error',
-      from: { path: '^src/cli/' },
+      from: { path: '^src/cli/', pathNot: '\\.test\\.ts$' },
       to: {
         path: '^src/',
         pathNot: ['^src/cli/', '^src/index\\.ts$', '^src/[^/]+/(index|defaults)\\.ts$'],
