@@ -46,3 +46,20 @@ export {
   type Similarity,
 } from './similarity.js';
 export { warpSimilarity } from './warp.js';
+export {
+  boxIoU,
+  fitFraming,
+  framedBox,
+  sampleFraming,
+  type Framing,
+  type FramingFit,
+  type FramingSample,
+} from './framing.js';
+export {
+  DEFAULT_PASTE,
+  measureFraming,
+  pasteFace,
+  type MeasureFramingResult,
+  type PasteOptions,
+  type PastedFace,
+} from './measure-framing.js';
