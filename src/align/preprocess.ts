@@ -32,6 +32,7 @@ import {
 } from './record.js';
 import { type Similarity, fitSimilarity, similarityScale } from './similarity.js';
 import { warpSimilarity } from './warp.js';
+import { framedBox } from './framing.js';
 
 /** Margin around a detected box when nothing else says (as FEC's crops): 0.2 of its size. */
 export const DEFAULT_MARGIN = 0.2;
@@ -272,9 +273,12 @@ export type PreprocessFaceInput = Pick<DetectedFace, 'box'> & {
 export interface PreprocessFaceOptions {
   /**
    * Whole-image records given a detected face (a photo embedded by a model trained on face
-   * crops): the margin of the crop taken around the box, squared. Default 0.2.
+   * crops): the margin of the crop taken around the box, squared. Default: the record's framing
+   * for `detector` when it has one, else 0.2.
    */
   margin?: number;
+  /** The detector that found `face` (its name): picks the record's framing for its boxes. */
+  detector?: string;
 }
 
 export interface PreprocessedFace {
@@ -335,6 +339,18 @@ export async function preprocessFace(
     if (face === undefined || face === null) {
       return finish(image, { x: 0, y: 0, width: image.width, height: image.height }, 0, 0, rec);
     }
+    const framing =
+      options.margin === undefined && options.detector !== undefined
+        ? crop.framing?.[options.detector]
+        : undefined;
+    if (framing !== undefined) {
+      // The training crop as measured for this detector: a square that may reach past the
+      // photo's edge, cut with black beyond it so the face keeps its place in the crop.
+      const square = framedBox(face.box, framing);
+      const cut = cropSquare(image, square);
+      const whole = { x: 0, y: 0, width: cut.width, height: cut.height };
+      return finish(cut, whole, Math.round(square.x), Math.round(square.y), rec);
+    }
     const margin = options.margin ?? DEFAULT_MARGIN;
     if (!(margin >= 0 && margin <= 2)) {
       throw bad('margin', margin, 'pass a fraction of the box from 0 to 2, e.g. 0.2');
@@ -363,6 +379,28 @@ export async function preprocessFace(
   );
   const box = { ...face.box, x: face.box.x - cropped.x0, y: face.box.y - cropped.y0 };
   return finish(cropped.img, box, cropped.x0, cropped.y0, rec);
+}
+
+/**
+ * The pixels of `box` (whole pixels: the box rounded to the nearest), black where it lies
+ * outside the image.
+ */
+function cropSquare(image: RawImage, box: FaceBox): RawImage {
+  const left = Math.round(box.x);
+  const top = Math.round(box.y);
+  const w = Math.max(1, Math.round(box.width));
+  const h = Math.max(1, Math.round(box.height));
+  const c = image.channels;
+  const data = new Uint8Array(w * h * c);
+  const x0 = Math.max(0, left);
+  const x1 = Math.min(image.width, left + w);
+  if (x1 > x0) {
+    for (let y = Math.max(0, top); y < Math.min(image.height, top + h); y++) {
+      const from = (y * image.width + x0) * c;
+      data.set(image.data.subarray(from, from + (x1 - x0) * c), ((y - top) * w + (x0 - left)) * c);
+    }
+  }
+  return { data, width: w, height: h, channels: c };
 }
 
 /** cropImage, and the whole-pixel origin it used (it widens fractional edges outwards). */

@@ -14,6 +14,7 @@
 import { ExprsimError, type ErrorCode } from '../core/errors.js';
 import type { ResizeKernel } from '../image/types.js';
 import { RESIZE_KERNELS } from '../image/types.js';
+import type { Framing } from './framing.js';
 
 export const PREPROCESS_FORMAT = 'exprsim-feature-preprocess';
 /** The record version this exprsim writes and reads. */
@@ -47,7 +48,16 @@ export const NO_FACE_MODES: readonly NoFaceMode[] = ['skip', 'whole-image'];
  * keeps every image, so detectors differ only where they find the face).
  */
 export type CropSource =
-  | { kind: 'whole-image' }
+  | {
+      kind: 'whole-image';
+      /**
+       * Where this model's training crops sit relative to each detector's box (framing.ts,
+       * measured by measure-framing.ts): how a photo's face is cut for it. Absent: the box grown
+       * by a margin. It says how to find a crop in a photo, not how a crop becomes input, so it
+       * is not part of the record's comparison key.
+       */
+      framing?: Record<string, Framing>;
+    }
   | {
       kind: 'detector';
       detector: string;
@@ -137,8 +147,10 @@ export function parsePreprocessRecord(
   if (extra.length > 0) throw bad(`unknown field ${extra.join(', ')} (a newer exprsim's record?)`);
   const crop = value.crop;
   let c: CropSource;
-  if (isObject(crop) && crop.kind === 'whole-image') c = { kind: 'whole-image' };
-  else if (isObject(crop) && crop.kind === 'detector') {
+  if (isObject(crop) && crop.kind === 'whole-image') {
+    c = { kind: 'whole-image' };
+    if (crop.framing !== undefined) c.framing = parseFraming(crop.framing, bad);
+  } else if (isObject(crop) && crop.kind === 'detector') {
     if (
       typeof crop.detector !== 'string' ||
       crop.detector.length === 0 ||
@@ -217,6 +229,33 @@ export function parsePreprocessRecord(
   };
 }
 
+/** A record's `crop.framing`: per detector name, finite offsets and a positive scale. */
+function parseFraming(value: unknown, bad: (why: string) => Error): Record<string, Framing> {
+  if (!isObject(value)) throw bad('crop.framing must map detector names to framings');
+  const out: Record<string, Framing> = {};
+  for (const [name, f] of Object.entries(value)) {
+    if (
+      !isObject(f) ||
+      typeof f.dx !== 'number' ||
+      typeof f.dy !== 'number' ||
+      typeof f.scale !== 'number' ||
+      !Number.isFinite(f.dx) ||
+      !Number.isFinite(f.dy) ||
+      !(f.scale > 0 && Number.isFinite(f.scale))
+    ) {
+      throw bad(`crop.framing.${name} needs finite dx, dy and a positive scale`);
+    }
+    out[name] = { dx: f.dx, dy: f.dy, scale: f.scale };
+  }
+  return out;
+}
+
+/** The parsed record without what its comparison ignores (a whole-image crop's framing). */
+function comparable(record: unknown, source: string): PreprocessRecord {
+  const r = parsePreprocessRecord(record, source);
+  return r.crop.kind === 'whole-image' ? { ...r, crop: { kind: 'whole-image' } } : r;
+}
+
 /** Stable JSON (sorted keys) for comparing records. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -231,10 +270,12 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * The comparison key of a record: canonical JSON of its parsed (complete) form, so a record
- * written before `align`/`mask` existed and its upgraded form have the same key.
+ * written before `align`/`mask` existed and its upgraded form have the same key. A whole-image
+ * crop's `framing` is left out: it says where to find such a crop in a photo, not how the crop
+ * becomes network input.
  */
 export function preprocessKey(record: unknown, source = 'preprocessing record'): string {
-  return canonicalJson(parsePreprocessRecord(record, source));
+  return canonicalJson(comparable(record, source));
 }
 
 /** Whether two records mean the same preprocessing (see {@link preprocessKey}). */
@@ -251,8 +292,8 @@ export function preprocessDifferences(
   b: unknown,
   source = 'preprocessing record',
 ): string[] {
-  const ra = parsePreprocessRecord(a, source) as unknown as Record<string, unknown>;
-  const rb = parsePreprocessRecord(b, source) as unknown as Record<string, unknown>;
+  const ra = comparable(a, source) as unknown as Record<string, unknown>;
+  const rb = comparable(b, source) as unknown as Record<string, unknown>;
   const out: string[] = [];
   for (const k of [...new Set([...Object.keys(ra), ...Object.keys(rb)])]) {
     const va = canonicalJson(ra[k]);
