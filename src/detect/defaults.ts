@@ -5,7 +5,6 @@
  */
 import { ExprsimError } from '../core/errors.js';
 import type { DetectorName } from '../core/face.js';
-import type { HaarCascadeName } from './viola-jones.js';
 
 /** The registered detector names, in the order the CLI and the benchmark list them. */
 export const DETECTOR_NAMES: readonly DetectorName[] = Object.freeze([
@@ -33,6 +32,14 @@ export function parseDetectorName(value: unknown, option = 'detector'): Detector
     option,
   });
 }
+
+/** OpenCV's frontal Haar cascades that Viola-Jones can run. */
+export type HaarCascadeName = 'frontalface_default' | 'frontalface_alt2';
+
+export const HAAR_CASCADES: readonly HaarCascadeName[] = Object.freeze([
+  'frontalface_default',
+  'frontalface_alt2',
+]);
 
 /** MTCNN's defaults (the weights folder is `<modelDir()>/mtcnn`). */
 export const DEFAULT_MTCNN_CONFIG = Object.freeze({

@@ -14,19 +14,18 @@ import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import { modelDir } from '../core/paths.js';
 import { clipBox, nms, toCorners } from './geometry.js';
-import { DEFAULT_VIOLA_JONES_CONFIG as D } from './defaults.js';
+import {
+  DEFAULT_VIOLA_JONES_CONFIG as D,
+  HAAR_CASCADES,
+  type HaarCascadeName,
+} from './defaults.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector } from '../core/face.js';
 import { loadCascade, loadOpenCv, type CvClassifier, type CvMat, type OpenCv } from './opencv.js';
 import { groupHits, pyramidLevels, scanMat, splitWindowSize } from './viola-jones-scan.js';
 import { ScanWorker } from './viola-jones-threads.js';
 
-export type HaarCascadeName = 'frontalface_default' | 'frontalface_alt2';
-
-export const HAAR_CASCADES: readonly HaarCascadeName[] = [
-  'frontalface_default',
-  'frontalface_alt2',
-];
+export { HAAR_CASCADES, type HaarCascadeName };
 
 export interface ViolaJonesConfig {
   /** Frontal cascade. Default 'frontalface_default' (OpenCV's classic, as in most studies). */
