@@ -5,7 +5,7 @@
  *
  *   npm run bench                    # all suites
  *   npm run bench -- engine          # one suite: engine, train, heads, backbones, serve, search
- *                                    # or detect
+ *                                    # or detect (also docs/detect-bench.md)
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
  */
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/core/fs.js';
-import { updateMarkedSection } from '../src/core/markdown-section.js';
+import { updateMarkedSection } from './markdown-section.js';
 import {
   renderBackbonesSection,
   renderDetectSpeedSection,
@@ -24,6 +24,8 @@ import {
   renderTrainSection,
 } from './report.js';
 import { quick } from './args.js';
+import { renderDetectBench, renderDetectSection } from './detect-report.js';
+import type { DetectBenchResult } from '../src/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -145,7 +147,16 @@ if (want('search')) {
 }
 
 if (want('detect')) {
-  // Section `detect-speed`: the `detect` section belongs to `exprsim detect-bench`.
+  // Section `detect`: the detectors' scores (runDetectBench, as `exprsim detect-bench` prints
+  // them), with the full tables in docs/detect-bench.md.
+  const compare = runSuite('bench/suites/detect-compare.ts', quick ? ['--quick'] : []);
+  if (!quick && compare.error === undefined) {
+    const r = compare.result as DetectBenchResult;
+    const line = String(compare.machine);
+    await writeFileAtomic(join(root, 'docs', 'detect-bench.md'), renderDetectBench(r, line));
+    await updateSection('detect', renderDetectSection(r, line));
+  }
+  // Section `detect-speed`: same-run speed ratios against opencv.js.
   const result = runSuite('bench/suites/detect.ts', quick ? ['--quick'] : []);
   await writeFileAtomic(
     join(root, 'bench/results/detect.json'),

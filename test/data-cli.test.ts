@@ -70,6 +70,25 @@ const runs = {
     '--per-split',
     '3',
   ]),
+  strict: runCli([
+    'data',
+    'triplets',
+    '--labels',
+    labelsCsv,
+    '--out',
+    join(dir, 'o6'),
+    '--strict-files',
+  ]),
+  two: runCli([
+    'data',
+    'triplets',
+    '--labels',
+    labelsCsv,
+    '--folder',
+    dir,
+    '--out',
+    join(dir, 'o7'),
+  ]),
 };
 
 test('fec-info prints rows, bad rows with line numbers, images, types and the agreement histogram', async () => {
@@ -108,4 +127,13 @@ test('triplets from the original fer2013.csv: faces extracted, then sampled', as
   // Per split: angry 1, happy 2 -> (happy, happy, angry) is the only triplet.
   for (const s of ['train', 'val', 'test'])
     assert.match(r.stdout, new RegExp(`${s}: +1 triplets from 3 images`));
+});
+
+test('library errors show the flags of the option keys they name', async () => {
+  const strict = await runs.strict;
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /1 listed image does not exist.*drop `--strict-files` to skip/);
+  const two = await runs.two;
+  assert.equal(two.code, 1);
+  assert.match(two.stderr, /pass exactly one of `--labels`, `--folder`, `--fer2013` \(got 2\)/);
 });

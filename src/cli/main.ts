@@ -3,14 +3,13 @@ import { cliErrorLine, optionFlags } from './error-line.js';
 import { Command, CommanderError, Option } from 'commander';
 // Only light modules here and in the command registrations: every start (even --help) pays
 // for what they import. Each command loads the library (TensorFlow.js and all) when it runs.
-import { BACKEND_NAMES } from '../engine/backend-names.js';
-import { ExprsimError, isExprsimError } from '../core/errors.js';
-import { setLogLevel } from '../core/logger.js';
-import { packageVersion } from '../core/paths.js';
+import { BACKEND_NAMES } from '../engine/defaults.js';
+import { ExprsimError, isExprsimError, packageVersion, setLogLevel } from '../core/index.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDataCommands } from './commands/data.js';
-import { registerDetectCommands } from './commands/detect.js';
+import { registerDetectCommand } from './commands/detect.js';
+import { registerDetectBenchCommand } from './commands/detect-bench.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerFeatureCommands } from './commands/features.js';
 import { registerTrainCommands } from './commands/train.js';
@@ -21,6 +20,21 @@ import { registerExperimentCommands } from './commands/experiment.js';
 import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
+
+/**
+ * Library option keys whose flag is spelt otherwise (the flags are older than the keys), so that
+ * an error naming the key shows the flag.
+ */
+const FLAG_ALIASES: readonly [string, string][] = [
+  ['requireFiles', '--strict-files'],
+  ['downloadDir', '--downloads'],
+  ['dataDir', '--data'],
+];
+
+/** Every option key a registered command takes, and the aliases, to their flags. */
+function errorFlags(program: Command): Map<string, string> {
+  return new Map([...FLAG_ALIASES, ...optionFlags(program)]);
+}
 
 function buildProgram(): Command {
   const program = new Command();
@@ -47,7 +61,8 @@ function buildProgram(): Command {
   registerInfoCommand(program);
   registerDemoCommand(program);
   registerDataCommands(program);
-  registerDetectCommands(program);
+  registerDetectCommand(program);
+  registerDetectBenchCommand(program);
   registerModelsCommand(program);
   registerFeatureCommands(program);
   registerTrainCommands(program);
@@ -71,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = argv.includes('--verbose');
     if (isExprsimError(e)) {
-      process.stderr.write(`exprsim: ${cliErrorLine(e, optionFlags(program))}\n`);
+      process.stderr.write(`exprsim: ${cliErrorLine(e, errorFlags(program))}\n`);
     } else {
       const message = e instanceof Error ? e.message : String(e);
       process.stderr.write(

@@ -1,9 +1,9 @@
 // Option parsing shared by the CLI commands. Light on purpose: it is loaded on every start, so it
 // imports no TensorFlow.js (the engine is imported when a command runs).
-import type { SplitName } from '../data/labelled.js';
-import { parseBackendName, type BackendName } from '../engine/backend-names.js';
-import type { EngineInfo } from '../engine/backend.js';
-import { ExprsimError } from '../core/errors.js';
+import { ExprsimError } from '../core/index.js';
+import type { SplitName } from '../data/defaults.js';
+import { parseBackendName, type BackendName } from '../engine/defaults.js';
+import type { EngineInfo } from '../engine/index.js';
 
 /** The global options every command sees (cmd.optsWithGlobals()). */
 export interface GlobalOptions {
@@ -21,7 +21,7 @@ export function resolveBackend(opts: GlobalOptions): BackendName | undefined {
 
 /** Loads the tensor engine (TensorFlow.js) and initialises it with the --backend the user chose. */
 export async function startEngine(opts: GlobalOptions): Promise<EngineInfo> {
-  const { initEngine } = await import('../engine/backend.js');
+  const { initEngine } = await import('../engine/index.js');
   return initEngine({ backend: resolveBackend(opts) });
 }
 

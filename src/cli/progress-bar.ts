@@ -1,4 +1,4 @@
-import type { ProgressCallback, ProgressEvent } from '../core/progress.js';
+import type { ProgressCallback, ProgressEvent } from '../core/index.js';
 
 export interface ProgressBarOptions {
   /** Render at all; the CLI passes false for --json and when stderr is not a TTY. */

@@ -10,5 +10,4 @@ export * from './logger.js';
 export * from './progress.js';
 export * from './paths.js';
 export * from './fs.js';
-export * from './markdown-section.js';
 export * from './prng.js';

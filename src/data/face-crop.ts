@@ -1,9 +1,7 @@
 import { ExprsimError } from '../core/errors.js';
 import type { CropBox } from '../image/types.js';
+import { DEFAULT_CROP_MARGIN } from './defaults.js';
 import type { FecBox } from './fec-row.js';
-
-/** Margin added around FEC face boxes by default, as a fraction of the box's width and height. */
-export const DEFAULT_CROP_MARGIN = 0.2;
 
 /** Rounds values within 1e-6 of a whole number to it, so 0.7 * 100 (70.00000000000001) is 70. */
 function snap(v: number): number {

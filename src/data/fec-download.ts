@@ -1,11 +1,10 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExprsimError, isExprsimError } from '../core/errors.js';
-// From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
-// which data loading and downloading never need.
-import { writeImage } from '../image/encode.js';
-import { readImage } from '../image/read.js';
-import { cropImage } from '../image/transform.js';
+// The image modules are imported from their defining modules, not image/index.js (which also
+// loads TensorFlow.js, ~0.7 s, that downloading never needs), and only when a download runs:
+// they load sharp, and the data stage's entry stays light (`exprsim data fec-info` and the
+// CLI's start read CSVs only).
 import type { DecodedImage, FailOn } from '../image/types.js';
 import { packageVersion } from '../core/paths.js';
 import type { ProgressCallback } from '../core/progress.js';
@@ -19,7 +18,8 @@ import {
   type DownloadRecord,
   type DownloadStatus,
 } from './download-manifest.js';
-import { DEFAULT_CROP_MARGIN, faceCropRect } from './face-crop.js';
+import { DEFAULT_FEC_DOWNLOAD as D } from './defaults.js';
+import { faceCropRect } from './face-crop.js';
 import { detachString } from './csv-line.js';
 import { readFecCsv } from './fec-csv.js';
 import { cropFile, cropId, fullImageFile, urlId, type CropFormat } from './fec-ids.js';
@@ -40,6 +40,7 @@ import { fetchWithRetry, type FetchPolicy } from './fetch-retry.js';
  * appended only after all its files are in place, so a kill at any moment leaves either no
  * record (the URL is redone) or a complete one. Stale temporary files are removed at start.
  */
+/** Defaults: {@link DEFAULT_FEC_DOWNLOAD}. */
 export interface FecDownloadOptions {
   outDir: string;
   /** Parallel requests. Default 8: fast enough for 156K URLs, polite to one image host. */
@@ -118,9 +119,10 @@ function requirePositiveInt(name: string, v: number, min = 1): number {
   if (!Number.isInteger(v) || v < min) {
     throw new ExprsimError(
       'E_BAD_OPTION',
-      `${name} must be a whole number >= ${min}, got ${String(v)}`,
+      `\`${name}\` must be a whole number >= ${min}, got ${String(v)}`,
       {
         input: `${name}=${String(v)}`,
+        option: name,
       },
     );
   }
@@ -171,30 +173,36 @@ export async function downloadFec(
 ): Promise<FecDownloadReport> {
   const started = Date.now();
   const outDir = options.outDir;
-  const concurrency = requirePositiveInt('concurrency', options.concurrency ?? 8);
+  const concurrency = requirePositiveInt('concurrency', options.concurrency ?? D.concurrency);
   const policy: FetchPolicy = {
-    timeoutMs: requirePositiveInt('timeoutMs', options.timeoutMs ?? 30_000),
-    retries: requirePositiveInt('retries', options.retries ?? 3, 0),
-    backoffMs: requirePositiveInt('backoffMs', options.backoffMs ?? 1000, 0),
-    maxBackoffMs: requirePositiveInt('maxBackoffMs', options.maxBackoffMs ?? 30_000, 0),
-    maxBytes: requirePositiveInt('maxBytes', options.maxBytes ?? 20 * 1024 * 1024),
+    timeoutMs: requirePositiveInt('timeoutMs', options.timeoutMs ?? D.timeoutMs),
+    retries: requirePositiveInt('retries', options.retries ?? D.retries, 0),
+    backoffMs: requirePositiveInt('backoffMs', options.backoffMs ?? D.backoffMs, 0),
+    maxBackoffMs: requirePositiveInt('maxBackoffMs', options.maxBackoffMs ?? D.maxBackoffMs, 0),
+    maxBytes: requirePositiveInt('maxBytes', options.maxBytes ?? D.maxBytes),
     userAgent: options.userAgent ?? `exprsim/${packageVersion()} (FEC dataset downloader)`,
     signal: options.signal,
   };
-  const margin = options.margin ?? DEFAULT_CROP_MARGIN;
+  const margin = options.margin ?? D.margin;
   faceCropRect({ left: 0, right: 1, top: 0, bottom: 1 }, 1, 1, margin); // validates margin
-  const format: CropFormat = options.format ?? 'jpeg';
+  const format: CropFormat = options.format ?? D.format;
   if (format !== 'jpeg' && format !== 'png') {
     throw new ExprsimError(
       'E_BAD_OPTION',
-      `crop format must be jpeg or png, got ${String(format)}`,
+      `crop \`format\` must be jpeg or png, got ${String(format)}`,
       {
         input: `format=${String(format)}`,
+        option: 'format',
       },
     );
   }
-  const quality = options.quality ?? 95;
-  const failOn = options.failOn ?? 'error';
+  const quality = options.quality ?? D.quality;
+  const failOn = options.failOn ?? D.failOn;
+  const [{ readImage }, { writeImage }, { cropImage }] = await Promise.all([
+    import('../image/read.js'),
+    import('../image/encode.js'),
+    import('../image/transform.js'),
+  ]);
 
   // Unique URLs in CSV order, each with its distinct boxes.
   const wanted = new Map<string, Map<string, FecBox>>();

@@ -48,14 +48,16 @@ export async function writeFecTriplets(
   const splitsIn = SPLITS.filter((s) => options.inputs[s] !== undefined);
   if (splitsIn.length === 0) {
     throw new ExprsimError('E_BAD_OPTION', 'no FEC CSV given', {
-      fix: 'pass at least one of --train, --val, --test',
+      fix: 'pass at least one of the `train`, `val`, `test` CSVs in `inputs`',
+      option: 'inputs',
     });
   }
   const { records } = await readDownloadManifest(join(options.downloadDir, DOWNLOAD_MANIFEST));
   if (records.size === 0) {
     throw new ExprsimError('E_DATA_EMPTY', 'the download folder has no manifest entries', {
       input: options.downloadDir,
-      fix: 'run `exprsim data fec-download CSV --out DIR` first and pass that DIR',
+      fix: 'download the images first (downloadFec, `exprsim data fec-download`) and pass its folder as `downloadDir`',
+      option: 'downloadDir',
     });
   }
   const cropFiles = new Map<string, string>();

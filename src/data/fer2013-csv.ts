@@ -1,9 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
-// From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
-// which data loading and downloading never need.
-import { writeImage } from '../image/encode.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { splitCsvLine } from './csv-line.js';
@@ -82,7 +79,8 @@ export async function readFer2013Csv(
           `header is ${preview(text)}; expected the columns ${EXPECTED_HEADER}`,
           {
             input: path,
-            fix: 'pass the original Kaggle fer2013.csv (a labels CSV goes to --labels)',
+            fix: 'pass the original Kaggle fer2013.csv (a labels CSV goes to `labels`)',
+            option: 'fer2013',
           },
         );
       }
@@ -164,6 +162,9 @@ export async function extractFer2013(
   outDir: string,
   options: { onProgress?: ProgressCallback } = {},
 ): Promise<ExtractFer2013Result> {
+  // From image/encode.js, not image/index.js (which loads TensorFlow.js), and when extracting,
+  // not with the data stage: its entry stays free of sharp (see fec-download.ts).
+  const { writeImage } = await import('../image/encode.js');
   const rows: string[] = ['path,label,usage'];
   const skipped = { count: 0, first: [] as SkippedItem[] };
   const made = new Set<string>();

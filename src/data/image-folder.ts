@@ -34,7 +34,8 @@ export async function loadImageFolder(root: string): Promise<LabelledDataset> {
     if (!(await stat(abs)).isDirectory()) {
       throw new ExprsimError('E_IO', 'is a file, not a folder', {
         input: root,
-        fix: 'pass a folder laid out as <label>/<image> (or a labels CSV with --labels)',
+        fix: 'pass a folder laid out as <label>/<image> (or a labels CSV as `labels`)',
+        option: 'folder',
       });
     }
   } catch (e) {

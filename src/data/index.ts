@@ -22,7 +22,6 @@ export {
 } from './fec-row.js';
 export { readFecCsv, type FecReadSummary, type ReadFecOptions } from './fec-csv.js';
 export {
-  TIE_RULES,
   labelFecRow,
   reducedFraction,
   resolveLabelOptions,
@@ -35,7 +34,7 @@ export {
 } from './vote.js';
 export { fecInfo, type AgreementBin, type FecInfo } from './fec-info.js';
 export { cropFile, cropId, fullImageFile, urlId, type CropFormat } from './fec-ids.js';
-export { DEFAULT_CROP_MARGIN, faceCropRect } from './face-crop.js';
+export { faceCropRect } from './face-crop.js';
 export {
   backoffDelay,
   fetchWithRetry,
@@ -79,20 +78,13 @@ export {
   type ExtractFer2013Result,
   type Fer2013Face,
 } from './fer2013-csv.js';
-export {
-  DEFAULT_SPLIT_RATIOS,
-  assignSplits,
-  type AssignOptions,
-  type SplitAssignment,
-} from './split-assign.js';
+export { assignSplits, type AssignOptions, type SplitAssignment } from './split-assign.js';
 export {
   sampleLabelTriplets,
   type SampleTripletsOptions,
   type SampleTripletsResult,
 } from './sample-triplets.js';
 export {
-  DEFAULT_SEED,
-  DEFAULT_TRIPLET_COUNTS,
   sourceNameFor,
   writeLabelTriplets,
   type LabelTripletOptions,
@@ -116,3 +108,21 @@ export {
   type LoadedTriplets,
 } from './dataset-manifest.js';
 export { writeFecTriplets, type FecSplitCounts, type FecTripletOptions } from './fec-triplets.js';
+export {
+  DEFAULT_CROP_MARGIN,
+  DEFAULT_FEC_DOWNLOAD,
+  DEFAULT_LABEL_OPTIONS,
+  DEFAULT_LABEL_TRIPLETS,
+  DEFAULT_SEED,
+  DEFAULT_SPLIT_RATIOS,
+  DEFAULT_TRIPLET_COUNTS,
+  TIE_RULES,
+} from './defaults.js';
+export {
+  loadLabelledSource,
+  writeTriplets,
+  type LabelledSource,
+  type LabelledSourceOptions,
+  type TripletsOptions,
+  type TripletsResult,
+} from './labelled-source.js';

@@ -10,22 +10,9 @@ import {
 import { countByLabel, SPLITS, type LabelledDataset, type SplitName } from './labelled.js';
 import { deriveSeed, mulberry32, requireSeed } from '../core/prng.js';
 import { sampleLabelTriplets } from './sample-triplets.js';
-import { assignSplits, DEFAULT_SPLIT_RATIOS } from './split-assign.js';
+import { assignSplits } from './split-assign.js';
 import { writeTripletFile } from './triplet-file.js';
-
-/**
- * Default triplets per split. 5,000 for val and test: enough that triplet accuracy is known to
- * about ±0.6 points (binomial s.e. at 85%), cheap to evaluate on a CPU. 50,000 for train: with
- * FER2013's ~29K training images each image appears about five times per pass, and FEC's own
- * 360K+ triplets remain the larger source. Pass counts to change them.
- */
-export const DEFAULT_TRIPLET_COUNTS: Readonly<Record<SplitName, number>> = {
-  train: 50_000,
-  val: 5_000,
-  test: 5_000,
-};
-
-export const DEFAULT_SEED = 1;
+import { DEFAULT_LABEL_TRIPLETS as D } from './defaults.js';
 
 export interface LabelTripletOptions {
   outDir: string;
@@ -62,8 +49,8 @@ export async function writeLabelTriplets(
   ds: LabelledDataset,
   options: LabelTripletOptions,
 ): Promise<LabelTripletsResult> {
-  const seed = requireSeed(options.seed ?? DEFAULT_SEED);
-  const counts: Record<SplitName, number> = { ...DEFAULT_TRIPLET_COUNTS, ...options.counts };
+  const seed = requireSeed(options.seed ?? D.seed);
+  const counts: Record<SplitName, number> = { ...D.counts, ...options.counts };
   for (const s of SPLITS) {
     if (!Number.isInteger(counts[s]) || counts[s] < 0) {
       throw new ExprsimError(
@@ -125,9 +112,8 @@ export async function writeLabelTriplets(
     seed,
     options: {
       counts,
-      subjectDisjoint: options.subjectDisjoint ?? false,
-      splitRatios:
-        assigned.how === 'random' ? (options.splitRatios ?? DEFAULT_SPLIT_RATIOS) : undefined,
+      subjectDisjoint: options.subjectDisjoint ?? D.subjectDisjoint,
+      splitRatios: assigned.how === 'random' ? (options.splitRatios ?? D.splitRatios) : undefined,
       sampling:
         'two-class; label pair uniform over ordered pairs, images uniform within labels; distinct triplets',
       splitSeeds: 'deriveSeed(seed, split) with mulberry32',

@@ -226,7 +226,8 @@ export async function dropMissing(
       `${ds.missing.count} listed image${ds.missing.count > 1 ? 's do' : ' does'} not exist, e.g. ${m.item}${m.line ? ` (line ${m.line})` : ''}`,
       {
         input: ds.input,
-        fix: `paths are relative to ${ds.root}; fix them, or drop --strict-files to skip missing images`,
+        fix: `paths are relative to ${ds.root}; fix them, or drop \`requireFiles\` to skip missing images`,
+        option: 'requireFiles',
       },
     );
   }

@@ -1,9 +1,7 @@
 import { ExprsimError } from '../core/errors.js';
 import { mulberry32, shuffle } from '../core/prng.js';
+import { DEFAULT_SPLIT_RATIOS } from './defaults.js';
 import { SPLITS, tally, type LabelledImage, type SkippedItem, type SplitName } from './labelled.js';
-
-/** Train / val / test fractions used when a dataset has no split column. */
-export const DEFAULT_SPLIT_RATIOS: readonly [number, number, number] = [0.8, 0.1, 0.1];
 
 export interface SplitAssignment {
   splits: Record<SplitName, LabelledImage[]>;

@@ -1,4 +1,5 @@
 import { ExprsimError } from '../core/errors.js';
+import { DEFAULT_LABEL_OPTIONS, TIE_RULES, type TieRule } from './defaults.js';
 import type { FecAnnotation, FecFace, FecRating, FecRow, FecTripletType } from './fec-row.js';
 
 /**
@@ -10,9 +11,7 @@ import type { FecAnnotation, FecFace, FecRating, FecRow, FecTripletType } from '
  * out and `tie: true` (for experiments that want every row; the choice is arbitrary but
  * deterministic). The agreement of a tie is still top votes / raters, e.g. 3/6 = 0.5.
  */
-export type TieRule = 'drop' | 'lowest';
-
-export const TIE_RULES: readonly TieRule[] = ['drop', 'lowest'];
+export type { TieRule };
 
 export interface Vote {
   /** Votes for image 1, 2 and 3 as the odd one out. */
@@ -71,25 +70,27 @@ export type LabelResult =
 
 /** Validates minAgreement and ties; returns them with defaults. */
 export function resolveLabelOptions(options: LabelOptions = {}): Required<LabelOptions> {
-  const minAgreement = options.minAgreement ?? 0;
+  const minAgreement = options.minAgreement ?? DEFAULT_LABEL_OPTIONS.minAgreement;
   if (typeof minAgreement !== 'number' || !(minAgreement >= 0 && minAgreement <= 1)) {
     throw new ExprsimError(
       'E_BAD_OPTION',
-      `minAgreement must be a number from 0 to 1, got ${String(minAgreement)}`,
+      `\`minAgreement\` must be a number from 0 to 1, got ${String(minAgreement)}`,
       {
         input: `minAgreement=${String(minAgreement)}`,
         fix: 'pass e.g. 0.6 to keep triplets where at least 60% of raters agree',
+        option: 'minAgreement',
       },
     );
   }
-  const ties = options.ties ?? 'drop';
+  const ties = options.ties ?? DEFAULT_LABEL_OPTIONS.ties;
   if (!TIE_RULES.includes(ties)) {
     throw new ExprsimError(
       'E_BAD_OPTION',
-      `ties must be one of ${TIE_RULES.join(', ')}, got ${String(ties)}`,
+      `\`ties\` must be one of ${TIE_RULES.join(', ')}, got ${String(ties)}`,
       {
         input: `ties=${String(ties)}`,
-        fix: "pass 'drop' (default) or 'lowest'",
+        fix: "pass 'drop' (default: tied votes are dropped) or 'lowest' (keep, lowest tied image is the odd one)",
+        option: 'ties',
       },
     );
   }

@@ -1,10 +1,11 @@
 /**
  * The detector comparison behind `exprsim detect-bench`: detection rate, recall and precision at
  * IoU >= 0.5 and median time per image, on labelled sets. Pure library code: it reads the data,
- * runs the detectors and returns numbers; the CLI renders and writes them.
+ * runs the detectors and returns numbers; the CLI prints them, and `npm run bench -- detect`
+ * renders them into docs/detect-bench.md and BENCHMARKS.md (bench/detect-report.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { ExprsimError } from '../core/errors.js';
 import { readImage } from '../image/read.js';
@@ -12,6 +13,7 @@ import type { RawImage } from '../image/types.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { iou } from './geometry.js';
 import { createDetector } from './registry.js';
+import { DEFAULT_DETECT_BENCH } from './defaults.js';
 import type { DetectedFace, DetectorName, FaceBox } from '../core/face.js';
 
 export interface GroundTruthBox extends FaceBox {
@@ -85,9 +87,11 @@ export const PHOTO_COUNTS: Readonly<Record<string, number>> = {
   'opencv-messi5.jpg': 1,
 };
 
+/** Defaults: {@link DEFAULT_DETECT_BENCH}. */
 export interface DetectBenchOptions {
-  /** The shared data folder (holds fer2013/, wider-val-subset/, photos/). */
-  dataDir: string;
+  /** The shared data folder (holds fer2013/, wider-val-subset/, photos/). Default ../shared/data. */
+  dataDir?: string;
+  /** Default: every detector. */
   detectors?: readonly DetectorName[];
   /** FER2013 PrivateTest crops to use (evenly spaced over the list). Default 500. */
   ferSample?: number;
@@ -153,7 +157,8 @@ async function readCsv(path: string): Promise<string[][]> {
   } catch (e) {
     throw new ExprsimError('E_DATA_MISSING_FILES', 'benchmark annotations not found', {
       input: path,
-      fix: 'pass --data pointing at the shared data folder (holds fer2013/, wider-val-subset/, photos/)',
+      fix: 'pass `dataDir` pointing at the shared data folder (holds fer2013/, wider-val-subset/, photos/)',
+      option: 'dataDir',
       cause: e,
     });
   }
@@ -195,10 +200,11 @@ export async function loadFerSample(
 
 /** Runs every detector over the sets. Several minutes for the full WIDER subset. */
 export async function runDetectBench(options: DetectBenchOptions): Promise<DetectBenchResult> {
-  const names = options.detectors ?? (['mtcnn', 'viola-jones', 'blazeface'] as DetectorName[]);
-  const ferSample = options.ferSample ?? 500;
-  const ferPadding = options.ferPadding ?? 0.25;
-  const { dataDir, onProgress } = options;
+  const names = options.detectors ?? DEFAULT_DETECT_BENCH.detectors;
+  const ferSample = options.ferSample ?? DEFAULT_DETECT_BENCH.ferSample;
+  const ferPadding = options.ferPadding ?? DEFAULT_DETECT_BENCH.ferPadding;
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DETECT_BENCH.dataDir);
+  const { onProgress } = options;
 
   // Load the sets once (decoded), shared by every detector.
   const fer = await loadFerSample(dataDir, ferSample, ferPadding);

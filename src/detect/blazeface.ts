@@ -18,6 +18,7 @@ import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import { modelDir } from '../core/paths.js';
 import { type Corners, clipBox, fromCorners, nms } from './geometry.js';
+import { DEFAULT_BLAZEFACE_CONFIG as D } from './defaults.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from '../core/face.js';
 
@@ -42,9 +43,9 @@ const KEYS = ['minScore', 'iouThreshold', 'tiles', 'modelPath'] as const;
 export function resolveBlazeFaceConfig(config: BlazeFaceConfig = {}): ResolvedBlazeFaceConfig {
   rejectUnknownKeys('blazeface', config, KEYS);
   return {
-    minScore: requireNumber('minScore', config.minScore ?? 0.5, 0, 1),
-    iouThreshold: requireNumber('iouThreshold', config.iouThreshold ?? 0.3, 0, 1),
-    tiles: requireBoolean('tiles', config.tiles ?? false),
+    minScore: requireNumber('minScore', config.minScore ?? D.minScore, 0, 1),
+    iouThreshold: requireNumber('iouThreshold', config.iouThreshold ?? D.iouThreshold, 0, 1),
+    tiles: requireBoolean('tiles', config.tiles ?? D.tiles),
     modelPath: config.modelPath ?? join(modelDir(), 'blazeface'),
   };
 }

@@ -58,3 +58,17 @@ export {
   type PhotoResult,
   type SetResult,
 } from './bench.js';
+export {
+  DEFAULT_BLAZEFACE_CONFIG,
+  DEFAULT_DETECT_BENCH,
+  DEFAULT_MTCNN_CONFIG,
+  DEFAULT_VIOLA_JONES_CONFIG,
+  parseDetectorName,
+} from './defaults.js';
+export { annotateFaces } from './annotate.js';
+export {
+  detectFiles,
+  type DetectFilesOptions,
+  type DetectFilesResult,
+  type FileFaces,
+} from './detect-files.js';

@@ -28,6 +28,7 @@ import type { RawImage } from '../image/types.js';
 import { logger } from '../core/logger.js';
 import { modelDir } from '../core/paths.js';
 import { type Corners, clipBox, nms, squareCorners } from './geometry.js';
+import { DEFAULT_MTCNN_CONFIG as D } from './defaults.js';
 import { loadDetectInput, rejectUnknownKeys, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from '../core/face.js';
 import { loadWeightsManifest } from './weights.js';
@@ -66,7 +67,7 @@ const KEYS = [
 
 export function resolveMtcnnConfig(config: MtcnnConfig = {}): ResolvedMtcnnConfig {
   rejectUnknownKeys('mtcnn', config, KEYS);
-  const t = config.thresholds ?? [0.6, 0.7, 0.7];
+  const t = config.thresholds ?? D.thresholds;
   if (!Array.isArray(t) || t.length !== 3) {
     throw new ExprsimError(
       'E_BAD_OPTION',
@@ -77,12 +78,12 @@ export function resolveMtcnnConfig(config: MtcnnConfig = {}): ResolvedMtcnnConfi
       },
     );
   }
-  const maxFaces = config.maxFaces ?? Infinity;
+  const maxFaces = config.maxFaces ?? D.maxFaces;
   if (maxFaces !== Infinity) requireNumber('maxFaces', maxFaces, 1, Number.MAX_SAFE_INTEGER);
   return {
-    minFaceSize: requireNumber('minFaceSize', config.minFaceSize ?? 20, 4, 1e6),
-    minFaceRatio: requireNumber('minFaceRatio', config.minFaceRatio ?? 0.03, 0, 1),
-    scaleFactor: requireNumber('scaleFactor', config.scaleFactor ?? 0.709, 0.1, 0.95),
+    minFaceSize: requireNumber('minFaceSize', config.minFaceSize ?? D.minFaceSize, 4, 1e6),
+    minFaceRatio: requireNumber('minFaceRatio', config.minFaceRatio ?? D.minFaceRatio, 0, 1),
+    scaleFactor: requireNumber('scaleFactor', config.scaleFactor ?? D.scaleFactor, 0.1, 0.95),
     thresholds: [
       requireNumber('thresholds[0]', t[0], 0, 1),
       requireNumber('thresholds[1]', t[1], 0, 1),

@@ -1,4 +1,5 @@
 import { ExprsimError } from '../core/errors.js';
+import { parseDetectorName } from './defaults.js';
 import type { BlazeFaceConfig } from './blazeface.js';
 import type { MtcnnConfig } from './mtcnn.js';
 import type { Detector, DetectorName } from '../core/face.js';
@@ -21,12 +22,8 @@ const FACTORIES: { [N in DetectorName]: Factory<N> } = {
   blazeface: async (c) => (await import('./blazeface.js')).BlazeFaceDetector.create(c),
 };
 
-/** The registered detector names, in the order the CLI and the benchmark list them. */
-export const DETECTOR_NAMES: readonly DetectorName[] = ['mtcnn', 'viola-jones', 'blazeface'];
-
-export function isDetectorName(name: unknown): name is DetectorName {
-  return typeof name === 'string' && (DETECTOR_NAMES as readonly string[]).includes(name);
-}
+// The names and their one check live in the tfjs-free defaults.ts (the CLI's help reads them).
+export { DETECTOR_NAMES, isDetectorName, parseDetectorName } from './defaults.js';
 
 /**
  * Creates a face detector by name, loading its shipped weights from disk (nothing is downloaded).
@@ -45,17 +42,12 @@ export async function createDetector<N extends DetectorName>(
 ): Promise<Detector>;
 export async function createDetector(name: string, config?: object): Promise<Detector>;
 export async function createDetector(name: string, config: object = {}): Promise<Detector> {
-  if (!isDetectorName(name)) {
-    throw new ExprsimError('E_UNKNOWN_NAME', `unknown detector "${String(name)}"`, {
-      input: String(name),
-      fix: `use one of ${DETECTOR_NAMES.join(', ')}`,
-    });
-  }
+  parseDetectorName(name);
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new ExprsimError('E_BAD_OPTION', `the ${name} config must be an object`, {
       input: JSON.stringify(config),
       fix: 'pass an object of options, or nothing for the defaults',
     });
   }
-  return (FACTORIES[name] as Factory<typeof name>)(config as never);
+  return (FACTORIES[name as DetectorName] as Factory<DetectorName>)(config as never);
 }

@@ -14,18 +14,18 @@ import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import { modelDir } from '../core/paths.js';
 import { clipBox, nms, toCorners } from './geometry.js';
+import {
+  DEFAULT_VIOLA_JONES_CONFIG as D,
+  HAAR_CASCADES,
+  type HaarCascadeName,
+} from './defaults.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector } from '../core/face.js';
 import { loadCascade, loadOpenCv, type CvClassifier, type CvMat, type OpenCv } from './opencv.js';
 import { groupHits, pyramidLevels, scanMat, splitWindowSize } from './viola-jones-scan.js';
 import { ScanWorker } from './viola-jones-threads.js';
 
-export type HaarCascadeName = 'frontalface_default' | 'frontalface_alt2';
-
-export const HAAR_CASCADES: readonly HaarCascadeName[] = [
-  'frontalface_default',
-  'frontalface_alt2',
-];
+export { HAAR_CASCADES, type HaarCascadeName };
 
 export interface ViolaJonesConfig {
   /** Frontal cascade. Default 'frontalface_default' (OpenCV's classic, as in most studies). */
@@ -68,14 +68,14 @@ const KEYS = [
 
 export function resolveViolaJonesConfig(config: ViolaJonesConfig = {}): ResolvedViolaJonesConfig {
   rejectUnknownKeys('viola-jones', config, KEYS);
-  const cascade = config.cascade ?? 'frontalface_default';
+  const cascade = config.cascade ?? D.cascade;
   if (!HAAR_CASCADES.includes(cascade)) {
     throw new ExprsimError('E_UNKNOWN_NAME', `unknown Haar cascade "${String(cascade)}"`, {
       input: String(cascade),
       fix: `use one of ${HAAR_CASCADES.join(', ')}`,
     });
   }
-  const minNeighbors = requireNumber('minNeighbors', config.minNeighbors ?? 5, 0, 100);
+  const minNeighbors = requireNumber('minNeighbors', config.minNeighbors ?? D.minNeighbors, 0, 100);
   if (!Number.isInteger(minNeighbors)) {
     throw new ExprsimError(
       'E_BAD_OPTION',
@@ -88,12 +88,12 @@ export function resolveViolaJonesConfig(config: ViolaJonesConfig = {}): Resolved
   }
   return {
     cascade,
-    scaleFactor: requireNumber('scaleFactor', config.scaleFactor ?? 1.1, 1.01, 2),
+    scaleFactor: requireNumber('scaleFactor', config.scaleFactor ?? D.scaleFactor, 1.01, 2),
     minNeighbors,
-    minSize: requireNumber('minSize', config.minSize ?? 24, 1, 1e6),
-    minSizeRatio: requireNumber('minSizeRatio', config.minSizeRatio ?? 0.03, 0, 1),
-    equalize: requireBoolean('equalize', config.equalize ?? true),
-    profile: requireBoolean('profile', config.profile ?? false),
+    minSize: requireNumber('minSize', config.minSize ?? D.minSize, 1, 1e6),
+    minSizeRatio: requireNumber('minSizeRatio', config.minSizeRatio ?? D.minSizeRatio, 0, 1),
+    equalize: requireBoolean('equalize', config.equalize ?? D.equalize),
+    profile: requireBoolean('profile', config.profile ?? D.profile),
     cascadeDir: config.cascadeDir ?? join(modelDir(), 'haarcascades'),
     threads: requireThreads(config.threads),
   };

@@ -164,8 +164,9 @@ async function init(config: EngineConfig): Promise<EngineInfo> {
     {
       input: requested ? `backend ${requested}` : undefined,
       fix: requested
-        ? 'choose another with --backend or EXPRSIM_BACKEND (node, wasm, cpu)'
+        ? 'choose another `backend` or EXPRSIM_BACKEND (node, wasm, cpu)'
         : 'reinstall with npm ci',
+      option: requested ? 'backend' : undefined,
     },
   );
 }

@@ -20,8 +20,9 @@ export function resolveModelPath(model?: string): string {
         input: dir,
         fix:
           model === undefined
-            ? 'pass --model DIR (a folder written by `exprsim train`), or restore models/exprsim-default from git'
+            ? 'pass `model`, a folder written by `exprsim train`, or restore models/exprsim-default from git'
             : 'pass a folder written by `exprsim train` or saveModel',
+        option: 'model',
       },
     );
   }

@@ -34,3 +34,4 @@ export {
   type PlanReportOptions,
   type PlanReportResult,
 } from './plan-report.js';
+export { DEFAULT_REPORT, DEFAULT_TSNE } from './defaults.js';

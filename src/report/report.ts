@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../core/fs.js';
 import { barChart, escapeXml, lineChart, scatterChart } from './charts.js';
 import { embeddingMapChart, type EmbeddingMapOptions } from './embedding-map.js';
 import { readEmbeddingsFile } from '../experiment/embeddings-file.js';
+import { DEFAULT_REPORT } from './defaults.js';
 import { writeChart } from './png.js';
 import { loadRun, movingAverage, type RunInfo } from '../experiment/runs.js';
 import { htmlTable, markdownTable, tableRows, type RunCost } from './table.js';
@@ -87,8 +88,8 @@ export async function writeReport(
   const out = resolve(outDir);
   await mkdir(out, { recursive: true });
   const files: string[] = [];
-  const smoothing = options.smoothing ?? 50;
-  const title = options.title ?? 'exprsim comparison';
+  const smoothing = options.smoothing ?? DEFAULT_REPORT.smoothing;
+  const title = options.title ?? DEFAULT_REPORT.title;
   const costs = options.costs === false ? [] : runs.map(costOf);
   const rows = tableRows(runs, costs);
 

@@ -1,4 +1,5 @@
 import { mulberry32 } from '../core/prng.js';
+import { DEFAULT_TSNE as D } from './defaults.js';
 
 /**
  * Exact t-SNE (van der Maaten & Hinton, "Visualizing Data using t-SNE", JMLR 2008) for the
@@ -237,16 +238,16 @@ export function tsne(
     if (n === 2) y[2] = 1;
     return { y, kl: 0, perplexity: 0 };
   }
-  const perplexity = Math.max(1, Math.min(options.perplexity ?? 30, (n - 1) / 3));
-  const iterations = options.iterations ?? 1000;
-  const exaggeration = options.earlyExaggeration ?? 12;
-  const exaggerated = options.exaggerationIterations ?? 250;
+  const perplexity = Math.max(1, Math.min(options.perplexity ?? D.perplexity, (n - 1) / 3));
+  const iterations = options.iterations ?? D.iterations;
+  const exaggeration = options.earlyExaggeration ?? D.earlyExaggeration;
+  const exaggerated = options.exaggerationIterations ?? D.exaggerationIterations;
   const lr = options.learningRate ?? Math.max(n / exaggeration / 4, 50);
   const p = jointProbabilities(
     conditionalProbabilities(squaredDistances(x, n, dim), n, perplexity).p,
     n,
   );
-  const normal = gaussian(mulberry32(options.seed ?? 1));
+  const normal = gaussian(mulberry32(options.seed ?? D.seed));
   for (let k = 0; k < 2 * n; k++) y[k] = 1e-4 * normal();
   const grad = new Float64Array(2 * n);
   const update = new Float64Array(2 * n);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExprsimError } from '../../core/errors.js';
+import { ExprsimError } from '../../core/index.js';
 import { resolveBackend, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';
 
@@ -10,7 +10,7 @@ export function registerDemoCommand(program: Command): void {
     .description('run a tiny end-to-end self-check: backend, training, save/load, no leaks')
     .action(async (_opts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { runSelfCheck } = await import('../../experiment/self-check.js');
+      const { runSelfCheck } = await import('../../experiment/index.js');
       const bar = progressBar(g);
       const r = await runSelfCheck({ backend: resolveBackend(g), onProgress: bar.update });
       bar.done();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { modelDir, packageVersion } from '../../core/paths.js';
+import { modelDir, packageVersion } from '../../core/index.js';
 import { startEngine, type GlobalOptions } from '../options.js';
 import { printJson, printLines } from '../output.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExprsimError } from '../../core/errors.js';
-import type { HeadSummary } from '../../models/summary.js';
+import { ExprsimError } from '../../core/index.js';
+import type { HeadSummary } from '../../index.js';
 import { runCliSync } from '../../../test/helpers.js';
 import { modelsInput, renderModelsTable } from './models.js';
 

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { ExprsimError } from '../../core/errors.js';
+import { ExprsimError } from '../../core/index.js';
 import type { HeadSummary, InputMode, Shape3 } from '../../index.js';
-import { DEFAULT_FEATURE_SHAPE, DEFAULT_PIXEL_SHAPE } from '../../models/heads/defaults.js';
-import { parseShape3 } from '../../models/heads/options.js';
+import { DEFAULT_FEATURE_SHAPE, DEFAULT_PIXEL_SHAPE, parseShape3 } from '../../models/defaults.js';
 import { startEngine, type GlobalOptions } from '../options.js';
 import { printJson } from '../output.js';
 
@@ -89,7 +88,7 @@ export function registerModelsCommand(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { inputMode, inputShape } = modelsInput(opts);
       await startEngine(g);
-      const { summariseHeads } = await import('../../models/summary.js');
+      const { summariseHeads } = await import('../../models/index.js');
       const rows = summariseHeads({ inputMode, inputShape });
       if (g.json) {
         const heads = rows.map((r) => ({

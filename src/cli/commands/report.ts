@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_REPORT, DEFAULT_TSNE } from '../../report/defaults.js';
 import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
 import { printJson, printLines } from '../output.js';
 
@@ -21,10 +22,13 @@ export function registerReportCommands(program: Command): void {
     .argument('<runs...>', 'run folders written by `exprsim train` / `exprsim experiment`')
     .requiredOption('--out <dir>', 'output folder (report.md, report.html, *.svg, *.png)')
     .option('--title <text>', 'report title')
-    .option('--smoothing <steps>', 'moving average of the training-loss curves (default 50)')
+    .option(
+      '--smoothing <steps>',
+      `moving average of the training-loss curves (default ${DEFAULT_REPORT.smoothing})`,
+    )
     .option('--no-costs', 'skip counting parameters and FLOPs')
     .option('--no-maps', "skip the t-SNE maps of the runs' test embeddings")
-    .option('--perplexity <n>', 't-SNE perplexity of the maps (default 30)')
+    .option('--perplexity <n>', `t-SNE perplexity of the maps (default ${DEFAULT_TSNE.perplexity})`)
     .action(async (runs: string[], o: ReportOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       // Counting parameters builds each head; the cpu backend is enough and starts fastest.

@@ -129,8 +129,8 @@ export function resolveCommon(
       'tail',
       `${tail} reads ${tailInput.mode === 'pixels' ? 'pixels' : 'a feature map'} ${tailInput.shape.join('x')}, got ${inputMode} ${inputShape.join('x')}`,
       tailInput.mode === 'pixels'
-        ? `train on --pixels ${tailInput.shape.join('x')}`
-        : 'cache features at the backbone layer the tail continues (e.g. --layer dense2)',
+        ? `train on \`pixels\` ${tailInput.shape.join('x')}`
+        : 'cache features at the backbone layer the tail continues (e.g. `layer` dense2)',
     );
   }
   const stemStride = intOption(head, 'stemStride', raw.stemStride, { min: 1, max: 4 }) ?? 1;

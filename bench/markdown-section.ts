@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './fs.js';
+import { writeFileAtomic } from '../src/core/fs.js';
 
 /** The markers around a generated section: `<!-- bench:NAME:start -->` … `<!-- bench:NAME:end -->`. */
 function sectionMarkers(name: string): { start: string; end: string } {

@@ -1,0 +1,74 @@
+/**
+ * The data stage's documented defaults and names, without sharp or TensorFlow.js: the CLI's
+ * option parsing and help read them at start-up, the loaders and writers when they run.
+ */
+import type { FailOn } from '../image/types.js';
+import type { CropFormat } from './fec-ids.js';
+import type { SplitName } from './labelled.js';
+
+export { SPLITS, type SplitName } from './labelled.js';
+
+/**
+ * What to do with an FEC row whose raters tied on the odd one out: `drop` it (default), or keep
+ * it with the `lowest`-numbered tied image as the odd one (see vote.ts).
+ */
+export type TieRule = 'drop' | 'lowest';
+
+export const TIE_RULES: readonly TieRule[] = Object.freeze(['drop', 'lowest']);
+
+/** Majority-vote defaults (vote.ts): keep every agreement, drop ties. */
+export const DEFAULT_LABEL_OPTIONS = Object.freeze({
+  minAgreement: 0,
+  ties: 'drop' as TieRule,
+});
+
+/** Margin added around FEC face boxes by default, as a fraction of the box's width and height. */
+export const DEFAULT_CROP_MARGIN = 0.2;
+
+/** downloadFec's defaults. */
+export const DEFAULT_FEC_DOWNLOAD = Object.freeze({
+  /** Parallel requests: fast enough for 156K URLs, polite to one image host. */
+  concurrency: 8,
+  /** Per request (headers and body). */
+  timeoutMs: 30_000,
+  /** Extra attempts on timeouts, network errors, 5xx, 408, 429. */
+  retries: 3,
+  /** First retry wait; doubles per retry up to maxBackoffMs. */
+  backoffMs: 1000,
+  maxBackoffMs: 30_000,
+  margin: DEFAULT_CROP_MARGIN,
+  format: 'jpeg' as CropFormat,
+  /** Crops are training inputs: keep them close to the source. */
+  quality: 95,
+  /** Flickr originals of FEC photos are far smaller. */
+  maxBytes: 20 * 1024 * 1024,
+  /** Rejects truncated and corrupt images, accepts the harmless warnings of many web JPEGs. */
+  failOn: 'error' as FailOn,
+});
+
+/**
+ * Default triplets per split. 5,000 for val and test: enough that triplet accuracy is known to
+ * about ±0.6 points (binomial s.e. at 85%), cheap to evaluate on a CPU. 50,000 for train: with
+ * FER2013's ~29K training images each image appears about five times per pass, and FEC's own
+ * 360K+ triplets remain the larger source. Pass counts to change them.
+ */
+export const DEFAULT_TRIPLET_COUNTS: Readonly<Record<SplitName, number>> = Object.freeze({
+  train: 50_000,
+  val: 5_000,
+  test: 5_000,
+});
+
+export const DEFAULT_SEED = 1;
+
+/** Train / val / test fractions used when a dataset has no split column. */
+export const DEFAULT_SPLIT_RATIOS: readonly [number, number, number] = Object.freeze([
+  0.8, 0.1, 0.1,
+]) as readonly [number, number, number];
+
+/** writeLabelTriplets's defaults. */
+export const DEFAULT_LABEL_TRIPLETS = Object.freeze({
+  counts: DEFAULT_TRIPLET_COUNTS,
+  seed: DEFAULT_SEED,
+  splitRatios: DEFAULT_SPLIT_RATIOS,
+  subjectDisjoint: false,
+});
