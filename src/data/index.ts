@@ -116,3 +116,39 @@ export {
   type LoadedTriplets,
 } from './dataset-manifest.js';
 export { writeFecTriplets, type FecSplitCounts, type FecTripletOptions } from './fec-triplets.js';
+export { DEFAULT_FERPLUS_TRIPLETS } from './defaults.js';
+export {
+  FERPLUS_COUNT_COLUMNS,
+  FERPLUS_EMOTIONS,
+  FERPLUS_FOLDERS,
+  FERPLUS_LAYOUTS,
+  readFerplusVotes,
+  type FerplusEmotion,
+  type FerplusFace,
+  type FerplusLayout,
+  type FerplusVotes,
+  type ReadFerplusVotesOptions,
+} from './ferplus-votes.js';
+export {
+  gradeTriple,
+  gradedTripletType,
+  judgeTriple,
+  majorityOf,
+  sampleGradedTriplets,
+  voteDistance,
+  voteDistribution,
+  type GradedFace,
+  type GradedJudgement,
+  type GradedPartStats,
+  type SampleGradedOptions,
+  type SampleGradedResult,
+} from './graded-triplets.js';
+export {
+  FERPLUS_LEFT_OUT,
+  writeFerplusTriplets,
+  type FerplusFileSummary,
+  type FerplusLeftOut,
+  type FerplusSplitCounts,
+  type FerplusTripletOptions,
+  type FerplusTripletsResult,
+} from './ferplus-triplets.js';

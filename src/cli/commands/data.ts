@@ -6,6 +6,7 @@ import { ExprsimError } from '../../core/errors.js';
 import type { FecInfo, LabelledDataset, SkippedItem, SplitName, TieRule } from '../../index.js';
 import { parseNumber, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';
+import { registerFerplusTripletsCommand } from './data-ferplus.js';
 
 // The data commands need no tensors: each loads only the data module it uses, when it runs.
 
@@ -121,6 +122,7 @@ export function registerDataCommands(program: Command): void {
   const data = program
     .command('data')
     .description('datasets: FEC CSVs and images, labelled sets, triplet files');
+  registerFerplusTripletsCommand(data);
 
   data
     .command('fec-info')
