@@ -8,8 +8,9 @@
  * - `oneClassShare`: half one-class (graded similarity inside one emotion, where hard labels are
  *   blind), half mixed.
  * - `minMargin`: 0.3 in total variation. One rater changing a vote moves a face's distribution
- *   by at most 1/8 (8 = the fewest emotion votes a kept face has with `maxUnknown` 2), and the
- *   margin by at most twice that, 0.25: a kept triplet's odd one out survives any one vote.
+ *   by 1/n (n = its emotion votes: at least 8 of FER+'s 10 with `maxUnknown` 2 and `maxNf` 0; 7
+ *   for its one nine-vote face) and the margin by at most 2/n <= 0.29: a kept triplet's odd one
+ *   out survives any one changed vote.
  * - `maxNf` 0: one "not a face" vote flags a damaged crop (text, a drawing, a blank).
  * - `maxUnknown` 2: three or more "unknown" votes leave seven or fewer to make a distribution
  *   from (3% of the faces).

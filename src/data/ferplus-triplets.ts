@@ -1,6 +1,5 @@
-import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { deriveSeed, mulberry32, requireSeed, shuffle } from '../core/prng.js';
@@ -13,19 +12,21 @@ import {
 import { DEFAULT_FERPLUS_TRIPLETS } from './defaults.js';
 import type { FecTripletType } from './fec-row.js';
 import {
-  FERPLUS_EMOTIONS,
-  readFerplusVotes,
-  type FerplusFace,
-  type FerplusLayout,
-  type Tally,
-} from './ferplus-votes.js';
+  FERPLUS_LEFT_OUT,
+  commonDir,
+  loadFerplusFaces,
+  type FerplusFileSummary,
+  type FerplusLeftOut,
+  type FerplusSplitFaces,
+} from './ferplus-faces.js';
+import { FERPLUS_EMOTIONS, type Tally } from './ferplus-votes.js';
 import {
   majorityOf,
   sampleGradedTriplets,
   type GradedFace,
   type GradedPartStats,
 } from './graded-triplets.js';
-import { SPLITS, tally, type SplitName } from './labelled.js';
+import { SPLITS, type SplitName } from './labelled.js';
 import { writeTripletFile, type TripletRow } from './triplet-file.js';
 
 export interface FerplusTripletOptions {
@@ -52,10 +53,6 @@ export interface FerplusTripletOptions {
   onProgress?: ProgressCallback;
 }
 
-/** Why a face with valid votes is not used. */
-export const FERPLUS_LEFT_OUT = ['nf', 'unknown', 'noVotes', 'missingFile'] as const;
-export type FerplusLeftOut = (typeof FERPLUS_LEFT_OUT)[number];
-
 export interface FerplusSplitCounts {
   /** Faces of this split in the votes, and those usable after leaving some out. */
   faces: number;
@@ -68,15 +65,6 @@ export interface FerplusSplitCounts {
   types: Record<FecTripletType, number>;
   oneClass: GradedPartStats;
   mixed: GradedPartStats;
-}
-
-export interface FerplusFileSummary {
-  file: string;
-  layout: FerplusLayout;
-  rows: number;
-  faces: number;
-  skipped: Tally;
-  droppedByFerplus: Tally;
 }
 
 export interface FerplusTripletsResult {
@@ -134,52 +122,6 @@ function resolveOptions(o: FerplusTripletOptions): Resolved {
   return r;
 }
 
-/** The deepest folder holding all of `dirs` (absolute). */
-export function commonDir(dirs: readonly string[]): string {
-  let parts = resolve(dirs[0]).split(sep);
-  for (const d of dirs.slice(1)) {
-    const q = resolve(d).split(sep);
-    let i = 0;
-    while (i < parts.length && i < q.length && parts[i] === q[i]) i++;
-    parts = parts.slice(0, i);
-  }
-  return parts.join(sep) || sep;
-}
-
-/** Which of `paths` are files: synchronous stats in batches (see labels-csv.ts's dropMissing). */
-async function filesExist(
-  paths: readonly string[],
-  onProgress?: ProgressCallback,
-): Promise<boolean[]> {
-  const out = new Array<boolean>(paths.length);
-  for (let start = 0; start < paths.length; start += 2000) {
-    const end = Math.min(paths.length, start + 2000);
-    for (let i = start; i < end; i++)
-      out[i] = statSync(paths[i], { throwIfNoEntry: false })?.isFile() ?? false;
-    onProgress?.({ done: end, total: paths.length, label: 'check files' });
-    await new Promise((r) => setImmediate(r));
-  }
-  return out;
-}
-
-/** The reason a face's votes make it unusable, if any (checked in this order). */
-function voteProblem(
-  f: FerplusFace,
-  r: Resolved,
-): { reason: FerplusLeftOut; why: string } | undefined {
-  const votes = (n: number, what: string, max: number) =>
-    `${n} "${what}" vote${n === 1 ? '' : 's'} (at most ${max} kept)`;
-  if (f.nf > r.maxNf) return { reason: 'nf', why: votes(f.nf, 'not a face', r.maxNf) };
-  if (f.unknown > r.maxUnknown)
-    return { reason: 'unknown', why: votes(f.unknown, 'unknown', r.maxUnknown) };
-  if (f.counts.every((c) => c === 0)) return { reason: 'noVotes', why: 'no emotion votes' };
-  return undefined;
-}
-
-const emptyTally = (): Tally => ({ count: 0, first: [] });
-const zeroLeftOut = () =>
-  Object.fromEntries(FERPLUS_LEFT_OUT.map((k) => [k, 0])) as Record<FerplusLeftOut, number>;
-
 /**
  * FER+ vote files -> graded triplet files and dataset.json, in the format of the label and FEC
  * triplets. Splits come from the votes (Training → train, PublicTest → val, PrivateTest → test);
@@ -208,108 +150,28 @@ export async function writeFerplusTriplets(
     ...votes.map((v) => dirname(v)),
     ...(options.imagesDir !== undefined ? [options.imagesDir] : []),
   ]);
-  const files: FerplusFileSummary[] = [];
-  const all: FerplusFace[] = [];
-  const seen = new Map<string, string>();
-  for (const file of votes) {
-    options.onProgress?.({ done: files.length, total: votes.length, label: 'read votes' });
-    const v = await readFerplusVotes(file, {
-      root,
-      split: options.split,
-      imagesDir: options.imagesDir,
-    });
-    for (const f of v.faces) {
-      const first = seen.get(f.key);
-      if (first !== undefined) {
-        tally(v.skipped, {
-          line: f.line,
-          item: f.key,
-          reason: `image listed again (first in ${first})`,
-        });
-        continue;
-      }
-      seen.set(f.key, file);
-      all.push(f);
-    }
-    files.push({
-      file,
-      layout: v.layout,
-      rows: v.rows,
-      faces: v.faces.length,
-      skipped: v.skipped,
-      droppedByFerplus: v.droppedByFerplus,
-    });
-  }
-
-  const leftOut = Object.fromEntries(FERPLUS_LEFT_OUT.map((k) => [k, emptyTally()])) as Record<
-    FerplusLeftOut,
-    Tally
-  >;
-  const perSplit = new Map<
-    SplitName,
-    { faces: number; leftOut: Record<FerplusLeftOut, number>; usable: FerplusFace[] }
-  >();
-  for (const s of SPLITS) perSplit.set(s, { faces: 0, leftOut: zeroLeftOut(), usable: [] });
-  const voted: FerplusFace[] = [];
-  for (const f of all) {
-    const s = perSplit.get(f.split)!;
-    s.faces++;
-    const p = voteProblem(f, r);
-    if (p === undefined) voted.push(f);
-    else {
-      s.leftOut[p.reason]++;
-      tally(leftOut[p.reason], { line: f.line, item: f.key, reason: p.why });
-    }
-  }
-  const exists = await filesExist(
-    voted.map((f) => join(root, f.key)),
-    options.onProgress,
-  );
-  voted.forEach((f, i) => {
-    const s = perSplit.get(f.split)!;
-    if (exists[i]) s.usable.push(f);
-    else {
-      s.leftOut.missingFile++;
-      tally(leftOut.missingFile, { line: f.line, item: f.key, reason: 'no such file' });
-    }
+  const loaded = await loadFerplusFaces({
+    votes,
+    root,
+    split: options.split,
+    imagesDir: options.imagesDir,
+    maxNf: r.maxNf,
+    maxUnknown: r.maxUnknown,
+    onProgress: options.onProgress,
   });
-
   const rowsBySplit = new Map<SplitName, TripletRow[]>();
   const splits: Partial<Record<SplitName, FerplusSplitCounts>> = {};
   for (const s of SPLITS) {
-    const p = perSplit.get(s)!;
-    if (p.faces === 0 || r.counts[s] === 0) continue;
+    const faces = loaded.splits[s];
+    if (faces.faces === 0 || r.counts[s] === 0) continue;
     options.onProgress?.({ done: 0, total: r.counts[s], label: `sample ${s}` });
-    const faces: GradedFace[] = p.usable
-      .map((f) => ({ key: f.key, counts: f.counts, majority: majorityOf(f.counts) }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const g = sampleGradedTriplets(faces, {
-      count: r.counts[s],
-      oneClassShare: r.oneClassShare,
-      minMargin: r.minMargin,
-      rngOneClass: mulberry32(deriveSeed(r.seed, `${s}:one-class`)),
-      rngMixed: mulberry32(deriveSeed(r.seed, `${s}:mixed`)),
-      source: r.sourceName,
-    });
-    rowsBySplit.set(s, shuffle(g.rows, mulberry32(deriveSeed(r.seed, `${s}:order`))));
-    const classes: Record<string, number> = {};
-    for (const e of [...FERPLUS_EMOTIONS, 'tied']) classes[e] = 0;
-    for (const f of faces) classes[f.majority < 0 ? 'tied' : FERPLUS_EMOTIONS[f.majority]]++;
-    splits[s] = {
-      faces: p.faces,
-      usable: faces.length,
-      leftOut: p.leftOut,
-      classes,
-      requested: r.counts[s],
-      written: g.rows.length,
-      types: g.types,
-      oneClass: g.oneClass,
-      mixed: g.mixed,
-    };
+    const done = sampleSplit(s, faces, r);
+    rowsBySplit.set(s, done.rows);
+    splits[s] = done.counts;
     options.onProgress?.({ done: r.counts[s], total: r.counts[s], label: `sample ${s}` });
   }
   const total = [...rowsBySplit.values()].reduce((n, rows) => n + rows.length, 0);
-  if (total === 0) throw nothingWritten(votes, all.length, leftOut, r);
+  if (total === 0) throw nothingWritten(votes, loaded.faces, loaded.leftOut, r);
 
   await mkdir(options.outDir, { recursive: true });
   const manifestSplits: Partial<Record<SplitName, DatasetSplit>> = {};
@@ -318,7 +180,7 @@ export async function writeFerplusTriplets(
     const file = `${s}.jsonl`;
     await writeTripletFile(join(options.outDir, file), rows);
     counts[s] = rows.length;
-    const c = splits[s]!;
+    const c = splits[s] as FerplusSplitCounts;
     manifestSplits[s] = {
       file,
       count: rows.length,
@@ -334,34 +196,16 @@ export async function writeFerplusTriplets(
       mixed: c.mixed,
     };
   }
+  const { files, leftOut } = loaded;
   const manifest = await writeDatasetManifest(options.outDir, {
     sources: {
       [r.sourceName]: makeSource(options.outDir, 'ferplus-votes', votes[0], root, {
-        files: files.map((f) => ({
-          file: f.file,
-          layout: f.layout,
-          rows: f.rows,
-          faces: f.faces,
-          skipped: f.skipped,
-          droppedByFerplus: f.droppedByFerplus,
-        })),
+        files,
         leftOut,
       }),
     },
     seed: r.seed,
-    options: {
-      counts: r.counts,
-      oneClassShare: r.oneClassShare,
-      minMargin: r.minMargin,
-      maxNf: r.maxNf,
-      maxUnknown: r.maxUnknown,
-      distance: 'total variation between vote distributions over the 8 emotions',
-      rule: 'closest pair = anchor/positive, third = negative; kept when next distance - closest >= minMargin; agreement = that margin',
-      sampling:
-        'one-class: majority class in proportion to its faces, three faces of it; mixed: three faces uniformly, not all of one majority; distinct face sets',
-      splitSeeds:
-        'deriveSeed(seed, "<split>:one-class" | "<split>:mixed" | "<split>:order") with mulberry32',
-    },
+    options: manifestOptions(r),
     splits: manifestSplits,
   });
   return {
@@ -371,6 +215,59 @@ export async function writeFerplusTriplets(
     splits,
     leftOut,
     files,
+  };
+}
+
+/** One split's graded triplets (shuffled) and what went into them. */
+function sampleSplit(
+  s: SplitName,
+  split: FerplusSplitFaces,
+  r: Resolved,
+): { rows: TripletRow[]; counts: FerplusSplitCounts } {
+  const faces: GradedFace[] = split.usable
+    .map((f) => ({ key: f.key, counts: f.counts, majority: majorityOf(f.counts) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const g = sampleGradedTriplets(faces, {
+    count: r.counts[s],
+    oneClassShare: r.oneClassShare,
+    minMargin: r.minMargin,
+    rngOneClass: mulberry32(deriveSeed(r.seed, `${s}:one-class`)),
+    rngMixed: mulberry32(deriveSeed(r.seed, `${s}:mixed`)),
+    source: r.sourceName,
+  });
+  const classes: Record<string, number> = {};
+  for (const e of [...FERPLUS_EMOTIONS, 'tied']) classes[e] = 0;
+  for (const f of faces) classes[f.majority < 0 ? 'tied' : FERPLUS_EMOTIONS[f.majority]]++;
+  return {
+    rows: shuffle(g.rows, mulberry32(deriveSeed(r.seed, `${s}:order`))),
+    counts: {
+      faces: split.faces,
+      usable: faces.length,
+      leftOut: split.leftOut,
+      classes,
+      requested: r.counts[s],
+      written: g.rows.length,
+      types: g.types,
+      oneClass: g.oneClass,
+      mixed: g.mixed,
+    },
+  };
+}
+
+/** The options as the manifest records them, with the rule in words. */
+function manifestOptions(r: Resolved): Record<string, unknown> {
+  return {
+    counts: r.counts,
+    oneClassShare: r.oneClassShare,
+    minMargin: r.minMargin,
+    maxNf: r.maxNf,
+    maxUnknown: r.maxUnknown,
+    distance: 'total variation between vote distributions over the 8 emotions',
+    rule: 'closest pair = anchor/positive, third = negative; kept when next distance - closest >= minMargin; agreement = that margin',
+    sampling:
+      'one-class: majority class in proportion to its faces, three faces of it; mixed: three faces uniformly, not all of one majority; distinct face sets',
+    splitSeeds:
+      'deriveSeed(seed, "<split>:one-class" | "<split>:mixed" | "<split>:order") with mulberry32',
   };
 }
 

@@ -144,11 +144,19 @@ export {
   type SampleGradedResult,
 } from './graded-triplets.js';
 export {
-  FERPLUS_LEFT_OUT,
   writeFerplusTriplets,
-  type FerplusFileSummary,
-  type FerplusLeftOut,
   type FerplusSplitCounts,
   type FerplusTripletOptions,
   type FerplusTripletsResult,
 } from './ferplus-triplets.js';
+export {
+  FERPLUS_LEFT_OUT,
+  commonDir,
+  loadFerplusFaces,
+  voteProblem,
+  type FerplusFaces,
+  type FerplusFileSummary,
+  type FerplusLeftOut,
+  type FerplusSplitFaces,
+  type LoadFerplusFacesOptions,
+} from './ferplus-faces.js';
