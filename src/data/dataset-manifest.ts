@@ -13,7 +13,7 @@ export const DATASET_FORMAT = 'exprsim-triplets';
 export const DATASET_VERSION = 1;
 
 export interface DatasetSource {
-  kind: 'labels-csv' | 'image-folder' | 'fer2013-csv' | 'fec';
+  kind: 'labels-csv' | 'image-folder' | 'fer2013-csv' | 'fec' | 'ferplus-votes';
   /** The input as given (CSV or folder), absolute. */
   input: string;
   /** Absolute directory the image keys of this source are relative to. */

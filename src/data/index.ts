@@ -126,3 +126,47 @@ export {
   type TripletsOptions,
   type TripletsResult,
 } from './labelled-source.js';
+export { DEFAULT_FERPLUS_TRIPLETS } from './defaults.js';
+export {
+  FERPLUS_COUNT_COLUMNS,
+  FERPLUS_EMOTIONS,
+  FERPLUS_FOLDERS,
+  FERPLUS_LAYOUTS,
+  readFerplusVotes,
+  type FerplusEmotion,
+  type FerplusFace,
+  type FerplusLayout,
+  type FerplusVotes,
+  type ReadFerplusVotesOptions,
+} from './ferplus-votes.js';
+export {
+  gradeTriple,
+  gradedTripletType,
+  judgeTriple,
+  majorityOf,
+  sampleGradedTriplets,
+  voteDistance,
+  voteDistribution,
+  type GradedFace,
+  type GradedJudgement,
+  type GradedPartStats,
+  type SampleGradedOptions,
+  type SampleGradedResult,
+} from './graded-triplets.js';
+export {
+  writeFerplusTriplets,
+  type FerplusSplitCounts,
+  type FerplusTripletOptions,
+  type FerplusTripletsResult,
+} from './ferplus-triplets.js';
+export {
+  FERPLUS_LEFT_OUT,
+  commonDir,
+  loadFerplusFaces,
+  voteProblem,
+  type FerplusFaces,
+  type FerplusFileSummary,
+  type FerplusLeftOut,
+  type FerplusSplitFaces,
+  type LoadFerplusFacesOptions,
+} from './ferplus-faces.js';

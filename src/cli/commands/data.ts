@@ -5,6 +5,7 @@ import { parseNumber, type GlobalOptions } from '../options.js';
 import { printJson, printLines, progressBar } from '../output.js';
 import { registerFecCommands } from './data-fec.js';
 import { registerTripletsCommand } from './data-triplets.js';
+import { registerFerplusTripletsCommand } from './data-ferplus.js';
 
 // The data commands need no tensors: the data stage's entry loads neither TensorFlow.js nor sharp.
 
@@ -55,6 +56,7 @@ export function registerDataCommands(program: Command): void {
   const data = program
     .command('data')
     .description('datasets: FEC CSVs and images, labelled sets, triplet files');
+  registerFerplusTripletsCommand(data);
 
   data
     .command('fec-info')
