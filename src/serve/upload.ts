@@ -26,11 +26,20 @@ export async function registerUploadParsers(app: FastifyInstance, bodyLimit: num
   });
 }
 
-/** The uploaded image bytes of a request, or a 4xx HttpError saying what is wrong. */
-export async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
-  let bytes: Buffer;
-  if (req.isMultipart()) {
-    let found: Buffer | undefined;
+/** @fastify/multipart's limits (413) → the API's 413, naming the limit. */
+const MULTIPART_LIMITS: Record<string, string> = {
+  FST_FILES_LIMIT: 'more than one file',
+  FST_PARTS_LIMIT: 'more than 11 parts',
+  FST_FIELDS_LIMIT: 'more than 10 fields',
+};
+
+/**
+ * The file field of a multipart body. A body the parser cannot read (no boundary, cut short, a
+ * malformed part header) is the client's error: 400, not a server fault.
+ */
+async function multipartFile(req: FastifyRequest): Promise<Buffer | undefined> {
+  let found: Buffer | undefined;
+  try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
         if (part.fieldname !== UPLOAD_FIELD) {
@@ -40,6 +49,29 @@ export async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
         found = await part.toBuffer();
       }
     }
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const limit = typeof code === 'string' ? MULTIPART_LIMITS[code] : undefined;
+    if (limit !== undefined) {
+      throw new HttpError(413, 'E_BODY_TOO_LARGE', `the multipart body has ${limit}`, FIX_TYPE);
+    }
+    // fastify's own errors (the file over the size limit: 413) keep their mapping.
+    if (typeof code === 'string' && code.startsWith('FST_')) throw e;
+    throw new HttpError(
+      400,
+      'E_BAD_REQUEST',
+      `the multipart body is malformed: ${(e as Error).message}`,
+      `${FIX_TYPE} (a FormData body sets the boundary itself: do not set Content-Type by hand)`,
+    );
+  }
+  return found;
+}
+
+/** The uploaded image bytes of a request, or a 4xx HttpError saying what is wrong. */
+export async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
+  let bytes: Buffer;
+  if (req.isMultipart()) {
+    const found = await multipartFile(req);
     if (found === undefined) {
       throw new HttpError(
         400,
