@@ -8,6 +8,9 @@ export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as 
 /** The multipart field that carries the image. */
 export const UPLOAD_FIELD = 'image';
 
+/** One image file; a few form fields beside it are tolerated (and ignored). */
+const PART_LIMITS = { files: 1, fields: 10, parts: 11 } as const;
+
 const FIX_TYPE = `send the image bytes with Content-Type ${IMAGE_CONTENT_TYPES.join(', ')}, or multipart/form-data with a file field "${UPLOAD_FIELD}"`;
 
 /**
@@ -22,15 +25,15 @@ export async function registerUploadParsers(app: FastifyInstance, bodyLimit: num
     (_req, body, done) => done(null, body),
   );
   await app.register(multipart, {
-    limits: { fileSize: bodyLimit, files: 1, fields: 10, parts: 11, fieldSize: 1024 },
+    limits: { fileSize: bodyLimit, ...PART_LIMITS, fieldSize: 1024 },
   });
 }
 
 /** @fastify/multipart's limits (413) → the API's 413, naming the limit. */
 const MULTIPART_LIMITS: Record<string, string> = {
   FST_FILES_LIMIT: 'more than one file',
-  FST_PARTS_LIMIT: 'more than 11 parts',
-  FST_FIELDS_LIMIT: 'more than 10 fields',
+  FST_PARTS_LIMIT: `more than ${PART_LIMITS.parts} parts`,
+  FST_FIELDS_LIMIT: `more than ${PART_LIMITS.fields} fields`,
 };
 
 /**
