@@ -1,6 +1,10 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES, maxHeaderSize } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isExprsimError, type ErrorCode } from '../core/errors.js';
 import { logger } from '../core/logger.js';
+import { JSON_BODY_LIMIT } from './options.js';
+import { describeValidation } from './validation.js';
 
 /** Codes the HTTP layer adds to the library's {@link ErrorCode}s. */
 export type HttpErrorCode =
@@ -14,9 +18,9 @@ export type HttpErrorCode =
 
 export type ApiErrorCode = ErrorCode | HttpErrorCode;
 
-/** The JSON body of every error answer. */
+/** The JSON body of every error answer: always these three fields. */
 export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string; fix?: string };
+  error: { code: ApiErrorCode; message: string; fix: string };
 }
 
 /** An error the API answers with: an HTTP status and a stable code. */
@@ -32,8 +36,10 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what: string, fix?: string) =>
-  new HttpError(404, 'E_NOT_FOUND', `${what} not found`, fix);
+export const notFound = (
+  what: string,
+  fix = 'pass an id or path the API listed (GET /api/photos)',
+) => new HttpError(404, 'E_NOT_FOUND', `${what} not found`, fix);
 
 export const badRequest = (message: string, fix?: string) =>
   new HttpError(400, 'E_BAD_REQUEST', message, fix);
@@ -64,8 +70,38 @@ const STATUS: Record<ErrorCode, number> = {
   E_CHECKPOINT: 500,
 };
 
-/** fastify's own errors (content type, body size, JSON syntax, timeouts) → API errors. */
-function fromFastify(e: FastifyError, contentType?: string): HttpError | undefined {
+/** The fix of an error that brought none, by status: the body always has one. */
+function defaultFix(status: number): string {
+  if (status === 503) return 'retry in a moment';
+  if (status >= 500) return 'see the server log; report it if it persists';
+  return 'change the request as the message says (the endpoints: GET /api/health, src/serve/README.md)';
+}
+
+/** 4xx errors of fastify's plugins (static files) and Node streams, whose message is a status text. */
+const CLIENT_ERRORS: Record<number, { message: string; fix: string }> = {
+  400: {
+    message:
+      'the request is malformed (a NUL byte or bad %-escape in the path, or a body cut short)',
+    fix: 'percent-encode the path as UTF-8 and send the whole body',
+  },
+  403: {
+    message: 'the path leads outside the folder the files are served from',
+    fix: 'request the web app\'s files by their path under /, without ".." segments',
+  },
+};
+
+const CLIENT_CODES: Record<number, ApiErrorCode> = {
+  403: 'E_OUTSIDE_ROOT',
+  404: 'E_NOT_FOUND',
+  408: 'E_TIMEOUT',
+  413: 'E_BODY_TOO_LARGE',
+  415: 'E_UNSUPPORTED_MEDIA_TYPE',
+};
+
+const UPLOAD_ROUTE = '/api/faces';
+
+/** fastify's own errors (content type, body size, JSON syntax, validation, URLs) → API errors. */
+function fromFastify(e: FastifyError, contentType?: string, url = ''): HttpError | undefined {
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new HttpError(
@@ -75,75 +111,143 @@ function fromFastify(e: FastifyError, contentType?: string): HttpError | undefin
         'send images as image/jpeg, image/png or image/webp (or multipart/form-data with a file field "image"), and everything else as application/json',
       );
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new HttpError(400, 'E_BAD_REQUEST', e.message);
+      return badRequest(
+        e.message,
+        'send a Content-Length that matches the body (or let the HTTP client set it)',
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
       return new HttpError(
         413,
         'E_BODY_TOO_LARGE',
         'the request body is over the size limit',
-        'send a smaller image (downscale or recompress it)',
+        url.split('?')[0] === UPLOAD_ROUTE
+          ? 'send a smaller image (downscale or recompress it)'
+          : `send a smaller JSON body: at most ${JSON_BODY_LIMIT / 1024} KiB (three embeddings take a few KB)`,
       );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new HttpError(400, 'E_BAD_REQUEST', 'the JSON body is empty', 'send a JSON object');
+      return badRequest('the JSON body is empty', 'send a JSON object');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new HttpError(400, 'E_BAD_REQUEST', `the body is not valid JSON: ${e.message}`);
+      return badRequest(
+        `the body is not valid JSON: ${e.message}`,
+        'send a JSON object, e.g. {"faceId": 12}, with Content-Type: application/json',
+      );
+    case 'FST_ERR_BAD_URL':
+      return badRequest(e.message, 'percent-encode the path as UTF-8 (encodeURIComponent)');
     default:
       break;
   }
-  if (e.validation !== undefined) return new HttpError(400, 'E_BAD_REQUEST', e.message);
-  if (e.code?.startsWith('FST_') && typeof e.statusCode === 'number' && e.statusCode < 500)
-    return new HttpError(e.statusCode, 'E_BAD_REQUEST', e.message);
+  if (e.validation !== undefined) {
+    const { message, fix } = describeValidation(e.validation, e.validationContext);
+    return badRequest(message, fix);
+  }
+  // Client errors raised with a status (@fastify/static's 403 and 400, a body stream aborted).
+  const status = e.statusCode ?? (e as { status?: number }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = CLIENT_CODES[status] ?? 'E_BAD_REQUEST';
+    const known = CLIENT_ERRORS[status];
+    if (known !== undefined && (!e.message || e.message === STATUS_CODES[status]))
+      return new HttpError(status, code, known.message, known.fix);
+    return new HttpError(status, code, e.message || (STATUS_CODES[status] ?? 'client error'));
+  }
   return undefined;
 }
 
 /**
  * Any thrown value → status and JSON body. Library errors keep their code and fix; `hide`
- * (the indexed root) is replaced by "<root>" so answers do not reveal server paths.
+ * (the indexed root) is replaced by "<root>" so answers do not reveal server paths. `url` (the
+ * request's) picks the fix of an oversized body: a smaller image or a smaller JSON body.
  */
 export function toApiError(
   e: unknown,
   hide?: string,
   contentType?: string,
+  url?: string,
 ): { status: number; body: ApiErrorBody } {
   if (e instanceof HttpError) {
-    return { status: e.status, body: { error: { code: e.code, message: e.message, fix: e.fix } } };
+    const fix = e.fix ?? defaultFix(e.status);
+    return { status: e.status, body: { error: { code: e.code, message: e.message, fix } } };
   }
   if (isExprsimError(e)) {
     // `input` is '<buffer>' for uploads and a server path otherwise: neither helps the client.
     const clean = (t: string | undefined) =>
       hide === undefined || t === undefined ? t : t.split(hide).join('<root>');
-    return {
-      status: STATUS[e.code] ?? 500,
-      body: { error: { code: e.code, message: clean(e.message) ?? '', fix: clean(e.fix) } },
-    };
+    const status = STATUS[e.code] ?? 500;
+    const fix = clean(e.fix) ?? defaultFix(status);
+    return { status, body: { error: { code: e.code, message: clean(e.message) ?? '', fix } } };
   }
-  const f = fromFastify(e as FastifyError, contentType);
+  const f = fromFastify(e as FastifyError, contentType, url);
   if (f !== undefined) return toApiError(f);
   return {
     status: 500,
-    body: {
-      error: {
-        code: 'E_INTERNAL',
-        message: 'internal error',
-        fix: 'see the server log; report it if it persists',
-      },
-    },
+    body: { error: { code: 'E_INTERNAL', message: 'internal error', fix: defaultFix(500) } },
   };
 }
 
-/** JSON errors everywhere, 404s included; server faults are logged (without client data). */
-export function installErrorHandlers(app: FastifyInstance, root?: string): void {
-  app.setErrorHandler((e, req, reply) => {
-    const { status, body } = toApiError(e, root, req.headers['content-type']);
-    // Busy, timed out or no model (503) are the client's to retry; only real faults are logged.
+/**
+ * The error handler (and fastify's `frameworkErrors`, raised before routing: a URL that is not
+ * valid percent-encoding): answers in the API's shape. Server faults are logged (without client
+ * data); busy, timed out or no model (503) are the client's to retry, client errors the client's.
+ */
+export function answerError(root: string | undefined) {
+  return (e: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toApiError(e, root, req.headers['content-type'], req.url);
     if (status >= 500 && status !== 503)
       logger.error(
         `${req.method} ${req.url}: ${body.error.code}: ${(e as Error).message ?? String(e)}`,
       );
     if (status === 503 && body.error.code === 'E_BUSY') void reply.header('retry-after', '1');
     return reply.code(status).type('application/json; charset=utf-8').send(body);
-  });
+  };
+}
+
+/**
+ * fastify's `clientErrorHandler`: Node rejects some requests before fastify sees them (headers
+ * over the size limit: 431, the request not received in time: 408, bytes that are not HTTP:
+ * 400). They get the API's JSON error body on the raw socket, which is then closed.
+ */
+export function clientErrorHandler(requestTimeoutMs: number) {
+  return (err: Error & { code?: string }, socket: Duplex): void => {
+    // A connection reset left nothing to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const seconds = Math.round(requestTimeoutMs / 1000);
+    const e =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HttpError(
+            408,
+            'E_TIMEOUT',
+            `the request did not arrive within ${seconds} s`,
+            `send the whole request within ${seconds} s (a smaller image uploads faster)`,
+          )
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? new HttpError(
+              431,
+              'E_BAD_REQUEST',
+              `the request headers are over ${maxHeaderSize / 1024} KiB`,
+              'send fewer or shorter headers (large cookies?)',
+            )
+          : new HttpError(
+              400,
+              'E_BAD_REQUEST',
+              'the request is not valid HTTP/1.1',
+              'send a well-formed HTTP/1.1 request',
+            );
+    const { status, body } = toApiError(e);
+    const json = JSON.stringify(body);
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+          `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\n` +
+          `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${json}`,
+      );
+    }
+    socket.destroy(err);
+  };
+}
+
+/** JSON errors everywhere, 404s included; server faults are logged (without client data). */
+export function installErrorHandlers(app: FastifyInstance, root?: string): void {
+  app.setErrorHandler(answerError(root));
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = toApiError(
       notFound(`${req.method} ${req.url.split('?')[0]}`, 'see GET /api/health for the API'),

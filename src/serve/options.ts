@@ -24,6 +24,10 @@ export const MAX_SEARCH_K = 100;
 /** Photos per page of GET /api/photos when no limit is given, and the most per page. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+/** JSON requests (search, odd-one-out) are small: 256 KiB is plenty for three embeddings. */
+export const JSON_BODY_LIMIT = 256 * 1024;
+/** The longest embedding a client may send when the server has no model to say the size. */
+export const MAX_EMBEDDING_LENGTH = 4096;
 
 export interface ServeOptions {
   /** The face index the API searches; its `root` is the only folder photos are served from. */

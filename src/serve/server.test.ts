@@ -4,7 +4,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { errorOf } from '../../test/fixtures/serve/http.js';
 import { buildIndexFixture } from '../../test/fixtures/serve/index-fixture.js';
 import { pngBomb, pngHeaderOnly } from '../../test/fixtures/serve/png.js';
 import { oddOneOut, type FaceRecord } from '../search/index.js';
@@ -30,13 +31,6 @@ const app = await createServer({
 after(() => app.close());
 
 const astronaut = await readFile(join(fx.root, 'astronaut.jpg'));
-
-function errorOf(r: LightMyRequestResponse): { code: string; message: string; fix?: string } {
-  const body = r.json() as { error: { code: string; message: string; fix?: string } };
-  assert.ok(body.error, `an error body: ${r.body}`);
-  assert.equal(typeof body.error.message, 'string');
-  return body.error;
-}
 
 function upload(body: Buffer | string, type = 'image/jpeg', a: FastifyInstance = app) {
   return a.inject({ method: 'POST', url: '/api/faces', headers: { 'content-type': type }, body });
@@ -137,7 +131,7 @@ test('bad uploads: wrong content type, non-image bytes, empty, corrupt → clear
   const text = await upload('hello', 'text/plain');
   assert.equal(text.statusCode, 415);
   assert.equal(errorOf(text).code, 'E_UNSUPPORTED_MEDIA_TYPE');
-  assert.ok(errorOf(text).fix?.includes('image/jpeg'));
+  assert.ok(errorOf(text).fix.includes('image/jpeg'));
 
   const octets = await upload('hello', 'application/octet-stream');
   assert.equal(octets.statusCode, 415);

@@ -1,17 +1,20 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServeContext } from './context.js';
-import { installErrorHandlers } from './errors.js';
-import { resolveServeOptions, type ResolvedServeOptions, type ServeOptions } from './options.js';
+import { answerError, clientErrorHandler, installErrorHandlers } from './errors.js';
+import {
+  JSON_BODY_LIMIT,
+  resolveServeOptions,
+  type ResolvedServeOptions,
+  type ServeOptions,
+} from './options.js';
 import { createSerialQueue } from './queue.js';
 import { registerFaceRoutes } from './routes/faces.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerPhotoRoutes } from './routes/photos.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerUploadParsers } from './upload.js';
-
-/** JSON requests (search, odd-one-out) are small: 256 KiB is plenty for three embeddings. */
-const JSON_BODY_LIMIT = 256 * 1024;
+import { installValidation, parseQuery } from './validation.js';
 
 /**
  * Pages and API answers load nothing from elsewhere: scripts, styles, images and requests stay
@@ -41,6 +44,7 @@ declare module 'fastify' {
  * it, {@link listen} binds it. Closing it does not close the store, embedder or detector (the
  * caller owns them) but waits for model work in flight.
  *
+ * Requests are checked by the route schemas (schemas.ts) before a handler runs.
  * Endpoints (all JSON; errors are `{error: {code, message, fix}}` with a 4xx/5xx status):
  * - GET  /api/health
  * - POST /api/faces: an image (raw image/jpeg|png|webp body or multipart field "image") →
@@ -62,6 +66,13 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     connectionTimeout: o.requestTimeoutMs + o.jobTimeoutMs,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Node looks for requests past requestTimeout only this often: by default every 30 s, which
+    // let a request whose headers dribble in run to twice the limit before its 408.
+    http: { connectionsCheckingInterval: Math.min(1000, o.requestTimeoutMs) },
+    routerOptions: { querystringParser: parseQuery },
+    // Errors fastify and Node raise outside the routes get the API's JSON body too.
+    frameworkErrors: answerError(o.store.root),
+    clientErrorHandler: clientErrorHandler(o.requestTimeoutMs),
   });
   app.decorate('exprsim', o);
   const ctx: ServeContext = { options: o, queue: createSerialQueue(o.maxQueue, o.jobTimeoutMs) };
@@ -79,6 +90,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     if (route.url !== '/api/faces' && methods.includes('POST')) route.bodyLimit ??= JSON_BODY_LIMIT;
   });
   installErrorHandlers(app, o.store.root);
+  installValidation(app);
   await registerUploadParsers(app, o.bodyLimit);
 
   registerHealthRoutes(app, ctx);

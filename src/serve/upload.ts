@@ -8,6 +8,9 @@ export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as 
 /** The multipart field that carries the image. */
 export const UPLOAD_FIELD = 'image';
 
+/** One image file; a few form fields beside it are tolerated (and ignored). */
+const PART_LIMITS = { files: 1, fields: 10, parts: 11 } as const;
+
 const FIX_TYPE = `send the image bytes with Content-Type ${IMAGE_CONTENT_TYPES.join(', ')}, or multipart/form-data with a file field "${UPLOAD_FIELD}"`;
 
 /**
@@ -22,15 +25,24 @@ export async function registerUploadParsers(app: FastifyInstance, bodyLimit: num
     (_req, body, done) => done(null, body),
   );
   await app.register(multipart, {
-    limits: { fileSize: bodyLimit, files: 1, fields: 10, parts: 11, fieldSize: 1024 },
+    limits: { fileSize: bodyLimit, ...PART_LIMITS, fieldSize: 1024 },
   });
 }
 
-/** The uploaded image bytes of a request, or a 4xx HttpError saying what is wrong. */
-export async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
-  let bytes: Buffer;
-  if (req.isMultipart()) {
-    let found: Buffer | undefined;
+/** @fastify/multipart's limits (413) → the API's 413, naming the limit. */
+const MULTIPART_LIMITS: Record<string, string> = {
+  FST_FILES_LIMIT: 'more than one file',
+  FST_PARTS_LIMIT: `more than ${PART_LIMITS.parts} parts`,
+  FST_FIELDS_LIMIT: `more than ${PART_LIMITS.fields} fields`,
+};
+
+/**
+ * The file field of a multipart body. A body the parser cannot read (no boundary, cut short, a
+ * malformed part header) is the client's error: 400, not a server fault.
+ */
+async function multipartFile(req: FastifyRequest): Promise<Buffer | undefined> {
+  let found: Buffer | undefined;
+  try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
         if (part.fieldname !== UPLOAD_FIELD) {
@@ -40,6 +52,29 @@ export async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
         found = await part.toBuffer();
       }
     }
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const limit = typeof code === 'string' ? MULTIPART_LIMITS[code] : undefined;
+    if (limit !== undefined) {
+      throw new HttpError(413, 'E_BODY_TOO_LARGE', `the multipart body has ${limit}`, FIX_TYPE);
+    }
+    // fastify's own errors (the file over the size limit: 413) keep their mapping.
+    if (typeof code === 'string' && code.startsWith('FST_')) throw e;
+    throw new HttpError(
+      400,
+      'E_BAD_REQUEST',
+      `the multipart body is malformed: ${(e as Error).message}`,
+      `${FIX_TYPE} (a FormData body sets the boundary itself: do not set Content-Type by hand)`,
+    );
+  }
+  return found;
+}
+
+/** The uploaded image bytes of a request, or a 4xx HttpError saying what is wrong. */
+export async function uploadedBytes(req: FastifyRequest): Promise<Buffer> {
+  let bytes: Buffer;
+  if (req.isMultipart()) {
+    const found = await multipartFile(req);
     if (found === undefined) {
       throw new HttpError(
         400,

@@ -3,12 +3,13 @@ import { ExprsimError } from '../../core/errors.js';
 import { analyseUpload } from '../analyse.js';
 import type { ServeContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { parseId } from '../params.js';
+import { idParams, type IdParams } from '../schemas.js';
 import { uploadedBytes } from '../upload.js';
 import { faceView } from '../views.js';
 
 export function registerFaceRoutes(app: FastifyInstance, ctx: ServeContext): void {
   const { store, embedder, detector, maxPixels } = ctx.options;
+  const byId = { schema: { params: idParams('face id') } };
 
   /**
    * An uploaded photo → its faces with boxes, scores, landmarks and embeddings. The body is the
@@ -25,15 +26,15 @@ export function registerFaceRoutes(app: FastifyInstance, ctx: ServeContext): voi
     return { ...result, model: ctx.options.model ?? null };
   });
 
-  app.get('/api/faces/:id', async (req) => {
-    const id = parseId('face id', (req.params as { id: string }).id);
+  app.get<{ Params: IdParams }>('/api/faces/:id', byId, async (req) => {
+    const { id } = req.params;
     const face = await store.getFace(id);
     if (face === undefined) throw notFound(`face ${id}`);
     return faceView(face, true);
   });
 
-  app.get('/api/faces/:id/thumbnail', async (req, reply) => {
-    const id = parseId('face id', (req.params as { id: string }).id);
+  app.get<{ Params: IdParams }>('/api/faces/:id/thumbnail', byId, async (req, reply) => {
+    const { id } = req.params;
     const jpeg = await store.thumbnail(id);
     if (jpeg === undefined) throw notFound(`thumbnail of face ${id}`);
     return reply

@@ -5,9 +5,15 @@ import type { FastifyInstance } from 'fastify';
 import { ExprsimError } from '../../core/errors.js';
 import { formatFromExtension } from '../../image/format.js';
 import type { ServeContext } from '../context.js';
-import { HttpError, badRequest, notFound } from '../errors.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../options.js';
-import { parseId, parseWhole } from '../params.js';
+import { HttpError, notFound } from '../errors.js';
+import {
+  BY_PATH_QUERY,
+  PHOTOS_QUERY,
+  idParams,
+  type ByPathQuery,
+  type IdParams,
+  type PhotosQuery,
+} from '../schemas.js';
 import { photoView } from '../views.js';
 
 const CONTENT_TYPES = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const;
@@ -55,60 +61,65 @@ export async function servedPhotoFile(root: string, path: string): Promise<strin
 
 export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): void {
   const { store } = ctx.options;
+  const byId = { schema: { params: idParams('photo id') } };
 
-  app.get('/api/photos', async (req) => {
-    const q = req.query as Record<string, unknown>;
-    const offset = parseWhole('offset', q.offset, 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = parseWhole('limit', q.limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-    const withFaces = q.faces === '1' || q.faces === 'true';
-    const status = q.status;
-    if (status !== undefined && status !== 'ok' && status !== 'no-face' && status !== 'failed') {
-      throw badRequest(`status must be ok, no-face or failed, got ${JSON.stringify(status)}`);
-    }
-    const all = (await store.listPhotos()).filter(
-      (p) => status === undefined || p.status === status,
-    );
-    const page = all.slice(offset, offset + limit);
-    const photos = await Promise.all(
-      page.map(async (p) => photoView(p, withFaces ? await store.facesOfPhoto(p.id) : undefined)),
-    );
-    return { total: all.length, offset, limit, photos };
-  });
+  app.get<{ Querystring: PhotosQuery }>(
+    '/api/photos',
+    { schema: { querystring: PHOTOS_QUERY } },
+    async (req) => {
+      const { offset, limit, faces, status } = req.query;
+      const withFaces = faces === '1' || faces === 'true';
+      const all = (await store.listPhotos()).filter(
+        (p) => status === undefined || p.status === status,
+      );
+      const page = all.slice(offset, offset + limit);
+      const photos = await Promise.all(
+        page.map(async (p) => photoView(p, withFaces ? await store.facesOfPhoto(p.id) : undefined)),
+      );
+      return { total: all.length, offset, limit, photos };
+    },
+  );
 
   // A photo by its path relative to the root: paths that leave the root are refused (403).
-  app.get('/api/photos/by-path', async (req) => {
-    const path = (req.query as Record<string, unknown>).path;
-    if (typeof path !== 'string' || path === '') {
-      throw badRequest('path is required', 'pass ?path=<photo path relative to the indexed root>');
-    }
-    const photo = await store.getPhoto(path);
-    if (photo === undefined) throw notFound(`photo ${JSON.stringify(path)}`);
-    return photoView(photo, await store.facesOfPhoto(photo.id));
-  });
+  app.get<{ Querystring: ByPathQuery }>(
+    '/api/photos/by-path',
+    { schema: { querystring: BY_PATH_QUERY } },
+    async (req) => {
+      const { path } = req.query;
+      const photo = await store.getPhoto(path);
+      if (photo === undefined) throw notFound(`photo ${JSON.stringify(path)}`);
+      return photoView(photo, await store.facesOfPhoto(photo.id));
+    },
+  );
 
-  app.get('/api/photos/:id', async (req) => {
-    const id = parseId('photo id', (req.params as { id: string }).id);
+  app.get<{ Params: IdParams }>('/api/photos/:id', byId, async (req) => {
+    const { id } = req.params;
     const photo = await store.getPhotoById(id);
     if (photo === undefined) throw notFound(`photo ${id}`);
     return photoView(photo, await store.facesOfPhoto(id));
   });
 
-  app.get('/api/photos/:id/faces', async (req) => {
-    const id = parseId('photo id', (req.params as { id: string }).id);
+  app.get<{ Params: IdParams }>('/api/photos/:id/faces', byId, async (req) => {
+    const { id } = req.params;
     const photo = await store.getPhotoById(id);
     if (photo === undefined) throw notFound(`photo ${id}`);
     const faces = await store.facesOfPhoto(id);
     return { photo: photoView(photo), faces: photoView(photo, faces).faces };
   });
 
-  app.get('/api/photos/:id/image', async (req, reply) => {
-    const id = parseId('photo id', (req.params as { id: string }).id);
+  app.get<{ Params: IdParams }>('/api/photos/:id/image', byId, async (req, reply) => {
+    const { id } = req.params;
     const photo = await store.getPhotoById(id);
     if (photo === undefined) throw notFound(`photo ${id}`);
     const file = await servedPhotoFile(store.root, photo.path);
     const format = formatFromExtension(file);
     if (format === undefined) {
-      throw new HttpError(415, 'E_NOT_AN_IMAGE', 'the photo file is not a JPEG, PNG or WebP file');
+      throw new HttpError(
+        415,
+        'E_NOT_AN_IMAGE',
+        'the photo file is not a JPEG, PNG or WebP file',
+        'only JPEG, PNG and WebP photos are served',
+      );
     }
     const st = await stat(file);
     return reply
