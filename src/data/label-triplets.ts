@@ -19,6 +19,8 @@ export interface LabelTripletOptions {
   counts?: Partial<Record<SplitName, number>>;
   seed?: number;
   subjectDisjoint?: boolean;
+  /** Anchor and positive from different subjects (needs a subject column). Default false. */
+  crossSubject?: boolean;
   /** Used when the dataset has no splits; default 0.8, 0.1, 0.1. */
   splitRatios?: readonly [number, number, number];
   /** The source name in rows and manifest. Default: the dataset folder's name. */
@@ -76,7 +78,12 @@ export async function writeLabelTriplets(
     const splitSeed = deriveSeed(seed, s);
     const file = `${s}.jsonl`;
     const want = images.length === 0 ? 0 : counts[s];
-    const r = sampleLabelTriplets(images, { count: want, rng: mulberry32(splitSeed), source });
+    const r = sampleLabelTriplets(images, {
+      count: want,
+      rng: mulberry32(splitSeed),
+      source,
+      crossSubject: options.crossSubject,
+    });
     await writeTripletFile(join(options.outDir, file), r.rows);
     written[s] = r.rows.length;
     splits[s] = {
@@ -113,6 +120,7 @@ export async function writeLabelTriplets(
     options: {
       counts,
       subjectDisjoint: options.subjectDisjoint ?? D.subjectDisjoint,
+      ...(options.crossSubject === true ? { crossSubject: true } : {}),
       splitRatios: assigned.how === 'random' ? (options.splitRatios ?? D.splitRatios) : undefined,
       sampling:
         'two-class; label pair uniform over ordered pairs, images uniform within labels; distinct triplets',

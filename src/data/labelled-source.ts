@@ -101,6 +101,7 @@ export async function writeTriplets(options: TripletsOptions): Promise<TripletsR
     counts: options.counts,
     seed: options.seed,
     subjectDisjoint: options.subjectDisjoint,
+    crossSubject: options.crossSubject,
     splitRatios: options.splitRatios,
     sourceName:
       options.sourceName ??

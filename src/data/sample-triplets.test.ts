@@ -132,3 +132,35 @@ test('too few labels is a clear error; count 0 gives nothing', () => {
     code: 'E_BAD_OPTION',
   });
 });
+
+test('crossSubject: anchor and positive never share a subject; images without one are refused', () => {
+  const images = [];
+  for (const subject of ['s1', 's2', 's3']) {
+    for (const label of ['happy', 'sad']) {
+      for (let k = 0; k < 2; k++) {
+        images.push({ key: `${subject}/${label}/${k}.png`, label, subject });
+      }
+    }
+  }
+  const r = sampleLabelTriplets(images, {
+    count: 200,
+    rng: mulberry32(3),
+    source: 's',
+    crossSubject: true,
+  });
+  assert.ok(r.rows.length > 50, String(r.rows.length));
+  for (const row of r.rows) assert.notEqual(row.a.split('/')[0], row.p.split('/')[0]);
+  const plain = sampleLabelTriplets(images, { count: 200, rng: mulberry32(3), source: 's' });
+  assert.ok(plain.rows.some((row) => row.a.split('/')[0] === row.p.split('/')[0]));
+  assert.throws(
+    () =>
+      sampleLabelTriplets([{ key: 'x.png', label: 'happy' }], {
+        count: 1,
+        rng: mulberry32(1),
+        source: 's',
+        crossSubject: true,
+      }),
+    (e: Error & { code?: string; option?: string }) =>
+      e.code === 'E_DATA_FORMAT' && e.option === 'crossSubject',
+  );
+});

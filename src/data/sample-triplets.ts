@@ -8,6 +8,11 @@ export interface SampleTripletsOptions {
   rng: Rng;
   /** The `source` written in each row. */
   source: string;
+  /**
+   * Anchor and positive from different subjects (images need a subject): the pair then shares
+   * an expression, not a face, as in the cross-domain dev sets. Default false.
+   */
+  crossSubject?: boolean;
 }
 
 export interface SampleTripletsResult {
@@ -55,6 +60,19 @@ export function sampleLabelTriplets(
     list.push(im.key);
     byLabel.set(im.label, list);
   }
+  const subjectOf = new Map<string, string | undefined>();
+  if (options.crossSubject === true) {
+    for (const im of images) {
+      if (im.subject === undefined) {
+        throw new ExprsimError('E_DATA_FORMAT', `${im.key} has no subject`, {
+          input: im.key,
+          option: 'crossSubject',
+          fix: 'give the labels a subject column, or leave `crossSubject` off',
+        });
+      }
+      subjectOf.set(im.key, im.subject);
+    }
+  }
   const labels = [...byLabel.keys()].sort();
   for (const l of labels) byLabel.get(l)?.sort();
   const total = images.length;
@@ -94,6 +112,7 @@ export function sampleLabelTriplets(
     const n = other[randomInt(rng, other.length)];
     const a = same[i];
     const p = same[j];
+    if (options.crossSubject === true && subjectOf.get(a) === subjectOf.get(p)) continue;
     const key = a < p ? `${a}\n${p}\n${n}` : `${p}\n${a}\n${n}`;
     if (seen.has(key)) continue;
     seen.add(key);

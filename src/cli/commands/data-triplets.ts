@@ -69,6 +69,10 @@ export function registerTripletsCommand(data: Command): void {
     .option('--seed <s>', 'random seed (integer)', String(d.seed))
     .option('--subject-disjoint', 'keep each subject in one split (needs a subject column)')
     .option(
+      '--cross-subject',
+      'anchor and positive from different subjects (needs a subject column; for dev sets)',
+    )
+    .option(
       '--split-ratios <r>',
       'train,val,test fractions when the data has no splits',
       d.splitRatios.join(','),
@@ -99,6 +103,7 @@ export function registerTripletsCommand(data: Command): void {
         counts,
         seed: parseNumber('--seed', o.seed, { max: 0xffffffff }),
         subjectDisjoint: Boolean(o.subjectDisjoint),
+        crossSubject: Boolean(o.crossSubject),
         splitRatios: ratios,
         sourceName: o.sourceName as string | undefined,
         onProgress: b.update,
