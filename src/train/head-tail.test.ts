@@ -73,6 +73,6 @@ test('a head with the full trunk tail reads 0..1 pixels and reproduces the backb
   assert.throws(
     () => createHead('se-densenet', { tail: 'faceapi-expression-full', inputShape: [14, 14, 128] }),
     (e: Error & { code?: string; fix?: string }) =>
-      e.code === 'E_BAD_OPTION' && /`pixels` 112x112x3/.test(String(e.fix)),
+      e.code === 'E_BAD_OPTION' && /--pixels 112x112x3/.test(String(e.fix)),
   );
 });
