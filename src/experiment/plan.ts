@@ -15,6 +15,7 @@ import {
   type TrainOptions,
 } from '../train/config.js';
 import { TRAIN_OPTION_RULES, type TrainOptionKey } from '../train/defaults.js';
+import { DEFAULT_EVAL_OPTIONS } from '../eval/defaults.js';
 import type { InputSpec } from '../embed/input-source.js';
 import { DEFAULT_MAP_IMAGES } from './embeddings-file.js';
 
@@ -415,7 +416,7 @@ function planSettings(ctx: Ctx, top: Record<string, unknown>): PlanSettings {
   }
   const triplets = ctx.path(top.triplets, 'triplets');
   const out = top.out === undefined ? resolve(ctx.cwd, 'runs') : ctx.path(top.out, 'out');
-  let evalSplit: SplitName = 'test';
+  let evalSplit: SplitName = DEFAULT_EVAL_OPTIONS.split;
   if (top.evalSplit !== undefined) {
     if (!SPLITS.includes(top.evalSplit as SplitName)) {
       throw ctx.error('evalSplit', `evalSplit must be one of ${SPLITS.join(', ')}`);

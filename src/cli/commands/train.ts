@@ -15,6 +15,49 @@ import { registerEvalCommand } from './eval.js';
 import { registerBaselinesCommand } from './baselines.js';
 import { flagOf, trainOptionsOf, type Opts } from './train-options.js';
 
+/** `exprsim train`: train(), with a progress bar, Ctrl-C as a checkpointed stop, a summary. */
+async function runTrain(o: Opts, cmd: Command): Promise<void> {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  const engine = await startEngine(g);
+  if (engine.native !== undefined && !engine.native.loaded) {
+    logger.warn(
+      `training on wasm alone, without the native BLAS kernels (${engine.native.detail}); steps are about 1.5-2x slower`,
+    );
+  }
+  const { train, parseShape3, formatTrainSummary, formatValidationLine } =
+    await import('../../train/index.js');
+  const bar = progressBar(g);
+  const interrupt = abortOnInterrupt();
+  let result: TrainResult;
+  try {
+    result = await train({
+      out: optString(o.out) as string,
+      resume: o.resume === true,
+      options: trainOptionsOf(o, parseShape3),
+      signal: interrupt.signal,
+      onProgress: bar.update,
+      onMetrics: (m) => {
+        if (m.kind === 'val' && !g.json && !process.stderr.isTTY)
+          process.stderr.write(`${formatValidationLine(m)}\n`);
+      },
+      command: ['exprsim', ...process.argv.slice(2)].join(' '),
+    });
+  } finally {
+    bar.done();
+    interrupt.release();
+  }
+  if (g.json) {
+    const { config: _c, ...rest } = result;
+    printJson(rest);
+  } else {
+    const lines = formatTrainSummary(result, engine);
+    if (result.status === 'interrupted')
+      lines.push(`resume:     exprsim train --out ${result.out} --resume`);
+    printLines(lines);
+  }
+  if (result.status === 'interrupted') process.exitCode = 130;
+}
+
 /** Registers `exprsim train`, and the commands that score what it makes (eval, baselines). */
 export function registerTrainCommands(program: Command): void {
   program
@@ -102,47 +145,7 @@ export function registerTrainCommands(program: Command): void {
       '--shift <f>',
       'pixel inputs: move each training image by up to this fraction of its side (e.g. 0.1)',
     )
-    .action(async (o: Opts, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      const engine = await startEngine(g);
-      if (engine.native !== undefined && !engine.native.loaded) {
-        logger.warn(
-          `training on wasm alone, without the native BLAS kernels (${engine.native.detail}); steps are about 1.5-2x slower`,
-        );
-      }
-      const { train, parseShape3, formatTrainSummary, formatValidationLine } =
-        await import('../../train/index.js');
-      const bar = progressBar(g);
-      const interrupt = abortOnInterrupt();
-      let result: TrainResult;
-      try {
-        result = await train({
-          out: optString(o.out) as string,
-          resume: o.resume === true,
-          options: trainOptionsOf(o, parseShape3),
-          signal: interrupt.signal,
-          onProgress: bar.update,
-          onMetrics: (m) => {
-            if (m.kind === 'val' && !g.json && !process.stderr.isTTY)
-              process.stderr.write(`${formatValidationLine(m)}\n`);
-          },
-          command: ['exprsim', ...process.argv.slice(2)].join(' '),
-        });
-      } finally {
-        bar.done();
-        interrupt.release();
-      }
-      if (g.json) {
-        const { config: _c, ...rest } = result;
-        printJson(rest);
-      } else {
-        const lines = formatTrainSummary(result, engine);
-        if (result.status === 'interrupted')
-          lines.push(`resume:     exprsim train --out ${result.out} --resume`);
-        printLines(lines);
-      }
-      if (result.status === 'interrupted') process.exitCode = 130;
-    });
+    .action(runTrain);
 
   registerEvalCommand(program);
   registerBaselinesCommand(program);
