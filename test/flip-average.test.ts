@@ -46,14 +46,17 @@ test('train --flip --average-flip on a cache and its mirrored view; eval and emb
   // --flip on a cache needs its mirrored view, and says how to make it.
   const noMirror = await runCli([...common, '--features', plain, '--flip', '--out', run, ...rest]);
   assert.equal(noMirror.code, 1, noMirror.stderr);
-  assert.match(noMirror.stderr, /--flip on feature inputs needs their mirrored view.*--mirror/);
+  assert.match(
+    noMirror.stderr,
+    /augment `--flip` on feature inputs needs their mirrored view.*`--mirror`/,
+  );
   const swapped = await runCli([
     ...common,
     ...['--features', mirror, '--mirror-features', plain, '--flip', '--out', run],
     ...rest,
   ]);
   assert.equal(swapped.code, 1, swapped.stderr);
-  assert.match(swapped.stderr, /is not the mirrored view.*not made with --mirror/);
+  assert.match(swapped.stderr, /is not the mirrored view.*not made with `--mirror`/);
 
   const r = await runCli([
     '--json',
@@ -105,7 +108,7 @@ test('train --flip --average-flip on a cache and its mirrored view; eval and emb
     plain,
   ]);
   assert.equal(bad.code, 1, bad.stderr);
-  assert.match(bad.stderr, /--mirror-features/);
+  assert.match(bad.stderr, /`--mirror-features`/);
   const fromCache = await openModelEmbedder(join(run, 'best'), {
     features: plain,
     mirrorFeatures: mirror,

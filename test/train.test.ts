@@ -195,7 +195,7 @@ test('--init starts a run from a trained model: its head and weights, checked ag
       steps: 1,
       workers: 1,
     },
-    /--preset needs --head/,
+    /a head `preset` needs `head` when starting from `init`/,
   );
   await refused(
     { init: from, input: { kind: 'pixels', shape: [12, 12, 1] }, triplets, steps: 1, workers: 1 },

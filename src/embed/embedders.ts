@@ -100,7 +100,8 @@ export function modelEmbedder(
       'E_BAD_OPTION',
       `${name} averages flips; its inputs have no mirrored view`,
       {
-        fix: 'pass the mirrored feature cache (--mirror-features)',
+        fix: 'pass the mirrored feature cache as `mirrorFeatures`',
+        option: 'mirrorFeatures',
       },
     );
   }
@@ -308,14 +309,15 @@ export async function openModelEmbedder(
   const name = options.name ?? `model:${m.manifest.head.name}`;
   if (options.mirrorFeatures !== undefined && options.features === undefined) {
     m.model.dispose();
-    throw new ExprsimError('E_BAD_OPTION', '--mirror-features goes with --features', {
+    throw new ExprsimError('E_BAD_OPTION', '`mirrorFeatures` goes with `features`', {
       input: options.mirrorFeatures,
-      fix: 'pass the unmirrored cache as --features too',
+      fix: 'pass the unmirrored cache as `features` too',
+      option: 'mirrorFeatures',
     });
   }
   if (options.mirrorFeatures !== undefined && !averageFlip) {
     logger.warn(
-      `${dir} does not average flips: --mirror-features is not used (add --average-flip to score it that way)`,
+      `${dir} does not average flips: its mirrored feature cache is not used (ask for flip averaging to score it that way)`,
     );
   }
   if (m.manifest.backbone === 'pixels')
@@ -328,7 +330,8 @@ export async function openModelEmbedder(
         'the model averages each face with its mirror image: it needs the mirrored view of the cache too',
         {
           input: options.features,
-          fix: 'pass --mirror-features (a cache from the same `exprsim features` arguments plus --mirror), or drop --features to run the backbone on the images',
+          fix: 'pass `mirrorFeatures` (the same feature extraction with `mirror`), or drop `features` to run the backbone on the images',
+          option: 'mirrorFeatures',
         },
       );
     }

@@ -77,7 +77,7 @@ export class FeatureInputSource implements TripletInputSource {
 
 /**
  * Checks that `mirror` is the mirrored view of `cache`: same backbone, preprocessing, image list
- * and shape, and made with `--mirror` (while `cache` was not). E_CACHE_MISMATCH.
+ * and shape, and extracted with `mirror` (while `cache` was not). E_CACHE_MISMATCH.
  */
 function checkMirror(cache: FeatureCache, mirror: FeatureCache): void {
   const fail = (what: string, fix: string) =>
@@ -89,10 +89,13 @@ function checkMirror(cache: FeatureCache, mirror: FeatureCache): void {
         fix,
       },
     );
-  const extract = `extract it with the same \`exprsim features\` arguments plus --mirror`;
-  if (mirror.manifest.mirror !== true) throw fail('it was not made with --mirror', extract);
+  const extract = 'extract it with the same feature extraction plus `mirror`';
+  if (mirror.manifest.mirror !== true) throw fail('it was not made with `mirror`', extract);
   if (cache.manifest.mirror === true) {
-    throw fail(`${cache.dir} itself is mirrored`, 'pass the unmirrored cache as --features');
+    throw fail(
+      `${cache.dir} itself is mirrored`,
+      'swap them: the unmirrored cache is the features, this one their mirrored view',
+    );
   }
   if (
     mirror.backbone.name !== cache.backbone.name ||
@@ -129,7 +132,7 @@ export async function openFeatureInputSource(spec: FeatureInputSpec): Promise<Fe
   if (spec.mirror === undefined) {
     if (cache.manifest.mirror === true) {
       logger.warn(
-        `${spec.cache} holds mirrored faces (made with --mirror); using them as they are`,
+        `${spec.cache} holds mirrored faces (a mirrored extraction); using them as they are`,
       );
     }
     return new FeatureInputSource(spec, cache);

@@ -25,7 +25,8 @@ export function embedFlat(model: tf.LayersModel, inputs: tf.Tensor, batchSize = 
 export function noMirror(source: TripletInputSource, what: string): ExprsimError {
   return new ExprsimError('E_BAD_OPTION', `${what} needs the mirrored view of the inputs`, {
     input: source.spec.kind === 'features' ? source.spec.cache : source.spec.kind,
-    fix: 'extract it with `exprsim features … --mirror` and pass it as --mirror-features',
+    fix: 'extract it (the same feature extraction plus `mirror`) and pass it as `mirrorFeatures` (for training, `input.mirror`)',
+    option: 'mirrorFeatures',
   });
 }
 

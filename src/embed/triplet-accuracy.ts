@@ -133,13 +133,14 @@ export interface TripletAccuracy extends AccuracyWithInterval {
 }
 
 export interface BootstrapOptions {
-  /** Default 1000. */
+  /** Each left out is DEFAULT_BOOTSTRAP's. */
   resamples?: number;
-  /** Default 1. */
   seed?: number;
-  /** Default 0.95. */
   level?: number;
 }
+
+/** Bootstrap intervals by default: 1000 resamples, seed 1, 95% (eval's defaults show them). */
+export const DEFAULT_BOOTSTRAP = Object.freeze({ resamples: 1000, seed: 1, level: 0.95 });
 
 function mean(xs: ArrayLike<number>): number {
   let s = 0;
@@ -157,9 +158,9 @@ export function summariseAccuracy(
   types: readonly string[],
   options: BootstrapOptions = {},
 ): TripletAccuracy {
-  const resamples = options.resamples ?? 1000;
-  const seed = options.seed ?? 1;
-  const level = options.level ?? 0.95;
+  const resamples = options.resamples ?? DEFAULT_BOOTSTRAP.resamples;
+  const seed = options.seed ?? DEFAULT_BOOTSTRAP.seed;
+  const level = options.level ?? DEFAULT_BOOTSTRAP.level;
   const group = (xs: ArrayLike<number>): AccuracyWithInterval => ({
     accuracy: mean(xs),
     count: xs.length,
@@ -224,13 +225,12 @@ export function pairedDifference(
   }
   const d = new Float64Array(a.length);
   for (let i = 0; i < d.length; i++) d[i] = a[i] - b[i];
-  const resamples = options.resamples ?? 1000;
+  const resamples = options.resamples ?? DEFAULT_BOOTSTRAP.resamples;
+  const seed = options.seed ?? DEFAULT_BOOTSTRAP.seed;
+  const level = options.level ?? DEFAULT_BOOTSTRAP.level;
   return {
     difference: mean(d),
     count: d.length,
-    ci:
-      resamples > 0
-        ? bootstrapInterval(d, resamples, mulberry32(options.seed ?? 1), options.level ?? 0.95)
-        : [NaN, NaN],
+    ci: resamples > 0 ? bootstrapInterval(d, resamples, mulberry32(seed), level) : [NaN, NaN],
   };
 }

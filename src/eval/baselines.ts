@@ -12,26 +12,35 @@ import {
 } from '../embed/embedders.js';
 import {
   evaluateEmbedder,
+  loadEvalData,
   type EvalData,
+  type EvalDataOptions,
   type EvalResult,
   type EvaluateOptions,
 } from './evaluate.js';
-import { BASELINE_NAMES, type BaselineName } from './baseline-names.js';
+import {
+  BASELINE_NAMES,
+  checkBaselineResize,
+  resolveBaselineNames,
+  type BaselineName,
+} from './baseline-names.js';
+import { DEFAULT_BASELINE_OPTIONS as D } from './defaults.js';
 
 export { BASELINE_NAMES, type BaselineName };
 
+/** Defaults: DEFAULT_BASELINE_OPTIONS (defaults.ts). */
 export interface BaselineOptions extends EvaluateOptions {
   /** Which baselines; default all. */
   only?: readonly BaselineName[];
-  /** Pixel input of raw pixels and the untrained head; default [48, 48, 1] (FER2013). */
+  /** Pixel input of raw pixels and the untrained head. */
   pixels?: Shape3;
-  /** Untrained head; default se-densenet. */
+  /** Untrained head. */
   head?: string;
-  /** Default { preset: 'shallow' }. */
+  /** Default { preset: DEFAULT_BASELINE_OPTIONS.preset }. */
   headConfig?: Record<string, unknown>;
   /**
-   * Resampling kernel of the pixel baselines and face-api's outputs (default lanczos3, exprsim's
-   * preprocessing; face-api.js itself resizes bilinearly: 'linear'). Human resizes for itself.
+   * Resampling kernel of the pixel baselines and face-api's outputs (exprsim's preprocessing's
+   * by default; face-api.js itself resizes bilinearly: 'linear'). Human resizes for itself.
    */
   resize?: ResizeKernel;
   /** Called as each baseline finishes. */
@@ -45,14 +54,14 @@ export interface BaselineFailure {
 }
 
 async function make(name: BaselineName, o: BaselineOptions): Promise<Embedder> {
-  const pixels = o.pixels ?? [48, 48, 1];
+  const pixels = o.pixels ?? ([...D.pixels] as Shape3);
   switch (name) {
     case 'raw-pixels':
       return rawPixelEmbedder(pixels, o.resize);
     case 'untrained-head':
       return untrainedHeadEmbedder(
-        o.head ?? 'se-densenet',
-        o.headConfig ?? { preset: 'shallow' },
+        o.head ?? D.head,
+        o.headConfig ?? { preset: D.preset },
         pixels,
         o.resize,
       );
@@ -90,4 +99,30 @@ export async function runBaselines(
     }
   }
   return { results, failed };
+}
+
+/** `exprsim baselines`: a triplet split, and which baselines to score on it how. */
+export interface EvaluateBaselinesOptions
+  extends EvalDataOptions, Omit<BaselineOptions, 'only' | 'headConfig'> {
+  /** The triplet dataset folder. */
+  triplets: string;
+  /** Baseline names, or ['all'] (default all); checked. */
+  only?: readonly string[];
+  /** The untrained head's preset. */
+  preset?: string;
+}
+
+/** Loads the split (loadEvalData) and scores the baselines on it (runBaselines). */
+export async function evaluateBaselines(
+  options: EvaluateBaselinesOptions,
+): Promise<{ results: EvalResult[]; failed: BaselineFailure[] }> {
+  const { triplets, only, preset, split, limit, labels, noRetrieval, ...rest } = options;
+  const names = resolveBaselineNames(only, 'only');
+  checkBaselineResize(rest.resize, 'resize');
+  const data = await loadEvalData(triplets, { split, limit, labels, noRetrieval });
+  return runBaselines(data, {
+    ...rest,
+    only: names,
+    headConfig: { preset: preset ?? D.preset },
+  });
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  calibrationFileOf,
   quantileSorted,
   randomPairDistanceQuantiles,
   similarityPercentile,
@@ -38,4 +39,22 @@ test('similarityPercentile: ends, middle and interpolation', () => {
 
 test('calibration rejects too little data', () => {
   assert.throws(() => randomPairDistanceQuantiles(new Float32Array(4), 1, 4), RangeError);
+});
+
+test('the calibration file: format, where it came from, distances to six decimals', () => {
+  const f = calibrationFileOf({
+    dataset: 'data/fer',
+    split: 'test',
+    images: 12,
+    randomPairDistances: [0.1234567891, 0.5, 1.9999999],
+  });
+  assert.deepEqual(f, {
+    format: 'exprsim-calibration',
+    version: 1,
+    what: 'Euclidean distances between random pairs of distinct images, as 3 quantiles',
+    dataset: 'data/fer',
+    split: 'test',
+    images: 12,
+    randomPairDistances: [0.123457, 0.5, 2],
+  });
 });

@@ -1,11 +1,14 @@
+import { writeFileAtomic } from '../core/fs.js';
 import { mulberry32 } from '../core/prng.js';
+import { DEFAULT_CALIBRATION } from './defaults.js';
 
+/** Each left out is DEFAULT_CALIBRATION's. */
 export interface CalibrationOptions {
-  /** Random pairs drawn; default 20,000. */
+  /** Random pairs drawn. */
   pairs?: number;
-  /** Quantiles kept (evenly spaced from 0 to 1 inclusive); default 1001. */
+  /** Quantiles kept (evenly spaced from 0 to 1 inclusive). */
   quantiles?: number;
-  /** Seed of the pair draw; default 1. */
+  /** Seed of the pair draw. */
   seed?: number;
 }
 
@@ -22,10 +25,10 @@ export function randomPairDistanceQuantiles(
   options: CalibrationOptions = {},
 ): number[] {
   if (n < 2) throw new RangeError('calibration needs at least two embeddings');
-  const pairs = options.pairs ?? 20_000;
-  const q = options.quantiles ?? 1001;
+  const pairs = options.pairs ?? DEFAULT_CALIBRATION.pairs;
+  const q = options.quantiles ?? DEFAULT_CALIBRATION.quantiles;
   if (q < 2) throw new RangeError('calibration needs at least two quantiles');
-  const rand = mulberry32(options.seed ?? 1);
+  const rand = mulberry32(options.seed ?? DEFAULT_CALIBRATION.seed);
   const d = new Float64Array(pairs);
   for (let k = 0; k < pairs; k++) {
     const i = Math.floor(rand() * n);
@@ -68,4 +71,45 @@ export function similarityPercentile(distance: number, quantiles: readonly numbe
   const span = quantiles[hi] - quantiles[lo];
   const frac = span > 0 ? (distance - quantiles[lo]) / span : 0;
   return 1 - (lo + frac) / (q - 1);
+}
+
+/**
+ * A model's `calibration.json`: the random-pair distance quantiles of an evaluation split's
+ * images (search/compare.ts reads `randomPairDistances`), with where they came from.
+ */
+export interface CalibrationFile {
+  format: 'exprsim-calibration';
+  version: 1;
+  what: string;
+  dataset: string;
+  split: string;
+  images: number;
+  randomPairDistances: number[];
+}
+
+/** The calibration file of an evaluation that summarised random pairs (evaluateEmbedder). */
+export function calibrationFileOf(r: {
+  dataset: string;
+  split: string;
+  images: number;
+  randomPairDistances: readonly number[];
+}): CalibrationFile {
+  return {
+    format: 'exprsim-calibration',
+    version: 1,
+    what: `Euclidean distances between random pairs of distinct images, as ${r.randomPairDistances.length} quantiles`,
+    dataset: r.dataset,
+    split: r.split,
+    images: r.images,
+    // Six decimals: finer than any difference between distances that matters, in a smaller file.
+    randomPairDistances: r.randomPairDistances.map((d) => Number(d.toFixed(6))),
+  };
+}
+
+/** Writes calibrationFileOf(r) to `path` (atomically: a model folder never holds half of one). */
+export async function writeCalibrationFile(
+  path: string,
+  r: Parameters<typeof calibrationFileOf>[0],
+): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(calibrationFileOf(r))}\n`);
 }

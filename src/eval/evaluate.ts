@@ -24,6 +24,7 @@ import {
   type TripletAccuracy,
 } from '../embed/triplet-accuracy.js';
 import { indexTriplets, KeyIndex } from '../embed/triplet-index.js';
+import { DEFAULT_EVAL_OPTIONS } from './defaults.js';
 
 /** A triplet split and, for labelled datasets, the split's labelled images. */
 export interface EvalData {
@@ -38,7 +39,7 @@ export interface EvalData {
 }
 
 export interface EvalDataOptions {
-  /** Default 'test'. */
+  /** Default DEFAULT_EVAL_OPTIONS.split. */
   split?: SplitName;
   /** Only the first N triplets; 0 = all. */
   limit?: number;
@@ -81,7 +82,7 @@ async function loadLabelled(
 
 /** Loads a triplet split (and its labelled images) for evaluation. */
 export async function loadEvalData(dir: string, options: EvalDataOptions = {}): Promise<EvalData> {
-  const split = options.split ?? 'test';
+  const split = options.split ?? DEFAULT_EVAL_OPTIONS.split;
   const t = await loadTripletSplit(dir, split);
   const rows = options.limit ? t.rows.slice(0, options.limit) : t.rows;
   if (rows.length === 0) {

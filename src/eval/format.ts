@@ -1,3 +1,5 @@
+import type { BaselineFailure } from './baselines.js';
+import type { ModelEvaluation } from './evaluate-model.js';
 import type { EvalResult } from './evaluate.js';
 import type { BaselineMargin } from './versus.js';
 
@@ -63,4 +65,22 @@ export function formatMargins(
   ];
   for (const f of r.failed) lines.push(`  ${f.baseline.padEnd(w)}  not run (${f.error})`);
   return lines;
+}
+
+/** evaluateModel's result as text: its table and, with `versus`, its margins. */
+export function formatModelEvaluation(r: ModelEvaluation): string[] {
+  const lines = [formatEvalTable([r])];
+  if (r.versus !== undefined) lines.push('', ...formatMargins(r.embedder, r.versus));
+  return lines;
+}
+
+/** evaluateBaselines' result as text: the table, and a line per baseline that did not run. */
+export function formatBaselineResults(r: {
+  results: readonly EvalResult[];
+  failed: readonly BaselineFailure[];
+}): string[] {
+  return [
+    formatEvalTable(r.results),
+    ...r.failed.map((f) => `${f.baseline}: not run (${f.error})`),
+  ];
 }

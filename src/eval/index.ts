@@ -32,3 +32,15 @@ export {
   similarityPercentile,
   type CalibrationOptions,
 } from './calibration.js';
+export { evaluateBaselines, type EvaluateBaselinesOptions } from './baselines.js';
+export {
+  evaluateModel,
+  type EvaluateModelOptions,
+  type ModelEvaluation,
+} from './evaluate-model.js';
+export { calibrationFileOf, writeCalibrationFile, type CalibrationFile } from './calibration.js';
+export { resolveBaselineNames, checkBaselineResize } from './baseline-names.js';
+export { DEFAULT_BASELINE_OPTIONS, DEFAULT_CALIBRATION, DEFAULT_EVAL_OPTIONS } from './defaults.js';
+// The shapes `evaluateBaselines` takes as `pixels`, parsed from text (as train's entry has it).
+export { parseShape3 } from '../models/heads/options.js';
+export { formatBaselineResults, formatModelEvaluation } from './format.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_EVAL_OPTIONS } from './defaults.js';
 
 /**
  * Retrieval metrics over a labelled set of embeddings (e.g. FER2013 PrivateTest's 3,589 faces),
@@ -23,9 +24,9 @@ export interface RetrievalMetrics {
 }
 
 export interface RetrievalOptions {
-  /** Default [1, 5, 10]. */
-  ks?: number[];
-  /** Default 5. */
+  /** precision@k for these k; default DEFAULT_EVAL_OPTIONS.ks. */
+  ks?: readonly number[];
+  /** k of k-NN accuracy; default DEFAULT_EVAL_OPTIONS.knnK. */
   knnK?: number;
 }
 
@@ -64,8 +65,8 @@ export function retrievalMetrics(
   options: RetrievalOptions = {},
 ): RetrievalMetrics {
   const n = labels.length;
-  const ks = options.ks ?? [1, 5, 10];
-  const knnK = options.knnK ?? 5;
+  const ks = options.ks ?? DEFAULT_EVAL_OPTIONS.ks;
+  const knnK = options.knnK ?? DEFAULT_EVAL_OPTIONS.knnK;
   const counts = new Map<string, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   const precisionSums = ks.map(() => 0);

@@ -14,6 +14,7 @@ import {
 } from '../eval/evaluate.js';
 import { augmentsAnything, resolveAugment, type AugmentConfig } from '../train/augment.js';
 import { train, type TrainResult } from '../train/trainer.js';
+import { RESUME_OPTIONS } from '../train/defaults.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { CACHE_MANIFEST } from '../features/cache.js';
 import { sampleIndices, writeEmbeddingsFile } from './embeddings-file.js';
@@ -82,7 +83,7 @@ export interface ExperimentResult {
   interrupted: boolean;
 }
 
-/** What `--dry-run` shows of a run folder. */
+/** What a dry run shows of a run folder. */
 export type RunFolderState =
   | { state: 'finished'; accuracy?: number }
   | { state: 'partial'; step: number }
@@ -142,7 +143,8 @@ export function selectRuns(plan: ExperimentPlan, only?: readonly string[]): Plan
       const valid = [...Object.keys(plan.groups), ...plan.runs.map((r) => r.name)];
       throw new ExprsimError('E_UNKNOWN_NAME', `the plan has no run or group "${n}"`, {
         input: n,
-        fix: `use ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? `, … (${valid.length} in all; see --dry-run)` : ''}`,
+        fix: `use ${valid.slice(0, 12).join(', ')}${valid.length > 12 ? `, … (${valid.length} in all; a dry run lists them)` : ''}`,
+        option: 'only',
       });
     }
   }
@@ -294,15 +296,10 @@ async function trainRun(
   return train({
     out: run.dir,
     resume,
-    options: resume ? undefined : run.options,
-    overrides: resume
-      ? {
-          steps: run.options.steps,
-          epochs: run.options.epochs,
-          workers: run.options.workers,
-          patience: run.options.patience,
-        }
-      : undefined,
+    // A resumed run takes the plan's steps, epochs, workers and patience; the rest is its own.
+    options: resume
+      ? Object.fromEntries(RESUME_OPTIONS.map((k) => [k, run.options[k]]))
+      : run.options,
     signal: options.signal,
     onProgress: (progress) => emit({ kind: 'progress', run: run.name, progress }),
     command,

@@ -35,3 +35,6 @@ export {
   writeEmbeddingsFile,
   type EmbeddingsFile,
 } from './embeddings-file.js';
+export { dryRunPlan, type PlanDryRun } from './dry-run.js';
+export { formatDryRun, formatExperimentEvent, formatExperimentSummary } from './format.js';
+export { defaultReportDir } from './plan.js';

@@ -339,12 +339,12 @@ test('bad values name the key', () => {
     [
       (p) => ((p.defaults as Record<string, unknown>).augment = { flip: true }),
       'E_BAD_OPTION',
-      /run densenet-deep-expr-s1 \(input expr\).*--flip on feature inputs needs their mirrored view/,
+      /run densenet-deep-expr-s1 \(input expr\).*augment "flip" on feature inputs needs their mirrored view/,
     ],
     [
       (p) => ((p.defaults as Record<string, unknown>).averageFlip = true),
       'E_BAD_OPTION',
-      /input expr.*--average-flip on feature inputs needs their mirrored view/,
+      /input expr.*"averageFlip" on feature inputs needs their mirrored view/,
     ],
     [
       (p) => ((p.inputs as Record<string, unknown>).px = { pixels: '48x48x1', mirror: 'c' }),

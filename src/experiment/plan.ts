@@ -11,12 +11,12 @@ import {
   checkInputOptions,
   resolveTrainConfig,
   tailLrScaleOption,
+  trainOptionProblem,
   type TrainOptions,
 } from '../train/config.js';
-import { LOSS_NAMES } from '../train/gradients.js';
+import { TRAIN_OPTION_RULES, type TrainOptionKey } from '../train/defaults.js';
+import { DEFAULT_EVAL_OPTIONS } from '../eval/defaults.js';
 import type { InputSpec } from '../embed/input-source.js';
-import { OPTIMIZER_NAMES } from '../train/optimizer.js';
-import { SCHEDULE_NAMES } from '../train/schedule.js';
 import { DEFAULT_MAP_IMAGES } from './embeddings-file.js';
 
 /**
@@ -117,44 +117,6 @@ export interface ParsePlanOptions {
   cwd?: string;
 }
 
-type Kind = 'int' | 'number' | 'boolean' | 'augment' | readonly string[];
-
-/** Every train option a plan may set, and its type (the compiler checks the list is complete). */
-const TRAIN_OPTION_KINDS = {
-  trainSplit: SPLITS,
-  valSplit: SPLITS,
-  trainLimit: 'int',
-  valLimit: 'int',
-  batchSize: 'int',
-  epochs: 'int',
-  steps: 'int',
-  optimizer: OPTIMIZER_NAMES,
-  lr: 'number',
-  weightDecay: 'number',
-  momentum: 'number',
-  nesterov: 'boolean',
-  beta1: 'number',
-  beta2: 'number',
-  epsilon: 'number',
-  schedule: SCHEDULE_NAMES,
-  warmupSteps: 'int',
-  stepSize: 'int',
-  gamma: 'number',
-  minLr: 'number',
-  loss: LOSS_NAMES,
-  marginOneClass: 'number',
-  marginOther: 'number',
-  seed: 'int',
-  valEvery: 'int',
-  checkpointEvery: 'int',
-  patience: 'int',
-  minDelta: 'number',
-  workers: 'int',
-  augment: 'augment',
-  averageFlip: 'boolean',
-  tailLrScale: 'number',
-} satisfies Record<keyof PlanTrainOptions, Kind>;
-
 const TOP_KEYS = [
   'name',
   'description',
@@ -191,12 +153,16 @@ class Ctx {
     return new ExprsimError('E_BAD_OPTION', message, { input: `${this.source}: ${where}`, fix });
   }
 
-  /** A library error (head registry, train config) moved to `where` in the plan, to throw. */
+  /**
+   * A library error (head registry, train config) moved to `where` in the plan, to throw. Its
+   * backticked option keys are the plan's keys too, so they are quoted as plan keys are (the
+   * CLI would show a flag in place of a backticked key).
+   */
   at(where: string, e: unknown): unknown {
     if (isExprsimError(e)) {
-      return new ExprsimError(e.code, e.message, {
+      return new ExprsimError(e.code, planQuotes(e.message), {
         input: `${this.source}: ${where}`,
-        fix: e.fix,
+        fix: e.fix === undefined ? undefined : planQuotes(e.fix),
         cause: e,
       });
     }
@@ -257,6 +223,8 @@ class Ctx {
   }
 }
 
+const planQuotes = (text: string) => text.replace(/`([^`]+)`/g, '"$1"');
+
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v);
@@ -264,43 +232,35 @@ function show(v: unknown): string {
 }
 
 function trainOptions(ctx: Ctx, v: unknown, where: string): PlanTrainOptions {
-  const allowed = Object.keys(TRAIN_OPTION_KINDS);
-  const o = ctx.object(v ?? {}, where, allowed);
+  const o = ctx.object(v ?? {}, where, Object.keys(TRAIN_OPTION_RULES));
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(o)) {
     if (value === undefined || value === null) continue;
-    const kind = TRAIN_OPTION_KINDS[key as keyof PlanTrainOptions] as Kind;
     const at = `${where}.${key}`;
-    if (kind === 'int') out[key] = ctx.int(value, at);
-    else if (kind === 'augment') {
+    const kind = TRAIN_OPTION_RULES[key as TrainOptionKey].kind;
+    if (kind === 'augment') {
       const a = ctx.object(value, at, ['flip', 'shift']);
       try {
         out[key] = resolveAugment(a);
       } catch (e) {
         throw ctx.error(
           at,
-          `${at}: ${(e as Error).message}`,
+          `${at}: ${planQuotes((e as Error).message)}`,
           'e.g. { "flip": true, "shift": 0.1 }',
         );
       }
-    } else if (kind === 'number') {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw ctx.error(at, `${at} must be a number, got ${show(value)}`);
-      }
-      out[key] = value;
-    } else if (kind === 'boolean') {
-      if (typeof value !== 'boolean') throw ctx.error(at, `${at} must be true or false`);
-      out[key] = value;
-    } else {
-      if (typeof value !== 'string' || !kind.includes(value)) {
-        throw ctx.error(
-          at,
-          `${at} must be one of ${kind.join(', ')}, got ${show(value)}`,
-          `use one of ${kind.join(', ')}`,
-        );
-      }
-      out[key] = value;
+      continue;
     }
+    // Each value by the trainer's own rule (defaults.ts), named by its place in the plan.
+    const what = trainOptionProblem(key as TrainOptionKey, value);
+    if (what !== undefined) {
+      throw ctx.error(
+        at,
+        `${at} must be ${what}, got ${show(value)}`,
+        kind === 'choice' ? `use ${what}` : undefined,
+      );
+    }
+    out[key] = value;
   }
   // Ranges and combinations by the trainer's own rules (head and input are placeholders here;
   // tailLrScale depends on the head's tail, so each run checks it, see runBase).
@@ -439,13 +399,13 @@ const strings = (ctx: Ctx, v: unknown, where: string): string[] =>
     ctx.string(x, Array.isArray(v) ? `${where}[${i}]` : where),
   );
 
-/**
- * Validates a plan (already parsed from JSON or YAML) and expands its runs. Throws
- * E_BAD_OPTION (or the head registry's E_UNKNOWN_NAME) naming the plan and the key.
- */
-export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): ExperimentPlan {
-  const ctx = new Ctx(options.source ?? 'plan', options.cwd ?? process.cwd());
-  const top = ctx.object(raw, 'plan', TOP_KEYS);
+/** A plan's own settings: everything but its inputs, runs and groups. */
+type PlanSettings = Pick<
+  ExperimentPlan,
+  'name' | 'out' | 'triplets' | 'evalSplit' | 'evalLimit' | 'mapImages' | 'report' | 'defaults'
+>;
+
+function planSettings(ctx: Ctx, top: Record<string, unknown>): PlanSettings {
   const name = ctx.name(top.name, 'name');
   if (top.triplets === undefined) {
     throw ctx.error(
@@ -456,7 +416,7 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
   }
   const triplets = ctx.path(top.triplets, 'triplets');
   const out = top.out === undefined ? resolve(ctx.cwd, 'runs') : ctx.path(top.out, 'out');
-  let evalSplit: SplitName = 'test';
+  let evalSplit: SplitName = DEFAULT_EVAL_OPTIONS.split;
   if (top.evalSplit !== undefined) {
     if (!SPLITS.includes(top.evalSplit as SplitName)) {
       throw ctx.error('evalSplit', `evalSplit must be one of ${SPLITS.join(', ')}`);
@@ -467,51 +427,67 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
   const mapImages =
     top.mapImages === undefined ? DEFAULT_MAP_IMAGES : ctx.int(top.mapImages, 'mapImages');
   let report: string | undefined;
-  if (top.report === true) report = join(out, 'report');
+  if (top.report === true) report = defaultReportDir(out);
   else if (typeof top.report === 'string') report = ctx.path(top.report, 'report');
   else if (top.report !== undefined && top.report !== false) {
     throw ctx.error('report', 'report must be true, false or a folder');
   }
   const defaults = trainOptions(ctx, top.defaults, 'defaults');
+  return { name, out, triplets, evalSplit, evalLimit, mapImages, report, defaults };
+}
 
-  // Inputs: the `inputs` map, and inputs defined inline in the grid or the runs.
-  const inputs = new Map<string, PlanInput>();
-  const addInput = (input: PlanInput, where: string) => {
-    if (inputs.has(input.name)) {
-      throw ctx.error(where, `input "${input.name}" is defined twice`);
-    }
-    inputs.set(input.name, input);
-  };
-  if (top.inputs !== undefined) {
-    const map = top.inputs;
+/** The plan's inputs: the `inputs` map, and inputs defined inline in the grid or the runs. */
+class PlanInputs {
+  readonly byName = new Map<string, PlanInput>();
+
+  constructor(
+    private readonly ctx: Ctx,
+    map: unknown,
+  ) {
+    if (map === undefined) return;
     if (typeof map !== 'object' || map === null || Array.isArray(map)) {
       throw ctx.error('inputs', 'inputs must be an object: input name → its definition');
     }
     for (const [k, v] of Object.entries(map)) {
-      addInput(parseInput(ctx, v, `inputs.${ctx.name(k, `inputs.${k}`)}`, k), `inputs.${k}`);
+      this.add(parseInput(ctx, v, `inputs.${ctx.name(k, `inputs.${k}`)}`, k), `inputs.${k}`);
     }
   }
-  const inputRef = (v: unknown, where: string): PlanInput => {
+
+  private add(input: PlanInput, where: string): void {
+    if (this.byName.has(input.name)) {
+      throw this.ctx.error(where, `input "${input.name}" is defined twice`);
+    }
+    this.byName.set(input.name, input);
+  }
+
+  /** An input a run names (from the map), or defines inline (added to it). */
+  ref(v: unknown, where: string): PlanInput {
     if (typeof v === 'string') {
-      const found = inputs.get(v);
+      const found = this.byName.get(v);
       if (found === undefined) {
         throw new ExprsimError('E_UNKNOWN_NAME', `unknown input "${v}"`, {
-          input: `${ctx.source}: ${where}`,
+          input: `${this.ctx.source}: ${where}`,
           fix:
-            inputs.size > 0
-              ? `use one of ${[...inputs.keys()].join(', ')}, or define it under "inputs"`
+            this.byName.size > 0
+              ? `use one of ${[...this.byName.keys()].join(', ')}, or define it under "inputs"`
               : 'define it under "inputs", e.g. {"expr": {"features": "cache/fer-expr"}}',
         });
       }
       return found;
     }
-    const input = parseInput(ctx, v, where);
-    addInput(input, where);
+    const input = parseInput(this.ctx, v, where);
+    this.add(input, where);
     return input;
-  };
+  }
+}
 
-  const runs: Omit<PlanRun, 'groups'>[] = [];
-  const runBase = (o: {
+type RunDraft = Omit<PlanRun, 'groups'>;
+
+/** One run of the plan, named, its options checked against its input and head. */
+function planRun(
+  ctx: Ctx,
+  settings: PlanSettings,
+  o: {
     name?: string;
     head: HeadName;
     preset: string;
@@ -520,141 +496,155 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
     seed: number;
     config: Record<string, unknown>;
     train: PlanTrainOptions;
-  }) => {
-    const runName =
-      o.name ??
-      [o.head, o.preset, o.variant, o.input.name, `s${o.seed}`]
-        .filter((x) => x !== undefined)
-        .join('-');
-    try {
-      checkInputOptions({ ...o.train, input: o.input.spec });
-      tailLrScaleOption(o.train, headTailOf(o.config));
-    } catch (e) {
-      throw ctx.at(`run ${runName} (input ${o.input.name})`, e);
-    }
-    runs.push({
-      name: runName,
-      dir: join(out, runName),
-      head: o.head,
-      preset: o.preset,
-      variant: o.variant,
-      input: o.input,
+  },
+): RunDraft {
+  const runName =
+    o.name ??
+    [o.head, o.preset, o.variant, o.input.name, `s${o.seed}`]
+      .filter((x) => x !== undefined)
+      .join('-');
+  try {
+    checkInputOptions({ ...o.train, input: o.input.spec });
+    tailLrScaleOption(o.train, headTailOf(o.config));
+  } catch (e) {
+    throw ctx.at(`run ${runName} (input ${o.input.name})`, e);
+  }
+  return {
+    name: runName,
+    dir: join(settings.out, runName),
+    head: o.head,
+    preset: o.preset,
+    variant: o.variant,
+    input: o.input,
+    seed: o.seed,
+    headConfig: o.config,
+    options: {
+      ...o.train,
       seed: o.seed,
+      head: o.head,
       headConfig: o.config,
-      options: {
-        ...o.train,
-        seed: o.seed,
-        head: o.head,
-        headConfig: o.config,
-        input: o.input.spec,
-        triplets,
-      },
-    });
+      input: o.input.spec,
+      triplets: settings.triplets,
+    },
   };
+}
 
-  if (top.grid !== undefined) {
-    const g = ctx.object(top.grid, 'grid', GRID_KEYS);
-    if (g.heads === undefined) throw ctx.error('grid.heads', 'grid needs "heads"');
-    if (g.inputs === undefined) throw ctx.error('grid.inputs', 'grid needs "inputs"');
-    const heads = ctx.list(g.heads, 'grid.heads').map((h, i) => {
-      const where = `grid.heads[${i}]`;
-      try {
-        return getHeadDefinition(ctx.string(h, where));
-      } catch (e) {
-        throw ctx.at(where, e);
-      }
-    });
-    const presets =
-      g.presets === undefined
-        ? undefined
-        : ctx.list(g.presets, 'grid.presets').map((p, i) => ctx.string(p, `grid.presets[${i}]`));
-    for (const [i, p] of (presets ?? []).entries()) {
-      if (!heads.some((h) => h.presets.includes(p))) {
-        const valid = [...new Set(heads.flatMap((h) => h.presets))];
-        throw ctx.error(
-          `grid.presets[${i}]`,
-          `no head of the grid has a preset "${p}"`,
-          `use ${valid.join(', ')}`,
-        );
-      }
+/** The grid's runs: seeds × inputs × heads × their presets × variants, in that nesting. */
+function gridRuns(ctx: Ctx, grid: unknown, settings: PlanSettings, inputs: PlanInputs): RunDraft[] {
+  const g = ctx.object(grid, 'grid', GRID_KEYS);
+  if (g.heads === undefined) throw ctx.error('grid.heads', 'grid needs "heads"');
+  if (g.inputs === undefined) throw ctx.error('grid.inputs', 'grid needs "inputs"');
+  const heads = ctx.list(g.heads, 'grid.heads').map((h, i) => {
+    const where = `grid.heads[${i}]`;
+    try {
+      return getHeadDefinition(ctx.string(h, where));
+    } catch (e) {
+      throw ctx.at(where, e);
     }
-    const gridInputs = ctx
-      .list(g.inputs, 'grid.inputs')
-      .map((v, i) => inputRef(v, `grid.inputs[${i}]`));
-    const seeds =
-      g.seeds === undefined
-        ? [defaults.seed ?? 1]
-        : ctx.list(g.seeds, 'grid.seeds').map((s, i) => ctx.int(s, `grid.seeds[${i}]`));
-    const variants: { name?: string; config: Record<string, unknown> }[] =
-      g.variants === undefined
-        ? [{ config: {} }]
-        : ctx.list(g.variants, 'grid.variants').map((v, i) => {
-            const o = ctx.object(v, `grid.variants[${i}]`, VARIANT_KEYS);
-            return {
-              name: ctx.name(o.name, `grid.variants[${i}].name`),
-              config: headOptions(ctx, o.headConfig, `grid.variants[${i}].headConfig`, false),
-            };
-          });
-    for (const seed of seeds) {
-      for (const input of gridInputs) {
-        for (const [hi, def] of heads.entries()) {
-          // A head runs each listed preset it has; a head with none of them runs its default.
-          const own = (presets ?? []).filter((p) => def.presets.includes(p));
-          for (const preset of own.length > 0 ? own : [def.presets[0]]) {
-            for (const [vi, variant] of variants.entries()) {
-              const where =
-                variant.name === undefined
-                  ? `grid.heads[${hi}] (${def.name} ${preset} on ${input.name})`
-                  : `grid.variants[${vi}].headConfig (${def.name} ${preset} on ${input.name})`;
-              const h = checkHead(ctx, where, def.name, preset, variant.config, input);
-              runBase({
+  });
+  const presets =
+    g.presets === undefined
+      ? undefined
+      : ctx.list(g.presets, 'grid.presets').map((p, i) => ctx.string(p, `grid.presets[${i}]`));
+  for (const [i, p] of (presets ?? []).entries()) {
+    if (!heads.some((h) => h.presets.includes(p))) {
+      const valid = [...new Set(heads.flatMap((h) => h.presets))];
+      throw ctx.error(
+        `grid.presets[${i}]`,
+        `no head of the grid has a preset "${p}"`,
+        `use ${valid.join(', ')}`,
+      );
+    }
+  }
+  const gridInputs = ctx
+    .list(g.inputs, 'grid.inputs')
+    .map((v, i) => inputs.ref(v, `grid.inputs[${i}]`));
+  const seeds =
+    g.seeds === undefined
+      ? [settings.defaults.seed ?? 1]
+      : ctx.list(g.seeds, 'grid.seeds').map((s, i) => ctx.int(s, `grid.seeds[${i}]`));
+  const variants: { name?: string; config: Record<string, unknown> }[] =
+    g.variants === undefined
+      ? [{ config: {} }]
+      : ctx.list(g.variants, 'grid.variants').map((v, i) => {
+          const o = ctx.object(v, `grid.variants[${i}]`, VARIANT_KEYS);
+          return {
+            name: ctx.name(o.name, `grid.variants[${i}].name`),
+            config: headOptions(ctx, o.headConfig, `grid.variants[${i}].headConfig`, false),
+          };
+        });
+  const runs: RunDraft[] = [];
+  for (const seed of seeds) {
+    for (const input of gridInputs) {
+      for (const [hi, def] of heads.entries()) {
+        // A head runs each listed preset it has; a head with none of them runs its default.
+        const own = (presets ?? []).filter((p) => def.presets.includes(p));
+        for (const preset of own.length > 0 ? own : [def.presets[0]]) {
+          for (const [vi, variant] of variants.entries()) {
+            const where =
+              variant.name === undefined
+                ? `grid.heads[${hi}] (${def.name} ${preset} on ${input.name})`
+                : `grid.variants[${vi}].headConfig (${def.name} ${preset} on ${input.name})`;
+            const h = checkHead(ctx, where, def.name, preset, variant.config, input);
+            runs.push(
+              planRun(ctx, settings, {
                 head: h.head,
                 preset: h.preset,
                 variant: variant.name,
                 input,
                 seed,
                 config: h.config,
-                train: defaults,
-              });
-            }
+                train: settings.defaults,
+              }),
+            );
           }
         }
       }
     }
   }
+  return runs;
+}
 
-  if (top.runs !== undefined) {
-    ctx.list(top.runs, 'runs').forEach((v, i) => {
-      const where = `runs[${i}]`;
-      const o = ctx.object(v, where, RUN_KEYS);
-      if (o.head === undefined) throw ctx.error(`${where}.head`, `${where} needs "head"`);
-      if (o.input === undefined) throw ctx.error(`${where}.input`, `${where} needs "input"`);
-      const input = inputRef(o.input, `${where}.input`);
-      const headName = ctx.string(o.head, `${where}.head`);
-      const preset = o.preset === undefined ? undefined : ctx.string(o.preset, `${where}.preset`);
-      const h = checkHead(
-        ctx,
-        `${where}.head`,
-        headName,
-        preset,
-        headOptions(ctx, o.headConfig, `${where}.headConfig`, false),
-        input,
-      );
-      const overrides = trainOptions(ctx, o.options, `${where}.options`);
-      const train = trainOptions(ctx, { ...defaults, ...overrides }, `${where}.options`);
-      runBase({
-        name: o.name === undefined ? undefined : ctx.name(o.name, `${where}.name`),
-        head: h.head,
-        preset: h.preset,
-        variant: o.variant === undefined ? undefined : ctx.name(o.variant, `${where}.variant`),
-        input,
-        seed: o.seed === undefined ? (train.seed ?? 1) : ctx.int(o.seed, `${where}.seed`),
-        config: h.config,
-        train,
-      });
+/** The `runs` list: each run with its own head, input and options over the plan's defaults. */
+function listedRuns(
+  ctx: Ctx,
+  list: unknown,
+  settings: PlanSettings,
+  inputs: PlanInputs,
+): RunDraft[] {
+  return ctx.list(list, 'runs').map((v, i) => {
+    const where = `runs[${i}]`;
+    const o = ctx.object(v, where, RUN_KEYS);
+    if (o.head === undefined) throw ctx.error(`${where}.head`, `${where} needs "head"`);
+    if (o.input === undefined) throw ctx.error(`${where}.input`, `${where} needs "input"`);
+    const input = inputs.ref(o.input, `${where}.input`);
+    const headName = ctx.string(o.head, `${where}.head`);
+    const preset = o.preset === undefined ? undefined : ctx.string(o.preset, `${where}.preset`);
+    const h = checkHead(
+      ctx,
+      `${where}.head`,
+      headName,
+      preset,
+      headOptions(ctx, o.headConfig, `${where}.headConfig`, false),
+      input,
+    );
+    const overrides = trainOptions(ctx, o.options, `${where}.options`);
+    const train = trainOptions(ctx, { ...settings.defaults, ...overrides }, `${where}.options`);
+    return planRun(ctx, settings, {
+      name: o.name === undefined ? undefined : ctx.name(o.name, `${where}.name`),
+      head: h.head,
+      preset: h.preset,
+      variant: o.variant === undefined ? undefined : ctx.name(o.variant, `${where}.variant`),
+      input,
+      seed: o.seed === undefined ? (train.seed ?? 1) : ctx.int(o.seed, `${where}.seed`),
+      config: h.config,
+      train,
     });
-  }
+  });
+}
 
+/** Some runs, and no two of the same name (their folders would collide). */
+function checkRuns(ctx: Ctx, runs: readonly RunDraft[]): void {
   if (runs.length === 0) {
     throw ctx.error(
       'plan',
@@ -674,9 +664,19 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
     }
     seen.set(r.name, i);
   });
+}
 
-  // Groups: name → filter; every value must match some run (typos fail here, not in the report).
+/** Groups: name → filter; every value must match some run (typos fail here, not in the report). */
+function parseGroups(
+  ctx: Ctx,
+  map: unknown,
+  runs: readonly RunDraft[],
+): Record<string, GroupFilter> {
   const groups: Record<string, GroupFilter> = {};
+  if (map === undefined) return groups;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw ctx.error('groups', 'groups must be an object: group name → filter');
+  }
   const valuesOf = (key: (typeof GROUP_KEYS)[number]) =>
     new Set(
       runs.map((r) =>
@@ -689,76 +689,88 @@ export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): Experim
               : r[key],
       ),
     );
-  if (top.groups !== undefined) {
-    const map = top.groups;
-    if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-      throw ctx.error('groups', 'groups must be an object: group name → filter');
+  for (const [gName, v] of Object.entries(map)) {
+    const where = `groups.${gName}`;
+    ctx.name(gName, where);
+    if (gName === 'all') {
+      throw ctx.error(where, 'the group "all" is implicit (every run)', 'choose another name');
     }
-    for (const [gName, v] of Object.entries(map)) {
-      const where = `groups.${gName}`;
-      ctx.name(gName, where);
-      if (gName === 'all') {
-        throw ctx.error(where, 'the group "all" is implicit (every run)', 'choose another name');
-      }
-      const o = ctx.object(v, where, GROUP_KEYS);
-      const filter: GroupFilter = {};
-      for (const key of GROUP_KEYS) {
-        if (o[key] === undefined) continue;
-        const valid = valuesOf(key);
-        if (key === 'seed') {
-          const list = (Array.isArray(o.seed) ? o.seed : [o.seed]).map((s, i) =>
-            ctx.int(s, `${where}.seed[${i}]`),
-          );
-          for (const s of list) {
-            if (!valid.has(s))
-              throw ctx.error(
-                `${where}.seed`,
-                `no run has seed ${s}`,
-                `use ${[...valid].join(', ')}`,
-              );
-          }
-          filter.seed = list;
-        } else {
-          const list = strings(ctx, o[key], `${where}.${key}`);
-          for (const s of list) {
-            if (!valid.has(s)) {
-              throw ctx.error(
-                `${where}.${key}`,
-                `no run has ${key} "${s}"`,
-                `use ${[...valid].filter((x) => x !== undefined).join(', ') || `no ${key} (the plan sets none)`}`,
-              );
-            }
-          }
-          filter[key] = list;
-        }
-      }
-      if (Object.keys(filter).length === 0) {
-        throw ctx.error(
-          where,
-          `group ${gName} has no filter`,
-          `filter by ${GROUP_KEYS.join(', ')}`,
+    const o = ctx.object(v, where, GROUP_KEYS);
+    const filter: GroupFilter = {};
+    for (const key of GROUP_KEYS) {
+      if (o[key] === undefined) continue;
+      const valid = valuesOf(key);
+      if (key === 'seed') {
+        const list = (Array.isArray(o.seed) ? o.seed : [o.seed]).map((s, i) =>
+          ctx.int(s, `${where}.seed[${i}]`),
         );
+        for (const s of list) {
+          if (!valid.has(s))
+            throw ctx.error(
+              `${where}.seed`,
+              `no run has seed ${s}`,
+              `use ${[...valid].join(', ')}`,
+            );
+        }
+        filter.seed = list;
+      } else {
+        const list = strings(ctx, o[key], `${where}.${key}`);
+        for (const s of list) {
+          if (!valid.has(s)) {
+            throw ctx.error(
+              `${where}.${key}`,
+              `no run has ${key} "${s}"`,
+              `use ${[...valid].filter((x) => x !== undefined).join(', ') || `no ${key} (the plan sets none)`}`,
+            );
+          }
+        }
+        filter[key] = list;
       }
-      groups[gName] = filter;
     }
+    if (Object.keys(filter).length === 0) {
+      throw ctx.error(where, `group ${gName} has no filter`, `filter by ${GROUP_KEYS.join(', ')}`);
+    }
+    groups[gName] = filter;
   }
+  return groups;
+}
 
+/**
+ * Validates a plan (already parsed from JSON or YAML) and expands its runs. Throws
+ * E_BAD_OPTION (or the head registry's E_UNKNOWN_NAME) naming the plan and the key.
+ */
+export function parsePlan(raw: unknown, options: ParsePlanOptions = {}): ExperimentPlan {
+  const ctx = new Ctx(options.source ?? 'plan', options.cwd ?? process.cwd());
+  const top = ctx.object(raw, 'plan', TOP_KEYS);
+  const settings = planSettings(ctx, top);
+  const inputs = new PlanInputs(ctx, top.inputs);
+  const runs = [
+    ...(top.grid !== undefined ? gridRuns(ctx, top.grid, settings, inputs) : []),
+    ...(top.runs !== undefined ? listedRuns(ctx, top.runs, settings, inputs) : []),
+  ];
+  checkRuns(ctx, runs);
+  const groups = parseGroups(ctx, top.groups, runs);
   return {
-    name,
+    name: settings.name,
     description:
       top.description === undefined ? undefined : ctx.string(top.description, 'description'),
     source: options.source,
-    out,
-    triplets,
-    evalSplit,
-    evalLimit,
-    mapImages,
-    report,
-    defaults,
-    inputs: [...inputs.values()],
+    out: settings.out,
+    triplets: settings.triplets,
+    evalSplit: settings.evalSplit,
+    evalLimit: settings.evalLimit,
+    mapImages: settings.mapImages,
+    report: settings.report,
+    defaults: settings.defaults,
+    inputs: [...inputs.byName.values()],
     groups,
     runs: runs.map((r) => ({ ...r, groups: groupsOf(r, groups) })),
   };
+}
+
+/** The report folder of a plan that asks for one without naming it: `<out>/report`. */
+export function defaultReportDir(out: string): string {
+  return join(out, 'report');
 }
 
 /** Whether a run matches a group's filter. */

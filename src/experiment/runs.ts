@@ -93,9 +93,9 @@ export function evalSummary(value: unknown, source: string): EvalSummary {
   };
   const t = v.tripletAccuracy;
   if (typeof t?.accuracy !== 'number' || !Array.isArray(t.ci) || t.ci.length !== 2) {
-    throw new ExprsimError('E_DATA_FORMAT', 'not an `exprsim eval --json` result', {
+    throw new ExprsimError('E_DATA_FORMAT', 'not an evaluation result (evaluateModel)', {
       input: source,
-      fix: 'save `exprsim eval --json … > RUN/eval-test.json`',
+      fix: "save the run's evaluation (`exprsim eval` with `json` output) as RUN/eval-test.json",
     });
   }
   const byType: Record<string, number> = {};

@@ -33,20 +33,22 @@ export function resolveAugment(
   if (typeof flip !== 'boolean') {
     throw new ExprsimError(
       'E_BAD_OPTION',
-      `augment.flip must be true or false, got ${String(flip)}`,
+      `augment \`flip\` must be true or false, got ${String(flip)}`,
       {
         input: `flip=${String(flip)}`,
-        fix: 'pass --flip to mirror training images, or leave it out',
+        fix: 'true mirrors training images; leave it out for none',
+        option: 'augment',
       },
     );
   }
   if (typeof shift !== 'number' || !(shift >= 0 && shift <= 0.5)) {
     throw new ExprsimError(
       'E_BAD_OPTION',
-      `augment.shift must be from 0 to 0.5, got ${String(shift)}`,
+      `augment \`shift\` must be from 0 to 0.5, got ${String(shift)}`,
       {
         input: `shift=${String(shift)}`,
-        fix: 'pass e.g. --shift 0.1 (a tenth of the image side)',
+        fix: 'pass e.g. 0.1 (a tenth of the image side)',
+        option: 'augment',
       },
     );
   }

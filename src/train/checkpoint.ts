@@ -121,7 +121,7 @@ export function hasCheckpoint(runDir: string): boolean {
 function damaged(path: string, why: string, cause?: unknown): ExprsimError {
   return new ExprsimError('E_CHECKPOINT', `checkpoint damaged: ${why}`, {
     input: path,
-    fix: 'start the run again in a new --out folder',
+    fix: 'start the run again in a new `out` folder',
     cause,
   });
 }

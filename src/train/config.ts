@@ -2,9 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { augmentsAnything, resolveAugment, type AugmentConfig } from './augment.js';
 import { ExprsimError } from '../core/errors.js';
-import { requireSeed } from '../core/prng.js';
 import type { SplitName } from '../data/labelled.js';
-import { SPLITS } from '../data/labelled.js';
 import {
   getHeadDefinition,
   type HeadName,
@@ -12,17 +10,26 @@ import {
 } from '../models/heads/registry.js';
 import type { Shape3 } from '../core/types.js';
 import { headTailOf } from '../models/heads/common.js';
-import { LOSS_NAMES, type LossName } from './gradients.js';
 import type { InputSpec } from '../embed/input-source.js';
-import { OPTIMIZER_NAMES, type OptimizerConfig, type OptimizerName } from './optimizer.js';
-import { SCHEDULE_NAMES, type LrSchedule, type ScheduleName } from './schedule.js';
+import type { OptimizerConfig } from './optimizer.js';
+import type { LrSchedule, ScheduleName } from './schedule.js';
+import {
+  DEFAULT_LR,
+  DEFAULT_TRAIN_OPTIONS as D,
+  RESUME_OPTIONS,
+  TRAIN_OPTION_RULES,
+  type LossName,
+  type OptimizerName,
+  type ResumeOptionKey,
+  type TrainOptionKey,
+  type TrainOptionRule,
+} from './defaults.js';
 
 /**
  * Everything that determines a training run, resolved: `resolveTrainConfig` fills in the
- * defaults documented on {@link TrainOptions} (with `??`, so an explicit 0 or false is kept)
- * and validates every value (E_BAD_OPTION naming the option). It is written to
- * `runs/NAME/config.json`, and `--resume` reads it back, so a resumed run trains exactly as the
- * interrupted one did.
+ * defaults (DEFAULT_TRAIN_OPTIONS, with `??`, so an explicit 0 or false is kept) and validates
+ * every value (E_BAD_OPTION naming the option key). It is written to `runs/NAME/config.json`,
+ * and a `resume` reads it back, so a resumed run trains exactly as the interrupted one did.
  */
 export interface TrainConfig {
   /** The head, its config resolved (inputMode and inputShape follow the input). */
@@ -70,17 +77,22 @@ export interface TrainConfig {
    */
   averageFlip?: boolean;
   /**
-   * Start from this model's weights instead of a fresh init (`--init`): its folder and the
+   * Start from this model's weights instead of a fresh init (`init`): its folder and the
    * sha256 of its weights.bin, recorded by the trainer. Absent = fresh init.
    */
   init?: { model: string; weightsSha256?: string };
   /**
-   * The tail's learning rate is the schedule's × this (`--tail-lr-scale`); absent = 1. Only for
+   * The tail's learning rate is the schedule's × this; absent = 1. Only for
    * heads with a tail: e.g. fine-tune the backbone block faster than an already trained head.
    */
   tailLrScale?: number;
 }
 
+/**
+ * A run's options. Each one left out takes its value from DEFAULT_TRAIN_OPTIONS (defaults.ts;
+ * `lr` from DEFAULT_LR by optimizer, `workers` one per core) and every value must follow its
+ * TRAIN_OPTION_RULES entry; {@link TrainConfig} says what each one does.
+ */
 export interface TrainOptions {
   /** Required, unless `init` names a model: then default the model's head and head config. */
   head?: string;
@@ -90,113 +102,113 @@ export interface TrainOptions {
   input: InputSpec;
   /** Required: a triplet dataset folder. */
   triplets: string;
-  /** Default 'train'. */
   trainSplit?: SplitName;
-  /** Default 'val'. */
   valSplit?: SplitName;
-  /** Default 0 (all). */
   trainLimit?: number;
-  /** Default 0 (all). */
   valLimit?: number;
-  /** Default 32. */
   batchSize?: number;
-  /** Default 10. */
   epochs?: number;
-  /** Default 0 (from epochs). */
   steps?: number;
-  /** Default 'adam'. */
   optimizer?: OptimizerName;
-  /** Default 1e-3 for adam, 0.01 for sgd. */
   lr?: number;
-  /** Default 0. */
   weightDecay?: number;
-  /** sgd momentum; default 0.9. */
+  /** sgd momentum. */
   momentum?: number;
-  /** Default false. */
   nesterov?: boolean;
-  /** Defaults 0.9, 0.999, 1e-8. */
+  /** adam's β1, β2 and ε. */
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-  /** Default 'constant'. */
   schedule?: ScheduleName;
-  /** Default 0. */
   warmupSteps?: number;
-  /** `step` schedule: default a third of the steps. */
+  /** `step` schedule: steps between decays (0 = a third of the run). */
   stepSize?: number;
-  /** `step` schedule: default 0.1. */
+  /** `step` schedule: the decay factor. */
   gamma?: number;
-  /** `cosine`: default 0. */
+  /** `cosine` schedule: the final learning rate. */
   minLr?: number;
-  /** Default 'fec'. */
   loss?: LossName;
-  /** Default 0.1 (FECNet's one-class margin). */
   marginOneClass?: number;
-  /** Default 0.2 (FECNet's two- and three-class margin). */
   marginOther?: number;
-  /** Default 1. */
   seed?: number;
-  /** Default 0 (every epoch). */
   valEvery?: number;
-  /** Default 0 (after every validation). */
   checkpointEvery?: number;
-  /** Default 0 (no early stopping). */
   patience?: number;
-  /** Default 0. */
   minDelta?: number;
-  /** Default: one per core (os.availableParallelism()). */
   workers?: number;
   /**
    * Default none. Mirror (`flip`) and move (`shift`) training images: pixel inputs; feature
    * inputs can flip when the input names a mirrored cache (`input.mirror`).
    */
   augment?: { flip?: boolean; shift?: number };
-  /** Default false. See {@link TrainConfig.averageFlip}. */
   averageFlip?: boolean;
   /**
    * Default none. A model folder (saveModel) whose weights start the run, e.g. to continue a
    * finished run with a new schedule or data; its head, input shape and backbone must match.
    */
   init?: string;
-  /** Default 1. See {@link TrainConfig.tailLrScale}. */
   tailLrScale?: number;
 }
 
-function bad(option: string, value: unknown, what: string): ExprsimError {
-  return new ExprsimError(
-    'E_BAD_OPTION',
-    `${option} must be ${what}, got ${JSON.stringify(value)}`,
-    {
-      input: `${option}=${String(value)}`,
-      fix: `pass ${what}`,
-    },
-  );
+/** The options that are not settings of a run (what it trains, on what, from what). */
+type NotSettings = 'head' | 'headConfig' | 'input' | 'triplets' | 'init';
+// Every setting has a rule, and every rule is a setting (the compiler checks both ways: the
+// assignment, and indexing it by TrainOptionKey below).
+const RULES: Readonly<Record<Exclude<keyof TrainOptions, NotSettings>, TrainOptionRule>> =
+  TRAIN_OPTION_RULES;
+
+/** What a value must be, in words (for messages): "a whole number >= 1", "one of adam, sgd". */
+export function describeRule(rule: TrainOptionRule): string {
+  switch (rule.kind) {
+    case 'int':
+      return rule.max === undefined
+        ? `a whole number >= ${rule.min}`
+        : `a whole number from ${rule.min} to ${rule.max}`;
+    case 'number':
+      return `a number ${rule.above ? '>' : '>='} ${rule.min}${rule.max === undefined ? '' : ` and <= ${rule.max}`}`;
+    case 'boolean':
+      return 'true or false';
+    case 'choice':
+      return `one of ${rule.names.join(', ')}`;
+    case 'augment':
+      return 'an object { flip, shift }';
+  }
 }
 
-function int(option: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw bad(option, value, `a whole number >= ${min}`);
-  return value;
+/**
+ * The one check of a training option's value (TRAIN_OPTION_RULES): what it must be when it is
+ * not that, else undefined. `augment` is checked by resolveAugment.
+ */
+export function trainOptionProblem(key: TrainOptionKey, value: unknown): string | undefined {
+  const rule = RULES[key];
+  const inRange = (v: number, r: { min: number; max?: number; above?: boolean }) =>
+    Number.isFinite(v) && (r.above ? v > r.min : v >= r.min) && v <= (r.max ?? Infinity);
+  const fits =
+    rule.kind === 'int'
+      ? typeof value === 'number' && Number.isInteger(value) && inRange(value, rule)
+      : rule.kind === 'number'
+        ? typeof value === 'number' && inRange(value, rule)
+        : rule.kind === 'boolean'
+          ? typeof value === 'boolean'
+          : rule.kind === 'choice'
+            ? typeof value === 'string' && rule.names.includes(value)
+            : true;
+  return fits ? undefined : describeRule(rule);
 }
 
-function real(option: string, value: number, min: number, max = Infinity, open = false): number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < min ||
-    value > max ||
-    (open && value === min)
-  ) {
-    throw bad(
-      option,
-      value,
-      `a number ${open ? '>' : '>='} ${min}${max < Infinity ? ` and <= ${max}` : ''}`,
+/** `value` when it follows the option's rule, else E_BAD_OPTION naming the option key. */
+function checked<T>(key: TrainOptionKey, value: T): T {
+  const what = trainOptionProblem(key, value);
+  if (what !== undefined) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `\`${key}\` must be ${what}, got ${JSON.stringify(value)}`,
+      {
+        fix: `pass ${what}`,
+        option: key,
+      },
     );
   }
-  return value;
-}
-
-function oneOf<T extends string>(option: string, value: T, names: readonly T[]): T {
-  if (!names.includes(value)) throw bad(option, value, `one of ${names.join(', ')}`);
   return value;
 }
 
@@ -210,16 +222,79 @@ export function inputShapeOf(spec: InputSpec, featureShape?: Shape3): Shape3 {
   return [...spec.shape];
 }
 
-/** Validates options and fills in defaults. `inputShape` is the source's (see inputShapeOf). */
-export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainConfig {
-  const optimizer = oneOf('optimizer', o.optimizer ?? 'adam', OPTIMIZER_NAMES);
-  const schedule = oneOf('schedule', o.schedule ?? 'constant', SCHEDULE_NAMES);
-  const seed = requireSeed(o.seed ?? 1, 'seed');
-  if (o.head === undefined) {
-    throw new ExprsimError('E_BAD_OPTION', 'head is required', {
-      fix: 'name a head (e.g. --head se-densenet), or start from a model with --init',
+/**
+ * A new run's options with what it cannot do without (an input, triplets, a head or a model to
+ * start from), checked before anything is opened.
+ */
+export function requireNewRunOptions(o: Partial<TrainOptions>): TrainOptions {
+  if (o.input === undefined) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      'a new run needs an input: face `pixels` of a shape, a `features` cache, or `random` inputs',
+      { fix: 'e.g. `pixels` 48x48x1 for FER2013 faces', option: 'input' },
+    );
+  }
+  if (o.triplets === undefined) {
+    throw new ExprsimError('E_BAD_OPTION', '`triplets` is required', {
+      fix: 'pass a triplet dataset folder (dataset.json, train.jsonl, val.jsonl)',
+      option: 'triplets',
     });
   }
+  if (o.head === undefined && o.init === undefined) throw headRequired();
+  return o as TrainOptions;
+}
+
+function headRequired(): ExprsimError {
+  return new ExprsimError('E_BAD_OPTION', '`head` is required', {
+    fix: 'name a head (e.g. `head` se-densenet), or start from a trained model with `init`',
+    option: 'head',
+  });
+}
+
+/**
+ * What a resumed run may change (RESUME_OPTIONS), checked; any other option given is refused,
+ * since the run's config.json holds its settings.
+ */
+export function resumeChanges(
+  o: Partial<TrainOptions> | undefined,
+): Partial<Pick<TrainConfig, ResumeOptionKey>> {
+  const given = Object.entries(o ?? {}).filter(([, v]) => v !== undefined);
+  const fixed = given.filter(([k]) => !(RESUME_OPTIONS as readonly string[]).includes(k));
+  if (fixed.length > 0) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `\`resume\` takes the run's settings from its config.json; do not pass ${fixed.flatMap(([k, v]) => givenNames(k, v)).join(', ')}`,
+      {
+        fix: `only ${RESUME_OPTIONS.map((k) => `\`${k}\``).join(', ')} may change on resume`,
+        option: fixed[0][0],
+      },
+    );
+  }
+  return Object.fromEntries(given.map(([k, v]) => [k, checked(k as ResumeOptionKey, v)]));
+}
+
+/** An option as the caller set it: an input by its kind, a preset and augmentation by their own keys. */
+function givenNames(key: string, value: unknown): string[] {
+  if (key === 'input') return [`an input (\`${(value as InputSpec).kind}\`)`];
+  if (key === 'augment') {
+    const a = value as { flip?: unknown; shift?: unknown };
+    return (['flip', 'shift'] as const).filter((k) => a[k] !== undefined).map((k) => `\`${k}\``);
+  }
+  if (key === 'headConfig') {
+    const { preset, ...rest } = value as Record<string, unknown>;
+    return [
+      ...(preset !== undefined ? ['`preset`'] : []),
+      ...(Object.keys(rest).length > 0 ? ['`headConfig`'] : []),
+    ];
+  }
+  return [`\`${key}\``];
+}
+
+/** Validates options and fills in defaults. `inputShape` is the source's (see inputShapeOf). */
+export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainConfig {
+  const optimizer = checked('optimizer', o.optimizer ?? D.optimizer);
+  const seed = checked('seed', o.seed ?? D.seed);
+  if (o.head === undefined) throw headRequired();
   const def = getHeadDefinition(o.head);
   const headConfig = def.resolve({
     seed,
@@ -227,10 +302,6 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
     inputMode: o.input.kind === 'pixels' ? 'pixels' : 'features',
     inputShape,
   } as never);
-  const epochs = int('epochs', o.epochs ?? 10, 1);
-  const steps = int('steps', o.steps ?? 0, 0);
-  const lr = real('lr', o.lr ?? (optimizer === 'adam' ? 1e-3 : 0.01), 0, Infinity, true);
-  const split = (name: string, v: SplitName) => oneOf(name, v, SPLITS);
   return {
     head: { name: def.name, config: headConfig },
     input:
@@ -242,42 +313,41 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
           }
         : o.input,
     triplets: resolve(o.triplets),
-    trainSplit: split('trainSplit', o.trainSplit ?? 'train'),
-    valSplit: split('valSplit', o.valSplit ?? 'val'),
-    trainLimit: int('trainLimit', o.trainLimit ?? 0, 0),
-    valLimit: int('valLimit', o.valLimit ?? 0, 0),
-    batchSize: int('batchSize', o.batchSize ?? 32, 1),
-    epochs,
-    steps,
+    trainSplit: checked('trainSplit', o.trainSplit ?? D.trainSplit),
+    valSplit: checked('valSplit', o.valSplit ?? D.valSplit),
+    trainLimit: checked('trainLimit', o.trainLimit ?? D.trainLimit),
+    valLimit: checked('valLimit', o.valLimit ?? D.valLimit),
+    batchSize: checked('batchSize', o.batchSize ?? D.batchSize),
+    epochs: checked('epochs', o.epochs ?? D.epochs),
+    steps: checked('steps', o.steps ?? D.steps),
     optimizer: {
       name: optimizer,
-      weightDecay: real('weightDecay', o.weightDecay ?? 0, 0),
-      momentum: real('momentum', o.momentum ?? 0.9, 0, 1),
-      nesterov: o.nesterov ?? false,
-      beta1: real('beta1', o.beta1 ?? 0.9, 0, 1),
-      beta2: real('beta2', o.beta2 ?? 0.999, 0, 1),
-      epsilon: real('epsilon', o.epsilon ?? 1e-8, 0, Infinity, true),
+      weightDecay: checked('weightDecay', o.weightDecay ?? D.weightDecay),
+      momentum: checked('momentum', o.momentum ?? D.momentum),
+      nesterov: checked('nesterov', o.nesterov ?? D.nesterov),
+      beta1: checked('beta1', o.beta1 ?? D.beta1),
+      beta2: checked('beta2', o.beta2 ?? D.beta2),
+      epsilon: checked('epsilon', o.epsilon ?? D.epsilon),
     },
     schedule: {
-      name: schedule,
-      lr,
-      warmupSteps: int('warmupSteps', o.warmupSteps ?? 0, 0),
-      // 0 = a third of the run, filled in by the trainer once the step count is known.
-      stepSize: int('stepSize', o.stepSize ?? 0, 0),
-      gamma: real('gamma', o.gamma ?? 0.1, 0, 1),
-      minLr: real('minLr', o.minLr ?? 0, 0),
+      name: checked('schedule', o.schedule ?? D.schedule),
+      lr: checked('lr', o.lr ?? DEFAULT_LR[optimizer]),
+      warmupSteps: checked('warmupSteps', o.warmupSteps ?? D.warmupSteps),
+      stepSize: checked('stepSize', o.stepSize ?? D.stepSize),
+      gamma: checked('gamma', o.gamma ?? D.gamma),
+      minLr: checked('minLr', o.minLr ?? D.minLr),
     },
-    loss: oneOf('loss', o.loss ?? 'fec', LOSS_NAMES),
+    loss: checked('loss', o.loss ?? D.loss),
     margins: {
-      oneClass: real('marginOneClass', o.marginOneClass ?? 0.1, 0),
-      other: real('marginOther', o.marginOther ?? 0.2, 0),
+      oneClass: checked('marginOneClass', o.marginOneClass ?? D.marginOneClass),
+      other: checked('marginOther', o.marginOther ?? D.marginOther),
     },
     seed,
-    valEvery: int('valEvery', o.valEvery ?? 0, 0),
-    checkpointEvery: int('checkpointEvery', o.checkpointEvery ?? 0, 0),
-    patience: int('patience', o.patience ?? 0, 0),
-    minDelta: real('minDelta', o.minDelta ?? 0, 0),
-    workers: int('workers', o.workers ?? availableParallelism(), 0),
+    valEvery: checked('valEvery', o.valEvery ?? D.valEvery),
+    checkpointEvery: checked('checkpointEvery', o.checkpointEvery ?? D.checkpointEvery),
+    patience: checked('patience', o.patience ?? D.patience),
+    minDelta: checked('minDelta', o.minDelta ?? D.minDelta),
+    workers: checked('workers', o.workers ?? availableParallelism()),
     ...augmentOption(o),
     ...averageFlipOption(o),
     ...(o.init !== undefined ? { init: { model: resolve(o.init) } } : {}),
@@ -291,11 +361,12 @@ export function tailLrScaleOption(
   tail: string,
 ): { tailLrScale?: number } {
   if (o.tailLrScale === undefined) return {};
-  const tailLrScale = real('tailLrScale', o.tailLrScale, 0);
+  const tailLrScale = checked('tailLrScale', o.tailLrScale);
   if (tail === 'none') {
-    throw new ExprsimError('E_BAD_OPTION', 'tailLrScale needs a head with a tail', {
-      input: `--tail-lr-scale ${o.tailLrScale}`,
-      fix: `add --head-config '{"tail":"faceapi-expression-dense3"}' (on a dense2 cache), or leave it out`,
+    throw new ExprsimError('E_BAD_OPTION', '`tailLrScale` needs a head with a tail', {
+      input: String(o.tailLrScale),
+      fix: 'give the head a tail (`headConfig` {"tail":"faceapi-expression-dense3"} on a dense2 cache), or leave `tailLrScale` out',
+      option: 'tailLrScale',
     });
   }
   return { tailLrScale };
@@ -312,8 +383,9 @@ export function checkInputOptions(
   averageFlipOption(o as TrainOptions);
 }
 
+// The input's keys are spelled out (`input.mirror`): the flags that build an input differ.
 const MIRROR_FIX =
-  'extract the mirrored view with the same `exprsim features` arguments plus --mirror --out DIR, and pass --mirror-features DIR';
+  "extract the mirrored view (the same feature extraction with `mirror`) and pass it as the input's mirrored cache (`input.mirror`)";
 
 /**
  * The augmentation config of a run, only when it changes something: pixel inputs, or flips of
@@ -324,21 +396,24 @@ function augmentOption(o: TrainOptions): { augment?: AugmentConfig } {
   if (!augmentsAnything(augment)) return {};
   if (o.input.kind === 'features') {
     if (augment.shift > 0) {
-      throw new ExprsimError('E_BAD_OPTION', '--shift needs pixel inputs', {
+      throw new ExprsimError('E_BAD_OPTION', 'augment `shift` needs pixel inputs', {
         input: `shift=${augment.shift}`,
-        fix: 'train on --pixels, or drop --shift (a feature cache holds fixed maps)',
+        fix: 'train on `pixels`, or drop `shift` (a feature cache holds fixed maps)',
+        option: 'augment',
       });
     }
     if (o.input.mirror === undefined) {
-      throw new ExprsimError('E_BAD_OPTION', '--flip on feature inputs needs their mirrored view', {
-        input: o.input.cache,
-        fix: MIRROR_FIX,
-      });
+      throw new ExprsimError(
+        'E_BAD_OPTION',
+        'augment `flip` on feature inputs needs their mirrored view',
+        { input: o.input.cache, fix: MIRROR_FIX, option: 'augment' },
+      );
     }
   } else if (o.input.kind !== 'pixels') {
-    throw new ExprsimError('E_BAD_OPTION', 'augmentation (--flip, --shift) needs pixel inputs', {
+    throw new ExprsimError('E_BAD_OPTION', 'augmentation (`flip`, `shift`) needs pixel inputs', {
       input: `input ${o.input.kind}`,
-      fix: 'train on --pixels or a feature cache, or drop --flip / --shift',
+      fix: 'train on `pixels` or a feature cache, or drop `flip` and `shift`',
+      option: 'augment',
     });
   }
   return { augment };
@@ -346,22 +421,18 @@ function augmentOption(o: TrainOptions): { augment?: AugmentConfig } {
 
 /** Flip averaging, when asked for: needs mirrored inputs (pixels, or a mirrored cache). */
 function averageFlipOption(o: TrainOptions): { averageFlip?: boolean } {
-  const v = o.averageFlip ?? false;
-  if (typeof v !== 'boolean') throw bad('averageFlip', v, 'true or false');
-  if (!v) return {};
+  if (!checked('averageFlip', o.averageFlip ?? D.averageFlip)) return {};
   if (o.input.kind === 'features' && o.input.mirror === undefined) {
     throw new ExprsimError(
       'E_BAD_OPTION',
-      '--average-flip on feature inputs needs their mirrored view',
-      {
-        input: o.input.cache,
-        fix: MIRROR_FIX,
-      },
+      '`averageFlip` on feature inputs needs their mirrored view',
+      { input: o.input.cache, fix: MIRROR_FIX, option: 'averageFlip' },
     );
   }
   if (o.input.kind === 'random') {
-    throw new ExprsimError('E_BAD_OPTION', '--average-flip needs pixel or feature inputs', {
+    throw new ExprsimError('E_BAD_OPTION', '`averageFlip` needs pixel or feature inputs', {
       input: 'input random',
+      option: 'averageFlip',
     });
   }
   return { averageFlip: true };

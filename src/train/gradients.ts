@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { fecTripletLoss, tripletDistances } from './triplet-loss.js';
 import type { TripletLossFn } from './train-step.js';
+import { LOSS_NAMES, type LossName } from './defaults.js';
 
 /**
  * The pieces of one training step that run wherever the gradient is computed (the main process,
  * or a data-parallel worker): the loss by name, the gradient of the loss over one shard, and the
  * model's weights as flat arrays for sending between processes.
  */
-export type LossName = 'fec' | 'margin';
-export const LOSS_NAMES: readonly LossName[] = ['fec', 'margin'];
+export { LOSS_NAMES, type LossName };
 
 /**
  * The standard triplet margin loss on L2 (not squared) distances, max(0, ‖a−p‖ − ‖a−n‖ + δ),

@@ -36,3 +36,14 @@ export {
 } from './metrics-log.js';
 export { hasCheckpoint, type CheckpointState, type TrainerProgress } from './checkpoint.js';
 export { train, type TrainResult, type TrainRun } from './trainer.js';
+export { formatTrainSummary, formatValidationLine } from './summary.js';
+export {
+  DEFAULT_LR,
+  DEFAULT_TRAIN_OPTIONS,
+  RESUME_OPTIONS,
+  TRAIN_OPTION_RULES,
+  type ResumeOptionKey,
+  type TrainOptionKey,
+  type TrainOptionRule,
+} from './defaults.js';
+export { describeRule, trainOptionProblem } from './config.js';

@@ -18,16 +18,21 @@ import {
 const WEIGHTS_FILE = 'weights.bin';
 
 /**
- * `--init MODEL` without `--head`: the model's head and head config (its input mode and shape
+ * `init` (a model) without `head`: the model's head and head config (its input mode and shape
  * follow the new run's input, as for any head).
  */
 export async function withInitHead(o: TrainOptions): Promise<TrainOptions> {
   if (o.init === undefined || o.head !== undefined) return o;
   if (o.headConfig?.preset !== undefined) {
-    throw new ExprsimError('E_BAD_OPTION', '--preset needs --head when starting from --init', {
-      input: `--preset ${String(o.headConfig.preset)}`,
-      fix: "leave out --preset to train the model's own head (its config fixes the architecture)",
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      'a head `preset` needs `head` when starting from `init`',
+      {
+        input: String(o.headConfig.preset),
+        fix: "leave out the `preset` to train the model's own head (its config fixes the architecture)",
+        option: 'headConfig',
+      },
+    );
   }
   const { head } = await readModelManifest(o.init);
   const { inputMode: _m, inputShape: _s, ...config } = head.config as Record<string, unknown>;
@@ -35,12 +40,16 @@ export async function withInitHead(o: TrainOptions): Promise<TrainOptions> {
 }
 
 function initError(model: string, message: string, fix: string): ExprsimError {
-  return new ExprsimError('E_BAD_OPTION', `--init ${message}`, { input: model, fix });
+  return new ExprsimError('E_BAD_OPTION', `\`init\` ${message}`, {
+    input: model,
+    fix,
+    option: 'init',
+  });
 }
 
 const backboneKey = (b: BackboneRef | 'pixels') => (b === 'pixels' ? b : `${b.name}@${b.version}`);
 
-/** What a run checks a --init model against. */
+/** What a run checks an `init` model against. */
 export interface InitExpectation {
   head: string;
   /** The run's head tail ('none' without one). */
@@ -79,7 +88,7 @@ export async function initWeightsFrom(
       throw initError(
         dir,
         `model is a ${manifest.head.name} head; this run trains ${expect.head}`,
-        `leave out --head to train the model's own head, or pass --head ${manifest.head.name}`,
+        `leave out \`head\` to train the model's own head, or set \`head\` to ${manifest.head.name}`,
       );
     }
     const modelTail = headTailOf(manifest.head.config);
@@ -92,7 +101,7 @@ export async function initWeightsFrom(
       throw initError(
         dir,
         `model's head has tail ${modelTail}; this run's has ${expect.tail}`,
-        `leave out --head and --head-config to take the model's head, or pass --head-config '{"tail":"${modelTail}"}'`,
+        `leave out \`head\` and \`headConfig\` to take the model's head, or give \`headConfig\` {"tail":"${modelTail}"}`,
       );
     }
     if (manifest.inputShape.join('x') !== expect.inputShape.join('x')) {
@@ -101,7 +110,7 @@ export async function initWeightsFrom(
         dir,
         `model takes ${manifest.inputShape.join('x')} inputs; this run's are ${expect.inputShape.join('x')}`,
         manifest.backbone === 'pixels'
-          ? `train on --pixels ${manifest.inputShape.join('x')}`
+          ? `train on \`pixels\` ${manifest.inputShape.join('x')}`
           : "train on a feature cache of the model's backbone and layer",
       );
     }
@@ -119,7 +128,7 @@ export async function initWeightsFrom(
       throw initError(
         dir,
         `model's weights do not fit this head (${i >= 0 ? `weight ${i}: ${have[i] ?? 'none'} vs ${want[i]}` : `${have.length} weights vs ${want.length}`})`,
-        "leave out --head, --preset and --head-config to take the model's, and train on inputs of its shape",
+        "leave out `head`, `preset` and `headConfig` to take the model's, and train on inputs of its shape",
       );
     }
     setWeightsFlat(model, getWeightsFlat(loaded.model));
@@ -167,14 +176,14 @@ function checkTailExtension(
       dir,
       `this run's inputs are ${backboneKey(expect.backbone)}; the ${tail} tail on this model reads ${backboneKey(runReads)}`,
       reads.mode === 'pixels'
-        ? `train on --pixels ${reads.shape.join('x')}`
-        : `train on a feature cache of ${out.backbone} --layer ${reads.layer ?? ''}`,
+        ? `train on \`pixels\` ${reads.shape.join('x')}`
+        : `train on a feature cache of ${out.backbone} at \`layer\` ${reads.layer ?? ''}`,
     );
   }
 }
 
 const TAKE_MODEL_HEAD =
-  "leave out --head and --preset, and give --head-config only the tail, to take the model's head";
+  "leave out `head` and `preset`, and give `headConfig` only the tail, to take the model's head";
 
 /** Every weighted layer of `to` outside its tail takes the same-named layer's weights of `from`. */
 function copyHeadLayers(dir: string, from: tf.LayersModel, to: tf.LayersModel): void {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../core/errors.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from './defaults.js';
 
 /**
  * The trainer's optimisers, written out here rather than taken from tf.train so that (a) the
@@ -12,8 +13,7 @@ import { ExprsimError } from '../core/errors.js';
  * - `sgd` with momentum (PyTorch's SGD, dampening 0): b ← μ·b + g (b = g at the first step),
  *   w ← w − lr · b; or `nesterov`: w ← w − lr · (g + μ·b).
  */
-export type OptimizerName = 'adam' | 'sgd';
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd'];
+export { OPTIMIZER_NAMES, type OptimizerName };
 
 export interface OptimizerConfig {
   name: OptimizerName;

@@ -172,7 +172,10 @@ class WorkerHandle {
       this.exited = new ExprsimError(
         'E_WORKER',
         `training worker ${index} exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
-        { fix: 'rerun with --verbose, or with --workers 1 to train in one process' },
+        {
+          fix: 'rerun with debug logging (`verbose`), or with `workers` 1 to train in one process',
+          option: 'workers',
+        },
       );
       for (const p of this.pending.values()) p.reject(this.exited);
       this.pending.clear();

@@ -74,7 +74,8 @@ test('--tail-lr-scale without a tail, or below 0, is refused before anything is 
   );
   await assert.rejects(
     train({ out: join(dir, 'negative'), options: { ...options, tailLrScale: -1 } }),
-    /tailLrScale must be/,
+    (e: Error & { option?: string }) =>
+      e.option === 'tailLrScale' && /`tailLrScale` must be a number >= 0/.test(e.message),
   );
   assert.ok(!existsSync(join(dir, 'no-tail')) && !existsSync(join(dir, 'negative')));
 });

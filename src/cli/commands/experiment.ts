@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PlanReportEvent, PlanReportResult, RunOutcome } from '../../index.js';
+import type { PlanReportEvent, PlanReportResult } from '../../index.js';
 import { optString, startEngine, type GlobalOptions, type OptionValue } from '../options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { printJson, printLines, progressBar } from '../output.js';
@@ -10,58 +10,7 @@ interface ExperimentOpts {
   report?: OptionValue;
 }
 
-const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
-
-function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-    : s >= 60
-      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-      : `${s}s`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) =>
-    r
-      .map((cell, c) => cell.padEnd(widths[c]))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
-function outcomeText(o: RunOutcome): string {
-  switch (o.status) {
-    case 'skipped':
-      return 'finished before (skipped)';
-    case 'failed':
-      return `FAILED: ${o.error ?? ''}`;
-    case 'interrupted':
-      return 'interrupted (checkpointed; rerun to resume)';
-    case 'not-run':
-      return 'not run (interrupted)';
-    default:
-      return o.status;
-  }
-}
-
-function summary(r: PlanReportResult): string[] {
-  const lines = table([
-    ['run', 'status', 'test acc', 'time'],
-    ...r.runs.map((o) => [o.name, outcomeText(o), pct(o.accuracy), duration(o.seconds)]),
-  ]);
-  const count = (s: RunOutcome['status']) => r.runs.filter((o) => o.status === s).length;
-  lines.push(
-    '',
-    `${r.runs.length} run${r.runs.length === 1 ? '' : 's'}: ${count('completed') + count('early-stopped')} trained now, ${count('skipped')} finished before, ${count('failed')} failed${r.interrupted ? ', interrupted' : ''}`,
-  );
-  if (r.report) lines.push(`report: ${r.report.files.find((f) => f.endsWith('report.md'))}`);
-  if (r.reportError) lines.push(`report not written: ${r.reportError}`);
-  return lines;
-}
-
-/** Registers `exprsim experiment PLAN`. */
+/** Registers `exprsim experiment PLAN`: dryRunPlan, or runExperimentWithReport. */
 export function registerExperimentCommands(program: Command): void {
   program
     .command('experiment')
@@ -77,64 +26,23 @@ export function registerExperimentCommands(program: Command): void {
     )
     .action(async (planPath: string, o: ExperimentOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { loadPlan, runFolderState, selectRuns } = await import('../../experiment/index.js');
-      const { runExperimentWithReport } = await import('../../report/index.js');
-      const plan = await loadPlan(planPath);
+      const experiment = await import('../../experiment/index.js');
+      const plan = await experiment.loadPlan(planPath);
       const only = optString(o.only)
         ?.split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '');
-      const selected = selectRuns(plan, only);
 
       if (o.dryRun) {
-        const states = await Promise.all(selected.map((r) => runFolderState(plan, r)));
-        const stateText = (s: (typeof states)[number]) =>
-          s.state === 'finished'
-            ? `finished (${pct(s.accuracy)})`
-            : s.state === 'partial'
-              ? `partial (step ${s.step}; resumes)`
-              : s.state === 'failed'
-                ? `failed before (retried): ${s.error}`
-                : 'to train';
-        if (g.json) {
-          printJson({
-            plan: plan.name,
-            out: plan.out,
-            evalSplit: plan.evalSplit,
-            runs: selected.map((r, i) => ({
-              name: r.name,
-              dir: r.dir,
-              head: r.head,
-              preset: r.preset,
-              variant: r.variant,
-              input: r.input.name,
-              detector: r.input.detector,
-              seed: r.seed,
-              groups: r.groups,
-              ...states[i],
-            })),
-          });
-          return;
-        }
-        const done = states.filter((s) => s.state === 'finished').length;
-        printLines([
-          `plan ${plan.name}: ${selected.length} runs in ${plan.out} (evaluated on ${plan.evalSplit})`,
-          '',
-          ...table([
-            ['run', 'groups', 'state'],
-            ...selected.map((r, i) => [r.name, r.groups.join(',') || '–', stateText(states[i])]),
-          ]),
-          '',
-          `${done} finished, ${selected.length - done} to run`,
-        ]);
+        const dry = await experiment.dryRunPlan(plan, only);
+        if (g.json) printJson(dry);
+        else printLines(experiment.formatDryRun(dry));
         return;
       }
 
       await startEngine(g);
+      const { runExperimentWithReport } = await import('../../report/index.js');
       let bar = progressBar(g);
-      const say = (line: string) => {
-        if (!g.json) process.stderr.write(`${line}\n`);
-      };
       const onProgress = (e: PlanReportEvent) => {
         if (e.kind === 'progress') {
           bar.update({ ...e.progress, label: `${e.run} ${e.progress.label ?? ''}`.trim() });
@@ -142,38 +50,17 @@ export function registerExperimentCommands(program: Command): void {
         }
         bar.done();
         bar = progressBar(g);
-        if (e.kind === 'run') {
-          const what =
-            e.action === 'skip'
-              ? 'finished before, skipped'
-              : e.action === 'resume'
-                ? 'resuming training'
-                : e.action === 'evaluate'
-                  ? 'trained; evaluating'
-                  : 'training';
-          say(`[${e.index + 1}/${e.total}] ${e.run}: ${what}`);
-        } else if (e.kind === 'eval') say(`  ${e.run}: evaluating on ${plan.evalSplit}`);
-        else if (e.kind === 'done' && e.outcome.status !== 'skipped') {
-          const acc = e.outcome.accuracy;
-          say(
-            `  ${e.run}: ${outcomeText(e.outcome)}${acc === undefined ? '' : `, test accuracy ${pct(acc)}`}`,
-          );
-        } else if (e.kind === 'report') say(`report written to ${e.dir}`);
+        const line = experiment.formatExperimentEvent(e, plan.evalSplit);
+        if (line !== undefined && !g.json) process.stderr.write(`${line}\n`);
       };
       const interrupt = abortOnInterrupt();
       let result: PlanReportResult;
       try {
-        const report =
-          o.report === undefined
-            ? undefined
-            : o.report === true
-              ? `${plan.out}/report`
-              : (optString(o.report) as string);
         result = await runExperimentWithReport(plan, {
           only,
           signal: interrupt.signal,
           onProgress,
-          report,
+          report: o.report === true ? experiment.defaultReportDir(plan.out) : optString(o.report),
           command: ['exprsim', ...process.argv.slice(2)].join(' '),
         });
       } finally {
@@ -186,7 +73,7 @@ export function registerExperimentCommands(program: Command): void {
           ...result,
           report: result.report ? { files: result.report.files } : undefined,
         });
-      } else printLines(summary(result));
+      } else printLines(experiment.formatExperimentSummary(result));
       if (result.interrupted) process.exitCode = 130;
       else if (result.runs.some((r) => r.status === 'failed') || result.reportError) {
         process.exitCode = 1;

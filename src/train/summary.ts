@@ -1,0 +1,35 @@
+import { kernelsLabel } from '../engine/backend-names.js';
+import type { ValMetrics } from './metrics-log.js';
+import type { TrainResult } from './trainer.js';
+
+const pct = (x: number | undefined): string =>
+  x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`;
+
+/**
+ * A finished (or stopped) run in a few lines: where it is, how far it got, how fast on which
+ * kernels, its last and best validation.
+ */
+export function formatTrainSummary(
+  r: TrainResult,
+  engine: Parameters<typeof kernelsLabel>[0],
+): string[] {
+  const lines = [
+    `run:        ${r.out}`,
+    `status:     ${r.status} at step ${r.step}/${r.totalSteps}${r.startStep > 0 ? ` (resumed from ${r.startStep})` : ''}`,
+    `speed:      ${r.tripletsPerSec.toFixed(1)} triplets/s (${r.config.workers >= 2 ? `${r.config.workers} workers` : 'one process'}, ${kernelsLabel(engine)})`,
+  ];
+  if (r.lastValidation) {
+    const v = r.lastValidation;
+    lines.push(
+      `last val:   accuracy ${pct(v.valAccuracy)}, loss ${v.valLoss.toFixed(4)} (step ${v.step})`,
+    );
+  }
+  if (r.best)
+    lines.push(`best:       ${pct(r.best.valAccuracy)} at step ${r.best.step} -> ${r.best.dir}`);
+  return lines;
+}
+
+/** A validation as one log line: "step 40: val accuracy 61.2%, val loss 0.1234". */
+export function formatValidationLine(m: ValMetrics): string {
+  return `step ${m.step}: val accuracy ${pct(m.valAccuracy)}, val loss ${m.valLoss.toFixed(4)}`;
+}
