@@ -11,6 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { ExprsimError, isExprsimError } from '../core/errors.js';
 import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage } from '../image/read.js';
+import { walkImageFiles } from '../image/walk-files.js';
 import { logger } from '../core/logger.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { embedPhotoFaces } from '../embed/photo-faces.js';
@@ -18,7 +19,6 @@ import type { FaceFinder } from '../core/face.js';
 import { modelVersion } from './model-version.js';
 import { isInside, resolveFolder, toPhotoPath } from './photo-path.js';
 import type { FaceStore, NewFace, NewPhoto } from './types.js';
-import { walkPhotos } from './walk-photos.js';
 
 export interface IndexPhotosOptions {
   embedder: FaceEmbedder;
@@ -101,7 +101,8 @@ export async function indexPhotos(
     );
   }
   const model = options.model ?? modelVersion(options.embedder.model);
-  const walk = await walkPhotos(dir, store.root);
+  // Symlinked photos are indexed when they stay under the root (no escaping it).
+  const walk = await walkImageFiles(dir, { followSymlink: (t) => isInside(store.root, t) });
   const summary: IndexSummary = {
     root: store.root,
     folder: dir,
