@@ -12,3 +12,16 @@ export const DEFAULT_EMBED_BATCH = 32;
  * the same value as src/align's DEFAULT_MARGIN (kept here so the CLI's help loads no sharp).
  */
 export const DEFAULT_DETECT_MARGIN = 0.2;
+
+/** What `extractFeatures` (and `exprsim features`) use when an option is left out. */
+export const DEFAULT_FEATURES = Object.freeze({
+  /** Faces per shard. */
+  shardSize: DEFAULT_SHARD_SIZE,
+  /** Faces per forward pass. */
+  batchSize: DEFAULT_FEATURE_BATCH,
+  /** Faces are not mirrored. */
+  mirror: false,
+});
+
+// The backbone names, for the CLI's help (the registry loads a backbone only when one is made).
+export { BACKBONE_NAMES } from './registry.js';
