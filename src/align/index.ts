@@ -46,3 +46,9 @@ export {
   type Similarity,
 } from './similarity.js';
 export { warpSimilarity } from './warp.js';
+export {
+  describePreprocess,
+  toPreprocessConfig,
+  type PreprocessOptions,
+} from './preprocess-options.js';
+export { DEFAULT_PREPROCESS, RESIZE_FITS, RESIZE_KERNELS } from './defaults.js';
