@@ -31,6 +31,9 @@ export interface FaceTools {
   dispose(): void;
 }
 
+/** Face tools opened with a detector. */
+export type DetectingFaceTools = FaceTools & { detector: Detector };
+
 /** The detector a model's faces were found by, from its preprocessing record. */
 export function recordedDetector(embedder: FaceEmbedder): string | undefined {
   const crop = embedder.preprocess.crop;
@@ -51,7 +54,7 @@ export async function checkDetectorName(name: string): Promise<void> {
  */
 export async function openFaceTools(
   options: FaceToolsOptions & { detector: string },
-): Promise<FaceTools & { detector: Detector }>;
+): Promise<DetectingFaceTools>;
 export async function openFaceTools(options?: FaceToolsOptions): Promise<FaceTools>;
 export async function openFaceTools(options: FaceToolsOptions = {}): Promise<FaceTools> {
   const modelDir = resolveModelPath(options.model);

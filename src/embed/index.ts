@@ -76,6 +76,7 @@ export {
   checkDetectorName,
   openFaceTools,
   recordedDetector,
+  type DetectingFaceTools,
   type FaceTools,
   type FaceToolsOptions,
 } from './face-tools.js';

@@ -16,6 +16,7 @@ import { logger } from '../core/logger.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { embedPhotoFaces } from '../embed/photo-faces.js';
 import type { FaceFinder } from '../core/face.js';
+import { DEFAULT_SEARCH } from './defaults.js';
 import { modelVersion } from './model-version.js';
 import { isInside, resolveFolder, toPhotoPath } from './photo-path.js';
 import type { FaceStore, NewFace, NewPhoto } from './types.js';
@@ -137,7 +138,7 @@ export async function indexPhotos(
     done++;
     options.onProgress?.({ done, total, label: 'index' });
   }
-  if (!summary.interrupted && (options.prune ?? true)) {
+  if (!summary.interrupted && (options.prune ?? DEFAULT_SEARCH.prune)) {
     const under = toPhotoPathOrRoot(store.root, dir);
     for (const p of await store.listPhotos({ under })) {
       if (!seen.has(p.path) && (await store.deletePhoto(p.path))) summary.removed++;
