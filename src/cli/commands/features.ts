@@ -7,8 +7,7 @@ import {
   NO_FACE_MODES,
   RESIZE_KERNELS,
 } from '../../align/defaults.js';
-// The tfjs-free list of detector names; detect/ has no defaults module yet.
-import { DETECTOR_NAMES } from '../../detect/registry.js';
+import { DETECTOR_NAMES } from './photo-options.js';
 import { BACKBONE_NAMES, DEFAULT_FEATURES } from '../../features/defaults.js';
 import type { ExtractDatasetFeaturesResult } from '../../features/index.js';
 import { keyedOption } from '../keyed-option.js';
