@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { ExprsimError } from '../core/errors.js';
+import { ExprsimError } from '../core/index.js';
 import { cliErrorLine, optionFlags } from './error-line.js';
 import { keyedOption } from './keyed-option.js';
 
