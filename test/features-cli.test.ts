@@ -45,6 +45,10 @@ test('exprsim features caches a folder (resumable), exprsim embed embeds it with
   assert.deepEqual(s1.shape, [7, 7, 256]);
   const r2 = await runCli([...args, '--shard-size', '2']);
   assert.deepEqual(JSON.parse(r2.stdout).shards, { total: 3, written: 0, reused: 3 });
+  // The library names its option key (`outDir`); the CLI shows the flag.
+  const r3 = await runCli([...args, '--shard-size', '3']);
+  assert.equal(r3.code, 1);
+  assert.match(r3.stderr, /shard size 2, this run uses 3 \(write to a new `--out` folder/);
 
   // A head trained on this cache records its backbone and preprocessing: embed repeats them.
   const manifest = JSON.parse(

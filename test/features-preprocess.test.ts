@@ -34,10 +34,10 @@ test('a --mask ellipse cache → the trained model’s manifest → createEmbedd
   const args = ['--json', 'features', triplets, '--backbone', 'faceapi-expression'];
   const bad = await runCli([...args, '--align', 'five-point', '--out', cache]);
   assert.equal(bad.code, 1, 'alignment needs a detector');
-  assert.match(bad.stderr, /needs --detector/);
+  assert.match(bad.stderr, /`--align` five-point needs `--detector`/);
   const badPad = await runCli([...args, '--pad', '0.25', '--out', cache]);
   assert.equal(badPad.code, 1);
-  assert.match(badPad.stderr, /--pad needs --detector/);
+  assert.match(badPad.stderr, /`--pad` needs `--detector` \(add `--detector` mtcnn/);
   const badMode = await runCli([
     ...args,
     '--detector',

@@ -31,7 +31,9 @@ async function violations(files: Record<string, string>): Promise<string[]> {
       },
       { extensions: ['.ts', '.js'] },
     );
-    const out = r.output as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
+    const out = r.output as {
+      summary: { violations: { rule: { name: string }; from: string; to: string }[] };
+    };
     return out.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -40,9 +42,11 @@ async function violations(files: Record<string, string>): Promise<string[]> {
 
 test('a stage importing a later stage is an error; the other way is fine', async () => {
   const v = await violations({
-    'src/core/errors.ts': "import { helper } from '../embed/helper.js';\nexport const e = helper;\n",
+    'src/core/errors.ts':
+      "import { helper } from '../embed/helper.js';\nexport const e = helper;\n",
     'src/embed/helper.ts': 'export const helper = 1;\n',
-    'src/train/trainer.ts': "import { helper } from '../embed/helper.js';\nexport const t = helper;\n",
+    'src/train/trainer.ts':
+      "import { helper } from '../embed/helper.js';\nexport const t = helper;\n",
   });
   assert.deepEqual(v, ['stage-order-core: src/core/errors.ts → src/embed/helper.ts']);
 });
@@ -75,7 +79,9 @@ test('the tree follows the rule', async () => {
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.js'] },
   });
-  const out = r.output as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
+  const out = r.output as {
+    summary: { violations: { rule: { name: string }; from: string; to: string }[] };
+  };
   assert.deepEqual(
     out.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`),
     [],

@@ -59,7 +59,7 @@ test('exprsim serve: a missing index or conflicting options are one-line errors'
   assert.match(none.stderr, /no face index given.*--db/);
   const both = await runCli(['serve', '--sample', '--db', 'x.sqlite']);
   assert.equal(both.code, 1);
-  assert.match(both.stderr, /--sample and --db/);
+  assert.match(both.stderr, /`--sample` and `--db` do not go together/);
   const port = await runCli(['serve', '--db', 'x.sqlite', '--port', '99999']);
   assert.equal(port.code, 1);
   assert.match(port.stderr, /--port must be/);

@@ -63,3 +63,9 @@ export {
   type PasteOptions,
   type PastedFace,
 } from './measure-framing.js';
+export {
+  describePreprocess,
+  toPreprocessConfig,
+  type PreprocessOptions,
+} from './preprocess-options.js';
+export { DEFAULT_PREPROCESS, RESIZE_FITS, RESIZE_KERNELS } from './defaults.js';

@@ -30,14 +30,15 @@ import {
   type PreprocessRecord,
   type ResizeFit,
 } from './record.js';
+import { DEFAULT_PREPROCESS } from './defaults.js';
 import { type Similarity, fitSimilarity, similarityScale } from './similarity.js';
 import { warpSimilarity } from './warp.js';
 import { framedBox } from './framing.js';
 
 /** Margin around a detected box when nothing else says (as FEC's crops): 0.2 of its size. */
-export const DEFAULT_MARGIN = 0.2;
+export const DEFAULT_MARGIN = DEFAULT_PREPROCESS.margin;
 /** Detector named in records when the config names none (the study's). */
-export const DEFAULT_DETECTOR = 'mtcnn';
+export const DEFAULT_DETECTOR = DEFAULT_PREPROCESS.detector;
 
 /**
  * The user-facing preprocessing options. Every field is optional; `resolvePreprocessConfig`
@@ -166,13 +167,13 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
     if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0 || margin > 2) {
       throw bad('margin', margin, 'pass a fraction of the box from 0 to 2, e.g. 0.2');
     }
-    const square = config.square ?? baseCrop?.square ?? true;
+    const square = config.square ?? baseCrop?.square ?? DEFAULT_PREPROCESS.square;
     if (typeof square !== 'boolean') throw bad('square', square, 'pass true or false');
-    const padBy = config.pad ?? baseCrop?.pad ?? 0;
+    const padBy = config.pad ?? baseCrop?.pad ?? DEFAULT_PREPROCESS.pad;
     if (typeof padBy !== 'number' || !Number.isFinite(padBy) || padBy < 0 || padBy > 1) {
       throw bad('pad', padBy, 'pass a fraction of the shorter side from 0 to 1, e.g. 0.25');
     }
-    const noFace = config.noFace ?? baseCrop?.noFace ?? 'skip';
+    const noFace = config.noFace ?? baseCrop?.noFace ?? DEFAULT_PREPROCESS.noFace;
     if (!NO_FACE_MODES.includes(noFace)) {
       throw bad('noFace', noFace, `use one of ${NO_FACE_MODES.join(', ')}`);
     }
@@ -180,15 +181,16 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
   } else {
     throw bad('crop', kind, "use 'detector' or 'whole-image'");
   }
-  const align = config.align ?? (crop.kind === 'detector' ? b?.align : undefined) ?? 'none';
+  const align =
+    config.align ?? (crop.kind === 'detector' ? b?.align : undefined) ?? DEFAULT_PREPROCESS.align;
   if (!ALIGN_MODES.includes(align))
     throw bad('align', align, `use one of ${ALIGN_MODES.join(', ')}`);
   if (align !== 'none' && crop.kind !== 'detector') {
     throw bad('align', align, 'alignment needs landmarks: use a detector crop');
   }
-  const mask = config.mask ?? b?.mask ?? 'none';
+  const mask = config.mask ?? b?.mask ?? DEFAULT_PREPROCESS.mask;
   if (!MASK_MODES.includes(mask)) throw bad('mask', mask, `use one of ${MASK_MODES.join(', ')}`);
-  const sz = config.size ?? b?.size ?? 224;
+  const sz = config.size ?? b?.size ?? DEFAULT_PREPROCESS.size;
   const size: [number, number] =
     typeof sz === 'number' ? [sz, sz] : Array.isArray(sz) ? [sz[0], sz[1]] : [NaN, NaN];
   if (
@@ -197,7 +199,7 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
   ) {
     throw bad('size', sz, 'pass a whole number of pixels from 8 to 4096, or [height, width]');
   }
-  const channels = config.channels ?? b?.channels ?? 3;
+  const channels = config.channels ?? b?.channels ?? DEFAULT_PREPROCESS.channels;
   if (channels !== 1 && channels !== 3) throw bad('channels', channels, 'use 1 (grey) or 3 (RGB)');
   const colour =
     config.colour ??
@@ -207,11 +209,11 @@ function resolveUserConfig(config: PreprocessConfig, base?: PreprocessRecord): P
   if (config.resize !== undefined && !isObject(config.resize)) {
     throw bad('resize', config.resize, "pass { kernel?: 'lanczos3', fit?: 'fill' }");
   }
-  const kernel = config.resize?.kernel ?? b?.resize.kernel ?? 'lanczos3';
+  const kernel = config.resize?.kernel ?? b?.resize.kernel ?? DEFAULT_PREPROCESS.resize.kernel;
   if (!RESIZE_KERNELS.includes(kernel)) {
     throw bad('resize.kernel', kernel, `use one of ${RESIZE_KERNELS.join(', ')}`);
   }
-  const fit = config.resize?.fit ?? b?.resize.fit ?? 'fill';
+  const fit = config.resize?.fit ?? b?.resize.fit ?? DEFAULT_PREPROCESS.resize.fit;
   if (!RESIZE_FITS.includes(fit))
     throw bad('resize.fit', fit, `use one of ${RESIZE_FITS.join(', ')}`);
   let normalise: PreprocessRecord['normalise'];

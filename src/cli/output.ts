@@ -14,3 +14,15 @@ export function printLines(lines: readonly string[]): void {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * A progress bar made at the first event, so its rate and ETA count from when the work starts
+ * (not from before the library loaded its model): pass `update` as the library's `onProgress`.
+ */
+export function progressBarOnFirstEvent(g: GlobalOptions): ReturnType<typeof createProgressBar> {
+  let bar: ReturnType<typeof createProgressBar> | undefined;
+  return {
+    update: (e) => (bar ??= progressBar(g)).update(e),
+    done: () => bar?.done(),
+  };
+}

@@ -11,3 +11,4 @@ export * from './progress.js';
 export * from './paths.js';
 export * from './fs.js';
 export * from './prng.js';
+export * from './round.js';

@@ -1,24 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 // From the defining modules, not image/index.js: the index also loads TensorFlow.js (~0.7 s),
 // which data loading and downloading never need.
 import { formatFromExtension } from '../image/format.js';
+import { listFolder } from '../image/walk-files.js';
 import { normalizeSplit, tally, type LabelledDataset, type SplitName } from './labelled.js';
-
-async function listDir(path: string): Promise<{ dirs: string[]; files: string[] }> {
-  const entries = await readdir(path, { withFileTypes: true });
-  const dirs: string[] = [];
-  const files: string[] = [];
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    if (e.isDirectory()) dirs.push(e.name);
-    else if (e.isFile()) files.push(e.name);
-  }
-  dirs.sort();
-  files.sort();
-  return { dirs, files };
-}
 
 /**
  * Loads an image-folder dataset: `root/<label>/<image>` (the layout torchvision's ImageFolder and
@@ -56,12 +43,12 @@ export async function loadImageFolder(root: string): Promise<LabelledDataset> {
     hasSplits: false,
     hasSubjects: false,
   };
-  const top = await listDir(abs);
+  const top = await listFolder(abs);
   for (const f of top.files) tally(ds.skipped, { item: f, reason: 'not inside a label folder' });
   const splitLayout = top.dirs.length > 0 && top.dirs.every((d) => normalizeSplit(d) !== undefined);
   ds.hasSplits = splitLayout;
   const addLabelDir = async (rel: string, label: string, split?: SplitName) => {
-    const { dirs, files } = await listDir(resolve(abs, rel));
+    const { dirs, files } = await listFolder(resolve(abs, rel));
     for (const d of dirs)
       tally(ds.skipped, { item: `${rel}/${d}/`, reason: 'nested folder (not read)' });
     for (const f of files) {
@@ -79,7 +66,7 @@ export async function loadImageFolder(root: string): Promise<LabelledDataset> {
   for (const d of top.dirs) {
     if (splitLayout) {
       const split = normalizeSplit(d);
-      const inner = await listDir(resolve(abs, d));
+      const inner = await listFolder(resolve(abs, d));
       for (const f of inner.files)
         tally(ds.skipped, { item: `${d}/${f}`, reason: 'not inside a label folder' });
       for (const label of inner.dirs) await addLabelDir(`${d}/${label}`, label, split);

@@ -71,3 +71,13 @@ export {
   type FaceCropOptions,
 } from './photo-faces.js';
 export { EMBED_BATCH, embedFlat, embedWith, loadAllMirrored } from './forward.js';
+export { DEFAULT_EMBED } from './defaults.js';
+export {
+  checkDetectorName,
+  openFaceTools,
+  recordedDetector,
+  type DetectingFaceTools,
+  type FaceTools,
+  type FaceToolsOptions,
+} from './face-tools.js';
+export { embedImages, type EmbedImagesOptions, type EmbedImagesResult } from './embed-images.js';

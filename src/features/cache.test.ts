@@ -175,8 +175,16 @@ test('mismatches and unfinished caches are refused with clear errors', async () 
       code: 'E_CACHE_MISMATCH',
     },
   );
+  // Errors name the option keys (the CLI shows its flags for them).
   await assert.rejects(extractFeatures({ backbone, items: ds.items, outDir: out, shardSize: 4 }), {
     code: 'E_CACHE_MISMATCH',
+    option: 'outDir',
+    fix: 'write to a new `outDir` folder, or delete this one to start again',
+  });
+  await assert.rejects(extractFeatures({ backbone, items: ds.items, outDir: out, shardSize: 0 }), {
+    code: 'E_BAD_OPTION',
+    option: 'shardSize',
+    message: '`shardSize` must be a whole number ≥ 1, got 0',
   });
   await unlink(join(out, 'shard-00001.json'));
   await assert.rejects(openFeatureCache(out), { code: 'E_CACHE_INCOMPLETE' });

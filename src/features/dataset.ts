@@ -1,8 +1,8 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ExprsimError } from '../core/errors.js';
-import { formatFromExtension } from '../image/format.js';
+import { walkImageFiles } from '../image/walk-files.js';
 import { DATASET_MANIFEST, readDatasetManifest, sourceRoot } from '../data/dataset-manifest.js';
 import { keyPath, loadLabelsCsv } from '../data/labels-csv.js';
 import { sourceNameFor } from '../data/label-triplets.js';
@@ -32,21 +32,10 @@ export interface FeatureDataset {
 
 const KEEP = 10;
 
+/** Keys of the images under `root`: paths relative to it with '/' separators. */
 async function listImages(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string) => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && formatFromExtension(e.name) !== undefined) {
-        out.push(relative(root, p).split(sep).join('/'));
-      }
-    }
-  };
-  await walk(root);
-  return out;
+  const { files } = await walkImageFiles(root);
+  return files.map((p) => relative(root, p).split(sep).join('/'));
 }
 
 const byKey = (a: FeatureItem, b: FeatureItem) =>

@@ -84,3 +84,9 @@ export {
   type ShardIndex,
 } from './cache.js';
 export { decodeNpyFloat32, encodeNpyFloat32 } from './npy.js';
+export {
+  extractDatasetFeatures,
+  type ExtractDatasetFeaturesOptions,
+  type ExtractDatasetFeaturesResult,
+} from './extract-dataset.js';
+export { DEFAULT_FEATURES } from './defaults.js';

@@ -24,3 +24,10 @@ export { cropImage, mirrorImage, padImage, resizeImage } from './transform.js';
 export { convertChannels } from './channels.js';
 export { formatFromExtension, sniffImageFormat } from './format.js';
 export { imageToTensor, imagesToBatch, tensorToImage } from './tensor.js';
+export {
+  collectImageFiles,
+  listFolder,
+  walkImageFiles,
+  type ImageFileWalk,
+  type WalkImageFilesOptions,
+} from './walk-files.js';

@@ -11,14 +11,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { ExprsimError, isExprsimError } from '../core/errors.js';
 import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage } from '../image/read.js';
+import { walkImageFiles } from '../image/walk-files.js';
 import { logger } from '../core/logger.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { embedPhotoFaces } from '../embed/photo-faces.js';
 import type { FaceFinder } from '../core/face.js';
+import { DEFAULT_SEARCH } from './defaults.js';
 import { modelVersion } from './model-version.js';
 import { isInside, resolveFolder, toPhotoPath } from './photo-path.js';
 import type { FaceStore, NewFace, NewPhoto } from './types.js';
-import { walkPhotos } from './walk-photos.js';
 
 export interface IndexPhotosOptions {
   embedder: FaceEmbedder;
@@ -101,7 +102,8 @@ export async function indexPhotos(
     );
   }
   const model = options.model ?? modelVersion(options.embedder.model);
-  const walk = await walkPhotos(dir, store.root);
+  // Symlinked photos are indexed when they stay under the root (no escaping it).
+  const walk = await walkImageFiles(dir, { followSymlink: (t) => isInside(store.root, t) });
   const summary: IndexSummary = {
     root: store.root,
     folder: dir,
@@ -136,7 +138,7 @@ export async function indexPhotos(
     done++;
     options.onProgress?.({ done, total, label: 'index' });
   }
-  if (!summary.interrupted && (options.prune ?? true)) {
+  if (!summary.interrupted && (options.prune ?? DEFAULT_SEARCH.prune)) {
     const under = toPhotoPathOrRoot(store.root, dir);
     for (const p of await store.listPhotos({ under })) {
       if (!seen.has(p.path) && (await store.deletePhoto(p.path))) summary.removed++;

@@ -55,3 +55,18 @@ export { modelVersion } from './model-version.js';
 export { isInside, photoFile, toPhotoPath } from './photo-path.js';
 export { EmbeddingMatrix, TopK, type ScoredId } from './top-k.js';
 export { euclidean } from './vectors.js';
+export { DEFAULT_SEARCH } from './defaults.js';
+export { indexFolder, type IndexFolderOptions, type IndexFolderResult } from './index-folder.js';
+export {
+  compareImages,
+  findOddOneOut,
+  searchIndex,
+  type CompareImagesOptions,
+  type CompareImagesResult,
+  type FindOddOneOutOptions,
+  type FindOddOneOutResult,
+  type PhotoModelOptions,
+  type QueryPhoto,
+  type SearchIndexOptions,
+  type SearchIndexResult,
+} from './image-queries.js';

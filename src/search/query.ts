@@ -8,6 +8,7 @@ import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage, BUFFER_SOURCE } from '../image/read.js';
 import type { RawImage } from '../image/types.js';
 import { embedPhotoFaces, type EmbeddedImageFace } from '../embed/photo-faces.js';
+import { DEFAULT_SEARCH } from './defaults.js';
 import { modelVersion } from './model-version.js';
 import type { FaceRecord, FaceStore, Neighbour } from './types.js';
 
@@ -76,7 +77,7 @@ export function pickFace<T extends { face: number; box: { width: number; height:
 }
 
 export interface SearchOptions {
-  /** How many neighbours; default 10. */
+  /** How many neighbours; default `DEFAULT_SEARCH.k` (10). */
   k?: number;
   /** Only faces of this model version (default: the query face's version, or every face). */
   model?: string;
@@ -107,7 +108,7 @@ export async function searchByFace(
   }
   const embedding = record?.embedding ?? (query as Float32Array);
   return store.findNearest(embedding, {
-    k: options.k ?? 10,
+    k: options.k ?? DEFAULT_SEARCH.k,
     model: options.model ?? record?.model,
     excludeFaceIds: options.excludeSelf && record ? [record.id] : undefined,
   });
@@ -146,7 +147,7 @@ export async function searchByImage(
   const found = await embedImageFaces(image, options);
   const chosen = pickFace(found.faces, options.face, found.source);
   const model = modelVersion(options.embedder.model);
-  const k = options.k ?? 10;
+  const k = options.k ?? DEFAULT_SEARCH.k;
   const neighbours = await store.findNearest(chosen.embedding, { k, model });
   if (neighbours.length === 0 && k > 0) {
     const { models, faces } = await store.stats();

@@ -144,7 +144,7 @@ function storeError(location: string, e: unknown, doing: string): ExprsimError {
   const message = (e as Error).message ?? String(e);
   const fix =
     code === 'SQLITE_NOTADB'
-      ? 'this file is not an SQLite database: pass another --db path'
+      ? 'this file is not an SQLite database: pass another path as `db`'
       : code === 'SQLITE_CORRUPT'
         ? 'the database is damaged: index the photos again into a new database'
         : code === 'SQLITE_CANTOPEN'
@@ -604,7 +604,7 @@ function foreignTables(db: DB, location: string): boolean {
     throw new ExprsimError(
       'E_STORE',
       `an SQLite database of something else (tables ${tables.slice(0, 5).join(', ')})`,
-      { input: location, fix: 'pass a new file or an exprsim face index as --db' },
+      { input: location, fix: 'pass a new file or an exprsim face index as `db`', option: 'db' },
     );
   }
   return false;
@@ -637,7 +637,8 @@ function checkSchema(db: DB, location: string): void {
   if (get('format') !== STORE_FORMAT) {
     throw new ExprsimError('E_STORE', 'not an exprsim face index (format row missing)', {
       input: location,
-      fix: 'pass an exprsim face index or a new file as --db',
+      fix: 'pass an exprsim face index or a new file as `db`',
+      option: 'db',
     });
   }
   const version = Number(get('schema_version'));

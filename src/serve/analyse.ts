@@ -3,7 +3,7 @@ import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage } from '../image/read.js';
 import { embedPhotoFaces } from '../embed/index.js';
 import type { Box } from '../search/index.js';
-import { roundedBox } from './views.js';
+import { roundTo as round, roundedBox } from '../core/round.js';
 
 /** One face found in an uploaded photo. */
 export interface UploadedFace {
@@ -22,8 +22,6 @@ export interface AnalysedUpload {
   height: number;
   faces: UploadedFace[];
 }
-
-const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**
  * Decodes an uploaded photo (its pixel count is checked from the header before any pixel is

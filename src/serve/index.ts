@@ -26,3 +26,5 @@ export { servedPhotoFile } from './routes/photos.js';
 export type { FaceView, PhotoView } from './views.js';
 export type { NeighbourView } from './routes/search.js';
 export type { AnalysedUpload, UploadedFace } from './analyse.js';
+export { DEFAULT_SERVE } from './defaults.js';
+export { serveIndex, type ServeIndexOptions, type ServingIndex } from './serve-index.js';

@@ -4,14 +4,15 @@ import { PACKAGE_ROOT } from '../core/paths.js';
 import type { FaceStore } from '../search/index.js';
 import type { FaceEmbedder } from '../embed/face-embedder.js';
 import type { Detector } from '../core/face.js';
+import { DEFAULT_SERVE } from './defaults.js';
 
 /** 127.0.0.1: the server is reachable from this machine only unless `host` says otherwise. */
-export const DEFAULT_SERVE_HOST = '127.0.0.1';
-export const DEFAULT_SERVE_PORT = 8080;
+export const DEFAULT_SERVE_HOST = DEFAULT_SERVE.host;
+export const DEFAULT_SERVE_PORT = DEFAULT_SERVE.port;
 /** 20 MiB: the largest request body (an uploaded photo), raw or multipart. */
-export const DEFAULT_SERVE_BODY_LIMIT = 20 * 1024 * 1024;
+export const DEFAULT_SERVE_BODY_LIMIT = DEFAULT_SERVE.bodyLimit;
 /** 25 megapixels: checked from the image header before any pixel is decoded. */
-export const DEFAULT_UPLOAD_MAX_PIXELS = 25_000_000;
+export const DEFAULT_UPLOAD_MAX_PIXELS = DEFAULT_SERVE.maxPixels;
 /** 30 s to receive a whole request. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** 60 s for one detect + embed job, waiting in line included. */
@@ -68,10 +69,15 @@ export type ResolvedServeOptions = Required<Omit<ServeOptions, 'embedder' | 'det
 function int(name: string, value: number | undefined, def: number, min: number): number {
   const v = value ?? def;
   if (!Number.isInteger(v) || v < min) {
-    throw new ExprsimError('E_BAD_OPTION', `${name} must be a whole number >= ${min}, got ${v}`, {
-      input: `${name}=${String(v)}`,
-      fix: `pass a whole number >= ${min} for ${name}, or leave it out for ${def}`,
-    });
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `\`${name}\` must be a whole number >= ${min}, got ${v}`,
+      {
+        input: `${name}=${String(v)}`,
+        fix: `pass a whole number >= ${min} as \`${name}\`, or leave it out for ${def}`,
+        option: name,
+      },
+    );
   }
   return v;
 }
@@ -90,8 +96,9 @@ export function resolveServeOptions(o: ServeOptions): ResolvedServeOptions {
   }
   const port = int('port', o.port, DEFAULT_SERVE_PORT, 0);
   if (port > 65535) {
-    throw new ExprsimError('E_BAD_OPTION', `port must be at most 65535, got ${port}`, {
+    throw new ExprsimError('E_BAD_OPTION', `\`port\` must be at most 65535, got ${port}`, {
       input: `port=${port}`,
+      option: 'port',
     });
   }
   return {

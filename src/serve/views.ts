@@ -1,4 +1,5 @@
 /** The JSON shapes the API answers with, made from store records. */
+import { roundTo as round, roundedBox } from '../core/round.js';
 import type { Box, FaceRecord, PhotoRecord } from '../search/index.js';
 
 export interface FaceView {
@@ -30,18 +31,6 @@ export interface PhotoView {
 
 export const photoImageUrl = (id: number) => `/api/photos/${id}/image`;
 export const thumbnailUrl = (id: number) => `/api/faces/${id}/thumbnail`;
-
-const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
-
-/** A box rounded to 1/100 pixel (what a client needs to draw it). */
-export function roundedBox(b: Box): Box {
-  return {
-    x: round(b.x, 2),
-    y: round(b.y, 2),
-    width: round(b.width, 2),
-    height: round(b.height, 2),
-  };
-}
 
 export function faceView(f: FaceRecord, withEmbedding = false): FaceView {
   return {
