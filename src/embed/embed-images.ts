@@ -9,7 +9,8 @@ import type { BackendName } from '../engine/backend.js';
 import { collectImageFiles } from '../image/walk-files.js';
 import { DEFAULT_EMBED } from './defaults.js';
 import { embeddingFormat, writeEmbeddings } from './embed-output.js';
-import { embedFiles, type EmbedFilesResult, type EmbedOptions } from './face-embedder.js';
+import { embedFiles, type EmbedFilesResult } from './embed-files.js';
+import type { EmbedOptions } from './face-embedder.js';
 import { openFaceTools, recordedDetector } from './face-tools.js';
 
 export interface EmbedImagesOptions extends EmbedOptions {

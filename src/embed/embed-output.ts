@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
-import type { EmbeddedFace } from './face-embedder.js';
+import type { EmbeddedFace } from './embed-files.js';
 import { encodeNpyFloat32 } from '../features/npy.js';
 
 export type EmbeddingFormat = 'jsonl' | 'csv' | 'npy';

@@ -10,14 +10,16 @@ export {
   DEFAULT_EMBED_BATCH,
   createEmbedder,
   embedFaces,
-  embedFiles,
-  type EmbedFilesOptions,
-  type EmbedFilesResult,
   type EmbedOptions,
-  type EmbeddedFace,
   type FaceEmbedder,
   type PrepareFaceOptions,
 } from './face-embedder.js';
+export {
+  embedFiles,
+  type EmbedFilesOptions,
+  type EmbedFilesResult,
+  type EmbeddedFace,
+} from './embed-files.js';
 export {
   embeddingFormat,
   npyRowsPath,
@@ -65,6 +67,8 @@ export {
 } from './input-source.js';
 export {
   embedPhotoFaces,
+  preparePhotoFaces,
+  type PreparePhotoFacesOptions,
   faceThumbnail,
   THUMBNAIL_SIZE,
   type EmbeddedImageFace,

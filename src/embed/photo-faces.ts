@@ -2,13 +2,21 @@
  * Finding and embedding the faces of one decoded photo, the way both the indexer and the query
  * commands do it: detect, embed every face as the model's preprocessing record says (crop,
  * five-point alignment from the landmarks, mask) in one batch, and optionally make a small JPEG
- * thumbnail of each face's crop (the box grown by the margin, squared; not aligned or masked).
+ * thumbnail of each face's crop (the model's crop of it, squared; not aligned or masked).
+ * embed-files.ts runs the same path over many files.
  */
 import { ExprsimError } from '../core/errors.js';
 import { DEFAULT_DETECT_MARGIN } from '../features/defaults.js';
 import type { FaceEmbedder } from './face-embedder.js';
 import { detectorCropBox } from '../features/preprocess.js';
-import { LANDMARK_NAMES, type FaceFinder, type FaceBox, type FaceLandmarks } from '../core/face.js';
+import {
+  LANDMARK_NAMES,
+  type DetectedFace,
+  type FaceBox,
+  type FaceFinder,
+  type FaceLandmarks,
+} from '../core/face.js';
+import { framedBox } from '../align/framing.js';
 import { encodeImage } from '../image/encode.js';
 import { cropImage, resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
@@ -55,41 +63,95 @@ export async function faceThumbnail(crop: RawImage, size = THUMBNAIL_SIZE): Prom
   return new Uint8Array(await encodeImage(small, 'jpeg', { quality: THUMBNAIL_QUALITY }));
 }
 
+/** What {@link preparePhotoFaces} needs: the embedder and detector, and optional limits. */
+export type PreparePhotoFacesOptions = Pick<
+  FaceCropOptions,
+  'embedder' | 'detector' | 'maxFaces' | 'margin'
+>;
+
+/**
+ * Detects the faces of one photo and prepares each as the model's record says (crop or the
+ * record's framing for this detector, five-point alignment from the landmarks, mask): the one
+ * photo → faces path that embed, index and serve share.
+ */
+export async function preparePhotoFaces(
+  img: RawImage,
+  options: PreparePhotoFacesOptions,
+): Promise<{ found: DetectedFace[]; prepared: RawImage[] }> {
+  const { embedder, detector } = options;
+  const maxFaces = options.maxFaces ?? Infinity;
+  if (!(maxFaces >= 1)) {
+    throw new ExprsimError('E_BAD_OPTION', `\`maxFaces\` must be ≥ 1, got ${maxFaces}`, {
+      input: String(maxFaces),
+      option: 'maxFaces',
+    });
+  }
+  const found = (await detector.detectFaces(img)).slice(0, maxFaces);
+  const prepared = await Promise.all(
+    found.map((f) =>
+      embedder.prepareFace(img, f, { margin: options.margin, detector: detector.name }),
+    ),
+  );
+  return { found, prepared };
+}
+
+/** The photo region a face's thumbnail shows: the model's crop of it, squared, in the photo. */
+function thumbnailBox(
+  embedder: FaceEmbedder,
+  detector: string,
+  box: FaceBox,
+  img: RawImage,
+  margin: number | undefined,
+): { left: number; top: number; width: number; height: number } {
+  const crop = embedder.preprocess.crop;
+  const framing =
+    crop.kind === 'whole-image' && margin === undefined ? crop.framing?.[detector] : undefined;
+  if (framing === undefined) {
+    const m = margin ?? (crop.kind === 'detector' ? crop.margin : DEFAULT_DETECT_MARGIN);
+    return detectorCropBox(
+      box,
+      img.width,
+      img.height,
+      m,
+      crop.kind === 'detector' ? crop.square : true,
+    );
+  }
+  const f = framedBox(box, framing);
+  const left = Math.max(0, f.x);
+  const top = Math.max(0, f.y);
+  return {
+    left,
+    top,
+    width: Math.min(img.width, f.x + f.width) - left,
+    height: Math.min(img.height, f.y + f.height) - top,
+  };
+}
+
 /** Detects, crops and embeds the faces of `img` (RGB or grey pixels). */
 export async function embedPhotoFaces(
   img: RawImage,
   options: FaceCropOptions,
 ): Promise<EmbeddedImageFace[]> {
   const { embedder, detector } = options;
-  const crop = embedder.preprocess.crop;
-  const margin = options.margin ?? (crop.kind === 'detector' ? crop.margin : DEFAULT_DETECT_MARGIN);
-  const square = crop.kind === 'detector' ? crop.square : true;
-  const maxFaces = options.maxFaces ?? Infinity;
-  if (!(maxFaces >= 1)) {
-    throw new ExprsimError('E_BAD_OPTION', `maxFaces must be ≥ 1, got ${maxFaces}`, {
-      input: String(maxFaces),
-    });
-  }
-  const found = (await detector.detectFaces(img)).slice(0, maxFaces);
+  const { found, prepared } = await preparePhotoFaces(img, options);
   if (found.length === 0) return [];
-  // Crop, align and mask as the model's preprocessing record says (landmarks included).
-  const embeddings = await embedder.embedDetectedFaces(img, found, { margin: options.margin });
-  const crops = options.thumbnails
-    ? found.map((f) =>
-        cropImage(img, detectorCropBox(f.box, img.width, img.height, margin, square)),
-      )
-    : [];
+  const embeddings = await embedder.embedPrepared(prepared);
   const out: EmbeddedImageFace[] = [];
   for (let i = 0; i < found.length; i++) {
     const f = found[i];
     const landmarks = landmarkPoints(f.landmarks);
+    const thumb = options.thumbnails
+      ? await faceThumbnail(
+          cropImage(img, thumbnailBox(embedder, detector.name, f.box, img, options.margin)),
+        )
+      : undefined;
     out.push({
       face: i,
       box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height },
       score: f.score,
       ...(landmarks === undefined ? {} : { landmarks }),
       embedding: embeddings[i],
-      ...(options.thumbnails ? { thumbnail: await faceThumbnail(crops[i]) } : {}),
+      ...(thumb === undefined ? {} : { thumbnail: thumb }),
     });
   }
   return out;
