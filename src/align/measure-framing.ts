@@ -52,7 +52,11 @@ export async function pasteFace(
   index: number,
   options: PasteOptions = {},
 ): Promise<PastedFace> {
-  const o = { ...DEFAULT_PASTE, ...options };
+  const o = {
+    canvasScale: options.canvasScale ?? DEFAULT_PASTE.canvasScale,
+    faceSize: options.faceSize ?? DEFAULT_PASTE.faceSize,
+    seed: options.seed ?? DEFAULT_PASTE.seed,
+  };
   const rng = mulberry32(deriveSeed(o.seed, `paste-${index}`));
   const [lo, hi] = o.faceSize;
   const side = Math.round(lo + rng() * (hi - lo));

@@ -17,6 +17,7 @@ import { registerSearchCommands } from './commands/search.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerExperimentCommands } from './commands/experiment.js';
+import { registerFrameCommand } from './commands/frame.js';
 import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
@@ -70,6 +71,7 @@ function buildProgram(): Command {
   registerServeCommand(program);
   registerReportCommands(program);
   registerExperimentCommands(program);
+  registerFrameCommand(program);
   return program;
 }
 

@@ -15,3 +15,10 @@ export const DEFAULT_EMBED = Object.freeze({
   /** The detector when the model's record names none. */
   detector: 'mtcnn',
 });
+
+/** `frameModel`'s defaults: every detector, 1,000 training crops. */
+export const DEFAULT_FRAME_MODEL = Object.freeze({
+  detectors: Object.freeze(['mtcnn', 'blazeface', 'viola-jones']) as readonly string[],
+  count: 1000,
+  seed: 1,
+});

@@ -75,7 +75,7 @@ export {
   type FaceCropOptions,
 } from './photo-faces.js';
 export { EMBED_BATCH, embedFlat, embedWith, loadAllMirrored } from './forward.js';
-export { DEFAULT_EMBED } from './defaults.js';
+export { DEFAULT_EMBED, DEFAULT_FRAME_MODEL } from './defaults.js';
 export {
   checkDetectorName,
   openFaceTools,
@@ -85,3 +85,4 @@ export {
   type FaceToolsOptions,
 } from './face-tools.js';
 export { embedImages, type EmbedImagesOptions, type EmbedImagesResult } from './embed-images.js';
+export { frameModel, type FrameModelOptions, type FrameModelResult } from './frame-model.js';

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ExprsimError, isExprsimError } from '../core/errors.js';
 import { fileIO } from '../engine/file-io.js';
 import { packageVersion } from '../core/paths.js';
+import { writeFileAtomic } from '../core/fs.js';
 import type { BackboneRef, JsonObject, JsonValue, Shape3 } from '../core/types.js';
 import {
   getHeadDefinition,
@@ -404,6 +405,20 @@ export async function readModelManifest(dir: string): Promise<ModelManifest> {
   const { path, json } = await readModelJson(dir);
   const meta = json.userDefinedMetadata;
   return validateManifest(isPlainObject(meta) ? meta[MANIFEST_KEY] : undefined, path);
+}
+
+/**
+ * Replaces the preprocessing record of a saved model (model.json only, written atomically; the
+ * weights are untouched). The record is validated as the manifest's; used to store a measured
+ * framing (src/embed/frame-model.ts) with the model.
+ */
+export async function writeModelPreprocess(dir: string, preprocess: JsonObject): Promise<void> {
+  const { path, json } = await readModelJson(dir);
+  const meta = json.userDefinedMetadata as Record<string, unknown>;
+  const manifest = { ...(meta[MANIFEST_KEY] as Record<string, unknown>), preprocess };
+  validateManifest(manifest, path);
+  const out = { ...json, userDefinedMetadata: { ...meta, [MANIFEST_KEY]: manifest } };
+  await writeFileAtomic(path, `${JSON.stringify(out)}\n`);
 }
 
 /**
