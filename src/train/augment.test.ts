@@ -12,38 +12,63 @@ const img = () => tf.tensor4d([0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23], [1, 
 
 test('no flip, no shift leaves the image exactly as it is; a flip mirrors it left-right', async () => {
   const x = img();
-  const same = applyAugment(x, Float32Array.from([0, 0, 0]));
+  const same = applyAugment(x, Float32Array.from([0, 0, 0, 1]));
   assert.deepEqual(Array.from(await same.data()), Array.from(await x.data()));
-  const flipped = applyAugment(x, Float32Array.from([1, 0, 0]));
+  const flipped = applyAugment(x, Float32Array.from([1, 0, 0, 1]));
   assert.deepEqual(Array.from(await flipped.data()), [3, 2, 1, 0, 13, 12, 11, 10, 23, 22, 21, 20]);
   tf.dispose([x, same, flipped]);
+});
+
+test('a zoom samples a box of `side` around the centre (hand values)', async () => {
+  // A 1x5 row 0, 10, 20, 30, 40 (w - 1 = 4 steps). side 1.5 zooms out: the box runs from -0.25
+  // to 1.25 of the row, sampled at 5 points: x = -1, 0.5, 2, 3.5, 5 → black, 5, 20, 35, black.
+  const row = tf.tensor4d([0, 10, 20, 30, 40], [1, 1, 5, 1]);
+  const out = applyAugment(row, Float32Array.from([0, 0, 0, 1.5]));
+  const got = Array.from(await out.data()).map((v) => Math.round(v * 1000) / 1000);
+  assert.deepEqual(got, [0, 5, 20, 35, 0]);
+  // side 0.5 zooms in: the box runs from 0.25 to 0.75: x = 1, 1.5, 2, 2.5, 3.
+  const zin = applyAugment(row, Float32Array.from([0, 0, 0, 0.5]));
+  assert.deepEqual(Array.from(await zin.data()), [10, 15, 20, 25, 30]);
+  tf.dispose([row, out, zin]);
+});
+
+test('scale draws sides in 1 ± scale from its own stream: flips and shifts are as without it', () => {
+  const plain = augmentParams({ flip: true, shift: 0.1, scale: 0 }, 3, 5, 50);
+  const zoomed = augmentParams({ flip: true, shift: 0.1, scale: 0.2 }, 3, 5, 50);
+  for (let i = 0; i < 50; i++) {
+    for (let k = 0; k < 3; k++) assert.equal(zoomed[4 * i + k], plain[4 * i + k]);
+    const side = zoomed[4 * i + 3];
+    assert.ok(side >= 0.8 && side <= 1.2, String(side));
+  }
+  assert.ok(new Set(Array.from({ length: 50 }, (_, i) => zoomed[4 * i + 3])).size > 40);
 });
 
 test('a shift moves the content and fills the border with black', async () => {
   const x = img();
   // dx = 1/3 of the side: with w - 1 = 3 sample steps, content moves right by one pixel.
-  const right = applyAugment(x, Float32Array.from([0, 0, 1 / 3]));
+  const right = applyAugment(x, Float32Array.from([0, 0, 1 / 3, 1]));
   const got = Array.from(await right.data()).map((v) => Math.round(v * 1000) / 1000);
   assert.deepEqual(got, [0, 0, 1, 2, 0, 10, 11, 12, 0, 20, 21, 22]);
   // dy = 1/2: with h - 1 = 2 steps, content moves down by one row.
-  const down = applyAugment(x, Float32Array.from([0, 0.5, 0]));
+  const down = applyAugment(x, Float32Array.from([0, 0.5, 0, 1]));
   const d = Array.from(await down.data()).map((v) => Math.round(v * 1000) / 1000);
   assert.deepEqual(d, [0, 0, 0, 0, 0, 1, 2, 3, 10, 11, 12, 13]);
   tf.dispose([x, right, down]);
 });
 
 test('parameters depend on (seed, step) only; options are checked; no tensors leak', () => {
-  const cfg = { flip: true, shift: 0.1 };
+  const cfg = { flip: true, shift: 0.1, scale: 0 };
   const a = augmentParams(cfg, 1, 7, 96);
   assert.deepEqual(a, augmentParams(cfg, 1, 7, 96));
   assert.notDeepEqual(a, augmentParams(cfg, 1, 8, 96));
-  const flips = a.filter((_, i) => i % 3 === 0);
+  const flips = a.filter((_, i) => i % 4 === 0);
   assert.ok(flips.every((f) => f === 0 || f === 1));
   assert.ok(flips.some((f) => f === 1) && flips.some((f) => f === 0));
-  assert.ok(a.every((v, i) => i % 3 === 0 || Math.abs(v) <= 0.1));
-  const off = augmentParams({ flip: false, shift: 0 }, 1, 7, 4);
-  assert.ok(off.every((v) => v === 0));
-  assert.deepEqual(resolveAugment({ flip: true }), { flip: true, shift: 0 });
+  assert.ok(a.every((v, i) => i % 4 === 0 || (i % 4 === 3 ? v === 1 : Math.abs(v) <= 0.1)));
+  const off = augmentParams({ flip: false, shift: 0, scale: 0 }, 1, 7, 4);
+  assert.ok(off.every((v, i) => v === (i % 4 === 3 ? 1 : 0)));
+  assert.deepEqual(resolveAugment({ flip: true }), { flip: true, shift: 0, scale: 0 });
+  assert.throws(() => resolveAugment({ scale: 0.6 }), { code: 'E_BAD_OPTION' });
   assert.equal(resolveAugment(undefined), undefined);
   assert.throws(() => resolveAugment({ shift: 0.9 }), { code: 'E_BAD_OPTION' });
   assert.throws(() => resolveAugment({ flip: 'yes' }), { code: 'E_BAD_OPTION' });
@@ -60,7 +85,7 @@ test('a run augments pixel inputs only; config.json without augment means none',
     { ...base, input: { kind: 'pixels', shape: [48, 48, 1] }, augment: { flip: true } },
     [48, 48, 1],
   );
-  assert.deepEqual(px.augment, { flip: true, shift: 0 });
+  assert.deepEqual(px.augment, { flip: true, shift: 0, scale: 0 });
   const none = resolveTrainConfig(
     { ...base, input: { kind: 'pixels', shape: [48, 48, 1] }, augment: { flip: false } },
     [48, 48, 1],

@@ -140,7 +140,7 @@ export interface TrainOptions {
    * Default none. Mirror (`flip`) and move (`shift`) training images: pixel inputs; feature
    * inputs can flip when the input names a mirrored cache (`input.mirror`).
    */
-  augment?: { flip?: boolean; shift?: number };
+  augment?: { flip?: boolean; shift?: number; scale?: number };
   averageFlip?: boolean;
   /**
    * Default none. A model folder (saveModel) whose weights start the run, e.g. to continue a
@@ -171,7 +171,7 @@ export function describeRule(rule: TrainOptionRule): string {
     case 'choice':
       return `one of ${rule.names.join(', ')}`;
     case 'augment':
-      return 'an object { flip, shift }';
+      return 'an object { flip, shift, scale }';
   }
 }
 
@@ -277,8 +277,10 @@ export function resumeChanges(
 function givenNames(key: string, value: unknown): string[] {
   if (key === 'input') return [`an input (\`${(value as InputSpec).kind}\`)`];
   if (key === 'augment') {
-    const a = value as { flip?: unknown; shift?: unknown };
-    return (['flip', 'shift'] as const).filter((k) => a[k] !== undefined).map((k) => `\`${k}\``);
+    const a = value as { flip?: unknown; shift?: unknown; scale?: unknown };
+    return (['flip', 'shift', 'scale'] as const)
+      .filter((k) => a[k] !== undefined)
+      .map((k) => `\`${k}\``);
   }
   if (key === 'headConfig') {
     const { preset, ...rest } = value as Record<string, unknown>;
