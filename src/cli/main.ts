@@ -22,21 +22,6 @@ import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
 
-/**
- * Library option keys whose flag is spelt otherwise (the flags are older than the keys), so that
- * an error naming the key shows the flag.
- */
-const FLAG_ALIASES: readonly [string, string][] = [
-  ['requireFiles', '--strict-files'],
-  ['downloadDir', '--downloads'],
-  ['dataDir', '--data'],
-];
-
-/** Every option key a registered command takes, and the aliases, to their flags. */
-function errorFlags(program: Command): Map<string, string> {
-  return new Map([...FLAG_ALIASES, ...optionFlags(program)]);
-}
-
 function buildProgram(): Command {
   const program = new Command();
   program
@@ -88,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = argv.includes('--verbose');
     if (isExprsimError(e)) {
-      process.stderr.write(`exprsim: ${cliErrorLine(e, errorFlags(program))}\n`);
+      process.stderr.write(`exprsim: ${cliErrorLine(e, optionFlags(program))}\n`);
     } else {
       const message = e instanceof Error ? e.message : String(e);
       process.stderr.write(

@@ -1,9 +1,11 @@
 // Option parsing shared by the CLI commands. Light on purpose: it is loaded on every start, so it
 // imports no TensorFlow.js (the engine is imported when a command runs).
+import { Option, type Command } from 'commander';
 import { ExprsimError } from '../core/index.js';
-import type { SplitName } from '../data/defaults.js';
+import { SPLITS, type SplitName } from '../data/defaults.js';
 import { parseBackendName, type BackendName } from '../engine/defaults.js';
 import type { EngineInfo } from '../engine/index.js';
+import { keyedOption } from './keyed-option.js';
 
 /** The global options every command sees (cmd.optsWithGlobals()). */
 export interface GlobalOptions {
@@ -74,17 +76,12 @@ export function optString(value: OptionValue): string | undefined {
 /** A split name option: train, val or test. */
 export function parseSplit(flag: string, value: OptionValue): SplitName | undefined {
   const v = optString(value);
-  if (v === undefined) return undefined;
-  if (v !== 'train' && v !== 'val' && v !== 'test') {
-    throw new ExprsimError(
-      'E_BAD_OPTION',
-      `${flag} must be train, val or test, got ${JSON.stringify(v)}`,
-      {
-        input: `${flag} ${v}`,
-      },
-    );
-  }
-  return v;
+  if (v === undefined || (SPLITS as readonly string[]).includes(v))
+    return v as SplitName | undefined;
+  const got = JSON.stringify(v);
+  throw new ExprsimError('E_BAD_OPTION', `${flag} must be train, val or test, got ${got}`, {
+    input: `${flag} ${v}`,
+  });
 }
 
 /** An option that takes one of a fixed list of names (undefined when absent). */
@@ -99,4 +96,51 @@ export function parseChoice<T extends string>(
     input: `${flag} ${v}`,
     fix: `pass one of ${allowed.join(', ')}`,
   });
+}
+
+export interface NumberOptionRule extends NumberRule {
+  /** The value when the flag is absent (the stage's default), shown in the help. */
+  default?: number;
+  /** The library option key to store the value under, when the flag does not spell it. */
+  key?: string;
+}
+
+/**
+ * A numeric option that commander checks as it reads the flag (parseNumber's rule and message),
+ * so the action gets a number under the library's option key and hands it on as it is.
+ */
+export function numberOption(flags: string, help: string, rule: NumberOptionRule = {}): Option {
+  const option =
+    rule.key === undefined ? new Option(flags, help) : keyedOption(flags, help, rule.key);
+  option.argParser((v: string) => parseNumber(option.long ?? flags, v, rule));
+  return rule.default === undefined ? option : option.default(rule.default);
+}
+
+/** `--seed <s>`: a 32-bit unsigned seed. */
+export function seedOption(help: string, defaultSeed?: number): Option {
+  return numberOption('--seed <s>', help, { max: 0xffffffff, default: defaultSeed });
+}
+
+/**
+ * `--train<suffix> <n>`, `--val…`, `--test…`: triplets per split, each saying its default (`notes`
+ * adds to a split's help), stored as `trainCount` and so on; splitCounts reads them back.
+ */
+export function addSplitCountOptions(
+  cmd: Command,
+  defaults: Readonly<Record<SplitName, number>>,
+  suffix = '',
+  notes: Partial<Record<SplitName, string>> = {},
+): Command {
+  for (const s of SPLITS) {
+    const help = `${s} triplets${notes[s] ?? ''} (default ${defaults[s]})`;
+    cmd.addOption(numberOption(`--${s}${suffix} <n>`, help, { key: `${s}Count` }));
+  }
+  return cmd;
+}
+
+/** The library's `counts`: those of addSplitCountOptions given, else `fallback` if any. */
+export function splitCounts(o: object, fallback?: number): Partial<Record<SplitName, number>> {
+  const given = o as Partial<Record<`${SplitName}Count`, number>>;
+  const counts = SPLITS.map((s) => [s, given[`${s}Count`] ?? fallback] as const);
+  return Object.fromEntries(counts.filter(([, n]) => n !== undefined));
 }

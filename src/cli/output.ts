@@ -1,4 +1,5 @@
 // Output helpers shared by the CLI commands.
+import type { ProgressCallback } from '../core/index.js';
 import type { GlobalOptions } from './options.js';
 import { createProgressBar } from './progress-bar.js';
 
@@ -13,6 +14,25 @@ export function printLines(lines: readonly string[]): void {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A command's result: `json` with --json, else the library's text lines for it. */
+export function printResult(g: GlobalOptions, json: unknown, lines: () => readonly string[]): void {
+  if (g.json) printJson(json);
+  else printLines(lines());
+}
+
+/** Runs `job` with a progress bar (see progressBar) as its `onProgress`; the bar ends either way. */
+export async function withProgressBar<T>(
+  g: GlobalOptions,
+  job: (onProgress: ProgressCallback) => Promise<T>,
+): Promise<T> {
+  const bar = progressBar(g);
+  try {
+    return await job(bar.update);
+  } finally {
+    bar.done();
+  }
 }
 
 /**

@@ -170,3 +170,14 @@ export {
   type FerplusSplitFaces,
   type LoadFerplusFacesOptions,
 } from './ferplus-faces.js';
+export {
+  fecTripletsJson,
+  ferplusResultJson,
+  formatFecDownload,
+  formatFecInfo,
+  formatFecTriplets,
+  formatFerplusResult,
+  formatTripletsResult,
+  tripletsResultJson,
+  type FecTripletsResult,
+} from './format.js';

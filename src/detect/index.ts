@@ -72,3 +72,4 @@ export {
   type DetectFilesResult,
   type FileFaces,
 } from './detect-files.js';
+export { detectFilesJson, formatDetectBench, formatDetectFiles } from './format.js';

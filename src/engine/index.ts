@@ -11,3 +11,4 @@ export {
 } from './backend.js';
 export { fileIO, registerFileRouter } from './file-io.js';
 export { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './kernels/index.js';
+export { formatInstallInfo, installInfo, type InstallInfo } from './install-info.js';

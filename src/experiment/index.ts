@@ -38,3 +38,4 @@ export {
 export { dryRunPlan, type PlanDryRun } from './dry-run.js';
 export { formatDryRun, formatExperimentEvent, formatExperimentSummary } from './format.js';
 export { defaultReportDir } from './plan.js';
+export { formatSelfCheck } from './self-check-format.js';

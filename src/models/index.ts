@@ -66,3 +66,4 @@ export { type BackboneRef } from '../core/types.js';
 export { summariseHeads, type HeadSummary, type HeadSummaryOptions } from './summary.js';
 export { resolveModelPath } from './default-model.js';
 export { averageUnitRows, averageUnitTensors } from './flip-average.js';
+export { formatHeadSummaries, headSummariesJson } from './format.js';

@@ -1,110 +1,94 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_FEC_DOWNLOAD, TIE_RULES } from '../../data/defaults.js';
-import type { CropFormat, FecDownloadReport, TieRule } from '../../index.js';
-import { parseNumber, type GlobalOptions, type OptionValue } from '../options.js';
-import { printJson, printLines, progressBar } from '../output.js';
+import type { FecDownloadOptions, FecTripletOptions } from '../../index.js';
+import { keyedOption } from '../keyed-option.js';
+import { numberOption, type GlobalOptions } from '../options.js';
+import { printResult, withProgressBar } from '../output.js';
 
-function downloadLines(r: FecDownloadReport): string[] {
-  const lines = [
-    `urls:        ${r.urls} unique (${r.crops} crops) from ${r.rows} rows${r.badRows > 0 ? `, ${r.badRows} bad rows skipped` : ''}`,
-    `downloaded:  ${r.downloaded} (${r.cropsWritten} crops written)`,
-    `dead:        ${r.dead} (404/410, gone)`,
-    `bad:         ${r.bad} (not an image or truncated)`,
-    `errors:      ${r.errors} (timeouts, network, 5xx after retries; a rerun tries them again)`,
-    `skipped:     ${r.skipped} (done by an earlier run)`,
-  ];
-  if (r.recropped > 0)
-    lines.push(`recropped:   ${r.recropped} (new boxes cut from stored full images)`);
-  for (const p of r.firstProblems.slice(0, 5)) lines.push(`  ${p.status}: ${p.url}: ${p.reason}`);
-  lines.push(`manifest:    ${r.manifest}`);
-  return lines;
+/** `--min-agreement` and `--ties`, the majority-vote options (`verb`: what the threshold does). */
+export function withVoteOptions(cmd: Command, verb: 'count' | 'keep'): Command {
+  const help = `${verb} triplets with at least this rater agreement (0..1)`;
+  return cmd
+    .addOption(numberOption('--min-agreement <t>', help, { int: false, max: 1 }))
+    .option('--ties <rule>', `tied votes: ${TIE_RULES.join(' or ')} (default drop)`);
 }
 
 /** Registers `exprsim data fec-download` and `exprsim data fec-triplets` on the `data` group. */
 export function registerFecCommands(data: Command): void {
   const d = DEFAULT_FEC_DOWNLOAD;
+  const retries = 'extra attempts on timeouts, network errors and 5xx';
   data
     .command('fec-download')
     .description('download FEC images once per URL and save face crops; resumable, with a manifest')
     .argument('<csv>', 'an FEC CSV')
-    .requiredOption('--out <dir>', 'download folder (crops/, manifest.jsonl, report.json)')
-    .option('--concurrency <n>', 'parallel requests', String(d.concurrency))
-    .option('--timeout <seconds>', 'per request', String(d.timeoutMs / 1000))
-    .option(
-      '--retries <n>',
-      'extra attempts on timeouts, network errors and 5xx',
-      String(d.retries),
+    .addOption(
+      keyedOption(
+        '--out <dir>',
+        'download folder (crops/, manifest.jsonl, report.json)',
+        'outDir',
+      ).makeOptionMandatory(),
     )
-    .option('--backoff <ms>', 'first retry wait, doubling per retry', String(d.backoffMs))
-    .option(
-      '--margin <fraction>',
-      'crop margin as a fraction of the face box size',
-      String(d.margin),
+    .addOption(
+      numberOption('--concurrency <n>', 'parallel requests', { min: 1, default: d.concurrency }),
+    )
+    .addOption(
+      numberOption('--timeout <seconds>', 'per request', {
+        int: false,
+        min: 0.001,
+        default: d.timeoutMs / 1000,
+      }),
+    )
+    .addOption(numberOption('--retries <n>', retries, { default: d.retries }))
+    .addOption(
+      numberOption('--backoff <ms>', 'first retry wait, doubling per retry', {
+        key: 'backoffMs',
+        default: d.backoffMs,
+      }),
+    )
+    .addOption(
+      numberOption('--margin <fraction>', 'crop margin as a fraction of the face box size', {
+        int: false,
+        default: d.margin,
+      }),
     )
     .option('--format <fmt>', 'crop format: jpeg or png', d.format)
     .option('--keep-full', 'also keep every full image (images/)')
     .option('--retry-dead', 'try URLs recorded as dead (404/410) again')
     .option('--retry-bad', 'try URLs recorded as bad (not an image, truncated) again')
-    .option('--limit <n>', 'only the first N unique URLs')
-    .action(async (csv: string, o: Record<string, OptionValue>, cmd: Command) => {
+    .addOption(numberOption('--limit <n>', 'only the first N unique URLs', { min: 1 }))
+    .action(async (csv: string, o: FecDownloadOptions & { timeout: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const timeout = parseNumber('--timeout', o.timeout, { int: false, min: 0.001 });
-      const { downloadFec } = await import('../../data/index.js');
-      const b = progressBar(g);
-      const r = await downloadFec(csv, {
-        outDir: o.out as string,
-        concurrency: parseNumber('--concurrency', o.concurrency, { min: 1 }),
-        timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
-        retries: parseNumber('--retries', o.retries),
-        backoffMs: parseNumber('--backoff', o.backoff),
-        margin: parseNumber('--margin', o.margin, { int: false }),
-        format: o.format as CropFormat,
-        keepFull: Boolean(o.keepFull),
-        retryDead: Boolean(o.retryDead),
-        retryBad: Boolean(o.retryBad),
-        limit: parseNumber('--limit', o.limit, { min: 1 }),
-        onProgress: b.update,
-      });
-      b.done();
-      if (g.json) printJson(r);
-      else printLines(downloadLines(r));
+      const { downloadFec, formatFecDownload } = await import('../../data/index.js');
+      const { timeout, ...options } = o;
+      const timeoutMs = Math.round(timeout * 1000);
+      const r = await withProgressBar(g, (onProgress) =>
+        downloadFec(csv, { ...options, timeoutMs, onProgress }),
+      );
+      printResult(g, r, () => formatFecDownload(r));
     });
 
-  data
+  const triplets = data
     .command('fec-triplets')
     .description('FEC CSVs + downloaded crops -> triplet files (majority vote) and dataset.json')
-    .requiredOption('--downloads <dir>', 'the folder fec-download wrote')
-    .requiredOption('--out <dir>', 'output folder')
+    .addOption(
+      keyedOption(
+        '--downloads <dir>',
+        'the folder fec-download wrote',
+        'downloadDir',
+      ).makeOptionMandatory(),
+    )
+    .addOption(keyedOption('--out <dir>', 'output folder', 'outDir').makeOptionMandatory())
     .option('--train <csv>', 'FEC CSV for the train split')
     .option('--val <csv>', 'FEC CSV for the val split')
-    .option('--test <csv>', 'FEC CSV for the test split')
-    .option('--min-agreement <t>', 'keep triplets with at least this rater agreement (0..1)')
-    .option('--ties <rule>', `tied votes: ${TIE_RULES.join(' or ')} (default drop)`)
-    .action(async (o: Record<string, string | undefined>, cmd: Command) => {
+    .option('--test <csv>', 'FEC CSV for the test split');
+  withVoteOptions(triplets, 'keep').action(
+    async (o: Omit<FecTripletOptions, 'inputs'> & FecTripletOptions['inputs'], cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const out = o.out as string;
-      const { writeFecTriplets } = await import('../../data/index.js');
-      const r = await writeFecTriplets({
-        inputs: { train: o.train, val: o.val, test: o.test },
-        downloadDir: o.downloads as string,
-        outDir: out,
-        minAgreement: parseNumber('--min-agreement', o.minAgreement, { int: false, max: 1 }),
-        ties: o.ties as TieRule | undefined,
-      });
-      const manifest = join(out, 'dataset.json');
-      if (g.json) {
-        printJson({ counts: r.counts, manifest });
-        return;
-      }
-      const lines: string[] = [];
-      for (const [s, c] of Object.entries(r.counts)) {
-        lines.push(
-          `${s}: ${c.kept} triplets from ${c.rows} rows (dropped: ${c.droppedTies} ties, ${c.droppedLowAgreement} low agreement, ` +
-            `${c.droppedMissingImages} missing crops; ${c.badRows} bad rows) -> ${join(out, `${s}.jsonl`)}`,
-        );
-      }
-      lines.push(`manifest: ${manifest}`);
-      printLines(lines);
-    });
+      const { train, val, test, ...options } = o;
+      const { fecTripletsJson, formatFecTriplets, writeFecTriplets } =
+        await import('../../data/index.js');
+      const r = await writeFecTriplets({ ...options, inputs: { train, val, test } });
+      printResult(g, fecTripletsJson(r, o.outDir), () => formatFecTriplets(r, o.outDir));
+    },
+  );
 }

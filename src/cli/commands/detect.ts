@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES, parseDetectorName } from '../../detect/defaults.js';
-import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
-import { printJson, progressBar } from '../output.js';
-
-interface DetectOpts {
-  detector: string;
-  annotate?: string;
-  minFace?: string;
-}
+import type { ExprsimError } from '../../core/index.js';
+import type { DetectFilesOptions } from '../../index.js';
+import { numberOption, startEngine, type GlobalOptions } from '../options.js';
+import { printResult, withProgressBar } from '../output.js';
 
 /** Registers `exprsim detect IMAGES...`. */
 export function registerDetectCommand(program: Command): void {
@@ -17,42 +13,29 @@ export function registerDetectCommand(program: Command): void {
     .argument('<images...>', 'JPEG, PNG or WebP files')
     .option('--detector <name>', `one of ${DETECTOR_NAMES.join(', ')}`, DEFAULT_DETECTOR)
     .option('--annotate <dir>', 'also write each image with its faces drawn into this folder')
-    .option('--min-face <px>', 'smallest face to look for, in pixels')
-    .action(async (images: string[], o: DetectOpts, cmd: Command) => {
+    .addOption(
+      numberOption('--min-face <px>', 'smallest face to look for, in pixels', {
+        min: 1,
+        int: false,
+      }),
+    )
+    .action(async (images: string[], o: DetectFilesOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const minFace = parseNumber('--min-face', o.minFace, { min: 1, int: false });
       // Checked before the engine starts: a typo should not cost a second.
-      const detector = parseDetectorName(o.detector);
+      const detector = parseDetectorName(o.detector as string);
       await startEngine(g);
-      const { detectFiles } = await import('../../detect/index.js');
-      const bar = progressBar(g);
-      const r = await detectFiles(images, {
-        detector,
-        minFace,
-        annotate: o.annotate,
-        onProgress: bar.update,
-        onSkip: (_file, e) => {
-          if (!g.json)
-            process.stderr.write(
-              `${process.stderr.isTTY ? '\n' : ''}exprsim: skipped ${e.toLine()}\n`,
-            );
-        },
-      }).finally(() => bar.done());
-      if (g.json) {
-        printJson({ detector: r.detector, config: r.config, images: r.images });
-      } else {
-        for (const f of r.images) {
-          if (f.faces === undefined) continue;
-          process.stdout.write(
-            `${f.file}: ${f.faces.length} face${f.faces.length === 1 ? '' : 's'}\n`,
-          );
-          for (const { box: b, score } of f.faces) {
-            process.stdout.write(`  x ${b.x} y ${b.y} w ${b.width} h ${b.height} score ${score}\n`);
-          }
-        }
-        if (r.failed > 0)
-          process.stdout.write(`${r.failed} of ${images.length} images skipped (see above)\n`);
-      }
+      const { detectFiles, detectFilesJson, formatDetectFiles } =
+        await import('../../detect/index.js');
+      const r = await withProgressBar(g, (onProgress) =>
+        detectFiles(images, { ...o, detector, onProgress, onSkip: (_file, e) => skipped(g, e) }),
+      );
+      printResult(g, detectFilesJson(r), () => formatDetectFiles(r));
       if (r.failed === images.length) process.exitCode = 1;
     });
+}
+
+/** A skipped file, on stderr as it happens (on a new line when a progress bar is drawn). */
+function skipped(g: GlobalOptions, e: ExprsimError): void {
+  if (!g.json)
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}exprsim: skipped ${e.toLine()}\n`);
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { ExprsimError } from '../../core/index.js';
-import type { HeadSummary, InputMode, Shape3 } from '../../index.js';
+import type { InputMode, Shape3 } from '../../index.js';
 import { DEFAULT_FEATURE_SHAPE, DEFAULT_PIXEL_SHAPE, parseShape3 } from '../../models/defaults.js';
 import { startEngine, type GlobalOptions } from '../options.js';
-import { printJson } from '../output.js';
+import { printResult } from '../output.js';
 
 export interface ModelsOptions {
   input?: string;
@@ -18,54 +18,15 @@ export function modelsInput(opts: ModelsOptions): { inputMode: InputMode; inputS
       fix: 'give a feature-map shape with --input or a pixel shape with --pixels',
     });
   }
-  if (opts.pixels !== undefined) {
-    return { inputMode: 'pixels', inputShape: parseShape3(opts.pixels, '--pixels', '12x12x512') };
-  }
+  const [flag, shape] =
+    opts.pixels !== undefined ? ['--pixels', opts.pixels] : ['--input', opts.input];
   return {
-    inputMode: 'features',
+    inputMode: opts.pixels !== undefined ? 'pixels' : 'features',
     inputShape:
-      opts.input !== undefined
-        ? parseShape3(opts.input, '--input', '12x12x512')
+      shape !== undefined
+        ? parseShape3(shape, flag, '12x12x512')
         : ([...DEFAULT_FEATURE_SHAPE] as Shape3),
   };
-}
-
-const group = (n: number) => n.toLocaleString('en-US');
-
-/** The text table of `exprsim models`. */
-export function renderModelsTable(
-  rows: readonly HeadSummary[],
-  inputMode: InputMode,
-  inputShape: Shape3,
-): string {
-  const table = [
-    ['head', 'preset', 'layers', 'params', 'trainable', 'MFLOPs/face'],
-    ...rows.map((r) => [
-      r.head,
-      r.preset,
-      'layersPerBlock' in r.config
-        ? `3x${r.config.layersPerBlock}, k=${r.config.growth}`
-        : `${r.config.layers}, k=${r.config.growth}`,
-      group(r.params),
-      group(r.trainableParams),
-      (r.flops / 1e6).toFixed(1),
-    ]),
-  ];
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  const right = [false, false, false, true, true, true];
-  const lines = table.map((row) =>
-    row
-      .map((cell, i) => (right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd(),
-  );
-  return (
-    [
-      `${inputMode === 'pixels' ? 'pixel' : 'feature-map'} input ${inputShape.join('x')}; ` +
-        'FLOPs = 2 x multiply-adds of convs and FC layers; params include BN statistics',
-      ...lines,
-    ].join('\n') + '\n'
-  );
 }
 
 /**
@@ -88,20 +49,11 @@ export function registerModelsCommand(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { inputMode, inputShape } = modelsInput(opts);
       await startEngine(g);
-      const { summariseHeads } = await import('../../models/index.js');
+      const { formatHeadSummaries, headSummariesJson, summariseHeads } =
+        await import('../../models/index.js');
       const rows = summariseHeads({ inputMode, inputShape });
-      if (g.json) {
-        const heads = rows.map((r) => ({
-          head: r.head,
-          preset: r.preset,
-          params: r.params,
-          trainableParams: r.trainableParams,
-          flops: r.flops,
-          config: r.config,
-        }));
-        printJson({ input: { mode: inputMode, shape: inputShape }, heads });
-        return;
-      }
-      process.stdout.write(renderModelsTable(rows, inputMode, inputShape));
+      printResult(g, headSummariesJson(rows, inputMode, inputShape), () =>
+        formatHeadSummaries(rows, inputMode, inputShape),
+      );
     });
 }

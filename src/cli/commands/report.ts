@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_REPORT, DEFAULT_TSNE } from '../../report/defaults.js';
 import { parseNumber, startEngine, type GlobalOptions } from '../options.js';
-import { printJson, printLines } from '../output.js';
+import { printResult } from '../output.js';
 
 interface ReportOpts {
   out: string;
@@ -31,18 +31,17 @@ export function registerReportCommands(program: Command): void {
     .option('--perplexity <n>', `t-SNE perplexity of the maps (default ${DEFAULT_TSNE.perplexity})`)
     .action(async (runs: string[], o: ReportOpts, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const smoothing = parseNumber('--smoothing', o.smoothing, { min: 1 });
+      const perplexity = parseNumber('--perplexity', o.perplexity, { int: false, min: 1 });
       // Counting parameters builds each head; the cpu backend is enough and starts fastest.
       if (o.costs) await startEngine({ ...g, backend: g.backend ?? 'cpu' });
       const { writeReport } = await import('../../report/index.js');
-      const r = await writeReport(runs, o.out, {
-        title: o.title,
-        smoothing: parseNumber('--smoothing', o.smoothing, { min: 1 }),
-        costs: o.costs,
-        maps: o.maps
-          ? { perplexity: parseNumber('--perplexity', o.perplexity, { int: false, min: 1 }) }
-          : false,
-      });
-      if (g.json) printJson({ runs: r.runs.map((x) => x.name), files: r.files });
-      else printLines([`report: ${r.runs.length} runs → ${r.files.length} files`, ...r.files]);
+      const maps = o.maps && { perplexity };
+      const r = await writeReport(runs, o.out, { title: o.title, smoothing, costs: o.costs, maps });
+      const files = r.files;
+      printResult(g, { runs: r.runs.map((x) => x.name), files }, () => [
+        `report: ${r.runs.length} runs → ${files.length} files`,
+        ...files,
+      ]);
     });
 }
