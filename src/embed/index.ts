@@ -81,3 +81,4 @@ export {
   type FaceToolsOptions,
 } from './face-tools.js';
 export { embedImages, type EmbedImagesOptions, type EmbedImagesResult } from './embed-images.js';
+export { embedSummaryJson, formatEmbedSummary } from './format.js';
