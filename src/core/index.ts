@@ -12,3 +12,4 @@ export * from './paths.js';
 export * from './fs.js';
 export * from './prng.js';
 export * from './round.js';
+export * from './option-spec.js';

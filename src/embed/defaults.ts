@@ -1,5 +1,6 @@
 // The embedding defaults, without TensorFlow.js: the library's resolvers and the CLI's help
 // both read them.
+import type { OptionSpec } from '../core/option-spec.js';
 import { DEFAULT_DETECT_MARGIN, DEFAULT_EMBED_BATCH } from '../features/defaults.js';
 
 export { DEFAULT_DETECT_MARGIN, DEFAULT_EMBED_BATCH };
@@ -22,3 +23,30 @@ export const DEFAULT_FRAME_MODEL = Object.freeze({
   count: 1000,
   seed: 1,
 });
+
+/** `exprsim embed`'s options, in the order of its help (as EmbedImagesOptions). */
+export const EMBED_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
+  {
+    flags: '--model <dir>',
+    help: 'a model folder (default: the shipped models/exprsim-default)',
+  },
+  {
+    flags: '--out <file>',
+    help: 'output: .jsonl, .csv or .npy (+ <name>.rows.csv)',
+    required: true,
+  },
+  { flags: '--no-detect', help: 'the images are face crops already: embed each whole image' },
+  {
+    flags: '--detector <name>',
+    help: `face detector for photos (default: the one the model’s record names, else ${DEFAULT_EMBED.detector})`,
+  },
+  { flags: '--max-faces <n>', help: 'at most n faces per image (highest scores first)' },
+  {
+    flags: '--margin <m>',
+    help: `margin around detected boxes, fraction of their size (default: the model’s, else ${DEFAULT_EMBED.margin})`,
+  },
+  {
+    flags: '--batch-size <n>',
+    help: `faces per forward pass (default ${DEFAULT_EMBED.batchSize})`,
+  },
+]);

@@ -86,3 +86,5 @@ export {
 } from './face-tools.js';
 export { embedImages, type EmbedImagesOptions, type EmbedImagesResult } from './embed-images.js';
 export { frameModel, type FrameModelOptions, type FrameModelResult } from './frame-model.js';
+
+export { embedSummaryJson, formatEmbedSummary } from './format.js';

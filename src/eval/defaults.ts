@@ -1,10 +1,13 @@
 // The evaluation defaults, without TensorFlow.js: evaluate.ts, retrieval.ts, calibration.ts and
 // baselines.ts read them, and so does the CLI's help (with the names and kernels it lists).
+import type { OptionSpec } from '../core/option-spec.js';
 import { DEFAULT_BOOTSTRAP } from '../embed/triplet-accuracy.js';
+import { RESIZE_KERNELS } from '../image/types.js';
+import { BASELINE_NAMES } from './baseline-names.js';
 
 export { BASELINE_NAMES, type BaselineName } from './baseline-names.js';
 /** The resampling kernels a baseline's `resize` takes. */
-export { RESIZE_KERNELS } from '../image/types.js';
+export { RESIZE_KERNELS };
 
 /** What evaluateModel and evaluateBaselines use when an option is left out. */
 export const DEFAULT_EVAL_OPTIONS = Object.freeze({
@@ -37,3 +40,84 @@ export const DEFAULT_CALIBRATION = Object.freeze({
   /** Seed of the pair draw. */
   seed: 1,
 });
+
+const D = DEFAULT_EVAL_OPTIONS;
+const B = DEFAULT_BASELINE_OPTIONS;
+const triplets: OptionSpec = {
+  flags: '--triplets <dir>',
+  help: 'triplet dataset folder (dataset.json)',
+  required: true,
+};
+const split: OptionSpec = { flags: '--split <split>', help: `split to score (default ${D.split})` };
+const limit: OptionSpec = { flags: '--limit <n>', help: 'only the first N triplets' };
+const noRetrieval: OptionSpec = {
+  flags: '--no-retrieval',
+  help: 'skip precision@k, mAP and k-NN accuracy',
+};
+const bootstrap: readonly OptionSpec[] = [
+  { flags: '--resamples <n>', help: `bootstrap resamples (default ${D.bootstrap.resamples})` },
+  { flags: '--seed <n>', help: `bootstrap seed (default ${D.bootstrap.seed})` },
+];
+
+/** `exprsim eval`'s options, in the order of its help (the CLI maps them to EvaluateModelOptions). */
+export const EVAL_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
+  {
+    flags: '--model <dir>',
+    help: 'a model folder (model.json with an exprsim manifest)',
+    required: true,
+  },
+  triplets,
+  split,
+  {
+    flags: '--features <cache>',
+    help: "feature cache of the model's backbone (else the backbone runs on the images)",
+  },
+  {
+    flags: '--mirror-features <cache>',
+    help: 'its mirrored view (`exprsim features … --mirror`), for models that average flips',
+  },
+  {
+    flags: '--average-flip',
+    help: 'flip-average the embeddings even if the model does not (to score the option)',
+  },
+  limit,
+  {
+    flags: '--labels <csv>',
+    help: "labels CSV for retrieval metrics (default: the dataset's own)",
+  },
+  noRetrieval,
+  ...bootstrap,
+  { flags: '--knn <k>', help: `k of k-NN accuracy (default ${D.knnK})` },
+  {
+    flags: '--calibration-out <file>',
+    help: "write random-pair distance quantiles of the split's images (a model's calibration.json)",
+  },
+  {
+    flags: '--versus <baselines>',
+    help: `also score baselines on the same triplets (all, or some of ${BASELINE_NAMES.join(', ')}) and print the model's margin over each with a paired 95% interval`,
+  },
+  {
+    flags: '--versus-resize <kernel>',
+    help: `the baselines' resampling (as baselines --resize): ${RESIZE_KERNELS.join(', ')}`,
+  },
+]);
+
+/** `exprsim baselines`' options, in the order of its help (as EvaluateBaselinesOptions). */
+export const BASELINE_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
+  triplets,
+  split,
+  { flags: '--only <names>', help: `comma-separated subset of ${BASELINE_NAMES.join(', ')}` },
+  {
+    flags: '--pixels <HxWxC>',
+    help: `pixel input of raw pixels and the untrained head (default ${B.pixels.join('x')})`,
+  },
+  {
+    flags: '--resize <kernel>',
+    help: `resampling of the pixel baselines and face-api's outputs: ${RESIZE_KERNELS.join(', ')} (default ${B.resize}; face-api.js itself: linear)`,
+  },
+  { flags: '--head <name>', help: `untrained head (default ${B.head})` },
+  { flags: '--preset <name>', help: `untrained head preset (default ${B.preset})` },
+  limit,
+  noRetrieval,
+  ...bootstrap,
+]);

@@ -90,3 +90,4 @@ export {
   type ExtractDatasetFeaturesResult,
 } from './extract-dataset.js';
 export { DEFAULT_FEATURES } from './defaults.js';
+export { featuresSummaryJson, formatFeaturesSummary } from './format.js';

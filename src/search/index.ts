@@ -70,3 +70,12 @@ export {
   type SearchIndexOptions,
   type SearchIndexResult,
 } from './image-queries.js';
+export {
+  comparisonJson,
+  formatComparison,
+  formatIndexSummary,
+  formatOddOneOut,
+  formatSearchResult,
+  oddOneOutJson,
+  searchResultJson,
+} from './format.js';

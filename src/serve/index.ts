@@ -28,3 +28,4 @@ export type { NeighbourView } from './routes/search.js';
 export type { AnalysedUpload, UploadedFace } from './analyse.js';
 export { DEFAULT_SERVE } from './defaults.js';
 export { serveIndex, type ServeIndexOptions, type ServingIndex } from './serve-index.js';
+export { formatSampleBuilt, formatServing, servingJson } from './format.js';

@@ -1,6 +1,7 @@
 // The training options described once, without TensorFlow.js: the defaults resolveTrainConfig
 // fills in, the rule each value must follow, and the options a resumed run may change. The
 // resolver (config.ts), experiment plans (their option kinds) and the CLI's help all read these.
+import { longFlag, type OptionSpec } from '../core/option-spec.js';
 import { SPLITS } from '../data/labelled.js';
 import { SCHEDULE_NAMES } from './schedule.js';
 
@@ -114,3 +115,107 @@ export type TrainOptionKey = keyof typeof TRAIN_OPTION_RULES;
 /** The options a resumed run may change (more steps or epochs, other workers, patience). */
 export const RESUME_OPTIONS = Object.freeze(['steps', 'epochs', 'workers', 'patience'] as const);
 export type ResumeOptionKey = (typeof RESUME_OPTIONS)[number];
+
+const D = DEFAULT_TRAIN_OPTIONS;
+
+/** `exprsim train`'s options, in the order of its help (the CLI maps them to TrainOptions). */
+export const TRAIN_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
+  {
+    flags: '--head <name>',
+    help: 'head: fecnet, densenet, attention-densenet, less-densenet, se-densenet, skip-densenet',
+  },
+  { flags: '--preset <name>', help: 'head preset (deep, shallow; paper for fecnet)' },
+  { flags: '--head-config <json>', help: 'more head options as JSON, e.g. {"dropout":0.1}' },
+  {
+    flags: '--triplets <dir>',
+    help: 'triplet dataset folder (dataset.json with train and val splits)',
+  },
+  { flags: '--features <cache>', help: 'train on a feature cache from `exprsim features`' },
+  { flags: '--pixels <HxWxC>', help: 'train on face pixels resized to HxW, C = 1 (grey) or 3' },
+  { flags: '--random <HxWxC>', help: 'train on seeded random inputs of this shape (benchmarks)' },
+  { flags: '--out <dir>', help: 'run folder, e.g. runs/NAME', required: true },
+  {
+    flags: '--resume',
+    help: `continue the run in --out from its last checkpoint, with its config.json (only ${RESUME_OPTIONS.map(longFlag).join(', ')} may change)`,
+  },
+  {
+    flags: '--init <model>',
+    help: 'start from a trained model\'s weights (its head unless --head; same backbone), e.g. to train it on with a new schedule; with --head-config \'{"tail":"faceapi-expression-dense3"}\' on a dense2 cache, a dense3 model also fine-tunes the backbone\'s last block',
+  },
+  { flags: '--train-split <split>', help: `split to train on (default ${D.trainSplit})` },
+  { flags: '--val-split <split>', help: `split to validate on (default ${D.valSplit})` },
+  { flags: '--train-limit <n>', help: 'use only the first N training triplets' },
+  { flags: '--val-limit <n>', help: 'use only the first N validation triplets' },
+  { flags: '--batch-size <n>', help: `triplets per step (default ${D.batchSize})` },
+  { flags: '--epochs <n>', help: `passes over the training triplets (default ${D.epochs})` },
+  { flags: '--steps <n>', help: 'optimizer steps (overrides --epochs)' },
+  { flags: '--optimizer <name>', help: `${OPTIMIZER_NAMES.join(' or ')} (default ${D.optimizer})` },
+  {
+    flags: '--lr <x>',
+    help: `learning rate (default ${OPTIMIZER_NAMES.map((n) => `${DEFAULT_LR[n]} ${n}`).join(', ')})`,
+  },
+  {
+    flags: '--tail-lr-scale <x>',
+    help: `with a head tail: the tail's learning rate is --lr × x (default ${D.tailLrScale}), e.g. to fine-tune the backbone block faster than a trained head`,
+  },
+  { flags: '--weight-decay <x>', help: `L2 weight decay (default ${D.weightDecay})` },
+  { flags: '--momentum <x>', help: `sgd momentum (default ${D.momentum})` },
+  { flags: '--nesterov', help: 'sgd: Nesterov momentum' },
+  {
+    flags: '--schedule <name>',
+    help: `learning-rate schedule: ${SCHEDULE_NAMES.join(', ')} (default ${D.schedule})`,
+  },
+  { flags: '--warmup-steps <n>', help: `linear warmup steps (default ${D.warmupSteps})` },
+  {
+    flags: '--step-size <n>',
+    help: 'step schedule: steps between decays (default a third of the run)',
+  },
+  { flags: '--gamma <x>', help: `step schedule: decay factor (default ${D.gamma})` },
+  { flags: '--min-lr <x>', help: `cosine schedule: final learning rate (default ${D.minLr})` },
+  {
+    flags: '--loss <name>',
+    help: `fec (FECNet, both hinges, squared L2) or margin (default ${D.loss})`,
+  },
+  {
+    flags: '--margin-one-class <x>',
+    help: `margin of one-class triplets (default ${D.marginOneClass})`,
+  },
+  {
+    flags: '--margin-other <x>',
+    help: `margin of two- and three-class triplets (default ${D.marginOther})`,
+  },
+  { flags: '--seed <n>', help: `seed of data order and weight init (default ${D.seed})` },
+  { flags: '--val-every <n>', help: 'validate every N steps (default: every epoch)' },
+  {
+    flags: '--checkpoint-every <n>',
+    help: 'checkpoint every N steps (default: after each validation)',
+  },
+  {
+    flags: '--patience <n>',
+    help: `stop after N validations without improvement (default ${D.patience} = never)`,
+  },
+  {
+    flags: '--min-delta <x>',
+    help: `val accuracy gain that counts as improvement (default ${D.minDelta})`,
+  },
+  {
+    flags: '--workers <n>',
+    help: 'training worker processes (default one per core; 1 = in-process)',
+  },
+  {
+    flags: '--mirror-features <cache>',
+    help: 'the mirrored view of --features (`exprsim features … --mirror`), for --flip and --average-flip',
+  },
+  {
+    flags: '--flip',
+    help: 'mirror each training face left-right with probability ½ (pixels, or --features with --mirror-features)',
+  },
+  {
+    flags: '--average-flip',
+    help: 'embed each face as the mean of its own and its mirror image’s embedding, in validation and in the exported model',
+  },
+  {
+    flags: '--shift <f>',
+    help: 'pixel inputs: move each training image by up to this fraction of its side (e.g. 0.1)',
+  },
+]);

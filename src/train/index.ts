@@ -36,7 +36,7 @@ export {
 } from './metrics-log.js';
 export { hasCheckpoint, type CheckpointState, type TrainerProgress } from './checkpoint.js';
 export { train, type TrainResult, type TrainRun } from './trainer.js';
-export { formatTrainSummary, formatValidationLine } from './summary.js';
+export { formatTrainSummary, formatValidationLine, trainSummaryJson } from './summary.js';
 export {
   DEFAULT_LR,
   DEFAULT_TRAIN_OPTIONS,

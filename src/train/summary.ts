@@ -7,7 +7,7 @@ const pct = (x: number | undefined): string =>
 
 /**
  * A finished (or stopped) run in a few lines: where it is, how far it got, how fast on which
- * kernels, its last and best validation.
+ * kernels, its last and best validation, and how to resume a stopped one.
  */
 export function formatTrainSummary(
   r: TrainResult,
@@ -26,7 +26,14 @@ export function formatTrainSummary(
   }
   if (r.best)
     lines.push(`best:       ${pct(r.best.valAccuracy)} at step ${r.best.step} -> ${r.best.dir}`);
+  if (r.status === 'interrupted') lines.push(`resume:     exprsim train --out ${r.out} --resume`);
   return lines;
+}
+
+/** The run as JSON for scripts: everything but the resolved config (that is the run's config.json). */
+export function trainSummaryJson(r: TrainResult): Omit<TrainResult, 'config'> {
+  const { config: _config, ...rest } = r;
+  return rest;
 }
 
 /** A validation as one log line: "step 40: val accuracy 61.2%, val loss 0.1234". */

@@ -1,40 +1,85 @@
-import { resolve } from 'node:path';
+// `exprsim index`, `search`, `similar` and `odd-one-out`: the photo commands, which share the
+// model options (model, detector, margin) and print what the search stage formats.
 import type { Command } from 'commander';
-import { DEFAULT_SEARCH } from '../../search/defaults.js';
-import { parseNumber, type GlobalOptions } from '../options.js';
-import { printJson, printLines } from '../output.js';
-import { registerIndexCommand } from './index-folder.js';
-import { registerOddOneOutCommand } from './odd-one-out.js';
 import {
-  boxText,
-  jsonBox,
-  modelOptions,
-  round,
-  withModelOptions,
-  type ModelOpts,
-} from './photo-options.js';
-import { registerSimilarCommand } from './similar.js';
+  DB_OPTION_SPEC,
+  DEFAULT_SEARCH,
+  INDEX_OPTION_SPECS,
+  PHOTO_MODEL_OPTION_SPECS,
+  SEARCH_OPTION_SPECS,
+  SIMILAR_OPTION_SPECS,
+} from '../../search/defaults.js';
+import { abortOnInterrupt } from '../interrupt.js';
+import { parseNumber, resolveBackend, type GlobalOptions } from '../options.js';
+import { printJson, printLines } from '../output.js';
+import { addOptions } from './option-specs.js';
+import { withProgressBar } from './with-progress.js';
 
-/** Commander's values, under the keys of `SearchIndexOptions`. */
-interface SearchOpts extends ModelOpts {
+/** Commander's values of every photo command, under the keys of its library options. */
+interface PhotoOpts {
+  model?: string;
+  detector: string;
+  margin?: string;
   db: string;
   k?: string;
   face?: string;
+  faceA?: string;
+  faceB?: string;
+  maxFaces?: string;
+  prune: boolean;
+}
+
+/** The model options as `PhotoModelOptions` (the backend from the global `--backend`). */
+const modelOptions = (o: PhotoOpts, g: GlobalOptions) => ({
+  model: o.model,
+  detector: o.detector,
+  margin: parseNumber('--margin', o.margin, { int: false, max: 2 }),
+  backend: resolveBackend(g),
+});
+
+/** Prints `r` as `json(r)` with --json, else as `lines(r)`. */
+function print<R>(g: GlobalOptions, r: R, json: (r: R) => unknown, lines: (r: R) => string[]) {
+  if (g.json) printJson(json(r));
+  else printLines(lines(r));
+}
+
+function registerIndexCommand(program: Command): void {
+  const cmd = program
+    .command('index')
+    .description(
+      'detect and embed the faces of every photo in a folder (recursively) into a face index',
+    )
+    .argument('<dir>', 'the photo folder (or a folder inside the one the index already covers)');
+  addOptions(cmd, [DB_OPTION_SPEC, ...PHOTO_MODEL_OPTION_SPECS, ...INDEX_OPTION_SPECS]);
+  cmd.action(async (dir: string, o: PhotoOpts) => {
+    const g = cmd.optsWithGlobals<GlobalOptions>();
+    const maxFaces = parseNumber('--max-faces', o.maxFaces, { min: 1 });
+    const options = { dir, db: o.db, maxFaces, prune: o.prune, ...modelOptions(o, g) };
+    const { indexFolder, formatIndexSummary } = await import('../../search/index.js');
+    // Every finished photo is committed; the one in progress is rolled back.
+    const stop = abortOnInterrupt({ stopsAfter: 'the current photo', signals: ['SIGINT'] });
+    let r;
+    try {
+      r = await withProgressBar(
+        g,
+        (onProgress) => indexFolder({ ...options, signal: stop.signal, onProgress }),
+        true,
+      );
+    } finally {
+      stop.release();
+    }
+    if (r.interrupted) process.exitCode = 130;
+    print(g, r, (x) => x, formatIndexSummary);
+  });
 }
 
 function registerSearchCommand(program: Command): void {
-  withModelOptions(
-    program
-      .command('search')
-      .description('the indexed faces most alike in expression to a face in an image')
-      .argument('<image>', 'the query photo (JPEG, PNG or WebP)')
-      .requiredOption('--db <path|url>', 'the index: an SQLite file, or a postgres:// URL')
-      .option('-k, --k <n>', 'how many faces to return', String(DEFAULT_SEARCH.k))
-      .option(
-        '--face <n>',
-        'which face of the query photo (0 = highest detector score; default: the largest)',
-      ),
-  ).action(async (image: string, o: SearchOpts, cmd: Command) => {
+  const cmd = program
+    .command('search')
+    .description('the indexed faces most alike in expression to a face in an image')
+    .argument('<image>', 'the query photo (JPEG, PNG or WebP)');
+  addOptions(cmd, [...SEARCH_OPTION_SPECS, ...PHOTO_MODEL_OPTION_SPECS]);
+  cmd.action(async (image: string, o: PhotoOpts) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
     const options = {
       image,
@@ -43,47 +88,50 @@ function registerSearchCommand(program: Command): void {
       face: parseNumber('--face', o.face, { min: 0 }),
       ...modelOptions(o, g),
     };
-    const { searchIndex } = await import('../../search/index.js');
-    const r = await searchIndex(options);
-    const results = r.neighbours.map((n, i) => ({
-      rank: i + 1,
-      distance: round(n.distance, 6),
-      path: n.face.path,
-      file: resolve(r.root, n.face.path),
-      faceId: n.face.id,
-      photoId: n.face.photoId,
-      face: n.face.face,
-      box: jsonBox(n.face.box),
-      score: round(n.face.score),
-    }));
-    if (g.json) {
-      const q = r.query;
-      printJson({
-        db: r.db,
-        root: r.root,
-        model: r.model,
-        query: {
-          file: image,
-          faces: q.faces,
-          face: q.face,
-          box: jsonBox(q.box),
-          score: round(q.score),
-        },
-        results,
-      });
-      return;
-    }
-    const lines = [
-      `search: face ${r.query.face} of ${r.query.faces} in ${image} (${boxText(r.query.box)}), model ${r.model}`,
-      `rank  distance  photo (face)`,
-    ];
-    for (const x of results) {
-      lines.push(
-        `${String(x.rank).padStart(4)}  ${x.distance.toFixed(4).padStart(8)}  ${x.path} (face ${x.face}, ${boxText(x.box)})`,
-      );
-    }
-    if (results.length === 0) lines.push('  (the index holds no faces)');
-    printLines(lines);
+    const { searchIndex, searchResultJson, formatSearchResult } =
+      await import('../../search/index.js');
+    print(g, await searchIndex(options), searchResultJson, formatSearchResult);
+  });
+}
+
+function registerSimilarCommand(program: Command): void {
+  const cmd = program
+    .command('similar')
+    .description('how alike two facial expressions are: distance and calibrated similarity')
+    .argument('<a>', 'first photo')
+    .argument('<b>', 'second photo');
+  addOptions(cmd, [...SIMILAR_OPTION_SPECS, ...PHOTO_MODEL_OPTION_SPECS]);
+  cmd.action(async (a: string, b: string, o: PhotoOpts) => {
+    const g = cmd.optsWithGlobals<GlobalOptions>();
+    const options = {
+      a,
+      b,
+      db: o.db,
+      faceA: parseNumber('--face-a', o.faceA, { min: 0 }),
+      faceB: parseNumber('--face-b', o.faceB, { min: 0 }),
+      ...modelOptions(o, g),
+    };
+    const { compareImages, comparisonJson, formatComparison } =
+      await import('../../search/index.js');
+    print(g, await compareImages(options), comparisonJson, formatComparison);
+  });
+}
+
+function registerOddOneOutCommand(program: Command): void {
+  const cmd = program
+    .command('odd-one-out')
+    .description(
+      'of three faces, the one whose expression is least like the other two (the FEC task)',
+    )
+    .argument('<a>', 'first photo')
+    .argument('<b>', 'second photo')
+    .argument('<c>', 'third photo');
+  addOptions(cmd, PHOTO_MODEL_OPTION_SPECS);
+  cmd.action(async (a: string, b: string, c: string, o: PhotoOpts) => {
+    const g = cmd.optsWithGlobals<GlobalOptions>();
+    const options = { images: [a, b, c] as const, ...modelOptions(o, g) };
+    const { findOddOneOut, oddOneOutJson, formatOddOneOut } = await import('../../search/index.js');
+    print(g, await findOddOneOut(options), oddOneOutJson, formatOddOneOut);
   });
 }
 

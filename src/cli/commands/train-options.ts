@@ -1,38 +1,32 @@
 // `exprsim train`'s flags as the trainer's options: only the flags given, so that the trainer's
 // own checks speak (what a new run needs, what a resumed one may change, every value's rule).
-import type { InputSpec, Shape3, TrainOptions } from '../../index.js';
-import { ExprsimError } from '../../core/index.js';
+import type { InputSpec, TrainOptions } from '../../index.js';
+import { ExprsimError, longFlag as flagOf } from '../../core/index.js';
+import { parseShape3 } from '../../models/defaults.js';
 import { TRAIN_OPTION_RULES } from '../../train/defaults.js';
 import { optString, parseNumber, type OptionValue } from '../options.js';
 
 export type Opts = Record<string, OptionValue>;
-type ShapeParser = (value: string, what: string) => Shape3;
-
-/** An option key's long flag: batchSize → --batch-size. */
-export const flagOf = (key: string): string =>
-  `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The input --features / --pixels / --random build (none given: the trainer says what it needs). */
-function inputOf(o: Opts, parseShape3: ShapeParser): InputSpec | undefined {
+function inputOf(o: Opts): InputSpec | undefined {
   const given = (['features', 'pixels', 'random'] as const).filter((k) => o[k] !== undefined);
   if (given.length > 1) {
     throw new ExprsimError('E_BAD_OPTION', `pass one of ${given.map(flagOf).join(', ')}`, {
       fix: 'e.g. --pixels 48x48x1 for FER2013 faces, or --features CACHE from `exprsim features`',
     });
   }
-  const mirror = optString(o.mirrorFeatures);
-  if (mirror !== undefined && o.features === undefined) {
+  const [features, mirror] = [optString(o.features), optString(o.mirrorFeatures)];
+  if (mirror !== undefined && features === undefined) {
     throw new ExprsimError('E_BAD_OPTION', '--mirror-features goes with --features', {
       input: `--mirror-features ${mirror}`,
       fix: 'pass the unmirrored cache as --features too (pixel inputs mirror themselves)',
     });
   }
-  const features = optString(o.features);
   if (features !== undefined)
     return { kind: 'features', cache: features, ...(mirror !== undefined ? { mirror } : {}) };
-  const pixels = optString(o.pixels);
+  const [pixels, random] = [optString(o.pixels), optString(o.random)];
   if (pixels !== undefined) return { kind: 'pixels', shape: parseShape3(pixels, '--pixels') };
-  const random = optString(o.random);
   return random === undefined
     ? undefined
     : { kind: 'random', shape: parseShape3(random, '--random') };
@@ -42,27 +36,25 @@ function inputOf(o: Opts, parseShape3: ShapeParser): InputSpec | undefined {
 function headConfigOf(o: Opts): Record<string, unknown> | undefined {
   const raw = optString(o.headConfig);
   let cfg: Record<string, unknown> | undefined;
-  if (raw !== undefined) {
-    try {
-      cfg = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      throw new ExprsimError('E_BAD_OPTION', '--head-config is not JSON', {
-        input: `--head-config ${raw}`,
-        fix: `write a JSON object, e.g. '{"growth":8,"dropout":0.1}'`,
-      });
-    }
+  try {
+    cfg = raw === undefined ? undefined : (JSON.parse(raw) as Record<string, unknown>);
+  } catch {
+    throw new ExprsimError('E_BAD_OPTION', '--head-config is not JSON', {
+      input: `--head-config ${raw}`,
+      fix: `write a JSON object, e.g. '{"growth":8,"dropout":0.1}'`,
+    });
   }
   return o.preset === undefined ? cfg : { ...cfg, preset: o.preset };
 }
 
 /** The flags given, as the trainer's options (it checks them, and on resume refuses most). */
-export function trainOptionsOf(o: Opts, parseShape3: ShapeParser): Partial<TrainOptions> {
+export function trainOptionsOf(o: Opts): Partial<TrainOptions> {
   const shift = parseNumber('--shift', o.shift, { int: false, max: 0.5 });
   const options: Record<string, unknown> = {
     head: optString(o.head),
     headConfig: headConfigOf(o),
     init: optString(o.init),
-    input: inputOf(o, parseShape3),
+    input: inputOf(o),
     triplets: optString(o.triplets),
     augment:
       o.flip === true || shift !== undefined

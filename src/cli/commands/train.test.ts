@@ -3,26 +3,22 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseShape3 } from '../../train/index.js';
 import { runCliSync } from '../../../test/helpers.js';
 import { trainOptionsOf } from './train-options.js';
 
 const run = (...args: string[]) => runCliSync(['--backend', 'cpu', ...args]);
 
 test('train flags: only those given become options, by their keys', () => {
-  const o = trainOptionsOf(
-    {
-      head: 'densenet',
-      preset: 'deep',
-      pixels: '16x16x1',
-      batchSize: '8',
-      lr: '0.5',
-      schedule: 'cosine',
-      shift: '0.1',
-      averageFlip: true,
-    },
-    parseShape3,
-  );
+  const o = trainOptionsOf({
+    head: 'densenet',
+    preset: 'deep',
+    pixels: '16x16x1',
+    batchSize: '8',
+    lr: '0.5',
+    schedule: 'cosine',
+    shift: '0.1',
+    averageFlip: true,
+  });
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   assert.deepEqual(given, {
     head: 'densenet',
@@ -34,12 +30,12 @@ test('train flags: only those given become options, by their keys', () => {
     schedule: 'cosine',
     averageFlip: true,
   });
-  assert.deepEqual(trainOptionsOf({ features: 'c', mirrorFeatures: 'm' }, parseShape3).input, {
+  assert.deepEqual(trainOptionsOf({ features: 'c', mirrorFeatures: 'm' }).input, {
     kind: 'features',
     cache: 'c',
     mirror: 'm',
   });
-  assert.throws(() => trainOptionsOf({ pixels: '8x8x1', random: '8x8x1' }, parseShape3), /one of/);
+  assert.throws(() => trainOptionsOf({ pixels: '8x8x1', random: '8x8x1' }), /one of/);
 });
 
 test('the library checks what a run needs; the CLI shows its flags', () => {
