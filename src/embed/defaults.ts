@@ -50,3 +50,15 @@ export const EMBED_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
     help: `faces per forward pass (default ${DEFAULT_EMBED.batchSize})`,
   },
 ]);
+
+/** `exprsim frame`'s options (as FrameModelOptions). */
+export const FRAME_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
+  { flags: '--model <dir>', help: 'a model trained on ready-made face crops', required: true },
+  {
+    flags: '--detectors <list>',
+    help: `comma-separated detectors (default ${DEFAULT_FRAME_MODEL.detectors.join(',')})`,
+  },
+  { flags: '--count <n>', help: `crops sampled (default ${DEFAULT_FRAME_MODEL.count})` },
+  { flags: '--seed <s>', help: `sampling and pasting seed (default ${DEFAULT_FRAME_MODEL.seed})` },
+  { flags: '--write', help: "store the framings in the model's model.json" },
+]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EmbedImagesResult } from './embed-images.js';
-import { embedSummaryJson, formatEmbedSummary } from './format.js';
+import { embedSummaryJson, formatEmbedSummary, formatFrameResult } from './format.js';
 
 const result = (over: Partial<EmbedImagesResult> = {}): EmbedImagesResult =>
   ({
@@ -46,4 +46,31 @@ test('the JSON summary counts files and faces', () => {
     noFace: [],
     failed: [],
   });
+});
+
+test('formatFrameResult: a line per detector with its fit, spread and misses', () => {
+  const lines = formatFrameResult({
+    model: 'm',
+    images: 10,
+    framing: {},
+    written: false,
+    detectors: [
+      {
+        detector: 'mtcnn',
+        dx: 0.0094,
+        dy: -0.007,
+        scale: 1.0721,
+        samples: 9,
+        spread: { dx: 0.08, dy: 0.06, scale: 0.2 },
+        medianIoU: 0.79,
+        missed: 1,
+        total: 10,
+      },
+    ],
+  });
+  assert.deepEqual(lines, [
+    'frame: 10 crops pasted into canvases 3x their size, per detector:',
+    '  mtcnn: scale 1.072, dx 0.009, dy -0.007 (IQR 0.200, 0.080, 0.060); median IoU 0.790; missed 1 of 10',
+    'not written (pass --write to store it)',
+  ]);
 });

@@ -1,5 +1,6 @@
 // What `embedImages` did, for people (a few lines) and for scripts (a JSON object).
 import type { EmbedImagesResult } from './embed-images.js';
+import type { FrameModelResult } from './frame-model.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -30,4 +31,18 @@ export function formatEmbedSummary(r: EmbedImagesResult): string[] {
     for (const f of r.failed.slice(0, 10)) lines.push(`  ${f.reason}`);
   }
   return lines;
+}
+
+const f3 = (v: number) => v.toFixed(3);
+
+/** `frameModel`'s result: one line per detector (fit, spread, misses), and whether it was stored. */
+export function formatFrameResult(r: FrameModelResult): string[] {
+  return [
+    `frame: ${r.images} crops pasted into canvases 3x their size, per detector:`,
+    ...r.detectors.map(
+      (d) =>
+        `  ${d.detector}: scale ${f3(d.scale)}, dx ${f3(d.dx)}, dy ${f3(d.dy)} (IQR ${f3(d.spread.scale)}, ${f3(d.spread.dx)}, ${f3(d.spread.dy)}); median IoU ${f3(d.medianIoU)}; missed ${d.missed} of ${d.total}`,
+    ),
+    r.written ? `written to ${r.model}/model.json` : 'not written (pass --write to store it)',
+  ];
 }

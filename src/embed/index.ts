@@ -87,4 +87,4 @@ export {
 export { embedImages, type EmbedImagesOptions, type EmbedImagesResult } from './embed-images.js';
 export { frameModel, type FrameModelOptions, type FrameModelResult } from './frame-model.js';
 
-export { embedSummaryJson, formatEmbedSummary } from './format.js';
+export { embedSummaryJson, formatEmbedSummary, formatFrameResult } from './format.js';

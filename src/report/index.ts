@@ -29,6 +29,8 @@ export {
   type EmbeddingMapOptions,
 } from './embedding-map.js';
 export {
+  planReportExitCode,
+  planReportJson,
   runExperimentWithReport,
   type PlanReportEvent,
   type PlanReportOptions,

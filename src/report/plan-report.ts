@@ -52,3 +52,14 @@ export async function runExperimentWithReport(
   }
   return result;
 }
+
+/** The result for scripts: the report's run records hold whole curves, its file list is enough. */
+export function planReportJson(r: PlanReportResult) {
+  return { ...r, report: r.report ? { files: r.report.files } : undefined };
+}
+
+/** The exit code of a plan run: 130 when interrupted, 1 when a run or the report failed, else 0. */
+export function planReportExitCode(r: PlanReportResult): number {
+  if (r.interrupted) return 130;
+  return r.runs.some((x) => x.status === 'failed') || r.reportError !== undefined ? 1 : 0;
+}

@@ -41,7 +41,7 @@ export function registerExperimentCommands(program: Command): void {
       }
 
       await startEngine(g);
-      const { runExperimentWithReport } = await import('../../report/index.js');
+      const report = await import('../../report/index.js');
       let bar = progressBar(g);
       const onProgress = (e: PlanReportEvent) => {
         if (e.kind === 'progress') {
@@ -56,7 +56,7 @@ export function registerExperimentCommands(program: Command): void {
       const interrupt = abortOnInterrupt();
       let result: PlanReportResult;
       try {
-        result = await runExperimentWithReport(plan, {
+        result = await report.runExperimentWithReport(plan, {
           only,
           signal: interrupt.signal,
           onProgress,
@@ -67,16 +67,8 @@ export function registerExperimentCommands(program: Command): void {
         bar.done();
         interrupt.release();
       }
-      if (g.json) {
-        // The report's run records hold whole curves; its file list is what a script needs.
-        printJson({
-          ...result,
-          report: result.report ? { files: result.report.files } : undefined,
-        });
-      } else printLines(experiment.formatExperimentSummary(result));
-      if (result.interrupted) process.exitCode = 130;
-      else if (result.runs.some((r) => r.status === 'failed') || result.reportError) {
-        process.exitCode = 1;
-      }
+      if (g.json) printJson(report.planReportJson(result));
+      else printLines(experiment.formatExperimentSummary(result));
+      process.exitCode = report.planReportExitCode(result);
     });
 }
