@@ -239,7 +239,7 @@ function trainOptions(ctx: Ctx, v: unknown, where: string): PlanTrainOptions {
     const at = `${where}.${key}`;
     const kind = TRAIN_OPTION_RULES[key as TrainOptionKey].kind;
     if (kind === 'augment') {
-      const a = ctx.object(value, at, ['flip', 'shift']);
+      const a = ctx.object(value, at, ['flip', 'shift', 'scale']);
       try {
         out[key] = resolveAugment(a);
       } catch (e) {

@@ -218,4 +218,8 @@ export const TRAIN_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
     flags: '--shift <f>',
     help: 'pixel inputs: move each training image by up to this fraction of its side (e.g. 0.1)',
   },
+  {
+    flags: '--scale <f>',
+    help: 'pixel inputs: zoom each training image so its crop spans 1 ± up to this fraction of its side (e.g. 0.15)',
+  },
 ]);

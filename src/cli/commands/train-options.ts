@@ -50,6 +50,7 @@ function headConfigOf(o: Opts): Record<string, unknown> | undefined {
 /** The flags given, as the trainer's options (it checks them, and on resume refuses most). */
 export function trainOptionsOf(o: Opts): Partial<TrainOptions> {
   const shift = parseNumber('--shift', o.shift, { int: false, max: 0.5 });
+  const scale = parseNumber('--scale', o.scale, { int: false, max: 0.5 });
   const options: Record<string, unknown> = {
     head: optString(o.head),
     headConfig: headConfigOf(o),
@@ -57,8 +58,12 @@ export function trainOptionsOf(o: Opts): Partial<TrainOptions> {
     input: inputOf(o),
     triplets: optString(o.triplets),
     augment:
-      o.flip === true || shift !== undefined
-        ? { ...(o.flip === true ? { flip: true } : {}), ...(shift !== undefined ? { shift } : {}) }
+      o.flip === true || shift !== undefined || scale !== undefined
+        ? {
+            ...(o.flip === true ? { flip: true } : {}),
+            ...(shift !== undefined ? { shift } : {}),
+            ...(scale !== undefined ? { scale } : {}),
+          }
         : undefined,
   };
   // Every setting by its flag (--batch-size for batchSize); the trainer checks ranges and names.

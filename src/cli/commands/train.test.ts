@@ -35,6 +35,11 @@ test('train flags: only those given become options, by their keys', () => {
     cache: 'c',
     mirror: 'm',
   });
+  assert.deepEqual(trainOptionsOf({ pixels: '8x8x1', flip: true, scale: '0.15' }).augment, {
+    flip: true,
+    scale: 0.15,
+  });
+  assert.throws(() => trainOptionsOf({ pixels: '8x8x1', scale: '0.7' }), /--scale/);
   assert.throws(() => trainOptionsOf({ pixels: '8x8x1', random: '8x8x1' }), /one of/);
 });
 
