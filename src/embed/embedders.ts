@@ -15,7 +15,7 @@ import {
   type TripletInputSource,
 } from './input-source.js';
 import { FeatureInputSource } from './feature-source.js';
-import { embedWith } from './forward.js';
+import { embedWith, forwardBatches } from './forward.js';
 
 /**
  * Anything that maps face images to vectors, scored the same way: trained heads, an untrained
@@ -53,21 +53,14 @@ export function sourceEmbedder(
     info,
     keyFor: (s, k, p) => source.keyFor(s, k, p),
     has: source.has === undefined ? undefined : (k) => source.has?.(k) ?? true,
-    async embed(keys, onProgress) {
-      const parts: Float32Array[] = [];
-      let dim = 0;
-      for (let i = 0; i < keys.length; i += BATCH) {
-        const x = await source.load(keys.slice(i, i + BATCH));
-        const y = tf.tidy(() => fn(x));
-        x.dispose();
-        dim = y.shape[1];
-        parts.push((await y.data()) as Float32Array);
-        y.dispose();
-        onProgress?.({ done: Math.min(keys.length, i + BATCH), total: keys.length, label: name });
-      }
-      const data = new Float32Array(keys.length * dim);
-      parts.forEach((p, j) => data.set(p, j * BATCH * dim));
-      return { data, dim };
+    embed(keys, onProgress) {
+      return forwardBatches({
+        count: keys.length,
+        batchSize: BATCH,
+        load: (start, end) => source.load(keys.slice(start, end)),
+        run: fn,
+        onBatch: (done) => onProgress?.({ done, total: keys.length, label: name }),
+      });
     },
     dispose() {
       dispose();

@@ -4,7 +4,7 @@ import { ExprsimError } from '../core/errors.js';
 import type { RawImage } from '../image/types.js';
 import { logger } from '../core/logger.js';
 import { loadModel, type LoadedModel } from '../models/artifact.js';
-import { averageUnitTensors } from '../models/flip-average.js';
+import { forwardBatches } from './forward.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { backboneFromRef } from '../features/registry.js';
 import {
@@ -213,34 +213,26 @@ function makeEmbedder(
         );
       }
     });
-    const out: Float32Array[] = [];
     options.onProgress?.({ done: 0, total: faces.length, label: 'embed' });
-    for (let b = 0; b < faces.length; b += batchSize) {
-      const batch = faces.slice(b, b + batchSize);
-      const n = batch.length;
-      const px = new Float32Array(n * faceValues);
-      batch.forEach((f, i) => px.set(f.data, i * faceValues));
-      const y = tf.tidy(() => {
-        const run = (x: tf.Tensor4D) => {
-          const input = backbone
-            ? backbone.features(x)
-            : tf.div(
-                tf.sub(x, tf.tensor1d(preprocess.normalise.mean)),
-                preprocess.normalise.divisor,
-              );
-          return loaded.model.predict(input, { batchSize }) as tf.Tensor2D;
-        };
-        const x = tf.tensor4d(px, [n, ph, pw, channels]);
-        const own = run(x);
-        // The model's manifest asks for flip averaging: mirror along the width axis too.
-        return averageFlip ? averageUnitTensors(own, run(tf.reverse(x, 2))) : own;
-      });
-      const data = (await y.data()) as Float32Array;
-      y.dispose();
-      for (let i = 0; i < n; i++) out.push(data.slice(i * embeddingSize, (i + 1) * embeddingSize));
-      options.onProgress?.({ done: out.length, total: faces.length, label: 'embed' });
-    }
-    return out;
+    const { data } = await forwardBatches({
+      count: faces.length,
+      batchSize,
+      load: async (start, end) => {
+        const px = new Float32Array((end - start) * faceValues);
+        for (let i = start; i < end; i++) px.set(faces[i].data, (i - start) * faceValues);
+        return tf.tensor4d(px, [end - start, ph, pw, channels]);
+      },
+      run: (x) => {
+        const input = backbone
+          ? backbone.features(x)
+          : tf.div(tf.sub(x, tf.tensor1d(preprocess.normalise.mean)), preprocess.normalise.divisor);
+        return loaded.model.predict(input, { batchSize }) as tf.Tensor2D;
+      },
+      // The model's manifest asks for flip averaging: mirror along the width axis too.
+      averageFlip,
+      onBatch: (done) => options.onProgress?.({ done, total: faces.length, label: 'embed' }),
+    });
+    return faces.map((_, i) => data.slice(i * embeddingSize, (i + 1) * embeddingSize));
   };
   return {
     model: loaded,
