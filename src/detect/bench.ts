@@ -198,6 +198,152 @@ export async function loadFerSample(
   return fer;
 }
 
+type Tick = (label: string) => void;
+
+/** WIDER ground truth by image file, from the subset's annotations.csv. */
+async function loadWiderTruth(dataDir: string): Promise<Map<string, GroundTruthBox[]>> {
+  const widerRows = await readCsv(join(dataDir, 'wider-val-subset', 'annotations.csv'));
+  const widerTruth = new Map<string, GroundTruthBox[]>();
+  for (const r of widerRows) {
+    const [image, x, y, w, h, flag] = r;
+    const list = widerTruth.get(image) ?? [];
+    list.push({ x: +x, y: +y, width: +w, height: +h, ignore: flag !== 'ok' });
+    widerTruth.set(image, list);
+  }
+  return widerTruth;
+}
+
+/** FER2013: one tight face per crop; the crop itself is the ground truth. */
+async function benchFer(
+  name: DetectorName,
+  fer: readonly RawImage[],
+  pad: number,
+  tick: Tick,
+): Promise<SetResult> {
+  const det = await createDetector(name);
+  const ms: number[] = [];
+  let found = 0;
+  let hits = 0;
+  let fp = 0;
+  for (const img of fer) {
+    const { value, ms: t } = await timed(() => det.detectFaces(img));
+    ms.push(t);
+    if (value.length > 0) found++;
+    const m = matchDetections(value, [{ x: pad, y: pad, width: 48, height: 48, ignore: false }]);
+    hits += m.truePositives;
+    fp += m.falsePositives;
+    tick(`${name} fer2013`);
+  }
+  const result: SetResult = {
+    images: fer.length,
+    detectionRate: found / fer.length,
+    recall: hits / fer.length,
+    precision: hits + fp > 0 ? hits / (hits + fp) : NaN,
+    medianMs: median(ms),
+    config: { ...det.config },
+  };
+  det.dispose();
+  return result;
+}
+
+/** WIDER: recall on `ok` faces, ignore regions, false positives per image, recall by size. */
+async function benchWider(
+  name: DetectorName,
+  dataDir: string,
+  widerFiles: readonly string[],
+  widerTruth: ReadonlyMap<string, GroundTruthBox[]>,
+  tick: Tick,
+): Promise<SetResult> {
+  const det = await createDetector(name, WIDER_CONFIG[name]);
+  const ms: number[] = [];
+  let tp = 0;
+  let fp = 0;
+  let faces = 0;
+  let withFace = 0;
+  const bins = [20, 40, 80, 160, Infinity];
+  const binFaces = bins.slice(1).map(() => 0);
+  const binHits = bins.slice(1).map(() => 0);
+  for (const file of widerFiles) {
+    const img = await readImage(join(dataDir, 'wider-val-subset', 'images', file));
+    const truth = widerTruth.get(file) ?? [];
+    const { value, ms: t } = await timed(() => det.detectFaces(img));
+    ms.push(t);
+    if (value.length > 0) withFace++;
+    const m = matchDetections(value, truth);
+    tp += m.truePositives;
+    fp += m.falsePositives;
+    faces += m.faces;
+    truth
+      .filter((g) => !g.ignore)
+      .forEach((g, i) => {
+        const b = bins.findIndex((lo, k) => g.height >= lo && g.height < bins[k + 1]);
+        if (b < 0) return;
+        binFaces[b]++;
+        if (m.matched[i]) binHits[b]++;
+      });
+    tick(`${name} wider`);
+  }
+  const result: SetResult = {
+    images: widerFiles.length,
+    detectionRate: withFace / widerFiles.length,
+    recall: faces > 0 ? tp / faces : NaN,
+    precision: tp + fp > 0 ? tp / (tp + fp) : NaN,
+    falsePositivesPerImage: fp / widerFiles.length,
+    recallBySize: binFaces.map((n, b) => ({
+      range: `${bins[b]}-${bins[b + 1] === Infinity ? '' : bins[b + 1]} px`.replace('- px', '+ px'),
+      faces: n,
+      recall: n > 0 ? binHits[b] / n : NaN,
+    })),
+    medianMs: median(ms),
+    config: { ...det.config },
+  };
+  det.dispose();
+  return result;
+}
+
+/** Shared photos: faces found against a person's count; speed on the 1920-px ones. */
+async function benchPhotos(
+  name: DetectorName,
+  dataDir: string,
+  photoFiles: readonly string[],
+  speedImage256: string | undefined,
+  tick: Tick,
+): Promise<Pick<DetectorBench, 'photos' | 'speed'>> {
+  const det = await createDetector(name);
+  const per: PhotoResult[] = [];
+  const ms: number[] = [];
+  const ms1920: number[] = [];
+  for (const file of photoFiles) {
+    const img = await readImage(join(dataDir, 'photos', file));
+    await det.detectFaces(img); // warm-up: first calls compile kernels
+    const { value, ms: t } = await timed(() => det.detectFaces(img));
+    ms.push(t);
+    if (img.width === 1920) ms1920.push(t);
+    per.push({ file, counted: PHOTO_COUNTS[file], found: value.length });
+    tick(`${name} photos`);
+  }
+  const counted = per.reduce((n, p) => n + p.counted, 0);
+  const foundCapped = per.reduce((n, p) => n + Math.min(p.found, p.counted), 0);
+  const photos = {
+    images: per.length,
+    detectionRate: per.filter((p) => p.found > 0).length / per.length,
+    recall: foundCapped / counted,
+    medianMs: median(ms),
+    config: { ...det.config },
+    perImage: per,
+  };
+  const speed: DetectorBench['speed'] = { medianMs1920: median(ms1920) };
+  if (speedImage256 !== undefined) {
+    const img = await readImage(speedImage256);
+    await det.detectFaces(img);
+    const t: number[] = [];
+    for (let i = 0; i < 15; i++) t.push((await timed(() => det.detectFaces(img))).ms);
+    speed.medianMs256 = median(t);
+  }
+  det.dispose();
+  return { photos, speed };
+}
+
 /** Runs every detector over the sets. Several minutes for the full WIDER subset. */
 export async function runDetectBench(options: DetectBenchOptions): Promise<DetectBenchResult> {
   const names = options.detectors ?? DEFAULT_DETECT_BENCH.detectors;
@@ -210,140 +356,28 @@ export async function runDetectBench(options: DetectBenchOptions): Promise<Detec
   const fer = await loadFerSample(dataDir, ferSample, ferPadding);
   const pad = Math.round(48 * ferPadding);
 
-  const widerRows = await readCsv(join(dataDir, 'wider-val-subset', 'annotations.csv'));
-  const widerTruth = new Map<string, GroundTruthBox[]>();
-  for (const r of widerRows) {
-    const [image, x, y, w, h, flag] = r;
-    const list = widerTruth.get(image) ?? [];
-    list.push({ x: +x, y: +y, width: +w, height: +h, ignore: flag !== 'ok' });
-    widerTruth.set(image, list);
-  }
+  const widerTruth = await loadWiderTruth(dataDir);
   const widerFiles = [...widerTruth.keys()].sort().slice(0, options.widerLimit ?? Infinity);
 
   const photoFiles = Object.keys(PHOTO_COUNTS);
   const total = names.length * (fer.length + widerFiles.length + photoFiles.length);
   let done = 0;
-  const tick = (label: string) => onProgress?.({ done: ++done, total, label });
+  const tick: Tick = (label) => onProgress?.({ done: ++done, total, label });
 
   const results: DetectorBench[] = [];
   for (const name of names) {
     const bench: DetectorBench = { detector: name, speed: {} };
-
-    // FER2013: one tight face per crop; the crop itself is the ground truth.
-    {
-      const det = await createDetector(name);
-      const ms: number[] = [];
-      let found = 0;
-      let hits = 0;
-      let fp = 0;
-      for (const img of fer) {
-        const { value, ms: t } = await timed(() => det.detectFaces(img));
-        ms.push(t);
-        if (value.length > 0) found++;
-        const m = matchDetections(value, [
-          { x: pad, y: pad, width: 48, height: 48, ignore: false },
-        ]);
-        hits += m.truePositives;
-        fp += m.falsePositives;
-        tick(`${name} fer2013`);
-      }
-      bench.fer2013 = {
-        images: fer.length,
-        detectionRate: found / fer.length,
-        recall: hits / fer.length,
-        precision: hits + fp > 0 ? hits / (hits + fp) : NaN,
-        medianMs: median(ms),
-        config: { ...det.config },
-      };
-      det.dispose();
-    }
-
-    // WIDER: recall on `ok` faces, ignore regions, false positives per image, recall by size.
-    {
-      const det = await createDetector(name, WIDER_CONFIG[name]);
-      const ms: number[] = [];
-      let tp = 0;
-      let fp = 0;
-      let faces = 0;
-      let withFace = 0;
-      const bins = [20, 40, 80, 160, Infinity];
-      const binFaces = bins.slice(1).map(() => 0);
-      const binHits = bins.slice(1).map(() => 0);
-      for (const file of widerFiles) {
-        const img = await readImage(join(dataDir, 'wider-val-subset', 'images', file));
-        const truth = widerTruth.get(file) ?? [];
-        const { value, ms: t } = await timed(() => det.detectFaces(img));
-        ms.push(t);
-        if (value.length > 0) withFace++;
-        const m = matchDetections(value, truth);
-        tp += m.truePositives;
-        fp += m.falsePositives;
-        faces += m.faces;
-        truth
-          .filter((g) => !g.ignore)
-          .forEach((g, i) => {
-            const b = bins.findIndex((lo, k) => g.height >= lo && g.height < bins[k + 1]);
-            if (b < 0) return;
-            binFaces[b]++;
-            if (m.matched[i]) binHits[b]++;
-          });
-        tick(`${name} wider`);
-      }
-      bench.wider = {
-        images: widerFiles.length,
-        detectionRate: withFace / widerFiles.length,
-        recall: faces > 0 ? tp / faces : NaN,
-        precision: tp + fp > 0 ? tp / (tp + fp) : NaN,
-        falsePositivesPerImage: fp / widerFiles.length,
-        recallBySize: binFaces.map((n, b) => ({
-          range: `${bins[b]}-${bins[b + 1] === Infinity ? '' : bins[b + 1]} px`.replace(
-            '- px',
-            '+ px',
-          ),
-          faces: n,
-          recall: n > 0 ? binHits[b] / n : NaN,
-        })),
-        medianMs: median(ms),
-        config: { ...det.config },
-      };
-      det.dispose();
-    }
-
-    // Shared photos: faces found against a person's count; speed on the 1920-px ones.
-    {
-      const det = await createDetector(name);
-      const per: PhotoResult[] = [];
-      const ms: number[] = [];
-      const ms1920: number[] = [];
-      for (const file of photoFiles) {
-        const img = await readImage(join(dataDir, 'photos', file));
-        await det.detectFaces(img); // warm-up: first calls compile kernels
-        const { value, ms: t } = await timed(() => det.detectFaces(img));
-        ms.push(t);
-        if (img.width === 1920) ms1920.push(t);
-        per.push({ file, counted: PHOTO_COUNTS[file], found: value.length });
-        tick(`${name} photos`);
-      }
-      const counted = per.reduce((n, p) => n + p.counted, 0);
-      const foundCapped = per.reduce((n, p) => n + Math.min(p.found, p.counted), 0);
-      bench.photos = {
-        images: per.length,
-        detectionRate: per.filter((p) => p.found > 0).length / per.length,
-        recall: foundCapped / counted,
-        medianMs: median(ms),
-        config: { ...det.config },
-        perImage: per,
-      };
-      bench.speed.medianMs1920 = median(ms1920);
-      if (options.speedImage256 !== undefined) {
-        const img = await readImage(options.speedImage256);
-        await det.detectFaces(img);
-        const t: number[] = [];
-        for (let i = 0; i < 15; i++) t.push((await timed(() => det.detectFaces(img))).ms);
-        bench.speed.medianMs256 = median(t);
-      }
-      det.dispose();
-    }
+    bench.fer2013 = await benchFer(name, fer, pad, tick);
+    bench.wider = await benchWider(name, dataDir, widerFiles, widerTruth, tick);
+    const { photos, speed } = await benchPhotos(
+      name,
+      dataDir,
+      photoFiles,
+      options.speedImage256,
+      tick,
+    );
+    bench.photos = photos;
+    Object.assign(bench.speed, speed);
     results.push(bench);
   }
   return {

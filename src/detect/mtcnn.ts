@@ -449,6 +449,178 @@ function calibrate(b: Corners, d: ArrayLike<number>, at: number): Corners {
   };
 }
 
+interface CascadeFace {
+  box: Corners;
+  score: number;
+  points: number[];
+}
+
+/** One level of P-Net's pyramid: ladder rung `k` resized to h x w, and its scale. */
+interface PyramidLevel {
+  k: number;
+  h: number;
+  w: number;
+  sx: number;
+  sy: number;
+}
+
+/** The pyramid for stage 1. Scale s maps a minFace face to P-Net's 12 px window. */
+function pyramidLevels(ladder: Ladder, minFace: number, scaleFactor: number): PyramidLevel[] {
+  const { width, height } = ladder;
+  const scales: number[] = [];
+  for (let s = 12 / minFace; Math.min(width, height) * s >= 12; s *= scaleFactor) {
+    scales.push(s);
+  }
+  return scales.map((s) => {
+    const k = Math.max(0, Math.min(ladder.count - 1, Math.floor(Math.log2(1 / s))));
+    const [srcH, srcW] = ladder.size(k);
+    const h = Math.max(12, Math.floor(height * s));
+    const w = Math.max(12, Math.floor(width * s));
+    // Effective scale from working pixels to level pixels (the ladder drops odd edge pixels).
+    return { k, h, w, sx: w / (srcW * 2 ** k), sy: h / (srcH * 2 ** k) };
+  });
+}
+
+type Proposal = { box: Corners; score: number; reg: number[] };
+
+/**
+ * P-Net's windows over `threshold` per level, suppressed within the level, from its flattened
+ * outputs (each level's scores, then its box offsets).
+ */
+function pnetProposals(
+  values: Float32Array,
+  levels: readonly PyramidLevel[],
+  threshold: number,
+): Proposal[] {
+  const candidates: Proposal[] = [];
+  let offset = 0;
+  for (const l of levels) {
+    const oh = Math.ceil((l.h - 2) / 2) - 4;
+    const ow = Math.ceil((l.w - 2) / 2) - 4;
+    const n = Math.max(0, oh) * Math.max(0, ow);
+    const scores = values.subarray(offset, offset + n);
+    const regs = values.subarray(offset + n, offset + 5 * n);
+    offset += 5 * n;
+    const found: Proposal[] = [];
+    for (let i = 0; i < n; i++) {
+      if (scores[i] < threshold) continue;
+      const r = Math.floor(i / ow);
+      const c = i % ow;
+      found.push({
+        box: {
+          x1: (2 * c) / l.sx,
+          y1: (2 * r) / l.sy,
+          x2: (2 * c + 12) / l.sx,
+          y2: (2 * r + 12) / l.sy,
+        },
+        score: scores[i],
+        reg: [regs[i * 4], regs[i * 4 + 1], regs[i * 4 + 2], regs[i * 4 + 3]],
+      });
+    }
+    const keep = nms(
+      found.map((f) => f.box),
+      found.map((f) => f.score),
+      0.5,
+    );
+    for (const i of keep) candidates.push(found[i]);
+  }
+  if (offset !== values.length) {
+    throw new ExprsimError(
+      'E_MODEL_FORMAT',
+      `P-Net output has ${values.length} values, expected ${offset}`,
+      {
+        fix: 'this is a bug in exprsim: please report it with the image size',
+      },
+    );
+  }
+  return candidates;
+}
+
+/** Stage 1: P-Net over the pyramid; the surviving boxes, calibrated and squared. */
+async function pnetStage(
+  ladder: Ladder,
+  levels: readonly PyramidLevel[],
+  params: Params,
+  threshold: number,
+): Promise<Corners[]> {
+  const flat = tf.tidy(() => {
+    const parts: tf.Tensor[] = [];
+    for (const l of levels) {
+      const resized = tf.image.resizeBilinear(ladder.tensor(l.k), [l.h, l.w], false, true);
+      const { score, box } = pnet(resized, params.p);
+      parts.push(tf.reshape(score, [-1]), tf.reshape(box, [-1]));
+    }
+    return tf.concat(parts);
+  });
+  const values = (await flat.data()) as Float32Array;
+  flat.dispose();
+
+  const candidates = pnetProposals(values, levels, threshold);
+  if (candidates.length === 0) return [];
+  const keep1 = nms(
+    candidates.map((c) => c.box),
+    candidates.map((c) => c.score),
+    0.7,
+  );
+  return keep1
+    .slice(0, MAX_STAGE1)
+    .map((i) => candidates[i])
+    .map((c) => squareCorners(calibrate(c.box, c.reg, 0)));
+}
+
+/** Stage 2: R-Net on 24x24 crops; the surviving boxes, calibrated and squared. */
+async function rnetStage(
+  ladder: Ladder,
+  boxes: readonly Corners[],
+  params: Params,
+  threshold: number,
+): Promise<Corners[]> {
+  const r = await runOnCrops(ladder, boxes, 24, (x) => rnet(x, params.r));
+  const passed: { input: Corners; box: Corners; score: number }[] = [];
+  boxes.forEach((b, i) => {
+    const s = r.values[i * r.width];
+    if (s > threshold) {
+      passed.push({ input: b, box: calibrate(b, r.values, i * r.width + 1), score: s });
+    }
+  });
+  // Suppress on the input boxes (as the original does), then move them.
+  const keep2 = nms(
+    passed.map((p) => p.input),
+    passed.map((p) => p.score),
+    0.7,
+  ).slice(0, MAX_STAGE2);
+  return keep2.map((i) => squareCorners(passed[i].box));
+}
+
+/** Stage 3: O-Net on 48x48 crops: final score, box and landmarks. */
+async function onetStage(
+  ladder: Ladder,
+  boxes: readonly Corners[],
+  params: Params,
+  threshold: number,
+): Promise<CascadeFace[]> {
+  const o = await runOnCrops(ladder, boxes, 48, (x) => onet(x, params.o));
+  const found: CascadeFace[] = [];
+  boxes.forEach((b, i) => {
+    const at = i * o.width;
+    const s = o.values[at];
+    if (s <= threshold) return;
+    const w = b.x2 - b.x1;
+    const h = b.y2 - b.y1;
+    const points: number[] = [];
+    for (let k = 0; k < 5; k++) points.push(b.x1 + o.values[at + 5 + k] * w);
+    for (let k = 0; k < 5; k++) points.push(b.y1 + o.values[at + 10 + k] * h);
+    found.push({ box: calibrate(b, o.values, at + 1), score: s, points });
+  });
+  const keep3 = nms(
+    found.map((f) => f.box),
+    found.map((f) => f.score),
+    0.7,
+    'min',
+  );
+  return keep3.map((i) => found[i]);
+}
+
 const LANDMARK_ORDER = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const;
 
 export class MtcnnDetector implements Detector {
@@ -542,135 +714,24 @@ export class MtcnnDetector implements Detector {
     }
   }
 
-  private async cascade(
-    ladder: Ladder,
-    minFace: number,
-    params: Params,
-  ): Promise<{ box: Corners; score: number; points: number[] }[]> {
+  private async cascade(ladder: Ladder, minFace: number, params: Params): Promise<CascadeFace[]> {
     const cfg = this.config;
     const { width, height } = ladder;
     const t0 = performance.now();
-    // Stage 1: P-Net over the pyramid. Scale s maps a minFace face to P-Net's 12 px window.
-    const scales: number[] = [];
-    for (let s = 12 / minFace; Math.min(width, height) * s >= 12; s *= cfg.scaleFactor) {
-      scales.push(s);
-    }
-    if (scales.length === 0) return [];
-    const levels = scales.map((s) => {
-      const k = Math.max(0, Math.min(ladder.count - 1, Math.floor(Math.log2(1 / s))));
-      const [srcH, srcW] = ladder.size(k);
-      const h = Math.max(12, Math.floor(height * s));
-      const w = Math.max(12, Math.floor(width * s));
-      // Effective scale from working pixels to level pixels (the ladder drops odd edge pixels).
-      return { k, h, w, sx: w / (srcW * 2 ** k), sy: h / (srcH * 2 ** k) };
-    });
-    const flat = tf.tidy(() => {
-      const parts: tf.Tensor[] = [];
-      for (const l of levels) {
-        const resized = tf.image.resizeBilinear(ladder.tensor(l.k), [l.h, l.w], false, true);
-        const { score, box } = pnet(resized, params.p);
-        parts.push(tf.reshape(score, [-1]), tf.reshape(box, [-1]));
-      }
-      return tf.concat(parts);
-    });
-    const values = (await flat.data()) as Float32Array;
-    flat.dispose();
-
-    let candidates: { box: Corners; score: number; reg: number[] }[] = [];
-    let offset = 0;
-    for (const l of levels) {
-      const oh = Math.ceil((l.h - 2) / 2) - 4;
-      const ow = Math.ceil((l.w - 2) / 2) - 4;
-      const n = Math.max(0, oh) * Math.max(0, ow);
-      const scores = values.subarray(offset, offset + n);
-      const regs = values.subarray(offset + n, offset + 5 * n);
-      offset += 5 * n;
-      const found: { box: Corners; score: number; reg: number[] }[] = [];
-      for (let i = 0; i < n; i++) {
-        if (scores[i] < cfg.thresholds[0]) continue;
-        const r = Math.floor(i / ow);
-        const c = i % ow;
-        found.push({
-          box: {
-            x1: (2 * c) / l.sx,
-            y1: (2 * r) / l.sy,
-            x2: (2 * c + 12) / l.sx,
-            y2: (2 * r + 12) / l.sy,
-          },
-          score: scores[i],
-          reg: [regs[i * 4], regs[i * 4 + 1], regs[i * 4 + 2], regs[i * 4 + 3]],
-        });
-      }
-      const keep = nms(
-        found.map((f) => f.box),
-        found.map((f) => f.score),
-        0.5,
-      );
-      for (const i of keep) candidates.push(found[i]);
-    }
-    if (offset !== values.length) {
-      throw new ExprsimError(
-        'E_MODEL_FORMAT',
-        `P-Net output has ${values.length} values, expected ${offset}`,
-        {
-          fix: 'this is a bug in exprsim: please report it with the image size',
-        },
-      );
-    }
-    if (candidates.length === 0) return [];
-    const keep1 = nms(
-      candidates.map((c) => c.box),
-      candidates.map((c) => c.score),
-      0.7,
-    );
-    candidates = keep1.slice(0, MAX_STAGE1).map((i) => candidates[i]);
-    let boxes = candidates.map((c) => squareCorners(calibrate(c.box, c.reg, 0)));
+    const levels = pyramidLevels(ladder, minFace, cfg.scaleFactor);
+    if (levels.length === 0) return [];
+    const stage1 = await pnetStage(ladder, levels, params, cfg.thresholds[0]);
+    if (stage1.length === 0) return [];
     const t1 = performance.now();
-
-    // Stage 2: R-Net on 24x24 crops.
-    const r = await runOnCrops(ladder, boxes, 24, (x) => rnet(x, params.r));
-    const passed: { input: Corners; box: Corners; score: number }[] = [];
-    boxes.forEach((b, i) => {
-      const s = r.values[i * r.width];
-      if (s > cfg.thresholds[1]) {
-        passed.push({ input: b, box: calibrate(b, r.values, i * r.width + 1), score: s });
-      }
-    });
-    // Suppress on the input boxes (as the original does), then move them.
-    const keep2 = nms(
-      passed.map((p) => p.input),
-      passed.map((p) => p.score),
-      0.7,
-    ).slice(0, MAX_STAGE2);
-    if (keep2.length === 0) return [];
-    boxes = keep2.map((i) => squareCorners(passed[i].box));
+    const stage2 = await rnetStage(ladder, stage1, params, cfg.thresholds[1]);
+    if (stage2.length === 0) return [];
     const t2 = performance.now();
-
-    // Stage 3: O-Net on 48x48 crops: final score, box and landmarks.
-    const o = await runOnCrops(ladder, boxes, 48, (x) => onet(x, params.o));
-    const found: { box: Corners; score: number; points: number[] }[] = [];
-    boxes.forEach((b, i) => {
-      const at = i * o.width;
-      const s = o.values[at];
-      if (s <= cfg.thresholds[2]) return;
-      const w = b.x2 - b.x1;
-      const h = b.y2 - b.y1;
-      const points: number[] = [];
-      for (let k = 0; k < 5; k++) points.push(b.x1 + o.values[at + 5 + k] * w);
-      for (let k = 0; k < 5; k++) points.push(b.y1 + o.values[at + 10 + k] * h);
-      found.push({ box: calibrate(b, o.values, at + 1), score: s, points });
-    });
-    const keep3 = nms(
-      found.map((f) => f.box),
-      found.map((f) => f.score),
-      0.7,
-      'min',
-    );
+    const faces = await onetStage(ladder, stage2, params, cfg.thresholds[2]);
     logger.debug(
-      `mtcnn ${width}x${height}: ${scales.length} scales, P-Net ${candidates.length} boxes ` +
-        `${(t1 - t0).toFixed(0)} ms, R-Net ${keep2.length} ${(t2 - t1).toFixed(0)} ms, ` +
-        `O-Net ${keep3.length} ${(performance.now() - t2).toFixed(0)} ms`,
+      `mtcnn ${width}x${height}: ${levels.length} scales, P-Net ${stage1.length} boxes ` +
+        `${(t1 - t0).toFixed(0)} ms, R-Net ${stage2.length} ${(t2 - t1).toFixed(0)} ms, ` +
+        `O-Net ${faces.length} ${(performance.now() - t2).toFixed(0)} ms`,
     );
-    return keep3.map((i) => found[i]);
+    return faces;
   }
 }

@@ -12,7 +12,7 @@ import { readEmbeddingsFile } from '../experiment/embeddings-file.js';
 import { DEFAULT_REPORT } from './defaults.js';
 import { writeChart } from './png.js';
 import { loadRun, movingAverage, type RunInfo } from '../experiment/runs.js';
-import { htmlTable, markdownTable, tableRows, type RunCost } from './table.js';
+import { htmlTable, markdownTable, tableRows, type RunCost, type TableRow } from './table.js';
 
 export interface ReportOptions {
   /** Report title; default 'exprsim comparison'. */
@@ -66,40 +66,16 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-/**
- * Writes a comparison report of training runs into `outDir`: report.md and report.html (the
- * table: parameters, FLOPs, throughput, best validation accuracy, test accuracy with its
- * interval and per triplet type, detector), and charts as SVG + PNG — validation accuracy and
- * training loss per group, test accuracy with intervals, detection rate against accuracy when
- * runs record a detector's detection rate, and a t-SNE map of each run's test embeddings
- * coloured by label when the run folder has `embeddings-test.json`.
- */
-export async function writeReport(
-  runDirs: readonly string[],
-  outDir: string,
-  options: ReportOptions = {},
-): Promise<ReportResult> {
-  if (runDirs.length === 0) {
-    throw new ExprsimError('E_DATA_EMPTY', 'no runs to report', {
-      fix: 'pass run folders written by `exprsim train` or `exprsim experiment`',
-    });
-  }
-  const runs = await Promise.all(runDirs.map((d) => loadRun(d)));
-  const out = resolve(outDir);
-  await mkdir(out, { recursive: true });
-  const files: string[] = [];
-  const smoothing = options.smoothing ?? DEFAULT_REPORT.smoothing;
-  const title = options.title ?? DEFAULT_REPORT.title;
-  const costs = options.costs === false ? [] : runs.map(costOf);
-  const rows = tableRows(runs, costs);
+type Chart = { file: string; caption: string };
+/** Writes one chart (SVG + PNG) as `name` and records it for the report pages. */
+type ChartWriter = (svg: string, name: string, caption: string) => Promise<void>;
 
-  const charts: { file: string; caption: string }[] = [];
-  const chart = async (svg: string, name: string, caption: string) => {
-    const paths = await writeChart(svg, join(out, name));
-    files.push(paths.svg, paths.png);
-    charts.push({ file: `${name}.png`, caption });
-  };
-
+/** Validation accuracy and smoothed training loss, one chart of each per group of runs. */
+async function writeCurveCharts(
+  runs: readonly RunInfo[],
+  smoothing: number,
+  chart: ChartWriter,
+): Promise<void> {
   for (const [group, members] of runGroups(runs)) {
     const withVal = members.filter((r) => r.curves.valAccuracy.length > 0);
     if (withVal.length > 0) {
@@ -132,82 +108,101 @@ export async function writeReport(
       );
     }
   }
+}
 
-  const tested = runs.filter((r) => r.test !== undefined);
-  if (tested.length > 0) {
-    await chart(
-      barChart(
-        {
-          title: 'Test triplet accuracy (95% bootstrap interval)',
-          xLabel: '',
-          yLabel: 'accuracy %',
-        },
-        tested.map((r) => ({
-          name: r.name,
-          value: 100 * (r.test?.accuracy ?? 0),
-          low: 100 * (r.test?.low ?? 0),
-          high: 100 * (r.test?.high ?? 0),
-        })),
-      ),
-      'test-accuracy',
-      'Test triplet accuracy with 95% bootstrap intervals',
-    );
-  }
+/** Test accuracy with its bootstrap interval, one bar per tested run. */
+async function writeTestAccuracyChart(
+  tested: readonly RunInfo[],
+  chart: ChartWriter,
+): Promise<void> {
+  if (tested.length === 0) return;
+  await chart(
+    barChart(
+      {
+        title: 'Test triplet accuracy (95% bootstrap interval)',
+        xLabel: '',
+        yLabel: 'accuracy %',
+      },
+      tested.map((r) => ({
+        name: r.name,
+        value: 100 * (r.test?.accuracy ?? 0),
+        low: 100 * (r.test?.low ?? 0),
+        high: 100 * (r.test?.high ?? 0),
+      })),
+    ),
+    'test-accuracy',
+    'Test triplet accuracy with 95% bootstrap intervals',
+  );
+}
 
+/** Detection rate against test accuracy, one series per detector, for runs that record both. */
+async function writeDetectionChart(tested: readonly RunInfo[], chart: ChartWriter): Promise<void> {
   const byDetector = tested.filter(
     (r) => r.detector !== undefined && r.detectionRate !== undefined,
   );
-  if (byDetector.length > 0) {
-    const detectors = [...new Set(byDetector.map((r) => r.detector as string))];
+  if (byDetector.length === 0) return;
+  const detectors = [...new Set(byDetector.map((r) => r.detector as string))];
+  await chart(
+    scatterChart(
+      {
+        title: 'Detection rate against test accuracy',
+        xLabel: 'detection rate % (faces found)',
+        yLabel: 'test triplet accuracy %',
+      },
+      detectors.map((d) => ({
+        name: d,
+        points: byDetector
+          .filter((r) => r.detector === d)
+          .map((r) => ({
+            x: 100 * (r.detectionRate ?? 0),
+            y: 100 * (r.test?.accuracy ?? 0),
+            label: [r.head, r.preset].filter(Boolean).join(' '),
+          })),
+      })),
+      5,
+    ),
+    'detection-vs-accuracy',
+    'Detection rate of the preprocessing detector against test accuracy',
+  );
+}
+
+/** A t-SNE map of each run's test embeddings, for runs whose folder has embeddings-test.json. */
+async function writeEmbeddingMaps(
+  runs: readonly RunInfo[],
+  maps: EmbeddingMapOptions,
+  chart: ChartWriter,
+): Promise<void> {
+  for (const r of runs) {
+    const file = join(r.dir, 'embeddings-test.json');
+    if (!existsSync(file)) continue;
+    const emb = await readEmbeddingsFile(file);
+    if (emb.vectors.length < 2) continue;
     await chart(
-      scatterChart(
-        {
-          title: 'Detection rate against test accuracy',
-          xLabel: 'detection rate % (faces found)',
-          yLabel: 'test triplet accuracy %',
-        },
-        detectors.map((d) => ({
-          name: d,
-          points: byDetector
-            .filter((r) => r.detector === d)
-            .map((r) => ({
-              x: 100 * (r.detectionRate ?? 0),
-              y: 100 * (r.test?.accuracy ?? 0),
-              label: [r.head, r.preset].filter(Boolean).join(' '),
-            })),
-        })),
-        5,
-      ),
-      'detection-vs-accuracy',
-      'Detection rate of the preprocessing detector against test accuracy',
+      embeddingMapChart(emb, r.name, maps),
+      `map-${slug(r.name)}`,
+      `Test embeddings of ${r.name} laid out by t-SNE, coloured by label`,
     );
   }
+}
 
-  if (options.maps !== false) {
-    for (const r of runs) {
-      const file = join(r.dir, 'embeddings-test.json');
-      if (!existsSync(file)) continue;
-      const emb = await readEmbeddingsFile(file);
-      if (emb.vectors.length < 2) continue;
-      await chart(
-        embeddingMapChart(emb, r.name, options.maps ?? {}),
-        `map-${slug(r.name)}`,
-        `Test embeddings of ${r.name} laid out by t-SNE, coloured by label`,
-      );
-    }
-  }
-
-  const md = [
+function markdownReport(
+  title: string,
+  runCount: number,
+  rows: readonly TableRow[],
+  charts: readonly Chart[],
+): string {
+  return [
     `# ${title}`,
     '',
-    `Generated by \`exprsim report\` from ${runs.length} run folder(s); every number is copied from the runs' metrics.jsonl and eval-test.json.`,
+    `Generated by \`exprsim report\` from ${runCount} run folder(s); every number is copied from the runs' metrics.jsonl and eval-test.json.`,
     '',
     markdownTable(rows),
     ...charts.flatMap((c) => [`![${c.caption}](${c.file})`, '']),
   ].join('\n');
-  await writeFileAtomic(join(out, 'report.md'), md);
-  files.push(join(out, 'report.md'));
-  const html = `<!doctype html>
+}
+
+function htmlReport(title: string, rows: readonly TableRow[], charts: readonly Chart[]): string {
+  return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:nth-child(-n+4),th{text-align:left}img{max-width:100%;display:block;margin:1rem 0}</style>
 </head><body>
@@ -216,7 +211,51 @@ ${htmlTable(rows)}
 ${charts.map((c) => `<figure><img src="${c.file.replace(/\.png$/, '.svg')}" alt="${escapeXml(c.caption)}"><figcaption>${escapeXml(c.caption)}</figcaption></figure>`).join('\n')}
 </body></html>
 `;
-  await writeFileAtomic(join(out, 'report.html'), html);
+}
+
+/**
+ * Writes a comparison report of training runs into `outDir`: report.md and report.html (the
+ * table: parameters, FLOPs, throughput, best validation accuracy, test accuracy with its
+ * interval and per triplet type, detector), and charts as SVG + PNG — validation accuracy and
+ * training loss per group, test accuracy with intervals, detection rate against accuracy when
+ * runs record a detector's detection rate, and a t-SNE map of each run's test embeddings
+ * coloured by label when the run folder has `embeddings-test.json`.
+ */
+export async function writeReport(
+  runDirs: readonly string[],
+  outDir: string,
+  options: ReportOptions = {},
+): Promise<ReportResult> {
+  if (runDirs.length === 0) {
+    throw new ExprsimError('E_DATA_EMPTY', 'no runs to report', {
+      fix: 'pass run folders written by `exprsim train` or `exprsim experiment`',
+    });
+  }
+  const runs = await Promise.all(runDirs.map((d) => loadRun(d)));
+  const out = resolve(outDir);
+  await mkdir(out, { recursive: true });
+  const files: string[] = [];
+  const smoothing = options.smoothing ?? DEFAULT_REPORT.smoothing;
+  const title = options.title ?? DEFAULT_REPORT.title;
+  const costs = options.costs === false ? [] : runs.map(costOf);
+  const rows = tableRows(runs, costs);
+
+  const charts: Chart[] = [];
+  const chart: ChartWriter = async (svg, name, caption) => {
+    const paths = await writeChart(svg, join(out, name));
+    files.push(paths.svg, paths.png);
+    charts.push({ file: `${name}.png`, caption });
+  };
+
+  await writeCurveCharts(runs, smoothing, chart);
+  const tested = runs.filter((r) => r.test !== undefined);
+  await writeTestAccuracyChart(tested, chart);
+  await writeDetectionChart(tested, chart);
+  if (options.maps !== false) await writeEmbeddingMaps(runs, options.maps ?? {}, chart);
+
+  await writeFileAtomic(join(out, 'report.md'), markdownReport(title, runs.length, rows, charts));
+  files.push(join(out, 'report.md'));
+  await writeFileAtomic(join(out, 'report.html'), htmlReport(title, rows, charts));
   files.push(join(out, 'report.html'));
   return { runs, files };
 }
