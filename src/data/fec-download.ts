@@ -6,6 +6,9 @@ import { ExprsimError, isExprsimError } from '../core/errors.js';
 // they load sharp, and the data stage's entry stays light (`exprsim data fec-info` and the
 // CLI's start read CSVs only).
 import type { DecodedImage, FailOn } from '../image/types.js';
+import type { readImage } from '../image/read.js';
+import type { writeImage } from '../image/encode.js';
+import type { cropImage } from '../image/transform.js';
 import { packageVersion } from '../core/paths.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { writeFileAtomic } from '../core/fs.js';
@@ -166,13 +169,43 @@ async function removeStaleTemps(outDir: string): Promise<number> {
   return removed;
 }
 
-/** Downloads the images of an FEC CSV into `options.outDir`; see the module comment. */
-export async function downloadFec(
-  csvPath: string,
-  options: FecDownloadOptions,
-): Promise<FecDownloadReport> {
-  const started = Date.now();
-  const outDir = options.outDir;
+/** The validated download options (every default applied). */
+interface DownloadSettings {
+  concurrency: number;
+  policy: FetchPolicy;
+  margin: number;
+  format: CropFormat;
+  quality: number;
+  failOn: FailOn;
+}
+
+/** The image functions, loaded only when a download runs (see the imports). */
+interface ImageModules {
+  readImage: typeof readImage;
+  writeImage: typeof writeImage;
+  cropImage: typeof cropImage;
+}
+
+/** Unique URLs in CSV order, each with its distinct boxes by crop id. */
+type WantedUrls = Map<string, Map<string, FecBox>>;
+
+/** The state one `downloadFec` call shares between its steps. */
+interface DownloadRun {
+  outDir: string;
+  options: FecDownloadOptions;
+  settings: DownloadSettings;
+  images: ImageModules;
+  wanted: WantedUrls;
+  records: Map<string, DownloadRecord>;
+  appender: ManifestAppender;
+  manifestPath: string;
+  report: FecDownloadReport;
+  madeDirs: Set<string>;
+}
+
+const now = () => new Date().toISOString();
+
+function resolveSettings(options: FecDownloadOptions): DownloadSettings {
   const concurrency = requirePositiveInt('concurrency', options.concurrency ?? D.concurrency);
   const policy: FetchPolicy = {
     timeoutMs: requirePositiveInt('timeoutMs', options.timeoutMs ?? D.timeoutMs),
@@ -198,14 +231,23 @@ export async function downloadFec(
   }
   const quality = options.quality ?? D.quality;
   const failOn = options.failOn ?? D.failOn;
+  return { concurrency, policy, margin, format, quality, failOn };
+}
+
+async function loadImageModules(): Promise<ImageModules> {
   const [{ readImage }, { writeImage }, { cropImage }] = await Promise.all([
     import('../image/read.js'),
     import('../image/encode.js'),
     import('../image/transform.js'),
   ]);
+  return { readImage, writeImage, cropImage };
+}
 
-  // Unique URLs in CSV order, each with its distinct boxes.
-  const wanted = new Map<string, Map<string, FecBox>>();
+/** Reads the CSV into its unique URLs (CSV order) and their distinct boxes. */
+async function readWantedUrls(
+  csvPath: string,
+): Promise<{ csv: Awaited<ReturnType<typeof readFecCsv>>; wanted: WantedUrls }> {
+  const wanted: WantedUrls = new Map();
   const csv = await readFecCsv(csvPath, {
     onRow: (row) => {
       for (const f of row.faces) {
@@ -227,15 +269,186 @@ export async function downloadFec(
       },
     );
   }
-  let urls = [...wanted.keys()];
-  if (options.limit !== undefined) urls = urls.slice(0, requirePositiveInt('limit', options.limit));
+  return { csv, wanted };
+}
 
+async function ensureDir(run: DownloadRun, dir: string): Promise<void> {
+  if (run.madeDirs.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  run.madeDirs.add(dir);
+}
+
+async function writeCrops(
+  run: DownloadRun,
+  img: DecodedImage,
+  boxes: Map<string, FecBox>,
+): Promise<CropRecord[]> {
+  const { outDir, settings, images } = run;
+  const out: CropRecord[] = [];
+  for (const [id, box] of boxes) {
+    const file = cropFile(id, settings.format);
+    const crop = images.cropImage(img, faceCropRect(box, img.width, img.height, settings.margin));
+    await ensureDir(run, join(outDir, file, '..'));
+    await images.writeImage(join(outDir, file), crop, { quality: settings.quality });
+    run.report.cropsWritten++;
+    out.push({ id, box, file, width: crop.width, height: crop.height });
+  }
+  return out;
+}
+
+/** Records a URL's outcome: manifest line, in-memory record, report counts. */
+async function finish(run: DownloadRun, record: DownloadRecord): Promise<void> {
+  const { report } = run;
+  await run.appender.append(record);
+  run.records.set(record.url, record);
+  if (record.status === 'ok') report.downloaded++;
+  else if (record.status === 'dead') report.dead++;
+  else if (record.status === 'bad') report.bad++;
+  else report.errors++;
+  if (record.status !== 'ok' && report.firstProblems.length < 10) {
+    report.firstProblems.push({
+      url: record.url,
+      status: record.status,
+      reason: record.reason ?? '',
+    });
+  }
+}
+
+/** True when an earlier run finished this URL for good (and its files are still there). */
+async function alreadyDone(
+  run: DownloadRun,
+  url: string,
+  boxes: Map<string, FecBox>,
+): Promise<boolean | 'recrop'> {
+  const prev = run.records.get(url);
+  if (prev === undefined || prev.status === 'error') return false;
+  if (prev.status === 'dead') return !run.options.retryDead;
+  if (prev.status === 'bad') return !run.options.retryBad;
+  const have = new Map((prev.crops ?? []).map((c) => [c.id, c]));
+  for (const id of boxes.keys()) {
+    const c = have.get(id);
+    if (c === undefined || !(await exists(join(run.outDir, c.file)))) {
+      return prev.full !== undefined && (await exists(join(run.outDir, prev.full)))
+        ? 'recrop'
+        : false;
+    }
+  }
+  return true;
+}
+
+/** Cuts the missing crops from the stored full image; false when it no longer decodes. */
+async function recropFromFull(
+  run: DownloadRun,
+  url: string,
+  boxes: Map<string, FecBox>,
+): Promise<boolean> {
+  const prev = run.records.get(url) as DownloadRecord;
+  // A stored image that no longer decodes (damaged on disk) is downloaded again below.
+  const img = await run.images
+    .readImage(join(run.outDir, prev.full as string), { failOn: run.settings.failOn })
+    .catch((e: unknown) => {
+      if (isExprsimError(e)) return undefined;
+      throw e;
+    });
+  if (img === undefined) return false;
+  const kept = (prev.crops ?? []).filter((c) => !boxes.has(c.id));
+  const crops = [...kept, ...(await writeCrops(run, img, boxes))];
+  await run.appender.append({ ...prev, crops, at: now() });
+  run.records.set(url, { ...prev, crops, at: now() });
+  run.report.recropped++;
+  return true;
+}
+
+/** Fetches a URL, decodes it, writes its crops (and full image) and records the outcome. */
+async function downloadUrl(
+  run: DownloadRun,
+  url: string,
+  boxes: Map<string, FecBox>,
+): Promise<void> {
+  const { outDir, settings } = run;
+  const id = urlId(url);
+  const got = await fetchWithRetry(url, settings.policy);
+  if (got.kind !== 'body') {
+    await finish(run, {
+      url,
+      id,
+      status: got.kind,
+      http: got.status,
+      reason: got.reason,
+      attempts: got.attempts,
+      at: now(),
+    });
+    return;
+  }
+  let img: DecodedImage;
+  try {
+    img = await run.images.readImage(got.bytes, { failOn: settings.failOn });
+  } catch (e) {
+    if (!isExprsimError(e)) throw e;
+    await finish(run, {
+      url,
+      id,
+      status: 'bad',
+      http: got.status,
+      reason: `${e.code}: ${e.message}`,
+      attempts: got.attempts,
+      bytes: got.bytes.length,
+      at: now(),
+    });
+    return;
+  }
+  let full: string | undefined;
+  if (run.options.keepFull) {
+    full = fullImageFile(id, EXTENSIONS[img.format]);
+    await ensureDir(run, join(outDir, full, '..'));
+    await writeFileAtomic(join(outDir, full), got.bytes);
+  }
+  // Crops made for other CSVs sharing this folder stay in the record.
+  const earlier = (run.records.get(url)?.crops ?? []).filter((c) => !boxes.has(c.id));
+  const crops = [...earlier, ...(await writeCrops(run, img, boxes))];
+  await finish(run, {
+    url,
+    id,
+    status: 'ok',
+    http: got.status,
+    attempts: got.attempts,
+    bytes: got.bytes.length,
+    width: img.width,
+    height: img.height,
+    format: img.format,
+    crops,
+    ...(full === undefined ? {} : { full }),
+    at: now(),
+  });
+}
+
+async function processUrl(run: DownloadRun, url: string): Promise<void> {
+  const boxes = run.wanted.get(url) as Map<string, FecBox>;
+  const done = await alreadyDone(run, url, boxes);
+  if (done === true) {
+    run.report.skipped++;
+    return;
+  }
+  if (done === 'recrop' && (await recropFromFull(run, url, boxes))) return;
+  await downloadUrl(run, url, boxes);
+}
+
+/** Opens the output folder: reads the manifest, removes stale temporaries, starts the report. */
+async function openRun(
+  csvPath: string,
+  options: FecDownloadOptions,
+  settings: DownloadSettings,
+  images: ImageModules,
+  csv: Awaited<ReturnType<typeof readFecCsv>>,
+  wanted: WantedUrls,
+  urls: string[],
+): Promise<DownloadRun> {
+  const outDir = options.outDir;
   await mkdir(outDir, { recursive: true });
   const manifestPath = join(outDir, DOWNLOAD_MANIFEST);
   const { records, badLines } = await readDownloadManifest(manifestPath);
   const staleTempFiles = await removeStaleTemps(outDir);
   const appender = await ManifestAppender.open(manifestPath);
-
   const report: FecDownloadReport = {
     csv: csvPath,
     outDir,
@@ -258,148 +471,23 @@ export async function downloadFec(
     durationMs: 0,
   };
   const madeDirs = new Set<string>();
-  const ensureDir = async (dir: string) => {
-    if (madeDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
-    madeDirs.add(dir);
+  return {
+    outDir,
+    options,
+    settings,
+    images,
+    wanted,
+    records,
+    appender,
+    manifestPath,
+    report,
+    madeDirs,
   };
+}
 
-  const writeCrops = async (
-    url: string,
-    img: DecodedImage,
-    boxes: Map<string, FecBox>,
-  ): Promise<CropRecord[]> => {
-    const out: CropRecord[] = [];
-    for (const [id, box] of boxes) {
-      const file = cropFile(id, format);
-      const crop = cropImage(img, faceCropRect(box, img.width, img.height, margin));
-      await ensureDir(join(outDir, file, '..'));
-      await writeImage(join(outDir, file), crop, { quality });
-      report.cropsWritten++;
-      out.push({ id, box, file, width: crop.width, height: crop.height });
-    }
-    return out;
-  };
-
-  const finish = async (record: DownloadRecord) => {
-    await appender.append(record);
-    records.set(record.url, record);
-    if (record.status === 'ok') report.downloaded++;
-    else if (record.status === 'dead') report.dead++;
-    else if (record.status === 'bad') report.bad++;
-    else report.errors++;
-    if (record.status !== 'ok' && report.firstProblems.length < 10) {
-      report.firstProblems.push({
-        url: record.url,
-        status: record.status,
-        reason: record.reason ?? '',
-      });
-    }
-  };
-
-  /** True when an earlier run finished this URL for good (and its files are still there). */
-  const alreadyDone = async (
-    url: string,
-    boxes: Map<string, FecBox>,
-  ): Promise<boolean | 'recrop'> => {
-    const prev = records.get(url);
-    if (prev === undefined || prev.status === 'error') return false;
-    if (prev.status === 'dead') return !options.retryDead;
-    if (prev.status === 'bad') return !options.retryBad;
-    const have = new Map((prev.crops ?? []).map((c) => [c.id, c]));
-    for (const id of boxes.keys()) {
-      const c = have.get(id);
-      if (c === undefined || !(await exists(join(outDir, c.file)))) {
-        return prev.full !== undefined && (await exists(join(outDir, prev.full)))
-          ? 'recrop'
-          : false;
-      }
-    }
-    return true;
-  };
-
-  const processUrl = async (url: string): Promise<void> => {
-    const boxes = wanted.get(url) as Map<string, FecBox>;
-    const done = await alreadyDone(url, boxes);
-    if (done === true) {
-      report.skipped++;
-      return;
-    }
-    const id = urlId(url);
-    const now = () => new Date().toISOString();
-    if (done === 'recrop') {
-      const prev = records.get(url) as DownloadRecord;
-      // A stored image that no longer decodes (damaged on disk) is downloaded again below.
-      const img = await readImage(join(outDir, prev.full as string), { failOn }).catch(
-        (e: unknown) => {
-          if (isExprsimError(e)) return undefined;
-          throw e;
-        },
-      );
-      if (img !== undefined) {
-        const kept = (prev.crops ?? []).filter((c) => !boxes.has(c.id));
-        const crops = [...kept, ...(await writeCrops(url, img, boxes))];
-        await appender.append({ ...prev, crops, at: now() });
-        records.set(url, { ...prev, crops, at: now() });
-        report.recropped++;
-        return;
-      }
-    }
-    const got = await fetchWithRetry(url, policy);
-    if (got.kind !== 'body') {
-      await finish({
-        url,
-        id,
-        status: got.kind,
-        http: got.status,
-        reason: got.reason,
-        attempts: got.attempts,
-        at: now(),
-      });
-      return;
-    }
-    let img: DecodedImage;
-    try {
-      img = await readImage(got.bytes, { failOn });
-    } catch (e) {
-      if (!isExprsimError(e)) throw e;
-      await finish({
-        url,
-        id,
-        status: 'bad',
-        http: got.status,
-        reason: `${e.code}: ${e.message}`,
-        attempts: got.attempts,
-        bytes: got.bytes.length,
-        at: now(),
-      });
-      return;
-    }
-    let full: string | undefined;
-    if (options.keepFull) {
-      full = fullImageFile(id, EXTENSIONS[img.format]);
-      await ensureDir(join(outDir, full, '..'));
-      await writeFileAtomic(join(outDir, full), got.bytes);
-    }
-    // Crops made for other CSVs sharing this folder stay in the record.
-    const earlier = (records.get(url)?.crops ?? []).filter((c) => !boxes.has(c.id));
-    const crops = [...earlier, ...(await writeCrops(url, img, boxes))];
-    await finish({
-      url,
-      id,
-      status: 'ok',
-      http: got.status,
-      attempts: got.attempts,
-      bytes: got.bytes.length,
-      width: img.width,
-      height: img.height,
-      format: img.format,
-      crops,
-      ...(full === undefined ? {} : { full }),
-      at: now(),
-    });
-  };
-
+/** Runs `concurrency` workers over the URLs; the first failure stops them all. */
+async function runWorkers(run: DownloadRun, urls: string[]): Promise<PromiseSettledResult<void>[]> {
+  const { options } = run;
   let next = 0;
   let finished = 0;
   const progress = () =>
@@ -410,7 +498,7 @@ export async function downloadFec(
       if (options.signal?.aborted) throw options.signal.reason;
       const url = urls[next++];
       try {
-        await processUrl(url);
+        await processUrl(run, url);
       } catch (e) {
         failed = true; // a write failed (disk full, permissions) or the run was aborted: stop all
         throw e;
@@ -421,14 +509,31 @@ export async function downloadFec(
   };
   progress();
   // allSettled: in-flight URLs finish (and are recorded) before the manifest is closed.
-  const results = await Promise.allSettled(
-    Array.from({ length: Math.min(concurrency, Math.max(1, urls.length)) }, worker),
+  return Promise.allSettled(
+    Array.from({ length: Math.min(run.settings.concurrency, Math.max(1, urls.length)) }, worker),
   );
-  await appender.close();
+}
+
+/** Downloads the images of an FEC CSV into `options.outDir`; see the module comment. */
+export async function downloadFec(
+  csvPath: string,
+  options: FecDownloadOptions,
+): Promise<FecDownloadReport> {
+  const started = Date.now();
+  const settings = resolveSettings(options);
+  const images = await loadImageModules();
+  const { csv, wanted } = await readWantedUrls(csvPath);
+  let urls = [...wanted.keys()];
+  if (options.limit !== undefined) urls = urls.slice(0, requirePositiveInt('limit', options.limit));
+
+  const run = await openRun(csvPath, options, settings, images, csv, wanted, urls);
+  const results = await runWorkers(run, urls);
+  await run.appender.close();
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
-  await compactDownloadManifest(manifestPath, records.values());
+  await compactDownloadManifest(run.manifestPath, run.records.values());
+  const { report } = run;
   report.durationMs = Date.now() - started;
-  await writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(run.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

@@ -52,20 +52,10 @@ export interface OpenFeatureCacheOptions {
   allowIncomplete?: boolean;
 }
 
-/**
- * Opens a feature cache written by `extractFeatures`. Checks the format, completeness and
- * (when given) the expected backbone and preprocessing, with clear errors (E_FILE_NOT_FOUND,
- * E_MODEL_FORMAT, E_CACHE_INCOMPLETE, E_CACHE_MISMATCH). Shard data is read on first use and
- * kept in memory as float16 (half the float32 size).
- */
-export async function openFeatureCache(
-  dir: string,
-  options: OpenFeatureCacheOptions = {},
-): Promise<FeatureCache> {
-  const path = join(dir, CACHE_MANIFEST);
-  let m: FeatureCacheManifest;
+/** Reads features.json, or E_FILE_NOT_FOUND / E_MODEL_FORMAT when it is missing or not JSON. */
+async function readManifest(path: string): Promise<FeatureCacheManifest> {
   try {
-    m = (await readJson(path)) as FeatureCacheManifest;
+    return (await readJson(path)) as FeatureCacheManifest;
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ExprsimError(
@@ -74,6 +64,15 @@ export async function openFeatureCache(
       { input: path, fix: 'pass a folder written by `exprsim features`', cause: e },
     );
   }
+}
+
+/** Checks format, completeness, backbone and preprocessing; returns the parsed preprocessing. */
+function checkManifest(
+  dir: string,
+  path: string,
+  m: FeatureCacheManifest,
+  options: OpenFeatureCacheOptions,
+): FeaturePreprocess {
   if (m.format !== CACHE_FORMAT || m.formatVersion !== CACHE_FORMAT_VERSION) {
     throw new ExprsimError(
       'E_MODEL_FORMAT',
@@ -113,14 +112,22 @@ export async function openFeatureCache(
       fix: `expected ${canonicalJson(options.preprocess)}, the cache has ${canonicalJson(preprocess)}: re-extract`,
     });
   }
-  const faceValues = m.shape[0] * m.shape[1] * m.shape[2];
-  const faceBytes = faceValues * 2;
+  return preprocess;
+}
+
+/** Where each key is stored (shard, row), and the keys in storage order, from the done shards. */
+async function indexShards(
+  dir: string,
+  m: FeatureCacheManifest,
+  faceBytes: number,
+  allowIncomplete: boolean | undefined,
+): Promise<{ where: Map<string, { shard: number; row: number }>; keys: string[] }> {
   const where = new Map<string, { shard: number; row: number }>();
   const keys: string[] = [];
   for (let s = 0; s < m.shards; s++) {
     const idx = await shardDone(dir, s, faceBytes);
     if (idx === undefined) {
-      if (options.allowIncomplete) continue;
+      if (allowIncomplete) continue;
       throw new ExprsimError('E_CACHE_INCOMPLETE', `shard ${s} is missing or damaged`, {
         input: join(dir, shardData(s)),
         fix: 'rerun `exprsim features` with the same arguments to rebuild it',
@@ -131,6 +138,25 @@ export async function openFeatureCache(
       keys.push(k);
     });
   }
+  return { where, keys };
+}
+
+/**
+ * Opens a feature cache written by `extractFeatures`. Checks the format, completeness and
+ * (when given) the expected backbone and preprocessing, with clear errors (E_FILE_NOT_FOUND,
+ * E_MODEL_FORMAT, E_CACHE_INCOMPLETE, E_CACHE_MISMATCH). Shard data is read on first use and
+ * kept in memory as float16 (half the float32 size).
+ */
+export async function openFeatureCache(
+  dir: string,
+  options: OpenFeatureCacheOptions = {},
+): Promise<FeatureCache> {
+  const path = join(dir, CACHE_MANIFEST);
+  const m = await readManifest(path);
+  const preprocess = checkManifest(dir, path, m, options);
+  const faceValues = m.shape[0] * m.shape[1] * m.shape[2];
+  const faceBytes = faceValues * 2;
+  const { where, keys } = await indexShards(dir, m, faceBytes, options.allowIncomplete);
   const multi = m.sourcePrefixedKeys === true;
   let loaded = new Map<number, Uint8Array>();
   const shardBytes = (s: number): Uint8Array => {
