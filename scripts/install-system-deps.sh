@@ -47,7 +47,28 @@ cleanup() {
   apt-get update >/dev/null || echo "install-system-deps: warning: apt-get update failed" >&2
 }
 trap cleanup EXIT
-echo 'deb-src http://deb.debian.org/debian trixie main' >"$list"
+# The Debian archive this machine already uses (its configured apt sources: one-line
+# sources.list entries or deb822 .sources files), so the script names no mirror of its own.
+codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+archive="$(
+  {
+    cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+      awk -v c="$codename" '$1 == "deb" { u = $2; if ($2 ~ /^\[/) u = $3; for (i = 3; i <= NF; i++) if ($i == c) { print u; exit } }'
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [ -f "$f" ] || continue
+      awk -v c="$codename" '
+        /^[[:space:]]*$/ { if (ok && uri != "") { print uri; done = 1; exit } ok = 0; uri = ""; next }
+        /^URIs:/ { uri = $2 }
+        /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == c) ok = 1 }
+        END { if (!done && ok && uri != "") print uri }' "$f"
+    done
+  } | head -n 1
+)"
+if [ -z "$archive" ]; then
+  echo "install-system-deps: no Debian archive for \"$codename\" in the apt sources; add one (e.g. in /etc/apt/sources.list.d/) and rerun" >&2
+  exit 1
+fi
+echo "deb-src $archive trixie main" >"$list"
 apt_src=(-o "Dir::Etc::sourcelist=$list" -o Dir::Etc::sourceparts=-)
 apt-get update "${apt_src[@]}"
 (cd "$work" && apt-get source --download-only "${apt_src[@]}" pgvector)
