@@ -294,8 +294,11 @@ function givenNames(key: string, value: unknown): string[] {
 
 /** Validates options and fills in defaults. `inputShape` is the source's (see inputShapeOf). */
 export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainConfig {
-  const optimizer = checked('optimizer', o.optimizer ?? D.optimizer);
-  const seed = checked('seed', o.seed ?? D.seed);
+  /** An option as given, else its default, checked. */
+  const given = <K extends keyof typeof D & keyof TrainOptions & TrainOptionKey>(key: K) =>
+    checked(key, o[key] ?? D[key]);
+  const optimizer = given('optimizer');
+  const seed = given('seed');
   if (o.head === undefined) throw headRequired();
   const def = getHeadDefinition(o.head);
   const headConfig = def.resolve({
@@ -315,40 +318,40 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
           }
         : o.input,
     triplets: resolve(o.triplets),
-    trainSplit: checked('trainSplit', o.trainSplit ?? D.trainSplit),
-    valSplit: checked('valSplit', o.valSplit ?? D.valSplit),
-    trainLimit: checked('trainLimit', o.trainLimit ?? D.trainLimit),
-    valLimit: checked('valLimit', o.valLimit ?? D.valLimit),
-    batchSize: checked('batchSize', o.batchSize ?? D.batchSize),
-    epochs: checked('epochs', o.epochs ?? D.epochs),
-    steps: checked('steps', o.steps ?? D.steps),
+    trainSplit: given('trainSplit'),
+    valSplit: given('valSplit'),
+    trainLimit: given('trainLimit'),
+    valLimit: given('valLimit'),
+    batchSize: given('batchSize'),
+    epochs: given('epochs'),
+    steps: given('steps'),
     optimizer: {
       name: optimizer,
-      weightDecay: checked('weightDecay', o.weightDecay ?? D.weightDecay),
-      momentum: checked('momentum', o.momentum ?? D.momentum),
-      nesterov: checked('nesterov', o.nesterov ?? D.nesterov),
-      beta1: checked('beta1', o.beta1 ?? D.beta1),
-      beta2: checked('beta2', o.beta2 ?? D.beta2),
-      epsilon: checked('epsilon', o.epsilon ?? D.epsilon),
+      weightDecay: given('weightDecay'),
+      momentum: given('momentum'),
+      nesterov: given('nesterov'),
+      beta1: given('beta1'),
+      beta2: given('beta2'),
+      epsilon: given('epsilon'),
     },
     schedule: {
-      name: checked('schedule', o.schedule ?? D.schedule),
+      name: given('schedule'),
       lr: checked('lr', o.lr ?? DEFAULT_LR[optimizer]),
-      warmupSteps: checked('warmupSteps', o.warmupSteps ?? D.warmupSteps),
-      stepSize: checked('stepSize', o.stepSize ?? D.stepSize),
-      gamma: checked('gamma', o.gamma ?? D.gamma),
-      minLr: checked('minLr', o.minLr ?? D.minLr),
+      warmupSteps: given('warmupSteps'),
+      stepSize: given('stepSize'),
+      gamma: given('gamma'),
+      minLr: given('minLr'),
     },
-    loss: checked('loss', o.loss ?? D.loss),
+    loss: given('loss'),
     margins: {
-      oneClass: checked('marginOneClass', o.marginOneClass ?? D.marginOneClass),
-      other: checked('marginOther', o.marginOther ?? D.marginOther),
+      oneClass: given('marginOneClass'),
+      other: given('marginOther'),
     },
     seed,
-    valEvery: checked('valEvery', o.valEvery ?? D.valEvery),
-    checkpointEvery: checked('checkpointEvery', o.checkpointEvery ?? D.checkpointEvery),
-    patience: checked('patience', o.patience ?? D.patience),
-    minDelta: checked('minDelta', o.minDelta ?? D.minDelta),
+    valEvery: given('valEvery'),
+    checkpointEvery: given('checkpointEvery'),
+    patience: given('patience'),
+    minDelta: given('minDelta'),
     workers: checked('workers', o.workers ?? availableParallelism()),
     ...augmentOption(o),
     ...averageFlipOption(o),
