@@ -31,6 +31,15 @@ export const DEFAULT_BASELINE_OPTIONS = Object.freeze({
   resize: 'lanczos3',
 } as const);
 
+/** Suites (`exprsim eval --suite`). */
+export const DEFAULT_SUITE_OPTIONS = Object.freeze({
+  /**
+   * Margins around the detector's box tried for each baseline on photo sets, the best kept:
+   * face-api's expression net scores best on tight boxes (its own SSD's), others on wider ones.
+   */
+  baselineMargins: Object.freeze([0, 0.1, 0.2]),
+});
+
 /** Random-pair distance quantiles (a model's calibration.json). */
 export const DEFAULT_CALIBRATION = Object.freeze({
   /** Random pairs drawn. */
@@ -66,7 +75,11 @@ export const EVAL_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
     help: 'a model folder (model.json with an exprsim manifest)',
     required: true,
   },
-  triplets,
+  { flags: '--triplets <dir>', help: 'triplet dataset folder (dataset.json); or --suite' },
+  {
+    flags: '--suite <file>',
+    help: 'score every triplet set of a suite file (JSON/YAML; scripts/make-dev-suite.sh writes the dev suite) and their mean',
+  },
   split,
   {
     flags: '--features <cache>',
@@ -99,6 +112,10 @@ export const EVAL_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
   {
     flags: '--versus-resize <kernel>',
     help: `the baselines' resampling (as baselines --resize): ${RESIZE_KERNELS.join(', ')}`,
+  },
+  {
+    flags: '--baseline-margins <list>',
+    help: `with --suite: margins around the detector's box tried for each baseline on photo sets, the best kept (default ${DEFAULT_SUITE_OPTIONS.baselineMargins.join(',')})`,
   },
 ]);
 

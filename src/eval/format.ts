@@ -2,6 +2,7 @@ import type { BaselineFailure } from './baselines.js';
 import type { ModelEvaluation } from './evaluate-model.js';
 import type { EvalResult } from './evaluate.js';
 import type { BaselineMargin } from './versus.js';
+import type { EvalCommandResult, SuiteEvaluation } from './evaluate-suite.js';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 const ci = (c: [number, number]) =>
@@ -83,4 +84,66 @@ export function formatBaselineResults(r: {
     formatEvalTable(r.results),
     ...r.failed.map((f) => `${f.baseline}: not run (${f.error})`),
   ];
+}
+
+/** A table's rows as padded text: the first column left-aligned, the others right. */
+function alignRows(table: readonly string[][]): string[] {
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
+  return table.map((r) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** evaluateSuite's result: a row per set with its interval and margins, then the mean. */
+export function formatSuiteEvaluation(r: SuiteEvaluation): string[] {
+  const baselines = (r.meanVersus ?? []).map((m) => m.baseline);
+  const header = ['set', 'triplets', 'accuracy', '95% CI'];
+  for (const b of baselines) header.push(b, 'margin (95% CI)');
+  const rows = r.sets.map((s) => {
+    const a = s.tripletAccuracy;
+    const row = [s.name, String(s.scored), pct(a.accuracy), ci(a.ci)];
+    for (const b of baselines) {
+      const m = s.versus?.margins.find((x) => x.baseline === b);
+      row.push(
+        m === undefined
+          ? '-'
+          : pct(m.accuracy) + (m.boxMargin === undefined ? '' : ` @${m.boxMargin}`),
+        m === undefined
+          ? '-'
+          : `${points(m.margin.difference)} (${points(m.margin.ci[0])} to ${points(m.margin.ci[1])})`,
+      );
+    }
+    return row;
+  });
+  const mean = ['mean over sets', '', pct(r.meanAccuracy), ''];
+  for (const m of r.meanVersus ?? []) mean.push(pct(m.accuracy), points(m.margin));
+  const lines = [
+    `${r.model} on suite ${r.suite} (${r.file})`,
+    '',
+    ...alignRows([header, ...rows, mean]),
+  ];
+  const notes: string[] = [];
+  for (const s of r.sets) {
+    if (s.detect !== undefined) {
+      notes.push(
+        `${s.name}: photos through ${s.detect} with the model's framing; ${s.noFaceImages ?? 0} images without a face left out ${s.noFaceTriplets ?? 0} triplets`,
+      );
+    }
+    for (const f of s.versus?.failed ?? [])
+      notes.push(`${s.name}: ${f.baseline} not run (${f.error})`);
+  }
+  if (baselines.length > 0) {
+    notes.push(
+      "margins: model − baseline in points on the same triplets, paired 95% bootstrap interval; on photo sets each baseline's best box margin (@m) is shown",
+    );
+  }
+  return [...lines, '', ...notes, 'chance 33.3%; the mean weighs every set the same'];
+}
+
+/** `exprsim eval`'s result (evaluateCommand) as text. */
+export function formatEvalCommand(r: EvalCommandResult): string[] {
+  return r.kind === 'suite' ? formatSuiteEvaluation(r) : formatModelEvaluation(r);
 }

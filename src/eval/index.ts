@@ -40,7 +40,27 @@ export {
 } from './evaluate-model.js';
 export { calibrationFileOf, writeCalibrationFile, type CalibrationFile } from './calibration.js';
 export { resolveBaselineNames, checkBaselineResize } from './baseline-names.js';
-export { DEFAULT_BASELINE_OPTIONS, DEFAULT_CALIBRATION, DEFAULT_EVAL_OPTIONS } from './defaults.js';
+export {
+  DEFAULT_BASELINE_OPTIONS,
+  DEFAULT_CALIBRATION,
+  DEFAULT_EVAL_OPTIONS,
+  DEFAULT_SUITE_OPTIONS,
+} from './defaults.js';
 // The shapes `evaluateBaselines` takes as `pixels`, parsed from text (as train's entry has it).
 export { parseShape3 } from '../models/heads/options.js';
-export { formatBaselineResults, formatModelEvaluation } from './format.js';
+export {
+  formatBaselineResults,
+  formatEvalCommand,
+  formatModelEvaluation,
+  formatSuiteEvaluation,
+} from './format.js';
+export {
+  evaluateCommand,
+  evaluateSuite,
+  type EvalCommandOptions,
+  type EvalCommandResult,
+  type EvaluateSuiteOptions,
+  type SuiteEvaluation,
+  type SuiteSetResult,
+} from './evaluate-suite.js';
+export { parseSuite, readSuite, type EvalSuite, type SuiteSet } from './suite.js';

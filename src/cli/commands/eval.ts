@@ -13,7 +13,7 @@ import { printJson, printLines } from '../output.js';
 import { addOptions } from './option-specs.js';
 import { withProgressBar } from './with-progress.js';
 
-/** Registers `exprsim eval MODEL`: evaluateModel. */
+/** Registers `exprsim eval`: evaluateCommand (one split, or a suite's sets). */
 export function registerEvalCommand(program: Command): void {
   const cmd = program
     .command('eval')
@@ -23,11 +23,15 @@ export function registerEvalCommand(program: Command): void {
   addOptions(cmd, EVAL_OPTION_SPECS).action(async (o: Record<string, OptionValue>) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
     await startEngine(g);
-    const { evaluateModel, formatModelEvaluation } = await import('../../eval/index.js');
+    const { evaluateCommand, formatEvalCommand } = await import('../../eval/index.js');
     const r = await withProgressBar(g, (onProgress) =>
-      evaluateModel({
+      evaluateCommand({
         model: optString(o.model) as string,
-        triplets: optString(o.triplets) as string,
+        triplets: optString(o.triplets),
+        suite: optString(o.suite),
+        baselineMargins: optString(o.baselineMargins)
+          ?.split(',')
+          .map((m) => parseNumber('--baseline-margins', m, { int: false, max: 1 }) as number),
         split: parseSplit('--split', o.split),
         limit: parseNumber('--limit', o.limit),
         labels: optString(o.labels),
@@ -47,6 +51,6 @@ export function registerEvalCommand(program: Command): void {
       }),
     );
     if (g.json) printJson(r);
-    else printLines(formatModelEvaluation(r));
+    else printLines(formatEvalCommand(r));
   });
 }
