@@ -1,10 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './helpers.js';
+import { runCli, sharedDataOrSkip, type CliResult } from './helpers.js';
 
 const SAMPLE = fileURLToPath(new URL('./fixtures/fec/sample.csv', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'exprsim-data-cli-'));
@@ -29,6 +29,30 @@ const ferRows = ['emotion,pixels,Usage'];
 for (const usage of ['Training', 'PublicTest', 'PrivateTest'])
   for (const e of [0, 3, 3]) ferRows.push(`${e},${px},${usage}`);
 const ferCsv = file('fer2013.csv', `${ferRows.join('\n')}\n`);
+
+// Hostile inputs: a label path leading out of the dataset, CK+'s extra columns, a CSV whose every
+// row is bad, the FEC sample as UTF-16 and random bytes, `--out` at a file, a set already there.
+const escape = file('escape/labels.csv', 'path,label\na/1.jpg,happy\n../../etc/passwd,sad\n');
+for (const p of ['1.png', '2.png', '3.png', '4.png']) file(`ck/${p}`);
+const ckCsv = file(
+  'ck/labels.csv',
+  'path,label,subject,sequence,frame\n1.png,anger,S1,1,9\n2.png,anger,S2,1,9\n3.png,happy,S1,2,7\n4.png,happy,S2,2,7\n',
+);
+const allBad = file('allbad/labels.csv', 'path,label\na.jpg\nb.jpg\n');
+const u16 = join(dir, 'u16.csv');
+writeFileSync(
+  u16,
+  Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(SAMPLE, 'utf8'), 'utf16le')]),
+);
+const binary = join(dir, 'binary.csv');
+writeFileSync(binary, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 131 + 7) % 256)));
+const outFile = file('out-file', 'keep me');
+const oldSet = file('old-set/dataset.json', '{}');
+const replaced = file('replaced/train.jsonl', 'old');
+const ckplus = sharedDataOrSkip('ckplus48-dev/labels.csv', 'CK+ and JAFFE dev labels via the CLI');
+const jaffe = sharedDataOrSkip('jaffe-dev/labels.csv', 'CK+ and JAFFE dev labels via the CLI');
+const triplets = (labels: string, out: string, ...more: string[]) =>
+  runCli(['data', 'triplets', '--labels', labels, '--out', out, '--per-split', '4', ...more]);
 
 // Start every CLI run at once, so that their start-ups overlap. Error
 // messages (empty files, wrong headers, --strict-files) are checked by the library tests and the
@@ -89,7 +113,35 @@ const runs = {
     '--out',
     join(dir, 'o7'),
   ]),
+  escape: triplets(escape, join(dir, 'o8')),
+  ck: triplets(ckCsv, join(dir, 'o9'), '--split-ratios', '1,0,0'),
+  allBad: triplets(allBad, join(dir, 'o10')),
+  outFile: triplets(labelsCsv, outFile),
+  oldSet: triplets(labelsCsv, dirname(oldSet)),
+  replaced: triplets(labelsCsv, dirname(replaced), '--split-ratios', '1,0,0', '--overwrite'),
+  u16: runCli(['data', 'fec-info', u16]),
+  binary: runCli(['data', 'fec-info', binary]),
+  shared:
+    ckplus.skip || jaffe.skip
+      ? undefined
+      : Promise.all(
+          [ckplus.path, jaffe.path].map((p, i) =>
+            triplets(p, join(dir, `shared-${i}`), '--cross-subject'),
+          ),
+        ),
 };
+
+/** A refusal: exit 1, one line on stderr naming `input`, matching `message`, no stack trace. */
+async function refused(run: Promise<CliResult>, input: string, message: RegExp): Promise<void> {
+  const r = await run;
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.ok(lines[0].startsWith(`exprsim: ${input}: `), lines[0]);
+  assert.match(lines[0], message);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  assert.equal(r.stdout, '');
+}
 
 test('fec-info prints rows, bad rows with line numbers, images, types and the agreement histogram', async () => {
   const r = await runs.info;
@@ -137,3 +189,69 @@ test('library errors show the flags of the option keys they name', async () => {
   assert.equal(two.code, 1);
   assert.match(two.stderr, /pass exactly one of `--labels`, `--folder`, `--fer2013` \(got 2\)/);
 });
+
+test('a label path leading out of the dataset folder is refused, naming the line and path', async () => {
+  await refused(
+    runs.escape,
+    escape,
+    /line 3: the image path "\.\.\/\.\.\/etc\/passwd" is a path leading out.*\(list each image by its path relative to /,
+  );
+  assert.equal(existsSync(join(dir, 'o8')), false, 'nothing written');
+});
+
+test("CK+'s extra columns are ignored with one warning; the triplets are written", async () => {
+  const r = await runs.ck;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^\[exprsim warn\] .*labels\.csv: ignoring columns "sequence", "frame"/);
+  assert.equal(r.stderr.match(/ignoring/g)?.length, 1);
+  assert.match(r.stdout, /train: +4 triplets from 4 images/);
+});
+
+test('a labels CSV whose every row is bad fails', async () => {
+  await refused(runs.allBad, allBad, /no usable rows: all 2 rows were skipped, e\.g\. line 2/);
+});
+
+test('--out at a file, or at a folder holding a triplet set, is refused; --overwrite replaces it', async () => {
+  await refused(
+    runs.outFile,
+    outFile,
+    /the output folder is a file \(pass a folder .* as `--out`\)/,
+  );
+  assert.equal(readFileSync(outFile, 'utf8'), 'keep me');
+  await refused(
+    runs.oldSet,
+    dirname(oldSet),
+    /already holds a triplet set \(dataset\.json\); not replacing it \(pass `--overwrite` to replace it, or choose another `--out`\)/,
+  );
+  assert.equal(readFileSync(oldSet, 'utf8'), '{}');
+  const r = await runs.replaced;
+  assert.equal(r.code, 0, r.stderr);
+  assert.notEqual(readFileSync(replaced, 'utf8'), 'old');
+});
+
+test('fec-info on a UTF-16 or a binary file fails up front', async () => {
+  await refused(runs.u16, u16, /is UTF-16 text, not a UTF-8 FEC CSV \(save it as UTF-8/);
+  await refused(
+    runs.binary,
+    binary,
+    /is a binary file \(a NUL byte at offset \d+\), not a UTF-8 FEC CSV/,
+  );
+});
+
+test(
+  'the shared CK+ and JAFFE dev labels load through `data triplets`',
+  { skip: ckplus.skip || jaffe.skip },
+  async () => {
+    const [ck, jf] = (await runs.shared) as CliResult[];
+    for (const r of [ck, jf]) assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      ck.stdout,
+      /source: +ckplus48-dev \(labels-csv .*\): 495 images, 0 rows skipped, 0 missing files/,
+    );
+    assert.match(
+      jf.stdout,
+      /source: +jaffe-dev \(labels-csv .*\): 108 images, 0 rows skipped, 0 missing files/,
+    );
+    for (const r of [ck, jf]) assert.match(r.stdout, /train: +4 triplets/);
+  },
+);

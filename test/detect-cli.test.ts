@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { makeTempDir, removeDir } from './fixtures/images/helpers.js';
 import { runCliSync } from './helpers.js';
 
@@ -34,4 +35,20 @@ test('exprsim detect: an unknown detector is one line naming the valid ones, exi
   const r = runCliSync(['detect', '--detector', 'yolo', FIXTURE]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown detector "yolo".*mtcnn, viola-jones, blazeface/);
+});
+
+test('exprsim detect big.jpg --min-face 4: refused in one line naming the file and --min-face, exit 1 (no abort)', async () => {
+  const big = join(dir, 'big.jpg');
+  await sharp({ create: { width: 6000, height: 5000, channels: 3, background: '#556677' } })
+    .jpeg()
+    .toFile(big);
+  const r = runCliSync(['detect', big, '--min-face', '4']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.signal, null);
+  assert.equal(
+    r.stderr,
+    `exprsim: skipped ${big}: 6000x5000 image: looking for faces down to 4 px needs a 270.0 Mpx P-Net level, ` +
+      "over MTCNN's limit of 32.0 Mpx (look for faces of 12 px or more (`--min-face`), or crop the image)\n",
+  );
+  assert.match(r.stdout, /1 of 1 images skipped/);
 });

@@ -243,6 +243,43 @@ test('downloads each URL once, classifies every failure, crops every (URL, box),
       raters: 6,
     },
   ]);
+
+  // The set is not replaced without `overwrite`; a CSV without a valid row, or a run keeping no
+  // triplet, fails before anything is written.
+  const again2 = { inputs: { train: path }, downloadDir: out, outDir: join(dir, 'triplets') };
+  await assert.rejects(writeFecTriplets(again2), { code: 'E_BAD_OPTION', option: 'overwrite' });
+  const badCsv = join(dir, 'not-fec.csv');
+  await writeFile(badCsv, 'path,label\na.jpg,happy\n');
+  const fresh = join(dir, 'triplets-2');
+  await assert.rejects(
+    writeFecTriplets({ inputs: { train: path, val: badCsv }, downloadDir: out, outDir: fresh }),
+    (e: Error & { code?: string; input?: string }) => {
+      assert.equal(e.code, 'E_DATA_FORMAT');
+      assert.match(e.message, /^no valid rows: all 2 rows are bad, e\.g\. line 1: /);
+      assert.equal(e.input, badCsv);
+      return true;
+    },
+  );
+  const undownloaded = join(dir, 'undownloaded.csv');
+  await writeFile(
+    undownloaded,
+    `${fecRow([
+      [server.url('/never.jpg'), B1],
+      [server.url('/a.jpg'), B1b],
+      [server.url('/b.png'), B2],
+    ])}\n`,
+  );
+  await assert.rejects(
+    writeFecTriplets({ inputs: { test: undownloaded }, downloadDir: out, outDir: fresh }),
+    {
+      code: 'E_DATA_EMPTY',
+      message:
+        /^no triplets: of 1 rows, 0 tied, 0 under `minAgreement`, 1 with a crop not downloaded/,
+    },
+  );
+  assert.equal(existsSync(fresh), false, 'nothing written');
+  const replaced = await writeFecTriplets({ ...again2, overwrite: true });
+  assert.equal(replaced.counts.train?.kept, 1);
 });
 
 test('keepFull stores each image once; a new box for a done URL is cropped from it without a download', async () => {

@@ -2,6 +2,7 @@
  * The data stage's documented defaults and names, without sharp or TensorFlow.js: the CLI's
  * option parsing and help read them at start-up, the loaders and writers when they run.
  */
+import type { OptionSpec } from '../core/option-spec.js';
 import type { FailOn } from '../image/types.js';
 import type { CropFormat } from './fec-ids.js';
 import type { SplitName } from './labelled.js';
@@ -96,4 +97,13 @@ export const DEFAULT_FERPLUS_TRIPLETS = Object.freeze({
   maxUnknown: 2,
   seed: DEFAULT_SEED,
   sourceName: 'ferplus',
+});
+
+/**
+ * `--overwrite`, of the commands writing a triplet set (`data triplets`, `data ferplus-triplets`,
+ * `data fec-triplets`): without it a folder holding a set already is refused (out-dir.ts).
+ */
+export const OVERWRITE_OPTION: OptionSpec = Object.freeze({
+  flags: '--overwrite',
+  help: 'replace the triplet set already in --out (default: refuse)',
 });

@@ -1,3 +1,4 @@
+import { ExprsimError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { splitCsvLine } from './csv-line.js';
 import { parseFecFields, isFecBadRow, type FecBadRow, type FecRow } from './fec-row.js';
@@ -88,4 +89,21 @@ export async function readFecCsv(
   }
   options.onProgress?.({ done: summary.rows, label: 'rows' });
   return summary;
+}
+
+/**
+ * E_DATA_FORMAT when an FEC CSV had no valid row at all: a file of only bad rows is some other
+ * file (another CSV, a damaged download), and a report or triplet set from it would be empty.
+ */
+export function requireValidRows(summary: FecReadSummary): void {
+  if (summary.rows > 0) return;
+  const first = summary.firstBadRows[0];
+  throw new ExprsimError(
+    'E_DATA_FORMAT',
+    `no valid rows: all ${summary.badRows} rows are bad${first !== undefined ? `, e.g. line ${first.line}: ${first.reason}` : ''}`,
+    {
+      input: summary.file,
+      fix: 'pass an FEC CSV (faceexp-comparison-data-{train,test}-public.csv): per line 3 x (URL, box left,right,top,bottom), the type, then (rater, annotation) pairs',
+    },
+  );
 }

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fecInfo } from './fec-info.js';
 
@@ -46,4 +49,30 @@ test('fec-info with minAgreement 0.7 keeps 7/9 and 1/1; with ties lowest keeps t
   const all = await fecInfo(SAMPLE, { ties: 'lowest' });
   assert.deepEqual([all.triplets.kept, all.triplets.droppedTies], [6, 0]);
   assert.equal(all.ties, 2, 'the histogram still reports ties');
+});
+
+test('fec-info fails on a UTF-16 or binary file, and on one whose every row is bad', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'exprsim-fec-info-'));
+  try {
+    const text = await readFile(SAMPLE, 'utf8');
+    const u16 = join(dir, 'u16.csv');
+    await writeFile(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    await assert.rejects(fecInfo(u16), {
+      code: 'E_DATA_FORMAT',
+      message: /is UTF-16 text, not a UTF-8 FEC CSV/,
+    });
+    const bin = join(dir, 'bin.csv');
+    await writeFile(bin, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)));
+    await assert.rejects(fecInfo(bin), { code: 'E_DATA_FORMAT', message: /is a binary file/ });
+    const other = join(dir, 'labels.csv');
+    await writeFile(other, 'path,label\na.jpg,happy\nb.jpg,sad\n');
+    await assert.rejects(fecInfo(other), (e: Error & { code?: string; input?: string }) => {
+      assert.equal(e.code, 'E_DATA_FORMAT');
+      assert.match(e.message, /^no valid rows: all 3 rows are bad, e\.g\. line 1: has 2 fields/);
+      assert.equal(e.input, other);
+      return true;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,6 @@
 import type { ProgressCallback } from '../core/progress.js';
 import { detachString } from './csv-line.js';
-import { readFecCsv, type FecReadSummary } from './fec-csv.js';
+import { readFecCsv, requireValidRows, type FecReadSummary } from './fec-csv.js';
 import { boxKey, FEC_TRIPLET_TYPES, type FecTripletType } from './fec-row.js';
 import { labelFecRow, reducedFraction, resolveLabelOptions, type LabelOptions } from './vote.js';
 
@@ -36,7 +36,10 @@ export interface FecInfo extends FecReadSummary {
   };
 }
 
-/** Reads an FEC CSV once and summarises it (the `exprsim data fec-info` report). */
+/**
+ * Reads an FEC CSV once and summarises it (the `exprsim data fec-info` report). A file with no
+ * valid row is E_DATA_FORMAT (requireValidRows), one that is not UTF-8 text too (readLines).
+ */
 export async function fecInfo(
   path: string,
   options: LabelOptions & { keepBadRows?: number; onProgress?: ProgressCallback } = {},
@@ -78,6 +81,7 @@ export async function fecInfo(
       else triplets.droppedLowAgreement++;
     },
   });
+  requireValidRows(summary);
   return {
     ...summary,
     uniqueImages: boxesByUrl.size,

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import {
@@ -8,10 +7,11 @@ import {
   type DatasetSplit,
 } from './dataset-manifest.js';
 import { DOWNLOAD_MANIFEST, readDownloadManifest } from './download-manifest.js';
-import { readFecCsv } from './fec-csv.js';
+import { readFecCsv, requireValidRows } from './fec-csv.js';
 import { cropId, type CropFormat } from './fec-ids.js';
 import type { FecFace } from './fec-row.js';
 import { SPLITS, type SplitName } from './labelled.js';
+import { checkTripletDir, prepareTripletDir } from './out-dir.js';
 import { labelFecRow, resolveLabelOptions, type LabelOptions } from './vote.js';
 import { writeTripletFile, type TripletRow } from './triplet-file.js';
 
@@ -23,6 +23,8 @@ export interface FecTripletOptions extends LabelOptions {
   outDir: string;
   /** The source name in rows and manifest. Default 'fec'. */
   sourceName?: string;
+  /** Replace the triplet set already in `outDir` (default false: E_BAD_OPTION). */
+  overwrite?: boolean;
 }
 
 export interface FecSplitCounts {
@@ -39,7 +41,9 @@ export interface FecSplitCounts {
  * FEC CSVs -> exprsim triplet files: each row's majority vote (see vote.ts for the tie rule and
  * minAgreement) becomes {a, p, n} with the crop files of the download folder as keys. Rows whose
  * three crops are not all downloaded are dropped and counted (many Flickr URLs are dead), so
- * training never meets a missing file. Writes `<outDir>/<split>.jsonl` and `dataset.json`.
+ * training never meets a missing file. Writes `<outDir>/<split>.jsonl` and `dataset.json`. A CSV
+ * without a valid row is E_DATA_FORMAT and a run keeping no triplet E_DATA_EMPTY, both before
+ * anything is written; a folder holding a triplet set is refused unless `overwrite`.
  */
 export async function writeFecTriplets(
   options: FecTripletOptions,
@@ -52,6 +56,7 @@ export async function writeFecTriplets(
       option: 'inputs',
     });
   }
+  await checkTripletDir(options.outDir, options.overwrite);
   const { records } = await readDownloadManifest(join(options.downloadDir, DOWNLOAD_MANIFEST));
   if (records.size === 0) {
     throw new ExprsimError('E_DATA_EMPTY', 'the download folder has no manifest entries', {
@@ -71,9 +76,9 @@ export async function writeFecTriplets(
   }
   const keyOf = (f: FecFace) => cropFiles.get(cropId(f.url, f.box));
   const source = options.sourceName ?? 'fec';
-  await mkdir(options.outDir, { recursive: true });
   const counts: Partial<Record<SplitName, FecSplitCounts>> = {};
   const splits: Partial<Record<SplitName, DatasetSplit>> = {};
+  const rowsBySplit = new Map<SplitName, TripletRow[]>();
   for (const s of splitsIn) {
     const input = options.inputs[s] as string;
     const c: FecSplitCounts = {
@@ -102,12 +107,13 @@ export async function writeFecTriplets(
         rows.push({ a, p, n, type: t.type, agreement: t.agreement, source, raters: t.raters });
       },
     });
+    requireValidRows(summary);
     c.rows = summary.rows;
     c.badRows = summary.badRows;
     c.kept = rows.length;
     counts[s] = c;
     const file = `${s}.jsonl`;
-    await writeTripletFile(join(options.outDir, file), rows);
+    rowsBySplit.set(s, rows);
     splits[s] = {
       file,
       count: rows.length,
@@ -116,6 +122,11 @@ export async function writeFecTriplets(
       firstBadRows: summary.firstBadRows,
     };
   }
+  if ([...rowsBySplit.values()].every((rows) => rows.length === 0))
+    throw noFecTriplets(counts, splitsIn.map((s) => options.inputs[s]).join(', '));
+  await prepareTripletDir(options.outDir, options.overwrite);
+  for (const [s, rows] of rowsBySplit)
+    await writeTripletFile(join(options.outDir, `${s}.jsonl`), rows);
   const manifest = await writeDatasetManifest(options.outDir, {
     sources: {
       [source]: makeSource(options.outDir, 'fec', options.downloadDir, options.downloadDir, {
@@ -128,4 +139,31 @@ export async function writeFecTriplets(
     splits,
   });
   return { manifest, counts };
+}
+
+/** Every row was dropped: say why, summed over the splits. */
+function noFecTriplets(
+  counts: Partial<Record<SplitName, FecSplitCounts>>,
+  input: string,
+): ExprsimError {
+  const c = Object.values(counts).reduce(
+    (t, x) => ({
+      rows: t.rows + x.rows,
+      ties: t.ties + x.droppedTies,
+      low: t.low + x.droppedLowAgreement,
+      missing: t.missing + x.droppedMissingImages,
+    }),
+    { rows: 0, ties: 0, low: 0, missing: 0 },
+  );
+  return new ExprsimError(
+    'E_DATA_EMPTY',
+    `no triplets: of ${c.rows} rows, ${c.ties} tied, ${c.low} under \`minAgreement\`, ${c.missing} with a crop not downloaded`,
+    {
+      input,
+      fix:
+        c.missing >= c.rows - c.ties - c.low
+          ? 'download the images first (`exprsim data fec-download` into the `downloadDir` folder)'
+          : 'lower `minAgreement`, or keep ties with `ties` lowest',
+    },
+  );
 }

@@ -293,3 +293,27 @@ test('bad options are E_BAD_OPTION naming the option key', async () => {
     { code: 'E_BAD_OPTION' },
   );
 });
+
+test('an existing triplet set is refused before the votes are read; overwrite replaces it whole', async () => {
+  await withVotes(async (dir, file) => {
+    const out = join(dir, 'out');
+    await mkdir(out);
+    await writeFile(join(out, 'dataset.json'), '{}');
+    await writeFile(join(out, 'test.jsonl'), 'old');
+    const counts = { train: 10, val: 5 };
+    await assert.rejects(writeFerplusTriplets({ votes: file, outDir: out, counts }), {
+      code: 'E_BAD_OPTION',
+      option: 'overwrite',
+      message: /already holds a triplet set \(dataset\.json, test\.jsonl\)/,
+    });
+    // Refused before reading: even a missing vote file is not reached.
+    await assert.rejects(
+      writeFerplusTriplets({ votes: join(dir, 'nope.csv'), outDir: out, counts }),
+      { code: 'E_BAD_OPTION', option: 'overwrite' },
+    );
+    const r = await writeFerplusTriplets({ votes: file, outDir: out, counts, overwrite: true });
+    assert.deepEqual(r.counts, counts);
+    assert.equal(existsSync(join(out, 'test.jsonl')), false, 'the old split is gone');
+    assert.deepEqual(Object.keys((await readDatasetManifest(out)).splits), ['train', 'val']);
+  });
+});

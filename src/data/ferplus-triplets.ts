@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
@@ -27,6 +26,7 @@ import {
   type GradedPartStats,
 } from './graded-triplets.js';
 import { SPLITS, type SplitName } from './labelled.js';
+import { checkTripletDir, prepareTripletDir } from './out-dir.js';
 import { writeTripletFile, type TripletRow } from './triplet-file.js';
 
 export interface FerplusTripletOptions {
@@ -50,6 +50,8 @@ export interface FerplusTripletOptions {
   split?: SplitName;
   /** fer2013new.csv: the folder holding FER2013Train/FER2013Valid/FER2013Test. */
   imagesDir?: string;
+  /** Replace the triplet set already in `outDir` (default false: E_BAD_OPTION). */
+  overwrite?: boolean;
   onProgress?: ProgressCallback;
 }
 
@@ -131,7 +133,8 @@ function resolveOptions(o: FerplusTripletOptions): Resolved {
  * rule) with seeds derived from `seed` and the split, and shuffled (one-class and mixed rows
  * interleaved, so a prefix of the file has both). Keys are the image paths relative to the vote
  * file's folder (several files: their deepest common folder). A run that would write no
- * triplet at all is E_DATA_EMPTY, and nothing is written.
+ * triplet at all is E_DATA_EMPTY, and nothing is written; so is a folder holding a triplet set
+ * already, unless `overwrite` (checked before the votes are read).
  */
 export async function writeFerplusTriplets(
   options: FerplusTripletOptions,
@@ -146,6 +149,7 @@ export async function writeFerplusTriplets(
       fix: 'pass `votes`',
     });
   }
+  await checkTripletDir(options.outDir, options.overwrite);
   const root = commonDir([
     ...votes.map((v) => dirname(v)),
     ...(options.imagesDir !== undefined ? [options.imagesDir] : []),
@@ -173,7 +177,7 @@ export async function writeFerplusTriplets(
   const total = [...rowsBySplit.values()].reduce((n, rows) => n + rows.length, 0);
   if (total === 0) throw nothingWritten(votes, loaded.faces, loaded.leftOut, r);
 
-  await mkdir(options.outDir, { recursive: true });
+  await prepareTripletDir(options.outDir, options.overwrite);
   const manifestSplits: Partial<Record<SplitName, DatasetSplit>> = {};
   const counts: Partial<Record<SplitName, number>> = {};
   for (const [s, rows] of rowsBySplit) {

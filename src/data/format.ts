@@ -94,13 +94,14 @@ export function formatFecTriplets(r: FecTripletsResult, outDir: string): string[
 
 /** `writeTriplets`'s JSON summary: counts, manifest, splits, skipped rows and missing files. */
 export function tripletsResultJson(r: TripletsResult) {
-  const { skipped, missing } = r.source.dataset;
+  const { skipped, missing, ignoredColumns } = r.source.dataset;
   return {
     counts: r.counts,
     manifest: r.manifestPath,
     splits: r.manifest.splits,
     skipped,
     missing,
+    ...(ignoredColumns !== undefined ? { ignoredColumns } : {}),
   };
 }
 

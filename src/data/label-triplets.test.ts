@@ -116,3 +116,65 @@ test('bad counts and a split without images', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the output folder: a file is refused, a triplet set is kept unless overwrite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'exprsim-lt-'));
+  try {
+    const ds = await loadLabelsCsv(await makeDataset(dir));
+    const counts = { train: 6, val: 3, test: 3 };
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    for (const outDir of [file, join(file, 'sub')]) {
+      await assert.rejects(writeLabelTriplets(ds, { outDir, counts }), {
+        code: 'E_BAD_OPTION',
+        option: 'outDir',
+        message: /^the output folder('s path runs through a file| is a file)$/,
+      });
+    }
+    assert.equal(await readFile(file, 'utf8'), 'x');
+    const out = join(dir, 'out');
+    await writeLabelTriplets(ds, { outDir: out, counts, seed: 1 });
+    const before = await readFile(join(out, 'train.jsonl'), 'utf8');
+    await assert.rejects(
+      writeLabelTriplets(ds, { outDir: out, counts, seed: 2 }),
+      (e: Error & { code?: string; option?: string; fix?: string }) => {
+        assert.equal(e.code, 'E_BAD_OPTION');
+        assert.equal(e.option, 'overwrite');
+        assert.match(
+          e.message,
+          /already holds a triplet set \(dataset\.json, train\.jsonl, val\.jsonl, test\.jsonl\)/,
+        );
+        assert.match(e.fix ?? '', /pass `overwrite` to replace it/);
+        return true;
+      },
+    );
+    assert.equal(await readFile(join(out, 'train.jsonl'), 'utf8'), before, 'left as it was');
+    const r = await writeLabelTriplets(ds, { outDir: out, counts, seed: 2, overwrite: true });
+    assert.equal(r.manifest.seed, 2);
+    assert.notEqual(await readFile(join(out, 'train.jsonl'), 'utf8'), before, 'replaced');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run that would write no triplet is E_DATA_EMPTY and writes nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'exprsim-lt-'));
+  try {
+    // One subject: with crossSubject no anchor/positive pair can be drawn.
+    const rows = ['path,label,subject'];
+    for (const [i, label] of ['a', 'a', 'b', 'b'].entries()) {
+      await writeFile(join(dir, `${i}.jpg`), 'x');
+      rows.push(`${i}.jpg,${label},S1`);
+    }
+    await writeFile(join(dir, 'labels.csv'), `${rows.join('\n')}\n`);
+    const ds = await loadLabelsCsv(join(dir, 'labels.csv'));
+    const out = join(dir, 'out');
+    await assert.rejects(
+      writeLabelTriplets(ds, { outDir: out, crossSubject: true, splitRatios: [1, 0, 0] }),
+      { code: 'E_DATA_EMPTY', message: /^no triplets: train 4 images of 2 labels, val 0 images/ },
+    );
+    assert.equal(existsSync(out), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

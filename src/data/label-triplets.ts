@@ -1,5 +1,4 @@
 import { basename, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { ExprsimError } from '../core/errors.js';
 import {
   makeSource,
@@ -11,7 +10,8 @@ import { countByLabel, SPLITS, type LabelledDataset, type SplitName } from './la
 import { deriveSeed, mulberry32, requireSeed } from '../core/prng.js';
 import { sampleLabelTriplets } from './sample-triplets.js';
 import { assignSplits } from './split-assign.js';
-import { writeTripletFile } from './triplet-file.js';
+import { prepareTripletDir } from './out-dir.js';
+import { writeTripletFile, type TripletRow } from './triplet-file.js';
 import { DEFAULT_LABEL_TRIPLETS as D } from './defaults.js';
 
 export interface LabelTripletOptions {
@@ -29,6 +29,8 @@ export interface LabelTripletOptions {
   sourceKind?: 'labels-csv' | 'image-folder' | 'fer2013-csv';
   sourceInput?: string;
   sourceStats?: Record<string, unknown>;
+  /** Replace the triplet set already in `outDir` (default false: E_BAD_OPTION). */
+  overwrite?: boolean;
 }
 
 export interface LabelTripletsResult {
@@ -46,6 +48,8 @@ export function sourceNameFor(path: string): string {
  * Splits a labelled dataset, samples two-class triplets per split (each split with its own seed
  * derived from `seed` and the split name), and writes `<outDir>/{train,val,test}.jsonl` and the
  * manifest `dataset.json` (last). A split without images is written as an empty file and noted.
+ * A run that would write no triplet at all is E_DATA_EMPTY and writes nothing; a folder holding
+ * a triplet set already is refused unless `overwrite` (prepareTripletDir).
  */
 export async function writeLabelTriplets(
   ds: LabelledDataset,
@@ -70,9 +74,9 @@ export async function writeLabelTriplets(
     ratios: options.splitRatios,
     subjectDisjoint: options.subjectDisjoint,
   });
-  await mkdir(options.outDir, { recursive: true });
   const splits: Partial<Record<SplitName, DatasetSplit>> = {};
   const written: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
+  const rowsBySplit: Partial<Record<SplitName, TripletRow[]>> = {};
   for (const s of SPLITS) {
     const images = assigned.splits[s];
     const splitSeed = deriveSeed(seed, s);
@@ -84,7 +88,7 @@ export async function writeLabelTriplets(
       source,
       crossSubject: options.crossSubject,
     });
-    await writeTripletFile(join(options.outDir, file), r.rows);
+    rowsBySplit[s] = r.rows;
     written[s] = r.rows.length;
     splits[s] = {
       file,
@@ -97,6 +101,12 @@ export async function writeLabelTriplets(
       shortfall: counts[s] - r.rows.length,
       ...(images.length === 0 ? { note: 'no images in this split' } : {}),
     };
+  }
+  const requested = SPLITS.reduce((n, s) => n + counts[s], 0);
+  if (requested > 0 && SPLITS.every((s) => written[s] === 0)) throw noTriplets(ds, splits);
+  await prepareTripletDir(options.outDir, options.overwrite);
+  for (const s of SPLITS) {
+    await writeTripletFile(join(options.outDir, `${s}.jsonl`), rowsBySplit[s] ?? []);
   }
   const manifest = await writeDatasetManifest(options.outDir, {
     sources: {
@@ -112,6 +122,7 @@ export async function writeLabelTriplets(
           missing: ds.missing,
           splitsFrom: assigned.how,
           droppedForSubjectOverlap: assigned.droppedForSubjectOverlap,
+          ...(ds.ignoredColumns !== undefined ? { ignoredColumns: ds.ignoredColumns } : {}),
           ...options.sourceStats,
         },
       ),
@@ -129,4 +140,19 @@ export async function writeLabelTriplets(
     splits,
   });
   return { manifest, manifestPath: join(options.outDir, 'dataset.json'), counts: written };
+}
+
+/** No split gave a triplet: say what the images were short of. */
+function noTriplets(
+  ds: LabelledDataset,
+  splits: Partial<Record<SplitName, DatasetSplit>>,
+): ExprsimError {
+  const per = SPLITS.map((s) => {
+    const labels = Object.keys(splits[s]?.labels ?? {}).length;
+    return `${s} ${splits[s]?.images ?? 0} images of ${labels} label${labels === 1 ? '' : 's'}`;
+  }).join(', ');
+  return new ExprsimError('E_DATA_EMPTY', `no triplets: ${per}`, {
+    input: ds.input,
+    fix: 'a split needs two labels, one of them with two images or more (with `crossSubject`, from two subjects); check the labels and `splitRatios`',
+  });
 }

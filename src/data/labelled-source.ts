@@ -11,6 +11,7 @@ import {
 } from './label-triplets.js';
 import { loadLabelsCsv } from './labels-csv.js';
 import type { LabelledDataset } from './labelled.js';
+import { checkTripletDir } from './out-dir.js';
 
 /** Where a labelled dataset comes from: exactly one of `labels`, `folder`, `fer2013`. */
 export interface LabelledSourceOptions {
@@ -89,9 +90,11 @@ export interface TripletsResult extends LabelTripletsResult {
 /**
  * A labelled dataset (see loadLabelledSource) -> two-class triplet files per split and
  * dataset.json in `outDir` (see writeLabelTriplets). fer2013.csv's faces go to
- * `<outDir>/fer2013-images`; the source is named after the dataset folder, or 'fer2013'.
+ * `<outDir>/fer2013-images`; the source is named after the dataset folder, or 'fer2013'. An
+ * `outDir` that is a file, or holds a triplet set and no `overwrite`, is refused before loading.
  */
 export async function writeTriplets(options: TripletsOptions): Promise<TripletsResult> {
+  await checkTripletDir(options.outDir, options.overwrite);
   const source = await loadLabelledSource({
     ...options,
     extractDir: join(options.outDir, 'fer2013-images'),
@@ -109,6 +112,7 @@ export async function writeTriplets(options: TripletsOptions): Promise<TripletsR
     sourceKind: source.kind,
     sourceInput: source.input,
     sourceStats: source.stats,
+    overwrite: options.overwrite,
   });
   return { ...r, source };
 }

@@ -55,6 +55,8 @@ export interface LabelledDataset {
   skipped: { count: number; first: SkippedItem[] };
   /** Listed images that do not exist on disk (dropped from `images`): count and the first few. */
   missing: { count: number; first: SkippedItem[] };
+  /** Labels CSV columns that were not read (e.g. CK+'s sequence and frame). */
+  ignoredColumns?: string[];
   /** Every image has a split / a subject. */
   hasSplits: boolean;
   hasSubjects: boolean;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadLabelsCsv } from './labels-csv.js';
+import { setLogSink } from '../core/logger.js';
+import { loadLabelsCsv, outsideRootReason } from './labels-csv.js';
 
 async function withDataset(
   files: string[],
@@ -126,5 +127,91 @@ test('a wrong header says which columns were expected; empty files are E_DATA_EM
   });
   await withDataset([], '', async (p) => {
     await assert.rejects(loadLabelsCsv(p), { code: 'E_DATA_EMPTY' });
+  });
+});
+
+test('paths leading out of the CSV folder (.., absolute, a drive) fail the load naming the line and path', async () => {
+  assert.equal(outsideRootReason('images/a.jpg'), undefined);
+  assert.equal(outsideRootReason('a/../b.jpg'), undefined, 'stays inside');
+  assert.equal(outsideRootReason('..a/b.jpg'), undefined, 'a name starting with dots');
+  assert.equal(outsideRootReason('/etc/passwd'), 'an absolute path');
+  assert.equal(outsideRootReason('C:/Windows/x.jpg'), 'an absolute path');
+  assert.match(outsideRootReason('a/../../x.jpg') ?? '', /leading out/);
+  const cases: [string, RegExp][] = [
+    ['../../etc/passwd', /line 3: the image path "\.\.\/\.\.\/etc\/passwd" is a path leading out/],
+    ['/etc/passwd', /line 3: the image path "\/etc\/passwd" is an absolute path/],
+    [
+      'a\\..\\..\\secret.jpg',
+      /line 3: the image path "a\/\.\.\/\.\.\/secret\.jpg" is a path leading out/,
+    ],
+  ];
+  for (const [bad, message] of cases) {
+    await withDataset(['a.jpg'], `path,label\na.jpg,x\n${bad},y\n`, async (p, dir) => {
+      await assert.rejects(
+        loadLabelsCsv(p, { checkFiles: false }),
+        (e: Error & { code?: string; input?: string; fix?: string }) => {
+          assert.equal(e.code, 'E_OUTSIDE_ROOT');
+          assert.match(e.message, message);
+          assert.equal(e.input, p);
+          assert.ok(e.fix?.includes(`relative to ${dir} `), e.fix);
+          return true;
+        },
+      );
+    });
+  }
+  // Inside after normalising: loaded.
+  await withDataset(['b.jpg'], 'path,label\nsub/../b.jpg,x\n', async (p) => {
+    const ds = await loadLabelsCsv(p);
+    assert.deepEqual(
+      ds.images.map((i) => i.key),
+      ['sub/../b.jpg'],
+    );
+  });
+});
+
+test("extra columns (CK+'s path,label,subject,sequence,frame) are ignored, with one warning", async () => {
+  const warnings: string[] = [];
+  setLogSink((level, m) => {
+    if (level === 'warn') warnings.push(m);
+  });
+  try {
+    const csv =
+      'path,label,subject,sequence,frame\na.png,anger,S011,004,19\nb.png,happy,S012,001,7\n';
+    await withDataset(['a.png', 'b.png'], csv, async (p) => {
+      const ds = await loadLabelsCsv(p);
+      assert.deepEqual(
+        ds.images.map((i) => [i.key, i.label, i.subject]),
+        [
+          ['a.png', 'anger', 'S011'],
+          ['b.png', 'happy', 'S012'],
+        ],
+      );
+      assert.deepEqual(ds.ignoredColumns, ['sequence', 'frame']);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0], /labels\.csv: ignoring columns "sequence", "frame"/);
+    });
+    warnings.length = 0;
+    await withDataset(['a.png'], 'path,label\na.png,x\n', async (p) => {
+      assert.equal((await loadLabelsCsv(p)).ignoredColumns, undefined);
+      assert.deepEqual(warnings, []);
+    });
+  } finally {
+    setLogSink(undefined);
+  }
+});
+
+test('a CSV none of whose rows is usable fails: every row bad, or no listed image exists', async () => {
+  await withDataset(['a.jpg'], 'path,label\na.jpg\nb.jpg\n', async (p) => {
+    await assert.rejects(loadLabelsCsv(p), {
+      code: 'E_DATA_FORMAT',
+      message: /no usable rows: all 2 rows were skipped, e\.g\. line 2: has 1 fields/,
+    });
+  });
+  await withDataset([], 'path,label\ngone.jpg,x\nlost.jpg,y\n', async (p) => {
+    await assert.rejects(loadLabelsCsv(p), {
+      code: 'E_DATA_MISSING_FILES',
+      message: /none of the 2 listed images exists, e\.g\. gone\.jpg \(line 2\)/,
+    });
+    assert.equal((await loadLabelsCsv(p, { checkFiles: false })).images.length, 2);
   });
 });

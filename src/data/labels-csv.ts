@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, posix, resolve } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { splitCsvLine } from './csv-line.js';
 import { normalizeSplit, tally, type LabelledDataset, type LabelledImage } from './labelled.js';
@@ -31,12 +32,27 @@ export function toKey(path: string): string {
 }
 
 /**
+ * Why an image key leads outside the dataset folder (an absolute path, a drive, `..` out of
+ * it), or undefined when it stays inside. Keys are written into triplet files and resolved
+ * against the source's root, so one that escapes it would make training read any file.
+ */
+export function outsideRootReason(key: string): string | undefined {
+  if (key.startsWith('/') || /^[A-Za-z]:/.test(key) || isAbsolute(key)) return 'an absolute path';
+  const n = posix.normalize(key);
+  if (n === '..' || n.startsWith('../')) return 'a path leading out of the folder (..)';
+  return undefined;
+}
+
+/**
  * Loads a labels CSV: a header naming the columns (`path,label[,split][,subject]`, any order,
- * `usage` accepted for `split`), then one image per line with its path relative to the CSV's
- * directory. Rows with the wrong number of fields, an empty path or label, an unknown split name
- * or a path listed twice are skipped and counted with their line numbers; so are listed files
- * that do not exist (or, with `requireFiles`, they fail the load), because a dataset silently
- * shrinking is worse than a loud one.
+ * `usage` accepted for `split`; other columns, such as CK+'s `sequence,frame`, are ignored and
+ * named once in a warning and in `ignoredColumns`), then one image per line with its path
+ * relative to the CSV's directory and inside it: an absolute path or one leading out with `..`
+ * fails the load (E_OUTSIDE_ROOT naming the line). Rows with the wrong number of fields, an
+ * empty path or label, an unknown split name or a path listed twice are skipped and counted with
+ * their line numbers; so are listed files that do not exist (or, with `requireFiles`, they fail
+ * the load), because a dataset silently shrinking is worse than a loud one. A file none of whose
+ * rows is usable fails too (E_DATA_FORMAT, or E_DATA_MISSING_FILES when no listed image exists).
  */
 export async function loadLabelsCsv(
   path: string,
@@ -53,7 +69,7 @@ export async function loadLabelsCsv(
     hasSplits: false,
     hasSubjects: false,
   };
-  let columns: { path: number; label: number; split?: number; subject?: number } | undefined;
+  let columns: HeaderColumns | undefined;
   let width = 0;
   const seen = new Map<string, number>();
   for await (const { line, text } of readLines(path, 'labels CSV')) {
@@ -68,6 +84,12 @@ export async function loadLabelsCsv(
     if (columns === undefined) {
       columns = parseHeader(path, f);
       width = f.length;
+      if (columns.ignored.length > 0) {
+        ds.ignoredColumns = columns.ignored;
+        logger.warn(
+          `${path}: ignoring column${columns.ignored.length > 1 ? 's' : ''} ${columns.ignored.map((c) => JSON.stringify(c)).join(', ')} (exprsim reads ${LABELS_CSV_COLUMNS})`,
+        );
+      }
       ds.hasSplits = columns.split !== undefined;
       ds.hasSubjects = columns.subject !== undefined;
       continue;
@@ -86,6 +108,8 @@ export async function loadLabelsCsv(
       tally(ds.skipped, { line, item: text.slice(0, 80), reason: 'empty path' });
       continue;
     }
+    const outside = outsideRootReason(key);
+    if (outside !== undefined) throw outsideRootError(path, root, line, key, outside);
     if (label === '') {
       tally(ds.skipped, { line, item: key, reason: 'empty label' });
       continue;
@@ -128,10 +152,55 @@ export async function loadLabelsCsv(
   if (ds.images.length === 0 && ds.skipped.count === 0) {
     throw emptyFileError(path, 'labels CSV', `rows after the header ${LABELS_CSV_COLUMNS}`);
   }
+  if (ds.images.length === 0) throw noUsableRows(ds);
   if (options.checkFiles ?? true) {
     await dropMissing(ds, options);
+    if (ds.images.length === 0) throw noListedImage(ds);
   }
   return ds;
+}
+
+function outsideRootError(
+  path: string,
+  root: string,
+  line: number,
+  key: string,
+  reason: string,
+): ExprsimError {
+  return new ExprsimError(
+    'E_OUTSIDE_ROOT',
+    `line ${line}: the image path ${preview(key)} is ${reason}; images must be inside the CSV's folder`,
+    {
+      input: path,
+      fix: `list each image by its path relative to ${root} (e.g. images/happy/1.jpg), and move or link images from elsewhere into that folder`,
+    },
+  );
+}
+
+/** Every data row was skipped: a CSV that is not what its header says. */
+function noUsableRows(ds: LabelledDataset): ExprsimError {
+  const s = ds.skipped.first[0];
+  return new ExprsimError(
+    'E_DATA_FORMAT',
+    `no usable rows: all ${ds.skipped.count} rows were skipped, e.g. line ${s.line}: ${s.reason}`,
+    {
+      input: ds.input,
+      fix: `give each line after the header the columns ${LABELS_CSV_COLUMNS} of one image`,
+    },
+  );
+}
+
+/** None of the listed images exists: paths relative to another folder, or images not copied. */
+function noListedImage(ds: LabelledDataset): ExprsimError {
+  const m = ds.missing.first[0];
+  return new ExprsimError(
+    'E_DATA_MISSING_FILES',
+    `none of the ${ds.missing.count} listed images exists, e.g. ${m.item}${m.line !== undefined ? ` (line ${m.line})` : ''}`,
+    {
+      input: ds.input,
+      fix: `paths are relative to ${ds.root}: put the images there, or fix the paths`,
+    },
+  );
 }
 
 function headerError(path: string, detail: string): ExprsimError {
@@ -141,10 +210,20 @@ function headerError(path: string, detail: string): ExprsimError {
   });
 }
 
-function parseHeader(
-  path: string,
-  fields: string[],
-): { path: number; label: number; split?: number; subject?: number } {
+interface HeaderColumns {
+  path: number;
+  label: number;
+  split?: number;
+  subject?: number;
+  /** Columns exprsim does not read, as the header names them. */
+  ignored: string[];
+}
+
+/**
+ * The header's columns. Unknown ones are ignored (returned in `ignored`) as long as `path` and
+ * `label` are there; without them the error lists the unknown ones too (often a misnamed one).
+ */
+function parseHeader(path: string, fields: string[]): HeaderColumns {
   const found: Partial<Record<'path' | 'label' | 'split' | 'subject', number>> = {};
   const unknown: string[] = [];
   fields.forEach((name, i) => {
@@ -161,7 +240,7 @@ function parseHeader(
     }
   });
   const absent = (['path', 'label'] as const).filter((c) => found[c] === undefined);
-  if (absent.length > 0 || unknown.length > 0) {
+  if (absent.length > 0) {
     const parts = [];
     if (absent.length > 0)
       parts.push(`missing column${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`);
@@ -183,6 +262,7 @@ function parseHeader(
     label: found.label as number,
     split: found.split,
     subject: found.subject,
+    ignored: unknown,
   };
 }
 

@@ -4,6 +4,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, removeDir } from '../../test/fixtures/images/helpers.js';
+import sharp from 'sharp';
+import type { ExprsimError } from '../core/errors.js';
 import { detectFiles } from './detect-files.js';
 
 const FIXTURE = fileURLToPath(
@@ -49,4 +51,39 @@ test('detectFiles: an unknown detector fails before any file is read', async () 
     code: 'E_UNKNOWN_NAME',
     option: 'detector',
   });
+});
+
+test('detectFiles: a photo too big for the smallest face asked is skipped naming the file, the limit and `minFace`', async () => {
+  // 6000x5000 with 4-px faces aborted the process (MTCNN: a 270-Mpx P-Net level; Viola-Jones: a
+  // 30-Mpx scan in OpenCV's 2 GB heap). Now each refuses it and the other files go on.
+  const big = join(dir, 'big.jpg');
+  await sharp({ create: { width: 6000, height: 5000, channels: 3, background: '#7a6a5a' } })
+    .jpeg()
+    .toFile(big);
+  const cases: [string, RegExp, number][] = [
+    ['mtcnn', /needs a 270\.0 Mpx P-Net level, over MTCNN's limit of 32\.0 Mpx/, 12],
+    ['viola-jones', /scans 30\.0 Mpx, over Viola-Jones's limit of 20\.0 Mpx/, 30],
+  ];
+  for (const [detector, message, smallest] of cases) {
+    const errors: ExprsimError[] = [];
+    const r = await detectFiles([big, FIXTURE], {
+      detector,
+      minFace: 4,
+      onSkip: (_file, e) => errors.push(e),
+    });
+    assert.equal(r.failed, 1, detector);
+    assert.equal(errors.length, 1);
+    const e = errors[0];
+    assert.equal(e.code, 'E_IMAGE_TOO_LARGE');
+    assert.equal(e.input, big);
+    assert.equal(e.option, 'minFace');
+    assert.match(e.message, /^6000x5000 image: looking for faces down to \d+ px /);
+    assert.match(e.message, message);
+    assert.equal(
+      e.fix,
+      `look for faces of ${smallest} px or more (\`minFace\`), or crop the image`,
+    );
+    assert.equal(r.images[0].error, e.toLine());
+    assert.ok(r.images[1].faces !== undefined, 'the next file is still read');
+  }
 });

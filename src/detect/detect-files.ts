@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { isExprsimError, type ExprsimError } from '../core/errors.js';
+import { ExprsimError, isExprsimError } from '../core/errors.js';
 import type { DetectedFace, DetectorName } from '../core/face.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { writeImage } from '../image/encode.js';
@@ -53,6 +53,28 @@ function minFaceConfig(name: DetectorName, minFace: number | undefined): object 
   return {};
 }
 
+/** Each detector's smallest-face key, which detectFiles' `minFace` sets. */
+const MIN_FACE_KEY: Partial<Record<DetectorName, string>> = {
+  mtcnn: 'minFaceSize',
+  'viola-jones': 'minSize',
+};
+
+/**
+ * A detector's error as detectFiles reports it: about `file` when it names no input (a detector
+ * sees pixels, not paths), and naming `minFace` where it named the detector's own key.
+ */
+function aboutFile(e: ExprsimError, file: string, name: DetectorName): ExprsimError {
+  const key = MIN_FACE_KEY[name];
+  const own = key !== undefined && e.option === key;
+  if (e.input !== undefined && !own) return e;
+  return new ExprsimError(e.code, e.message, {
+    input: e.input ?? file,
+    fix: own ? e.fix?.replaceAll(`\`${key}\``, '`minFace`') : e.fix,
+    option: own ? 'minFace' : e.option,
+    cause: e,
+  });
+}
+
 // Reports read better without float noise; the annotations are drawn from the same numbers.
 const round = (v: number, per: number) => Math.round(v * per) / per;
 function roundFace(f: DetectedFace): DetectedFace {
@@ -73,9 +95,10 @@ function roundFace(f: DetectedFace): DetectedFace {
 }
 
 /**
- * Finds the faces in each image file with one detector. A file that cannot be read as an image
- * is skipped (its result holds the error, `onSkip` is told) and the others go on; any other
- * error ends the run. The detector is freed at the end.
+ * Finds the faces in each image file with one detector. A file that cannot be read as an image,
+ * or is too large for the detector at this `minFace` (E_IMAGE_TOO_LARGE, naming the smallest
+ * face size that fits), is skipped (its result holds the error, `onSkip` is told) and the others
+ * go on; any other error ends the run. The detector is freed at the end.
  */
 export async function detectFiles(
   files: readonly string[],
@@ -101,9 +124,10 @@ export async function detectFiles(
         }
       } catch (e) {
         if (!isExprsimError(e)) throw e;
+        const error = aboutFile(e, file, name);
         failed++;
-        images.push({ file, error: e.toLine() });
-        options.onSkip?.(file, e);
+        images.push({ file, error: error.toLine() });
+        options.onSkip?.(file, error);
       }
       options.onProgress?.({ done: i + 1, total: files.length, label: 'detect' });
     }

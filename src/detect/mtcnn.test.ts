@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { readImage } from '../image/read.js';
 import { iou } from './geometry.js';
 import { createDetector } from './registry.js';
+import { MTCNN_TUNING } from './mtcnn.js';
 import type { DetectedFace, Detector, FaceBox } from '../core/face.js';
 
 const FIXTURE = fileURLToPath(
@@ -80,6 +81,45 @@ test('finds a large tilted face (enlarged 6x, then turned 15 degrees)', async ()
   assert.ok(dist < 0.25 * side, `centre ${dist.toFixed(0)} px off: ${show(faces)}`);
   const ratio = Math.sqrt(b.width * b.height) / side;
   assert.ok(ratio > 0.7 && ratio < 1.4, `size ratio ${ratio.toFixed(2)}: ${show(faces)}`);
+});
+
+test('P-Net in strips finds exactly what one pass finds (large levels no longer held whole)', async () => {
+  // 1024 px with 12-px faces: P-Net's first level is 1024 x 1024, over the 1-Mpx strip size.
+  const img = await readImage(await sharp(FIXTURE).resize(1024, 1024).png().toBuffer());
+  const det = await createDetector('mtcnn', { minFaceSize: 12, minFaceRatio: 0 });
+  const saved = MTCNN_TUNING.stripPixels;
+  try {
+    MTCNN_TUNING.stripPixels = Infinity;
+    const whole = await det.detectFaces(img);
+    MTCNN_TUNING.stripPixels = 100_000; // 12 strips on the first level, 6 on the second
+    const strips = await det.detectFaces(img);
+    assert.ok(whole.length >= 1, 'the astronaut is found');
+    assert.deepEqual(strips, whole);
+  } finally {
+    MTCNN_TUNING.stripPixels = saved;
+    det.dispose();
+  }
+});
+
+test('a tiny smallest face on a big photo is refused before any pixel is resampled', async () => {
+  // 6000x5000 with 4-px faces once needed a 270-Mpx P-Net level and aborted the process.
+  const big = {
+    data: new Uint8Array(6000 * 5000 * 3),
+    width: 6000,
+    height: 5000,
+    channels: 3 as const,
+  };
+  const det = await createDetector('mtcnn', { minFaceSize: 4, minFaceRatio: 0 });
+  try {
+    const t0 = performance.now();
+    await assert.rejects(det.detectFaces(big), {
+      code: 'E_IMAGE_TOO_LARGE',
+      message: /^6000x5000 image: looking for faces down to 4 px needs a 270\.0 Mpx P-Net level/,
+    });
+    assert.ok(performance.now() - t0 < 2000, 'refused up front');
+  } finally {
+    det.dispose();
+  }
 });
 
 // Large faces of the WIDER validation subset (../shared/data, not in the repository).

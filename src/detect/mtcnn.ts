@@ -18,6 +18,11 @@
  * pyramid is resampled from a 2x box-filtered ladder made on demand (no aliasing, and cheap),
  * all P-Net outputs are read back in one transfer, and the R-Net/O-Net crops are sampled in JS
  * from the ladder level nearest their size, in batches.
+ *
+ * Memory: P-Net's intermediates take ~110 bytes per level pixel, so a level over 1 Mpx is
+ * run in horizontal strips (exactly the same outputs), and a plan whose first level would be over
+ * MTCNN_MAX_LEVEL_PIXELS (a tiny smallest face on a big photo) is refused up front
+ * (size-limits.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
@@ -32,6 +37,7 @@ import { DEFAULT_MTCNN_CONFIG as D } from './defaults.js';
 import { loadDetectInput, rejectUnknownKeys, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from '../core/face.js';
 import { loadWeightsManifest } from './weights.js';
+import { requireMtcnnPlan } from './size-limits.js';
 
 export interface MtcnnConfig {
   /** Smallest face to look for, in input pixels. Default 20 (MTCNN's and face-api.js's). */
@@ -94,14 +100,15 @@ export function resolveMtcnnConfig(config: MtcnnConfig = {}): ResolvedMtcnnConfi
   };
 }
 
-/** Working images are capped at this many pixels (an 8000-px photo is reduced first). */
-const MAX_WORKING_PIXELS = 6_000_000;
+// The working image (at most 6 Mpx, the smallest face at ~48 px: O-Net's input size, so O-Net
+// crops are never enlarged; at 24 px, blurred 2x enlargements let a dress pattern pass O-Net in
+// one of the shared test photos) and P-Net's scales are planned in size-limits.ts.
 /**
- * The smallest face is brought to this size in the working image: O-Net's input size, so O-Net
- * crops are never enlarged (at 24 px, blurred 2x enlargements let a dress pattern pass O-Net in
- * one of the shared test photos).
+ * `stripPixels`: P-Net levels over this many pixels run in strips of about this size, each
+ * strip's intermediates (~110 bytes a pixel) freed before the next. Not exported from the stage:
+ * tests change it to compare strips with one pass.
  */
-const WORKING_FACE_SIZE = 48;
+export const MTCNN_TUNING = { stripPixels: 1_000_000 };
 /** Candidates kept after P-Net and R-Net, best first: bounds the cost on crowded images. */
 const MAX_STAGE1 = 2000;
 const MAX_STAGE2 = 400;
@@ -464,13 +471,9 @@ interface PyramidLevel {
   sy: number;
 }
 
-/** The pyramid for stage 1. Scale s maps a minFace face to P-Net's 12 px window. */
-function pyramidLevels(ladder: Ladder, minFace: number, scaleFactor: number): PyramidLevel[] {
+/** The pyramid for stage 1 at the planned scales (scale s maps the smallest face to 12 px). */
+function pyramidLevels(ladder: Ladder, scales: readonly number[]): PyramidLevel[] {
   const { width, height } = ladder;
-  const scales: number[] = [];
-  for (let s = 12 / minFace; Math.min(width, height) * s >= 12; s *= scaleFactor) {
-    scales.push(s);
-  }
   return scales.map((s) => {
     const k = Math.max(0, Math.min(ladder.count - 1, Math.floor(Math.log2(1 / s))));
     const [srcH, srcW] = ladder.size(k);
@@ -482,6 +485,52 @@ function pyramidLevels(ladder: Ladder, minFace: number, scaleFactor: number): Py
 }
 
 type Proposal = { box: Corners; score: number; reg: number[] };
+
+/** P-Net's output rows and columns on an h x w input (valid 3x3 convs, a 2x2 pool). */
+const pnetOutput = (h: number, w: number): [number, number] => [
+  Math.max(0, Math.ceil((h - 2) / 2) - 4),
+  Math.max(0, Math.ceil((w - 2) / 2) - 4),
+];
+
+/**
+ * Appends the windows over `threshold` of `rows` output rows of level `l` (starting at output
+ * row `row0`) to `into`: `scores` holds one value per cell, `regs` four.
+ */
+function levelWindows(
+  scores: ArrayLike<number>,
+  regs: ArrayLike<number>,
+  l: PyramidLevel,
+  row0: number,
+  threshold: number,
+  into: Proposal[],
+): void {
+  const ow = pnetOutput(l.h, l.w)[1];
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] < threshold) continue;
+    const r = row0 + Math.floor(i / ow);
+    const c = i % ow;
+    into.push({
+      box: {
+        x1: (2 * c) / l.sx,
+        y1: (2 * r) / l.sy,
+        x2: (2 * c + 12) / l.sx,
+        y2: (2 * r + 12) / l.sy,
+      },
+      score: scores[i],
+      reg: [regs[i * 4], regs[i * 4 + 1], regs[i * 4 + 2], regs[i * 4 + 3]],
+    });
+  }
+}
+
+/** A level's windows suppressed within the level (IoU 0.5), appended to `into`. */
+function keepLevel(found: readonly Proposal[], into: Proposal[]): void {
+  const keep = nms(
+    found.map((f) => f.box),
+    found.map((f) => f.score),
+    0.5,
+  );
+  for (const i of keep) into.push(found[i]);
+}
 
 /**
  * P-Net's windows over `threshold` per level, suppressed within the level, from its flattened
@@ -495,34 +544,19 @@ function pnetProposals(
   const candidates: Proposal[] = [];
   let offset = 0;
   for (const l of levels) {
-    const oh = Math.ceil((l.h - 2) / 2) - 4;
-    const ow = Math.ceil((l.w - 2) / 2) - 4;
-    const n = Math.max(0, oh) * Math.max(0, ow);
-    const scores = values.subarray(offset, offset + n);
-    const regs = values.subarray(offset + n, offset + 5 * n);
-    offset += 5 * n;
+    const [oh, ow] = pnetOutput(l.h, l.w);
+    const n = oh * ow;
     const found: Proposal[] = [];
-    for (let i = 0; i < n; i++) {
-      if (scores[i] < threshold) continue;
-      const r = Math.floor(i / ow);
-      const c = i % ow;
-      found.push({
-        box: {
-          x1: (2 * c) / l.sx,
-          y1: (2 * r) / l.sy,
-          x2: (2 * c + 12) / l.sx,
-          y2: (2 * r + 12) / l.sy,
-        },
-        score: scores[i],
-        reg: [regs[i * 4], regs[i * 4 + 1], regs[i * 4 + 2], regs[i * 4 + 3]],
-      });
-    }
-    const keep = nms(
-      found.map((f) => f.box),
-      found.map((f) => f.score),
-      0.5,
+    levelWindows(
+      values.subarray(offset, offset + n),
+      values.subarray(offset + n, offset + 5 * n),
+      l,
+      0,
+      threshold,
+      found,
     );
-    for (const i of keep) candidates.push(found[i]);
+    offset += 5 * n;
+    keepLevel(found, candidates);
   }
   if (offset !== values.length) {
     throw new ExprsimError(
@@ -536,6 +570,45 @@ function pnetProposals(
   return candidates;
 }
 
+/**
+ * P-Net on one large level in horizontal strips, so that only one strip's intermediates live at
+ * a time. Output row r reads input rows 2r .. 2r + 11, so input rows [2 r0, 2 (r0 + n) + 10) give
+ * output rows r0 .. r0 + n - 1 exactly; the last strip runs to the bottom edge, where the pool
+ * pads as it does on the whole level. The windows are those of one pass over the level.
+ */
+async function pnetStrips(
+  ladder: Ladder,
+  l: PyramidLevel,
+  p: Params['p'],
+  threshold: number,
+): Promise<Proposal[]> {
+  const [oh, ow] = pnetOutput(l.h, l.w);
+  const found: Proposal[] = [];
+  if (oh === 0 || ow === 0) return found;
+  const level = tf.tidy(() => tf.image.resizeBilinear(ladder.tensor(l.k), [l.h, l.w], false, true));
+  try {
+    const rowsPer = Math.max(1, Math.floor((MTCNN_TUNING.stripPixels / l.w - 10) / 2));
+    for (let r0 = 0; r0 < oh; r0 += rowsPer) {
+      const n = Math.min(rowsPer, oh - r0);
+      const y0 = 2 * r0;
+      const y1 = r0 + n === oh ? l.h : 2 * (r0 + n) + 10;
+      const flat = tf.tidy(() => {
+        const { score, box } = pnet(tf.slice(level, [0, y0, 0, 0], [1, y1 - y0, l.w, 3]), p);
+        return tf.concat([tf.reshape(score, [-1]), tf.reshape(box, [-1])]);
+      });
+      const values = (await flat.data()) as Float32Array;
+      flat.dispose();
+      const cells = n * ow;
+      levelWindows(values.subarray(0, cells), values.subarray(cells), l, r0, threshold, found);
+    }
+  } finally {
+    level.dispose();
+  }
+  const kept: Proposal[] = [];
+  keepLevel(found, kept);
+  return kept;
+}
+
 /** Stage 1: P-Net over the pyramid; the surviving boxes, calibrated and squared. */
 async function pnetStage(
   ladder: Ladder,
@@ -543,19 +616,28 @@ async function pnetStage(
   params: Params,
   threshold: number,
 ): Promise<Corners[]> {
-  const flat = tf.tidy(() => {
-    const parts: tf.Tensor[] = [];
-    for (const l of levels) {
-      const resized = tf.image.resizeBilinear(ladder.tensor(l.k), [l.h, l.w], false, true);
-      const { score, box } = pnet(resized, params.p);
-      parts.push(tf.reshape(score, [-1]), tf.reshape(box, [-1]));
-    }
-    return tf.concat(parts);
-  });
-  const values = (await flat.data()) as Float32Array;
-  flat.dispose();
-
-  const candidates = pnetProposals(values, levels, threshold);
+  // Large levels (the first few on big photos) in strips, one at a time; the rest at once, read
+  // back in one transfer.
+  const large = levels.filter((l) => l.h * l.w > MTCNN_TUNING.stripPixels);
+  const small = levels.filter((l) => l.h * l.w <= MTCNN_TUNING.stripPixels);
+  const candidates: Proposal[] = [];
+  for (const l of large) {
+    for (const c of await pnetStrips(ladder, l, params.p, threshold)) candidates.push(c);
+  }
+  if (small.length > 0) {
+    const flat = tf.tidy(() => {
+      const parts: tf.Tensor[] = [];
+      for (const l of small) {
+        const resized = tf.image.resizeBilinear(ladder.tensor(l.k), [l.h, l.w], false, true);
+        const { score, box } = pnet(resized, params.p);
+        parts.push(tf.reshape(score, [-1]), tf.reshape(box, [-1]));
+      }
+      return tf.concat(parts);
+    });
+    const values = (await flat.data()) as Float32Array;
+    flat.dispose();
+    for (const c of pnetProposals(values, small, threshold)) candidates.push(c);
+  }
   if (candidates.length === 0) return [];
   const keep1 = nms(
     candidates.map((c) => c.box),
@@ -669,25 +751,19 @@ export class MtcnnDetector implements Detector {
     const minFace = Math.max(cfg.minFaceSize, cfg.minFaceRatio * Math.min(img.width, img.height));
     if (Math.min(img.width, img.height) < Math.min(minFace, 12)) return [];
 
-    // Working image: the smallest face at ~WORKING_FACE_SIZE px and at most MAX_WORKING_PIXELS.
-    let work: RawImage = img;
-    const shrink = Math.min(
-      1,
-      WORKING_FACE_SIZE / minFace,
-      Math.sqrt(MAX_WORKING_PIXELS / (img.width * img.height)),
-    );
-    if (shrink < 0.95) {
-      const w = Math.max(1, Math.round(img.width * shrink));
-      const h = Math.max(1, Math.round(img.height * shrink));
-      work = await resizeImage(img, w, h, { kernel: 'linear' });
-    }
+    // Working image: the smallest face at ~48 px and at most 6 Mpx; P-Net's first level within
+    // its limit, else E_IMAGE_TOO_LARGE before any pixel is resampled.
+    const plan = requireMtcnnPlan(img.width, img.height, minFace, cfg.scaleFactor);
+    const work: RawImage =
+      plan.shrink < 1
+        ? await resizeImage(img, plan.workWidth, plan.workHeight, { kernel: 'linear' })
+        : img;
     const sx = work.width / img.width;
     const sy = work.height / img.height;
-    const workMinFace = minFace * Math.min(sx, sy);
 
     const ladder = new Ladder(work, 24);
     try {
-      const faces = await this.cascade(ladder, workMinFace, params);
+      const faces = await this.cascade(ladder, plan.scales, params);
       const out: DetectedFace[] = [];
       for (const f of faces) {
         const box = clipBox(
@@ -714,11 +790,15 @@ export class MtcnnDetector implements Detector {
     }
   }
 
-  private async cascade(ladder: Ladder, minFace: number, params: Params): Promise<CascadeFace[]> {
+  private async cascade(
+    ladder: Ladder,
+    scales: readonly number[],
+    params: Params,
+  ): Promise<CascadeFace[]> {
     const cfg = this.config;
     const { width, height } = ladder;
     const t0 = performance.now();
-    const levels = pyramidLevels(ladder, minFace, cfg.scaleFactor);
+    const levels = pyramidLevels(ladder, scales);
     if (levels.length === 0) return [];
     const stage1 = await pnetStage(ladder, levels, params, cfg.thresholds[0]);
     if (stage1.length === 0) return [];

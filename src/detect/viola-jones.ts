@@ -20,6 +20,7 @@ import {
   type HaarCascadeName,
 } from './defaults.js';
 import { loadDetectInput, rejectUnknownKeys, requireBoolean, requireNumber } from './input.js';
+import { requireViolaJonesPlan } from './size-limits.js';
 import type { DetectedFace, DetectInput, Detector } from '../core/face.js';
 import { loadCascade, loadOpenCv, type CvClassifier, type CvMat, type OpenCv } from './opencv.js';
 import { groupHits, pyramidLevels, scanMat, splitWindowSize } from './viola-jones-scan.js';
@@ -204,17 +205,13 @@ export class ViolaJonesDetector implements Detector {
     const img = await loadDetectInput(input, 1);
     const minFace = Math.max(cfg.minSize, cfg.minSizeRatio * Math.min(img.width, img.height));
     if (Math.min(img.width, img.height) < Math.min(minFace, WINDOW)) return [];
-    // Scan a reduced copy where the smallest face wanted fills the cascade window.
-    let work: RawImage = img;
-    const shrink = Math.min(1, WINDOW / minFace);
-    if (shrink < 0.95) {
-      work = await resizeImage(
-        img,
-        Math.max(1, Math.round(img.width * shrink)),
-        Math.max(1, Math.round(img.height * shrink)),
-        { kernel: 'linear' },
-      );
-    }
+    // Scan a reduced copy where the smallest face wanted fills the cascade window; over
+    // VIOLA_JONES_MAX_PIXELS (OpenCV's 2 GB heap) E_IMAGE_TOO_LARGE, before OpenCV sees it.
+    const plan = requireViolaJonesPlan(img.width, img.height, minFace, WINDOW);
+    const work: RawImage =
+      plan.shrink < 1
+        ? await resizeImage(img, plan.workWidth, plan.workHeight, { kernel: 'linear' })
+        : img;
     const sx = work.width / img.width;
     const sy = work.height / img.height;
     const minSize = Math.max(1, Math.round(minFace * Math.min(sx, sy)));

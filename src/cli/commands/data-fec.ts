@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_FEC_DOWNLOAD, TIE_RULES } from '../../data/defaults.js';
+import { DEFAULT_FEC_DOWNLOAD, OVERWRITE_OPTION, TIE_RULES } from '../../data/defaults.js';
+import { addOptions } from './option-specs.js';
 import type { FecDownloadOptions, FecTripletOptions } from '../../index.js';
 import { keyedOption } from '../keyed-option.js';
 import { numberOption, type GlobalOptions } from '../options.js';
@@ -81,7 +82,7 @@ export function registerFecCommands(data: Command): void {
     .option('--train <csv>', 'FEC CSV for the train split')
     .option('--val <csv>', 'FEC CSV for the val split')
     .option('--test <csv>', 'FEC CSV for the test split');
-  withVoteOptions(triplets, 'keep').action(
+  withVoteOptions(addOptions(triplets, [OVERWRITE_OPTION]), 'keep').action(
     async (o: Omit<FecTripletOptions, 'inputs'> & FecTripletOptions['inputs'], cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { train, val, test, ...options } = o;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_FERPLUS_TRIPLETS } from '../../data/defaults.js';
+import { DEFAULT_FERPLUS_TRIPLETS, OVERWRITE_OPTION } from '../../data/defaults.js';
+import { addOptions } from './option-specs.js';
 import type { FerplusTripletOptions } from '../../data/index.js';
 import { keyedOption } from '../keyed-option.js';
 import {
@@ -26,7 +27,9 @@ export function registerFerplusTripletsCommand(data: Command): void {
       'votes.csv (path,usage,10 counts), FERPlus fer2013new.csv or its label.csv files',
     )
     .addOption(keyedOption('--out <dir>', 'output folder', 'outDir').makeOptionMandatory());
-  addSplitCountOptions(cmd, D.counts, '', { test: ', when the votes have PrivateTest' })
+  addSplitCountOptions(addOptions(cmd, [OVERWRITE_OPTION]), D.counts, '', {
+    test: ', when the votes have PrivateTest',
+  })
     .addOption(
       numberOption(
         '--one-class-share <x>',

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { ExprsimError } from '../../core/index.js';
-import { DEFAULT_LABEL_TRIPLETS } from '../../data/defaults.js';
+import { DEFAULT_LABEL_TRIPLETS, OVERWRITE_OPTION } from '../../data/defaults.js';
+import { addOptions } from './option-specs.js';
 import type { TripletsOptions } from '../../index.js';
 import { keyedOption } from '../keyed-option.js';
 import {
@@ -66,8 +67,9 @@ export function registerTripletsCommand(data: Command): void {
     .option(
       '--source-name <name>',
       'source name in the triplet rows (default: the dataset folder name)',
-    )
-    .action(async (o: TripletsOptions & { perSplit?: number }, cmd: Command) => {
+    );
+  addOptions(cmd, [OVERWRITE_OPTION]).action(
+    async (o: TripletsOptions & { perSplit?: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const counts = splitCounts(o, o.perSplit);
       const { formatTripletsResult, tripletsResultJson, writeTriplets } =
@@ -76,5 +78,6 @@ export function registerTripletsCommand(data: Command): void {
         writeTriplets({ ...o, counts, onProgress }),
       );
       printResult(g, tripletsResultJson(r), () => formatTripletsResult(r, o.outDir));
-    });
+    },
+  );
 }

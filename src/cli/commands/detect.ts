@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES, parseDetectorName } from '../../detect/defaults.js';
 import type { ExprsimError } from '../../core/index.js';
 import type { DetectFilesOptions } from '../../index.js';
+import { cliErrorLine, optionFlags } from '../error-line.js';
 import { numberOption, startEngine, type GlobalOptions } from '../options.js';
 import { printResult, withProgressBar } from '../output.js';
 
@@ -27,15 +28,18 @@ export function registerDetectCommand(program: Command): void {
       const { detectFiles, detectFilesJson, formatDetectFiles } =
         await import('../../detect/index.js');
       const r = await withProgressBar(g, (onProgress) =>
-        detectFiles(images, { ...o, detector, onProgress, onSkip: (_file, e) => skipped(g, e) }),
+        detectFiles(images, { ...o, detector, onProgress, onSkip: skipped(g, program) }),
       );
       printResult(g, detectFilesJson(r), () => formatDetectFiles(r));
       if (r.failed === images.length) process.exitCode = 1;
     });
 }
 
-/** A skipped file, on stderr as it happens (on a new line when a progress bar is drawn). */
-function skipped(g: GlobalOptions, e: ExprsimError): void {
-  if (!g.json)
-    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}exprsim: skipped ${e.toLine()}\n`);
+/** Skipped files, on stderr as they happen (on a new line when a progress bar is drawn). */
+function skipped(g: GlobalOptions, program: Command): (file: string, e: ExprsimError) => void {
+  return (_file, e) => {
+    const line = cliErrorLine(e, optionFlags(program));
+    if (!g.json)
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}exprsim: skipped ${line}\n`);
+  };
 }
