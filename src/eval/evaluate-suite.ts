@@ -77,6 +77,13 @@ async function loadSetData(set: SuiteSet): Promise<EvalData> {
   let rows = data.rows;
   if (set.types !== undefined) rows = rows.filter((r) => set.types?.includes(r.type));
   if (set.limit) rows = rows.slice(0, set.limit);
+  if (rows.length === 0) {
+    throw new ExprsimError(
+      'E_DATA_EMPTY',
+      `set "${set.name}" has no ${set.types?.join(' / ') ?? ''} triplets in its ${set.split} split`,
+      { input: set.triplets, fix: "check the set's split and types in the suite file" },
+    );
+  }
   return { ...data, rows };
 }
 
