@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import { formatFromExtension } from './format.js';
+import { fsErrorReason } from './io-errors.js';
 
 /** The visible entries of a folder, sorted by name (code unit order, as `Array.sort`). */
 async function visibleEntries(dir: string): Promise<Dirent[]> {
@@ -68,7 +69,7 @@ export interface ImageFileWalk {
 /** Why a folder cannot be listed, and what to do, from the fs error. */
 function folderError(e: unknown, path: string): ExprsimError {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const detail = ((e as Error | undefined)?.message ?? String(e)).split('\n')[0];
+  const detail = fsErrorReason(e);
   const fix =
     code === 'EACCES' || code === 'EPERM'
       ? 'make it readable and searchable (chmod u+rx), or move it out of the folder indexed'
