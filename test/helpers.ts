@@ -43,6 +43,9 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** Start it in its own process group (to signal the group, workers included). */
   detached?: boolean;
+  /** Run it as this user and group (a root test process dropping to an ordinary user). */
+  uid?: number;
+  gid?: number;
 }
 
 /** A running CLI: the child, its output so far, and its result once it exits. */
@@ -61,6 +64,8 @@ export function spawnCli(args: readonly string[], opts: CliOptions = {}): CliPro
     stdio: ['ignore', 'pipe', 'pipe'],
     env: envOf(opts),
     detached: opts.detached ?? false,
+    ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+    ...(opts.gid === undefined ? {} : { gid: opts.gid }),
   });
   let stdout = '';
   let stderr = '';

@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 /**
  * Typed errors thrown by the library. Only `cli/` and `serve/` catch them and turn them into
  * output; everything else throws. Each error has a stable `code` so callers can branch on it,
@@ -56,10 +58,13 @@ export class ExprsimError extends Error {
     this.option = options.option;
   }
 
-  /** One line for a terminal: "<input>: <message>. <fix>" */
+  /**
+   * One line for a terminal: "<input>: <message> (<fix>)", control characters escaped (a file
+   * name with escape codes or a newline in it prints as `\x1b…`, `\n`: see core/printable.ts).
+   */
   toLine(): string {
     const head = this.input === undefined ? this.message : `${this.input}: ${this.message}`;
-    return this.fix === undefined ? head : `${head} (${this.fix})`;
+    return printable(this.fix === undefined ? head : `${head} (${this.fix})`);
   }
 }
 

@@ -13,3 +13,4 @@ export * from './fs.js';
 export * from './prng.js';
 export * from './round.js';
 export * from './option-spec.js';
+export * from './printable.js';

@@ -1,3 +1,4 @@
+import { printable } from '../core/printable.js';
 import type { DetectBenchResult } from './bench.js';
 import type { DetectFilesResult } from './detect-files.js';
 
@@ -15,7 +16,7 @@ export function formatDetectFiles(r: DetectFilesResult): string[] {
   const lines: string[] = [];
   for (const { file, faces } of r.images) {
     if (faces === undefined) continue;
-    lines.push(`${file}: ${faces.length} face${faces.length === 1 ? '' : 's'}`);
+    lines.push(`${printable(file)}: ${faces.length} face${faces.length === 1 ? '' : 's'}`);
     for (const { box: b, score } of faces)
       lines.push(`  x ${b.x} y ${b.y} w ${b.width} h ${b.height} score ${score}`);
   }

@@ -6,6 +6,15 @@ export function sharpMessage(e: unknown): string {
   return text.split('\n')[0].trim();
 }
 
+/**
+ * A Node fs error in one short line without the path it names (the caller names it once):
+ * "EACCES: permission denied, open '/x/y.jpg'" → "EACCES: permission denied".
+ */
+export function fsErrorReason(e: unknown): string {
+  const text = ((e as Error | undefined)?.message ?? String(e)).split('\n')[0];
+  return text.replace(/, [a-z]+ '.*'$/, '');
+}
+
 /** Maps a Node fs error to an ExprsimError naming the path. */
 export function fsError(e: unknown, path: string, action: 'read' | 'write'): ExprsimError {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;

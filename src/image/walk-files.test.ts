@@ -1,13 +1,21 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import {
+  IS_ROOT,
+  openUpTo,
+  removeTree,
+  runUnprivileged,
+  sourceUrl,
+  tooLongFolder,
+} from '../../test/fixtures/unprivileged.js';
 import { isExprsimError } from '../core/errors.js';
 import { collectImageFiles, listFolder, walkImageFiles } from './walk-files.js';
 
 const base = await mkdtemp(join(tmpdir(), 'exprsim-walk-'));
-after(() => rm(base, { recursive: true, force: true }));
+after(() => removeTree(base));
 
 // root/
 //   b.png  a.JPG  notes.txt  .hidden.png  .git/x.png
@@ -35,6 +43,8 @@ await symlink(join(root, 'sub', 'c.webp'), join(root, 'link-in.png'));
 await symlink(join(elsewhere, 'e.png'), join(root, 'link-out.png'));
 await symlink(join(root, 'missing.png'), join(root, 'broken.png'));
 await symlink(join(root, 'sub'), join(root, 'linked-dir'));
+await symlink('loop-b.png', join(root, 'loop-a.png'));
+await symlink('loop-a.png', join(root, 'loop-b.png'));
 
 const rel = (files: string[]) => files.map((f) => relative(root, f));
 
@@ -55,7 +65,78 @@ test('walkImageFiles: followSymlink follows the links it accepts and reports the
     'sub/c.webp',
     'sub/deeper/d.jpeg',
   ]);
-  assert.deepEqual(rel(w.outside), ['link-out.png'], 'the broken link is neither');
+  assert.deepEqual(rel(w.outside), ['link-out.png']);
+  // Links to nothing are not skipped in silence: each is reported with the reason.
+  assert.deepEqual(
+    w.failed.map((f) => [relative(root, f.path), f.kind]),
+    [
+      ['broken.png', 'symlink'],
+      ['loop-a.png', 'symlink'],
+      ['loop-b.png', 'symlink'],
+    ],
+  );
+  assert.match(w.failed[0].error, /broken symlink \(to .*missing\.png\).*does not exist/);
+  assert.match(w.failed[1].error, /symlink loop/);
+});
+
+test('walkImageFiles: an unreadable subfolder throws E_IO naming it, or is reported and skipped', async () => {
+  const top = join(base, 'deep');
+  await mkdir(join(top, 'a'), { recursive: true });
+  await writeFile(join(top, 'a', 'x.jpg'), 'x');
+  await writeFile(join(top, 'z.jpg'), 'x');
+  tooLongFolder(join(top, 'a'));
+  await assert.rejects(walkImageFiles(top), (e) => {
+    assert.ok(isExprsimError(e));
+    assert.equal(e.code, 'E_IO');
+    assert.match(e.message, /cannot read the folder: ENAMETOOLONG/);
+    assert.match(e.fix ?? '', /shallower folder/);
+    return true;
+  });
+  const w = await walkImageFiles(top, { unreadable: 'report' });
+  assert.deepEqual(
+    w.files.map((f) => relative(top, f)),
+    ['a/x.jpg', 'z.jpg'],
+    'the files before and after it are still found',
+  );
+  assert.equal(w.failed.length, 1);
+  assert.equal(w.failed[0].kind, 'folder');
+  assert.ok(w.failed[0].path.length > 4096 && w.failed[0].path.startsWith(join(top, 'a')));
+  assert.match(w.failed[0].error, /ENAMETOOLONG/);
+  // The folder walked itself cannot be skipped: it throws either way.
+  await assert.rejects(walkImageFiles(join(top, 'missing'), { unreadable: 'report' }), {
+    code: 'E_IO',
+  });
+});
+
+test('walkImageFiles: a folder without read permission (EACCES) is reported, as an ordinary user', async () => {
+  const top = join(base, 'perm');
+  await mkdir(join(top, 'locked'), { recursive: true });
+  await mkdir(join(top, 'open'), { recursive: true });
+  await writeFile(join(top, 'locked', 'secret.jpg'), 'x');
+  await writeFile(join(top, 'open', 'y.jpg'), 'x');
+  await openUpTo(base, join(top, 'open'));
+  await chmod(join(top, 'locked'), 0o000);
+  try {
+    const script = `
+      const { walkImageFiles } = await import(${JSON.stringify(sourceUrl('src/image/walk-files.ts'))});
+      const w = await walkImageFiles(process.argv[1], { unreadable: 'report' });
+      process.stdout.write(JSON.stringify(w));
+    `;
+    const r = await runUnprivileged(script, [top]);
+    assert.equal(r.code, 0, `${IS_ROOT ? 'as nobody: ' : ''}${r.stderr}`);
+    const w = JSON.parse(r.stdout) as {
+      files: string[];
+      failed: { path: string; error: string }[];
+    };
+    assert.deepEqual(w.files, [join(top, 'open', 'y.jpg')]);
+    assert.deepEqual(
+      w.failed.map((f) => f.path),
+      [join(top, 'locked')],
+    );
+    assert.match(w.failed[0].error, /EACCES.*chmod u\+rx/);
+  } finally {
+    await chmod(join(top, 'locked'), 0o755);
+  }
 });
 
 test('listFolder: one level, visible folders and files of any extension, sorted', async () => {

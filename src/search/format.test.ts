@@ -21,9 +21,9 @@ import type { IndexFolderResult } from './index-folder.js';
 const box = { x: 10.26, y: 20.04, width: 45.55, height: 58.4 };
 const photo = (file: string, face = 0): QueryPhoto =>
   ({ file, faces: 2, chosen: { face, box } }) as unknown as QueryPhoto;
-const neighbour = (id: number, path: string, distance: number) => ({
+const neighbour = (id: number, path: string, distance: number, also: string[] = []) => ({
   distance,
-  face: { id, photoId: id + 100, path, face: 1, box, score: 0.98765 },
+  face: { id, photoId: id + 100, path, paths: [path, ...also], face: 1, box, score: 0.98765 },
 });
 
 const search = (neighbours: ReturnType<typeof neighbour>[]): SearchIndexResult =>
@@ -55,6 +55,7 @@ test('a search as a table of neighbours, and as JSON', () => {
     rank: 2,
     distance: 0.123457,
     path: 'y.jpg',
+    paths: ['y.jpg'],
     file: resolve('/photos', 'y.jpg'),
     faceId: 9,
     photoId: 109,
@@ -63,6 +64,54 @@ test('a search as a table of neighbours, and as JSON', () => {
     score: 0.9877,
   });
   assert.deepEqual(formatSearchResult(search([])).slice(2), ['  (the index holds no faces)']);
+});
+
+test('a face whose photo is at several paths is listed once, with every path', () => {
+  const r = search([neighbour(7, 'a/x.jpg', 0, ['copy/x.jpg', 'z.jpg'])]);
+  assert.equal(
+    formatSearchResult(r)[2],
+    '   1    0.0000  a/x.jpg (face 1, 46x58 at (10, 20); also copy/x.jpg, z.jpg)',
+  );
+  assert.deepEqual(searchResultJson(r).results[0].paths, ['a/x.jpg', 'copy/x.jpg', 'z.jpg']);
+});
+
+test('file names are printed with control characters escaped, never raw', () => {
+  const evil = '\x1b[2J\x1b]0;owned\x07x\n.jpg';
+  const shown = '\\x1b[2J\\x1b]0;owned\\x07x\\n.jpg';
+  const r = search([neighbour(7, evil, 0, [`b${evil}`])]);
+  (r.query as { source: string }).source = evil;
+  const lines = formatSearchResult(r);
+  assert.equal(lines[0], `search: face 1 of 2 in ${shown} (46x58 at (10, 20)), model m1`);
+  assert.equal(lines[2], `   1    0.0000  ${shown} (face 1, 46x58 at (10, 20); also b${shown})`);
+  const summary = formatIndexSummary({
+    files: 1,
+    folder: `/p${evil}`,
+    db: 'faces.sqlite',
+    interrupted: false,
+    added: 1,
+    changed: 0,
+    unchanged: 0,
+    removed: 0,
+    copies: 0,
+    faces: 0,
+    noFace: 0,
+    failed: 1,
+    total: { faces: 0, photos: 1 },
+    model: 'm1',
+    seconds: 1,
+    failures: [{ path: evil, error: `cannot read ${evil}` }],
+  } as unknown as IndexFolderResult);
+  assert.equal(summary.at(-1), `  ${shown}: cannot read ${shown}`);
+  assert.ok(summary[0].includes(`in /p${shown} →`), summary[0]);
+  const odd = formatOddOneOut({
+    images: [photo(evil), photo('b.jpg'), photo('c.jpg')],
+    odd: 0,
+    pair: [1, 2],
+    distances: { ab: 0.3, ac: 0.3, bc: 0.1 },
+    model: 'm1',
+  });
+  // eslint-disable-next-line no-control-regex
+  for (const line of [...lines, ...summary, ...odd]) assert.doesNotMatch(line, /[\x00-\x1f\x7f]/);
 });
 
 test('an indexing run in three lines, failures after', () => {
@@ -75,6 +124,7 @@ test('an indexing run in three lines, failures after', () => {
     changed: 0,
     unchanged: 0,
     removed: 2,
+    copies: 0,
     faces: 1,
     noFace: 0,
     failed: 1,
@@ -92,6 +142,10 @@ test('an indexing run in three lines, failures after', () => {
   ]);
   const many = { ...r, failures: Array.from({ length: 22 }, () => r.failures[0]) };
   assert.equal(formatIndexSummary(many).at(-1), '  … and 2 more (--json lists all)');
+  assert.equal(
+    formatIndexSummary({ ...r, copies: 2 })[1],
+    '  1 added, 0 changed, 0 unchanged, 2 removed (2 the same file as another path: embedded once); 1 face written, 0 without a face, 1 failed',
+  );
 });
 
 const comparison = (c: Partial<CompareImagesResult['comparison']>): CompareImagesResult => ({

@@ -1,7 +1,10 @@
 // What the photo queries and indexing return, for people (a few lines) and for scripts (JSON
-// objects with distances, scores and boxes rounded: short, same meaning).
+// objects with distances, scores and boxes rounded: short, same meaning). File names in the
+// lines are printable (control characters escaped, core/printable.ts): a photo named with
+// terminal escape codes cannot recolour or rewrite the terminal. JSON escapes them itself.
 import { resolve } from 'node:path';
 import type { FaceBox } from '../core/face.js';
+import { printable as p } from '../core/printable.js';
 import { roundTo, roundedBox } from '../core/round.js';
 import type {
   CompareImagesResult,
@@ -43,6 +46,8 @@ export function searchResultJson(r: SearchIndexResult) {
       rank: i + 1,
       distance: round(n.distance, 6),
       path: n.face.path,
+      /** Every path with this photo's content (the same file at several paths: one face). */
+      paths: n.face.paths,
       file: resolve(r.root, n.face.path),
       faceId: n.face.id,
       photoId: n.face.photoId,
@@ -57,13 +62,14 @@ export function searchResultJson(r: SearchIndexResult) {
 export function formatSearchResult(r: SearchIndexResult): string[] {
   const q = r.query;
   const lines = [
-    `search: face ${q.face} of ${q.faces} in ${q.source} (${boxText(q.box)}), model ${r.model}`,
+    `search: face ${q.face} of ${q.faces} in ${p(q.source)} (${boxText(q.box)}), model ${r.model}`,
     `rank  distance  photo (face)`,
   ];
   const { results } = searchResultJson(r);
   for (const x of results) {
+    const also = x.paths.length > 1 ? `; also ${x.paths.slice(1).map(p).join(', ')}` : '';
     lines.push(
-      `${String(x.rank).padStart(4)}  ${x.distance.toFixed(4).padStart(8)}  ${x.path} (face ${x.face}, ${boxText(x.box)})`,
+      `${String(x.rank).padStart(4)}  ${x.distance.toFixed(4).padStart(8)}  ${p(x.path)} (face ${x.face}, ${boxText(x.box)}${also})`,
     );
   }
   if (results.length === 0) lines.push('  (the index holds no faces)');
@@ -72,14 +78,15 @@ export function formatSearchResult(r: SearchIndexResult): string[] {
 
 /** An indexing run in three lines, then the first twenty failures. */
 export function formatIndexSummary(r: IndexFolderResult): string[] {
+  const copies = r.copies > 0 ? ` (${r.copies} the same file as another path: embedded once)` : '';
   const lines = [
-    `index: ${plural(r.files, 'photo')} in ${r.folder} → ${r.db}${r.interrupted ? ' (interrupted: rerun to continue)' : ''}`,
-    `  ${r.added} added, ${r.changed} changed, ${r.unchanged} unchanged, ${r.removed} removed; ${plural(r.faces, 'face')} written, ${r.noFace} without a face, ${r.failed} failed`,
+    `index: ${plural(r.files, 'photo')} in ${p(r.folder)} → ${p(r.db)}${r.interrupted ? ' (interrupted: rerun to continue)' : ''}`,
+    `  ${r.added} added, ${r.changed} changed, ${r.unchanged} unchanged, ${r.removed} removed${copies}; ${plural(r.faces, 'face')} written, ${r.noFace} without a face, ${r.failed} failed`,
     `  the index now holds ${r.total.faces} faces in ${r.total.photos} photos (model ${r.model}) · ${r.seconds.toFixed(1)} s`,
   ];
   if (r.failures.length > 0) {
     lines.push(`failed:`);
-    for (const f of r.failures.slice(0, 20)) lines.push(`  ${f.path}: ${f.error}`);
+    for (const f of r.failures.slice(0, 20)) lines.push(`  ${p(f.path)}: ${p(f.error)}`);
     if (r.failures.length > 20)
       lines.push(`  … and ${r.failures.length - 20} more (--json lists all)`);
   }
@@ -103,7 +110,7 @@ export function comparisonJson(r: CompareImagesResult) {
 /** A comparison in three lines: the faces, the distance, the similarity and its calibration. */
 export function formatComparison(r: CompareImagesResult): string[] {
   const c = r.comparison;
-  const face = (p: QueryPhoto) => `${p.file} (face ${p.chosen.face} of ${p.faces})`;
+  const face = (q: QueryPhoto) => `${p(q.file)} (face ${q.chosen.face} of ${q.faces})`;
   const lines = [
     `similar: ${face(r.a)} vs ${face(r.b)}`,
     `distance:   ${c.distance.toFixed(4)} (0 = identical, 2 = opposite)`,
@@ -138,7 +145,7 @@ export function oddOneOutJson(r: FindOddOneOutResult) {
 
 /** The odd one out in two lines: which photo, the closest pair, the three distances. */
 export function formatOddOneOut(r: FindOddOneOutResult): string[] {
-  const file = (i: number) => r.images[i].file;
+  const file = (i: number) => p(r.images[i].file);
   const d = r.distances;
   return [
     `odd one out: ${file(r.odd)} (the closest pair: ${file(r.pair[0])} and ${file(r.pair[1])})`,

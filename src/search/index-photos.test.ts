@@ -1,11 +1,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { startPostgres } from '../../test/fixtures/search/postgres.js';
 import { FACE_PHOTO, saveTestModel, writeFacePhotos } from '../../test/fixtures/search/model.js';
+import { removeTree, tooLongFolder } from '../../test/fixtures/unprivileged.js';
 import { createDetector } from '../detect/registry.js';
 import { createEmbedder } from '../embed/face-embedder.js';
 import type { ProgressEvent } from '../core/progress.js';
@@ -15,7 +17,7 @@ import { openStore } from './open-store.js';
 import { searchByFace, searchByImage } from './query.js';
 
 const work = await mkdtemp(join(tmpdir(), 'exprsim-index-'));
-after(() => rm(work, { recursive: true, force: true }));
+after(() => removeTree(work));
 const modelDir = await saveTestModel(join(work, 'model'));
 const embedder = await createEmbedder(modelDir);
 after(() => embedder.dispose());
@@ -32,6 +34,7 @@ async function folder(): Promise<string> {
 
 const counts = (s: IndexSummary) => ({
   added: s.added,
+  copies: s.copies,
   changed: s.changed,
   unchanged: s.unchanged,
   removed: s.removed,
@@ -61,14 +64,16 @@ test('indexing is incremental: new, changed, unchanged and deleted files', async
   try {
     const events: ProgressEvent[] = [];
     const first = await indexPhotos(root, store, { ...tools, onProgress: (e) => events.push(e) });
+    // face-0.jpg and sub/deep-0.jpg are both the face fixture, byte for byte: embedded once.
     assert.deepEqual(counts(first), {
       added: 5,
+      copies: 1,
       changed: 0,
       unchanged: 0,
       removed: 0,
       failed: 0,
       noFace: 1,
-      faces: 4,
+      faces: 3,
     });
     assert.equal(first.files, 5);
     assert.equal(first.model, modelVersion(embedder.model));
@@ -89,6 +94,7 @@ test('indexing is incremental: new, changed, unchanged and deleted files', async
     const second = await indexPhotos(root, store, tools);
     assert.deepEqual(counts(second), {
       added: 0,
+      copies: 0,
       changed: 0,
       unchanged: 5,
       removed: 0,
@@ -97,31 +103,37 @@ test('indexing is incremental: new, changed, unchanged and deleted files', async
       faces: 0,
     });
 
-    // One new file, one changed (other content at the same path), one deleted.
+    // One new file, one changed (other content at the same path), one deleted. Both the new and
+    // the changed file have the content of another indexed photo: recorded, not embedded.
     await copyFile(FACE_PHOTO, join(root, 'sub', 'new.jpg'));
     await copyFile(join(root, 'face-2.jpg'), join(root, 'face-1.jpg'));
     await rm(join(root, 'face-0.jpg'));
     const third = await indexPhotos(root, store, tools);
     assert.deepEqual(counts(third), {
       added: 1,
+      copies: 2,
       changed: 1,
       unchanged: 3,
       removed: 1,
       failed: 0,
       noFace: 0,
-      faces: 2,
+      faces: 0,
     });
     const stats = await store.stats();
     assert.equal(stats.photos, 5, 'one record per file, never two');
-    assert.equal(stats.faces, 4);
+    assert.equal(stats.faces, 2, 'one set of faces per content');
     assert.equal(await store.getPhoto('face-0.jpg'), undefined);
-    const h1 = (await store.getPhoto('face-1.jpg'))!.hash;
-    assert.equal(h1, (await store.getPhoto('face-2.jpg'))!.hash);
+    const f1 = (await store.getPhoto('face-1.jpg'))!;
+    const f2 = (await store.getPhoto('face-2.jpg'))!;
+    assert.equal(f1.hash, f2.hash);
+    const [shared] = await store.facesOfPhoto(f1.id);
+    assert.deepEqual(await store.facesOfPhoto(f2.id), [shared]);
+    assert.deepEqual(shared.paths, ['face-1.jpg', 'face-2.jpg']);
 
-    // Another model version redoes every photo with faces.
+    // Another model version redoes every content with faces, once for all its paths.
     const other = await indexPhotos(root, store, { ...tools, model: 'other-version' });
-    assert.equal(other.changed, 4);
-    assert.equal(other.unchanged, 1, 'the no-face photo needs no embedding');
+    assert.deepEqual([other.changed, other.faces], [2, 2]);
+    assert.equal(other.unchanged, 3, 'the no-face photo and the second path of each content');
     assert.deepEqual((await store.stats()).models, ['other-version']);
   } finally {
     await store.close();
@@ -140,6 +152,7 @@ test('bad files are recorded as failed with the reason, not fatal, and not retri
     const s = await indexPhotos(root, store, tools);
     assert.deepEqual(counts(s), {
       added: 4,
+      copies: 0,
       changed: 0,
       unchanged: 0,
       removed: 0,
@@ -266,6 +279,87 @@ test('search: a photo finds its own face first at distance ~0; same ranking in P
     } finally {
       await pg.server!.stop();
     }
+  } finally {
+    await store.close();
+  }
+});
+
+test('the same photo at two paths is embedded once; search lists both paths', async () => {
+  const root = await folder();
+  const [, b] = await writeFacePhotos(root, 2);
+  await mkdir(join(root, 'backup'));
+  await copyFile(b, join(root, 'backup', 'face-1.jpg'));
+  const store = await openStore(join(work, `db-${n}.sqlite`), { root });
+  try {
+    const s = await indexPhotos(root, store, tools);
+    assert.deepEqual([s.added, s.copies, s.faces], [3, 1, 2]);
+    assert.equal((await store.stats()).faces, 2, 'one set of faces per content');
+    const r = await searchByImage(store, b, { ...tools, k: 5 });
+    assert.equal(r.neighbours.length, 2, 'the copy is not a second, identical result');
+    assert.deepEqual(r.neighbours[0].face.paths, ['backup/face-1.jpg', 'face-1.jpg']);
+    assert.deepEqual(r.neighbours[1].face.paths, ['face-0.jpg']);
+    const id = r.neighbours[0].face.id;
+    // The first path goes: the face stays, under the other path, with the same id.
+    await rm(join(root, 'backup'), { recursive: true });
+    const again = await indexPhotos(root, store, tools);
+    assert.deepEqual([again.removed, again.faces, again.unchanged], [1, 0, 2]);
+    assert.deepEqual((await store.getFace(id))!.paths, ['face-1.jpg']);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a photo that cannot be read again keeps its record and faces, and is reported', async () => {
+  const root = await folder();
+  await writeFacePhotos(root, 2);
+  const store = await openStore(join(work, `db-${n}.sqlite`), { root });
+  try {
+    await indexPhotos(root, store, tools);
+    const before = (await store.getPhoto('face-1.jpg'))!;
+    const faces = await store.facesOfPhoto(before.id);
+    assert.equal(faces.length, 1);
+    // Between the walk and the read, face-1.jpg stops being a readable file (EISDIR): as a file
+    // on a share that drops, or one being replaced, it fails to read this time.
+    const s = await indexPhotos(root, store, {
+      ...tools,
+      onProgress: (e) => {
+        if (e.done === 1) {
+          rmSync(join(root, 'face-1.jpg'));
+          mkdirSync(join(root, 'face-1.jpg'));
+        }
+      },
+    });
+    assert.equal(s.failed, 1);
+    assert.equal(s.failures[0].path, 'face-1.jpg');
+    assert.match(s.failures[0].error, /cannot read the file: .*kept its record from the last run/);
+    assert.deepEqual([s.changed, s.removed], [0, 0]);
+    assert.deepEqual(await store.getPhoto('face-1.jpg'), before, 'the record is untouched');
+    assert.deepEqual(await store.facesOfPhoto(before.id), faces, 'and so are its faces');
+  } finally {
+    await store.close();
+  }
+});
+
+test('an unreadable subfolder and broken symlinks are reported; the run goes on', async () => {
+  const root = await folder();
+  await writeFacePhotos(join(root, 'a'), 1);
+  await writeFacePhotos(join(root, 'z'), 1);
+  tooLongFolder(join(root, 'a'));
+  await symlink(join(root, 'gone.jpg'), join(root, 'dangling.jpg'));
+  await symlink('loop.jpg', join(root, 'loop.jpg'));
+  const store = await openStore(join(work, `db-${n}.sqlite`), { root });
+  try {
+    const s = await indexPhotos(root, store, tools);
+    // a/face-0.jpg and z/face-0.jpg are the same file: one embedding.
+    assert.deepEqual([s.files, s.added, s.copies, s.faces], [2, 2, 1, 1], 'the readable ones');
+    assert.equal(s.failed, 3);
+    assert.equal(s.failures.length, 3);
+    const byPath = new Map(s.failures.map((f) => [f.path, f.error]));
+    assert.match(byPath.get('dangling.jpg') ?? '', /broken symlink .*gone\.jpg.*does not exist/);
+    assert.match(byPath.get('loop.jpg') ?? '', /symlink loop/);
+    const folderFailure = s.failures.find((f) => f.path.startsWith('a/d'));
+    assert.ok(folderFailure, JSON.stringify(s.failures.map((f) => f.path.slice(0, 20))));
+    assert.match(folderFailure.error, /cannot read the folder: ENAMETOOLONG.*shallower/);
   } finally {
     await store.close();
   }

@@ -4,12 +4,16 @@
  * files are skipped, changed ones replaced, new ones added, and records of deleted files removed.
  * One transaction per photo: a run that is killed or aborted keeps every photo it finished, and
  * the next run carries on. Unreadable files are recorded with status 'failed' and the reason;
- * they never stop the run.
+ * they never stop the run. A file already indexed that cannot be read this time keeps its record
+ * (and faces); an unreadable subfolder is reported and its records are not pruned; symlinks that
+ * lead nowhere are reported. The same content at several paths is embedded once: later paths
+ * share the first one's faces (`linkPhoto`).
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { ExprsimError, isExprsimError } from '../core/errors.js';
 import type { FaceEmbedder } from '../embed/face-embedder.js';
+import { fsErrorReason } from '../image/io-errors.js';
 import { readImage } from '../image/read.js';
 import { walkImageFiles } from '../image/walk-files.js';
 import { logger } from '../core/logger.js';
@@ -18,7 +22,7 @@ import { embedPhotoFaces } from '../embed/photo-faces.js';
 import type { FaceFinder } from '../core/face.js';
 import { DEFAULT_SEARCH } from './defaults.js';
 import { modelVersion } from './model-version.js';
-import { isInside, resolveFolder, toPhotoPath } from './photo-path.js';
+import { isInside, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
 import type { FaceStore, NewFace, NewPhoto } from './types.js';
 
 export interface IndexPhotosOptions {
@@ -58,13 +62,19 @@ export interface IndexSummary {
   unchanged: number;
   /** Records of files that are gone, removed. */
   removed: number;
-  /** Photos written this run with status 'failed'. */
+  /**
+   * What failed this run, each listed in `failures`: photos written with status 'failed',
+   * indexed photos that could not be read again (their records kept), unreadable folders,
+   * broken symlinks and symlinks leading out of the root.
+   */
   failed: number;
+  /** Photos whose content was already indexed at another path: recorded without embedding. */
+  copies: number;
   /** Photos written this run with status 'no-face'. */
   noFace: number;
   /** Faces written this run. */
   faces: number;
-  /** This run's failures (and symlinks leading out of the root). */
+  /** This run's failures (see `failed`). */
   failures: IndexFailure[];
   /** True when `signal` stopped the run early. */
   interrupted: boolean;
@@ -102,8 +112,12 @@ export async function indexPhotos(
     );
   }
   const model = options.model ?? modelVersion(options.embedder.model);
-  // Symlinked photos are indexed when they stay under the root (no escaping it).
-  const walk = await walkImageFiles(dir, { followSymlink: (t) => isInside(store.root, t) });
+  // Symlinked photos are indexed when they stay under the root (no escaping it); an unreadable
+  // subfolder is reported, not fatal.
+  const walk = await walkImageFiles(dir, {
+    followSymlink: (t) => isInside(store.root, t),
+    unreadable: 'report',
+  });
   const summary: IndexSummary = {
     root: store.root,
     folder: dir,
@@ -114,12 +128,16 @@ export async function indexPhotos(
     unchanged: 0,
     removed: 0,
     failed: 0,
+    copies: 0,
     noFace: 0,
     faces: 0,
-    failures: walk.outside.map((p) => ({
-      path: p,
-      error: `a symlink to a file outside ${store.root}: not indexed`,
-    })),
+    failures: [
+      ...walk.outside.map((p) => ({
+        path: toPhotoPath(store.root, p),
+        error: `a symlink to a file outside ${store.root}: not indexed`,
+      })),
+      ...walk.failed.map((f) => ({ path: toPhotoPath(store.root, f.path), error: f.error })),
+    ],
     interrupted: false,
     seconds: 0,
   };
@@ -140,16 +158,47 @@ export async function indexPhotos(
   }
   if (!summary.interrupted && (options.prune ?? DEFAULT_SEARCH.prune)) {
     const under = toPhotoPathOrRoot(store.root, dir);
+    // Records under a folder that could not be read are kept: their files may well be there.
+    const unread = walk.failed
+      .filter((f) => f.kind === 'folder')
+      .map((f) => `${toFolderPath(store.root, f.path)}/`);
     for (const p of await store.listPhotos({ under })) {
-      if (!seen.has(p.path) && (await store.deletePhoto(p.path))) summary.removed++;
+      if (seen.has(p.path) || unread.some((u) => p.path.startsWith(u))) continue;
+      if (await store.deletePhoto(p.path)) summary.removed++;
     }
   }
+  summary.failed = summary.failures.length;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }
 
 function toPhotoPathOrRoot(root: string, dir: string): string | undefined {
   return dir === root ? undefined : toPhotoPath(root, dir);
+}
+
+/**
+ * Records `path` as a copy when the same content is already indexed at another path, with faces
+ * of this model (or as a photo without faces): returns the status it now has, or undefined when
+ * the content must be embedded (new, or its faces are of another model: embedding it again then
+ * replaces them for every path).
+ */
+async function shareContent(
+  path: string,
+  hash: string,
+  store: FaceStore,
+  model: string,
+): Promise<'ok' | 'no-face' | undefined> {
+  const twins = (await store.photosWithHash(hash)).filter((t) => t.path !== path);
+  // Every 'ok' photo of one content shows the same faces: the first one tells.
+  const ok = twins.find((t) => t.status === 'ok');
+  if (ok !== undefined) {
+    const faces = await store.facesOfPhoto(ok.id);
+    if (faces.length === 0 || faces.some((f) => f.model !== model)) return undefined;
+  } else if (!twins.some((t) => t.status === 'no-face')) {
+    return undefined;
+  }
+  await store.linkPhoto(path, hash);
+  return ok === undefined ? 'no-face' : 'ok';
 }
 
 async function indexOne(
@@ -166,7 +215,6 @@ async function indexOne(
     if (existing === undefined) summary.added++;
     else summary.changed++;
     if (photo.status === 'failed') {
-      summary.failed++;
       summary.failures.push({ path, error: photo.error ?? 'failed' });
     } else if (photo.status === 'no-face') summary.noFace++;
     summary.faces += faces.length;
@@ -175,6 +223,16 @@ async function indexOne(
   try {
     bytes = await readFile(file);
   } catch (e) {
+    if (existing !== undefined) {
+      // Possibly a passing failure (a network share, a file being replaced): the record and
+      // faces from the last run stay; the next run reads it again.
+      logger.debug(`${file}: cannot read: ${reason(e)}; record kept`);
+      summary.failures.push({
+        path,
+        error: `cannot read the file: ${fsErrorReason(e)} (kept its record from the last run)`,
+      });
+      return;
+    }
     const size = await stat(file).then(
       (s) => s.size,
       () => 0,
@@ -188,7 +246,7 @@ async function indexOne(
         width: 0,
         height: 0,
         status: 'failed',
-        error: `cannot read the file: ${reason(e)}`,
+        error: `cannot read the file: ${fsErrorReason(e)}`,
       },
       [],
     );
@@ -203,6 +261,14 @@ async function indexOne(
       summary.unchanged++;
       return;
     }
+  }
+  const shared = bytes.length > 0 ? await shareContent(path, hash, store, model) : undefined;
+  if (shared !== undefined) {
+    if (existing === undefined) summary.added++;
+    else summary.changed++;
+    summary.copies++;
+    if (shared === 'no-face') summary.noFace++;
+    return;
   }
   const base = { path, hash, size: bytes.length };
   if (bytes.length === 0) {

@@ -14,8 +14,10 @@ import { logger } from '../core/logger.js';
 import { redactLocation } from './store-common.js';
 import { reconcileRoot, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
 import {
+  checkHash,
   checkNewPhoto,
   dimensionError,
+  noContentError,
   liveWriter,
   lockedError,
   readonlyError,
@@ -51,9 +53,10 @@ CREATE TABLE exprsim_photos (
   error text,
   indexed_at timestamptz NOT NULL
 );
+CREATE INDEX exprsim_photos_by_hash ON exprsim_photos (hash, status);
 CREATE TABLE exprsim_faces (
   id bigserial PRIMARY KEY,
-  photo_id bigint NOT NULL REFERENCES exprsim_photos (id) ON DELETE CASCADE,
+  hash text NOT NULL,
   face integer NOT NULL,
   box_x double precision NOT NULL,
   box_y double precision NOT NULL,
@@ -63,7 +66,7 @@ CREATE TABLE exprsim_faces (
   landmarks jsonb,
   model text NOT NULL,
   embedding vector NOT NULL,
-  UNIQUE (photo_id, face)
+  UNIQUE (hash, face)
 );
 CREATE INDEX exprsim_faces_by_model ON exprsim_faces (model, id);
 CREATE TABLE exprsim_thumbnails (
@@ -78,9 +81,27 @@ CREATE TABLE exprsim_writer (
 );
 `;
 
-const FACE_COLUMNS = `f.id, f.photo_id, p.path, f.face, f.box_x, f.box_y, f.box_width, f.box_height,
-  f.score, f.landmarks, f.model, f.embedding::text AS embedding`;
-const FACE_FROM = 'exprsim_faces f JOIN exprsim_photos p ON p.id = f.photo_id';
+/** A face's own columns (of `f`, a row of exprsim_faces or a subquery over it). */
+const FACE_COLUMNS = `f.id, f.face, f.box_x, f.box_y, f.box_width, f.box_height, f.score,
+  f.landmarks, f.model, f.embedding::text AS embedding`;
+/**
+ * The photos that show a face: faces belong to a content (hash); the photos with that hash and
+ * status 'ok' are its paths (by path, "C" order as in SQLite), the first one its photo.
+ */
+const FACE_PHOTOS = `(SELECT id FROM exprsim_photos WHERE hash = f.hash AND status = 'ok'
+    ORDER BY path COLLATE "C" LIMIT 1) AS photo_id,
+  array(SELECT path FROM exprsim_photos WHERE hash = f.hash AND status = 'ok'
+    ORDER BY path COLLATE "C") AS paths`;
+const FACE_SELECT = `SELECT ${FACE_COLUMNS}, ${FACE_PHOTOS} FROM exprsim_faces f`;
+/** Faces of content `$1` no 'ok' photo shows any more (their thumbnails cascade). */
+const DELETE_ORPHANS = `DELETE FROM exprsim_faces WHERE hash = $1
+  AND NOT EXISTS (SELECT 1 FROM exprsim_photos WHERE hash = $1 AND status = 'ok')`;
+const UPSERT_PHOTO = `INSERT INTO exprsim_photos (path, hash, size, width, height, status, error, indexed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+  ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, size = excluded.size,
+    width = excluded.width, height = excluded.height, status = excluded.status,
+    error = excluded.error, indexed_at = excluded.indexed_at
+  RETURNING id`;
 
 interface PhotoRow {
   id: string;
@@ -97,7 +118,7 @@ interface PhotoRow {
 interface FaceRow {
   id: string;
   photo_id: string;
-  path: string;
+  paths: string[];
   face: number;
   box_x: number;
   box_y: number;
@@ -127,7 +148,8 @@ function toFace(r: FaceRow): FaceRecord {
   return {
     id: Number(r.id),
     photoId: Number(r.photo_id),
-    path: r.path,
+    path: r.paths[0],
+    paths: r.paths,
     face: r.face,
     box: { x: r.box_x, y: r.box_y, width: r.box_width, height: r.box_height },
     score: r.score,
@@ -207,6 +229,7 @@ export class PostgresFaceStore implements FaceStore {
         if (!got.rows[0].ok)
           throw lockedError(location, liveWriter(await readWriter(pool), hostname()));
         await initSchema(pool, location);
+        await upgradeSchema(pool, location);
       }
       await checkSchema(pool, location);
       const meta = await readMeta(pool);
@@ -283,71 +306,26 @@ export class PostgresFaceStore implements FaceStore {
     });
   }
 
-  async putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number> {
-    if (this.readonly) throw readonlyError(this.location);
-    const path = toPhotoPath(this.root, photo.path);
-    const dim = checkNewPhoto(photo, faces);
-    if (dim !== undefined && this.dimension !== undefined && dim !== this.dimension) {
-      throw dimensionError(this.location, dim, this.dimension);
-    }
-    const id = await this.run('cannot write the photo', async () => {
+  async photosWithHash(hash: string): Promise<PhotoRecord[]> {
+    checkHash(hash);
+    return this.run('cannot read photos', async () => {
+      const r = await this.pool.query<PhotoRow>(
+        'SELECT * FROM exprsim_photos WHERE hash = $1 ORDER BY path COLLATE "C"',
+        [hash],
+      );
+      return r.rows.map(toPhoto);
+    });
+  }
+
+  /** Runs `fn` in one transaction on one connection. */
+  private async transaction<T>(doing: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.run(doing, async () => {
       const c = await this.pool.connect();
       try {
         await c.query('BEGIN');
-        const r = await c.query<{ id: string }>(
-          `INSERT INTO exprsim_photos (path, hash, size, width, height, status, error, indexed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-           ON CONFLICT (path) DO UPDATE SET hash = excluded.hash, size = excluded.size,
-             width = excluded.width, height = excluded.height, status = excluded.status,
-             error = excluded.error, indexed_at = excluded.indexed_at
-           RETURNING id`,
-          [
-            path,
-            photo.hash,
-            photo.size,
-            photo.width,
-            photo.height,
-            photo.status,
-            photo.error ?? null,
-          ],
-        );
-        const photoId = r.rows[0].id;
-        await c.query('DELETE FROM exprsim_faces WHERE photo_id = $1', [photoId]);
-        if (dim !== undefined && this.dimension === undefined) {
-          // The first faces fix the column's dimension (the table is empty, so this is instant).
-          await c.query(`ALTER TABLE exprsim_faces ALTER COLUMN embedding TYPE vector(${dim})`);
-          await c.query(
-            "INSERT INTO exprsim_meta (key, value) VALUES ('dimension', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [String(dim)],
-          );
-        }
-        for (const f of faces) {
-          const fr = await c.query<{ id: string }>(
-            `INSERT INTO exprsim_faces (photo_id, face, box_x, box_y, box_width, box_height, score,
-               landmarks, model, embedding)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector) RETURNING id`,
-            [
-              photoId,
-              f.face,
-              f.box.x,
-              f.box.y,
-              f.box.width,
-              f.box.height,
-              f.score,
-              f.landmarks === undefined ? null : JSON.stringify(f.landmarks),
-              f.model,
-              embeddingToText(f.embedding),
-            ],
-          );
-          if (f.thumbnail !== undefined) {
-            await c.query('INSERT INTO exprsim_thumbnails (face_id, jpeg) VALUES ($1, $2)', [
-              fr.rows[0].id,
-              Buffer.from(f.thumbnail),
-            ]);
-          }
-        }
+        const out = await fn(c);
         await c.query('COMMIT');
-        return Number(photoId);
+        return out;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
         throw e;
@@ -355,26 +333,125 @@ export class PostgresFaceStore implements FaceStore {
         c.release();
       }
     });
+  }
+
+  async putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number> {
+    if (this.readonly) throw readonlyError(this.location);
+    const path = toPhotoPath(this.root, photo.path);
+    const dim = checkNewPhoto(photo, faces);
+    if (dim !== undefined && this.dimension !== undefined && dim !== this.dimension) {
+      throw dimensionError(this.location, dim, this.dimension);
+    }
+    const id = await this.transaction('cannot write the photo', async (c) => {
+      const old = await c.query<{ hash: string }>(
+        'SELECT hash FROM exprsim_photos WHERE path = $1',
+        [path],
+      );
+      const r = await c.query<{ id: string }>(UPSERT_PHOTO, [
+        path,
+        photo.hash,
+        photo.size,
+        photo.width,
+        photo.height,
+        photo.status,
+        photo.error ?? null,
+      ]);
+      // The content's one set of faces: replaced for every path that shows it.
+      if (photo.status === 'ok') {
+        await c.query('DELETE FROM exprsim_faces WHERE hash = $1', [photo.hash]);
+      } else {
+        await c.query(DELETE_ORPHANS, [photo.hash]);
+      }
+      const was = old.rows[0]?.hash;
+      if (was !== undefined && was !== photo.hash) await c.query(DELETE_ORPHANS, [was]);
+      if (dim !== undefined && this.dimension === undefined) {
+        // The first faces fix the column's dimension (the table is empty, so this is instant).
+        await c.query(`ALTER TABLE exprsim_faces ALTER COLUMN embedding TYPE vector(${dim})`);
+        await c.query(
+          "INSERT INTO exprsim_meta (key, value) VALUES ('dimension', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          [String(dim)],
+        );
+      }
+      for (const f of faces) {
+        const fr = await c.query<{ id: string }>(
+          `INSERT INTO exprsim_faces (hash, face, box_x, box_y, box_width, box_height, score,
+             landmarks, model, embedding)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector) RETURNING id`,
+          [
+            photo.hash,
+            f.face,
+            f.box.x,
+            f.box.y,
+            f.box.width,
+            f.box.height,
+            f.score,
+            f.landmarks === undefined ? null : JSON.stringify(f.landmarks),
+            f.model,
+            embeddingToText(f.embedding),
+          ],
+        );
+        if (f.thumbnail !== undefined) {
+          await c.query('INSERT INTO exprsim_thumbnails (face_id, jpeg) VALUES ($1, $2)', [
+            fr.rows[0].id,
+            Buffer.from(f.thumbnail),
+          ]);
+        }
+      }
+      return Number(r.rows[0].id);
+    });
     if (dim !== undefined) this.dimension ??= dim;
     return id;
+  }
+
+  async linkPhoto(path: string, hash: string): Promise<number> {
+    if (this.readonly) throw readonlyError(this.location);
+    const rel = toPhotoPath(this.root, path);
+    checkHash(hash, path);
+    return this.transaction('cannot write the photo', async (c) => {
+      const from = await c.query<PhotoRow>(
+        `SELECT * FROM exprsim_photos WHERE hash = $1 AND status IN ('ok', 'no-face')
+         ORDER BY status = 'ok' DESC, path COLLATE "C" LIMIT 1`,
+        [hash],
+      );
+      const src = from.rows[0];
+      if (src === undefined) throw noContentError(path, hash);
+      const old = await c.query<{ hash: string }>(
+        'SELECT hash FROM exprsim_photos WHERE path = $1',
+        [rel],
+      );
+      const r = await c.query<{ id: string }>(UPSERT_PHOTO, [
+        rel,
+        hash,
+        src.size,
+        src.width,
+        src.height,
+        src.status,
+        src.error,
+      ]);
+      const was = old.rows[0]?.hash;
+      if (was !== undefined && was !== hash) await c.query(DELETE_ORPHANS, [was]);
+      return Number(r.rows[0].id);
+    });
   }
 
   async deletePhoto(path: string): Promise<boolean> {
     if (this.readonly) throw readonlyError(this.location);
     const rel = toPhotoPath(this.root, path);
-    return this.run('cannot delete the photo', async () => {
-      const r = await this.pool.query('DELETE FROM exprsim_photos WHERE path = $1', [rel]);
-      return (r.rowCount ?? 0) > 0;
+    return this.transaction('cannot delete the photo', async (c) => {
+      const r = await c.query<{ hash: string }>(
+        'DELETE FROM exprsim_photos WHERE path = $1 RETURNING hash',
+        [rel],
+      );
+      if (r.rows.length === 0) return false;
+      await c.query(DELETE_ORPHANS, [r.rows[0].hash]);
+      return true;
     });
   }
 
   async getFace(id: number): Promise<FaceRecord | undefined> {
     if (!Number.isSafeInteger(id)) return undefined;
     return this.run('cannot read a face', async () => {
-      const r = await this.pool.query<FaceRow>(
-        `SELECT ${FACE_COLUMNS} FROM ${FACE_FROM} WHERE f.id = $1`,
-        [id],
-      );
+      const r = await this.pool.query<FaceRow>(`${FACE_SELECT} WHERE f.id = $1`, [id]);
       return r.rows[0] && toFace(r.rows[0]);
     });
   }
@@ -383,7 +460,9 @@ export class PostgresFaceStore implements FaceStore {
     if (!Number.isSafeInteger(photoId)) return [];
     return this.run('cannot read faces', async () => {
       const r = await this.pool.query<FaceRow>(
-        `SELECT ${FACE_COLUMNS} FROM ${FACE_FROM} WHERE f.photo_id = $1 ORDER BY f.face`,
+        `${FACE_SELECT}
+         WHERE f.hash = (SELECT hash FROM exprsim_photos WHERE id = $1 AND status = 'ok')
+         ORDER BY f.face`,
         [photoId],
       );
       return r.rows.map(toFace);
@@ -416,12 +495,16 @@ export class PostgresFaceStore implements FaceStore {
       const dim = await this.currentDimension();
       if (dim === undefined || k === 0) return [];
       checkEmbedding(query, 'the query embedding', dim);
+      // The k nearest first, then their photos (not one photo lookup per face scanned).
       const r = await this.pool.query<FaceRow & { distance: number }>(
-        `SELECT ${FACE_COLUMNS}, f.embedding <-> $1::vector AS distance
-         FROM ${FACE_FROM}
-         WHERE ($2::text IS NULL OR f.model = $2) AND NOT (f.id = ANY ($3::bigint[]))
-         ORDER BY distance, f.id
-         LIMIT $4`,
+        `SELECT f.*, ${FACE_PHOTOS} FROM (
+           SELECT ${FACE_COLUMNS}, f.hash, f.embedding <-> $1::vector AS distance
+           FROM exprsim_faces f
+           WHERE ($2::text IS NULL OR f.model = $2) AND NOT (f.id = ANY ($3::bigint[]))
+           ORDER BY distance, f.id
+           LIMIT $4
+         ) f
+         ORDER BY f.distance, f.id`,
         [embeddingToText(query), options.model ?? null, options.excludeFaceIds ?? [], k],
       );
       return r.rows.map((row) => ({ face: toFace(row), distance: row.distance }));
@@ -551,6 +634,50 @@ async function initSchema(pool: pg.Pool, location: string): Promise<void> {
   }
 }
 
+/**
+ * Upgrades a schema version 1 index (faces per path) to version 2 (faces per content, shared by
+ * every path with that hash) in one transaction: each content keeps the faces of its first 'ok'
+ * path (by path, "C" order), the other paths' duplicates and their thumbnails go, ids are kept.
+ * The same upgrade as the SQLite store's (sqlite-schema.ts). The caller holds the writer lock.
+ */
+async function upgradeSchema(pool: pg.Pool, location: string): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const v = await c.query<{ value: string }>(
+      "SELECT value FROM exprsim_meta WHERE key = 'schema_version' FOR UPDATE",
+    );
+    if (v.rows[0]?.value !== '1') {
+      await c.query('ROLLBACK');
+      return;
+    }
+    await c.query('ALTER TABLE exprsim_faces ADD COLUMN hash text');
+    await c.query(
+      'UPDATE exprsim_faces f SET hash = p.hash FROM exprsim_photos p WHERE p.id = f.photo_id',
+    );
+    const dropped = await c.query(
+      `DELETE FROM exprsim_faces f USING exprsim_photos p
+       WHERE p.id = f.photo_id AND (p.status <> 'ok' OR p.path COLLATE "C" <>
+         (SELECT min(q.path COLLATE "C") FROM exprsim_photos q
+          WHERE q.hash = p.hash AND q.status = 'ok'))`,
+    );
+    await c.query('ALTER TABLE exprsim_faces DROP COLUMN photo_id');
+    await c.query('ALTER TABLE exprsim_faces ALTER COLUMN hash SET NOT NULL');
+    await c.query('ALTER TABLE exprsim_faces ADD UNIQUE (hash, face)');
+    await c.query('CREATE INDEX exprsim_photos_by_hash ON exprsim_photos (hash, status)');
+    await c.query("UPDATE exprsim_meta SET value = '2' WHERE key = 'schema_version'");
+    await c.query('COMMIT');
+    logger.info(
+      `${location}: upgraded the face index to schema version 2 (faces kept once per photo content; ${dropped.rowCount ?? 0} duplicate faces removed)`,
+    );
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
 async function checkSchema(pool: pg.Pool, location: string): Promise<void> {
   if (!(await hasTable(pool, 'exprsim_meta'))) {
     throw new ExprsimError('E_STORE', 'no exprsim face index in this database', {
@@ -570,6 +697,16 @@ async function checkSchema(pool: pg.Pool, location: string): Promise<void> {
       'E_STORE',
       `the face index has schema version ${version}; this exprsim reads up to ${STORE_SCHEMA_VERSION}`,
       { input: location, fix: 'upgrade exprsim' },
+    );
+  }
+  if (version === 1) {
+    throw new ExprsimError(
+      'E_STORE',
+      'the face index has schema version 1 (from an older exprsim); it is upgraded when opened for writing',
+      {
+        input: location,
+        fix: `index into it once (exprsim index DIR --db ${location}), which upgrades it in place`,
+      },
     );
   }
   if (version !== STORE_SCHEMA_VERSION) {

@@ -57,6 +57,22 @@ export function checkNewPhoto(photo: NewPhoto, faces: readonly NewFace[]): numbe
   return dimension;
 }
 
+/** E_BAD_OPTION unless `hash` is a sha256 in hex (64 lower-case hex digits). */
+export function checkHash(hash: unknown, input?: string): void {
+  if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) {
+    throw bad('photo hash must be 64 hex digits (sha256)', input ?? String(hash));
+  }
+}
+
+/** E_BAD_OPTION for linkPhoto with a content the store does not hold. */
+export function noContentError(path: string, hash: string): ExprsimError {
+  return new ExprsimError(
+    'E_BAD_OPTION',
+    `no photo with content ${hash.slice(0, 12)}… is indexed to share its faces`,
+    { input: path, fix: 'write the photo with putPhoto (its faces) instead' },
+  );
+}
+
 /** E_STORE for a write to a store opened read-only. */
 export function readonlyError(location: string): ExprsimError {
   return new ExprsimError('E_STORE', 'the store was opened read-only', {

@@ -15,13 +15,22 @@ import { ExprsimError, isExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import { reconcileRoot, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
 import {
+  checkHash,
   checkNewPhoto,
+  noContentError,
   dimensionError,
   liveWriter,
   lockedError,
   readonlyError,
 } from './records.js';
-import { tryWriterLock, type WriterLock } from './sqlite-lock.js';
+import {
+  checkSameFile,
+  databaseIdentity,
+  tryWriterLock,
+  type FileIdentity,
+  type WriterLock,
+} from './sqlite-lock.js';
+import { SQLITE_SCHEMA, upgradeSqliteSchema } from './sqlite-schema.js';
 import { EmbeddingMatrix, TopK } from './top-k.js';
 import type {
   FaceRecord,
@@ -39,46 +48,6 @@ import { checkK, sampleRows, STORE_FORMAT, STORE_SCHEMA_VERSION } from './store-
 
 type DB = Database.Database;
 
-const SCHEMA = `
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE photos (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  path TEXT NOT NULL UNIQUE,
-  hash TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  width INTEGER NOT NULL,
-  height INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('ok', 'no-face', 'failed')),
-  error TEXT,
-  indexed_at TEXT NOT NULL
-);
-CREATE TABLE faces (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
-  face INTEGER NOT NULL,
-  box_x REAL NOT NULL,
-  box_y REAL NOT NULL,
-  box_width REAL NOT NULL,
-  box_height REAL NOT NULL,
-  score REAL NOT NULL,
-  landmarks TEXT,
-  model TEXT NOT NULL,
-  embedding BLOB NOT NULL,
-  UNIQUE (photo_id, face)
-);
-CREATE INDEX faces_by_model ON faces (model, id);
-CREATE TABLE thumbnails (
-  face_id INTEGER PRIMARY KEY REFERENCES faces (id) ON DELETE CASCADE,
-  jpeg BLOB NOT NULL
-);
-CREATE TABLE writer (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  pid INTEGER NOT NULL,
-  host TEXT NOT NULL,
-  since TEXT NOT NULL
-);
-`;
-
 interface PhotoRow {
   id: number;
   path: string;
@@ -93,8 +62,10 @@ interface PhotoRow {
 
 interface FaceRow {
   id: number;
+  /** The first photo (by path) with this face's content and status 'ok'. */
   photo_id: number;
-  path: string;
+  /** Every such photo's path, by path: a JSON array. */
+  paths: string;
   face: number;
   box_x: number;
   box_y: number;
@@ -106,8 +77,16 @@ interface FaceRow {
   embedding: Buffer;
 }
 
-const FACE_COLUMNS = `f.id, f.photo_id, p.path, f.face, f.box_x, f.box_y, f.box_width, f.box_height,
-  f.score, f.landmarks, f.model, f.embedding`;
+/**
+ * Faces with the photos that show them: faces belong to a content (hash); the photos with that
+ * hash and status 'ok' are its paths, the first by path its photo.
+ */
+const FACE_SELECT = `SELECT f.id, f.face, f.box_x, f.box_y, f.box_width, f.box_height, f.score,
+  f.landmarks, f.model, f.embedding,
+  (SELECT id FROM photos WHERE hash = f.hash AND status = 'ok' ORDER BY path LIMIT 1) AS photo_id,
+  (SELECT json_group_array(q.path) FROM
+    (SELECT path FROM photos WHERE hash = f.hash AND status = 'ok' ORDER BY path) q) AS paths
+  FROM faces f`;
 
 function toPhoto(r: PhotoRow): PhotoRecord {
   return {
@@ -124,10 +103,12 @@ function toPhoto(r: PhotoRow): PhotoRecord {
 }
 
 function toFace(r: FaceRow): FaceRecord {
+  const paths = JSON.parse(r.paths) as string[];
   return {
     id: r.id,
     photoId: r.photo_id,
-    path: r.path,
+    path: paths[0],
+    paths,
     face: r.face,
     box: { x: r.box_x, y: r.box_y, width: r.box_width, height: r.box_height },
     score: r.score,
@@ -196,6 +177,12 @@ export class SqliteFaceStore implements FaceStore {
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       photoByPath: db.prepare('SELECT * FROM photos WHERE path = ?'),
       photoById: db.prepare('SELECT * FROM photos WHERE id = ?'),
+      photosByHash: db.prepare('SELECT * FROM photos WHERE hash = ? ORDER BY path'),
+      // What a new path with this content copies: an 'ok' photo first, else a 'no-face' one.
+      shareable: db.prepare(
+        `SELECT * FROM photos WHERE hash = ? AND status IN ('ok', 'no-face')
+         ORDER BY status = 'ok' DESC, path LIMIT 1`,
+      ),
       upsertPhoto: db.prepare(
         `INSERT INTO photos (path, hash, size, width, height, status, error, indexed_at)
          VALUES (@path, @hash, @size, @width, @height, @status, @error, @indexedAt)
@@ -204,25 +191,29 @@ export class SqliteFaceStore implements FaceStore {
            error = excluded.error, indexed_at = excluded.indexed_at
          RETURNING id`,
       ),
-      facesOfPhotoIds: db.prepare('SELECT id, model FROM faces WHERE photo_id = ?'),
-      deleteFaces: db.prepare('DELETE FROM faces WHERE photo_id = ?'),
+      modelsOfHash: db.prepare('SELECT DISTINCT model FROM faces WHERE hash = ?'),
+      deleteFacesOfHash: db.prepare('DELETE FROM faces WHERE hash = ?'),
+      // The faces of a content no 'ok' photo shows any more (its thumbnails cascade).
+      orphanModels: db.prepare(
+        `SELECT DISTINCT model FROM faces WHERE hash = @h
+           AND NOT EXISTS (SELECT 1 FROM photos WHERE hash = @h AND status = 'ok')`,
+      ),
+      deleteOrphans: db.prepare(
+        `DELETE FROM faces WHERE hash = @h
+           AND NOT EXISTS (SELECT 1 FROM photos WHERE hash = @h AND status = 'ok')`,
+      ),
       deletePhoto: db.prepare('DELETE FROM photos WHERE id = ?'),
       insertFace: db.prepare(
-        `INSERT INTO faces (photo_id, face, box_x, box_y, box_width, box_height, score, landmarks,
+        `INSERT INTO faces (hash, face, box_x, box_y, box_width, box_height, score, landmarks,
            model, embedding)
-         VALUES (@photoId, @face, @x, @y, @width, @height, @score, @landmarks, @model, @embedding)`,
+         VALUES (@hash, @face, @x, @y, @width, @height, @score, @landmarks, @model, @embedding)`,
       ),
       insertThumb: db.prepare('INSERT INTO thumbnails (face_id, jpeg) VALUES (?, ?)'),
-      face: db.prepare(
-        `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.id = ?`,
-      ),
-      facesByIds: db.prepare(
-        `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id
-         WHERE f.id IN (SELECT value FROM json_each(?))`,
-      ),
+      face: db.prepare(`${FACE_SELECT} WHERE f.id = ?`),
+      facesByIds: db.prepare(`${FACE_SELECT} WHERE f.id IN (SELECT value FROM json_each(?))`),
       facesOfPhoto: db.prepare(
-        `SELECT ${FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id
-         WHERE f.photo_id = ? ORDER BY f.face`,
+        `${FACE_SELECT} WHERE f.hash = (SELECT hash FROM photos WHERE id = ? AND status = 'ok')
+         ORDER BY f.face`,
       ),
       thumbnail: db.prepare('SELECT jpeg FROM thumbnails WHERE face_id = ?'),
       models: db.prepare('SELECT DISTINCT model FROM faces ORDER BY model'),
@@ -277,10 +268,14 @@ export class SqliteFaceStore implements FaceStore {
     }
     let lock: WriterLock | undefined;
     try {
+      const id = openedFile(db, file, location);
       if (!readonly) {
-        lock = tryWriterLock(`${file}-lock`);
+        lock = tryWriterLock(`${id.real}-lock`);
         if (lock === undefined) throw lockedError(location, liveWriter(readWriter(db), hostname()));
-        // Refuse another program's database before changing anything in it (even its journal).
+        checkSameFile(file, id, location);
+        // Refuse a damaged database, or another program's, before changing anything in it
+        // (even its journal).
+        checkIntact(db, file, location);
         foreignTables(db, location);
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') {
@@ -292,6 +287,7 @@ export class SqliteFaceStore implements FaceStore {
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
         initSchema(db, location);
+        upgradeSqliteSchema(db, location);
       }
       checkSchema(db, location);
       const stored = (
@@ -313,7 +309,9 @@ export class SqliteFaceStore implements FaceStore {
     } catch (e) {
       db.close();
       lock?.release();
-      throw storeError(location, e, 'cannot open the face index');
+      throw readonly
+        ? readonlyOpenError(location, e)
+        : storeError(location, e, 'cannot open the face index');
     }
   }
 
@@ -356,6 +354,30 @@ export class SqliteFaceStore implements FaceStore {
     );
   }
 
+  async photosWithHash(hash: string): Promise<PhotoRecord[]> {
+    checkHash(hash);
+    return this.run('cannot read photos', () =>
+      (this.q.photosByHash.all(hash) as PhotoRow[]).map(toPhoto),
+    );
+  }
+
+  /**
+   * Removes the faces of `hash` when no 'ok' photo shows them any more; returns their models
+   * (whose in-memory matrices are then stale). Inside the caller's transaction.
+   */
+  private dropOrphans(hash: string, stale: Set<string>): void {
+    const models = this.q.orphanModels.pluck().all({ h: hash }) as string[];
+    if (models.length === 0) return;
+    for (const m of models) stale.add(m);
+    this.q.deleteOrphans.run({ h: hash });
+  }
+
+  /** Forgets the matrices of `stale` models (and the model list) after a commit that changed them. */
+  private forget(stale: ReadonlySet<string>): void {
+    for (const m of stale) this.matrices.delete(m);
+    if (stale.size > 0) this.modelList = undefined;
+  }
+
   async putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number> {
     if (this.readonly) throw readonlyError(this.location);
     const path = toPhotoPath(this.root, photo.path);
@@ -364,8 +386,9 @@ export class SqliteFaceStore implements FaceStore {
       throw dimensionError(this.location, dim, this.dimension);
     }
     const added: { id: number; model: string; embedding: Float32Array }[] = [];
-    let replacedModels: string[] = [];
+    const stale = new Set<string>();
     const write = this.db.transaction(() => {
+      const old = this.q.photoByPath.get(path) as PhotoRow | undefined;
       const { id } = this.q.upsertPhoto.get({
         path,
         hash: photo.hash,
@@ -376,15 +399,20 @@ export class SqliteFaceStore implements FaceStore {
         error: photo.error ?? null,
         indexedAt: new Date().toISOString(),
       }) as { id: number };
-      const old = this.q.facesOfPhotoIds.all(id) as { id: number; model: string }[];
-      replacedModels = [...new Set(old.map((o) => o.model))];
-      if (old.length > 0) this.q.deleteFaces.run(id);
+      if (photo.status === 'ok') {
+        // The content's one set of faces: replaced for every path that shows it.
+        for (const m of this.q.modelsOfHash.pluck().all(photo.hash) as string[]) stale.add(m);
+        this.q.deleteFacesOfHash.run(photo.hash);
+      } else {
+        this.dropOrphans(photo.hash, stale);
+      }
+      if (old !== undefined && old.hash !== photo.hash) this.dropOrphans(old.hash, stale);
       if (dim !== undefined && this.dimension === undefined) {
         this.q.setMeta.run('dimension', String(dim));
       }
       for (const f of faces) {
         const info = this.q.insertFace.run({
-          photoId: id,
+          hash: photo.hash,
           face: f.face,
           x: f.box.x,
           y: f.box.y,
@@ -404,35 +432,58 @@ export class SqliteFaceStore implements FaceStore {
     const id = this.run('cannot write the photo', () => write.immediate());
     if (dim !== undefined) this.dimension ??= dim;
     // Keep the in-memory matrices in step with this connection's own write.
-    for (const m of replacedModels) this.matrices.delete(m);
+    this.forget(stale);
     for (const a of added) {
       const matrix = this.matrices.get(a.model);
       if (matrix !== undefined) matrix.add(a.id, a.embedding);
     }
-    if (added.some((a) => !this.modelList?.includes(a.model)) || replacedModels.length > 0) {
-      this.modelList = undefined;
-    }
+    if (added.some((a) => !this.modelList?.includes(a.model))) this.modelList = undefined;
+    return id;
+  }
+
+  async linkPhoto(path: string, hash: string): Promise<number> {
+    if (this.readonly) throw readonlyError(this.location);
+    const rel = toPhotoPath(this.root, path);
+    checkHash(hash, path);
+    const stale = new Set<string>();
+    const link = this.db.transaction(() => {
+      const from = this.q.shareable.get(hash) as PhotoRow | undefined;
+      if (from === undefined) throw noContentError(path, hash);
+      const old = this.q.photoByPath.get(rel) as PhotoRow | undefined;
+      const { id } = this.q.upsertPhoto.get({
+        path: rel,
+        hash,
+        size: from.size,
+        width: from.width,
+        height: from.height,
+        status: from.status,
+        error: from.error,
+        indexedAt: new Date().toISOString(),
+      }) as { id: number };
+      if (old !== undefined && old.hash !== hash) this.dropOrphans(old.hash, stale);
+      return id;
+    });
+    const id = this.run('cannot write the photo', () => link.immediate());
+    this.forget(stale);
     return id;
   }
 
   async deletePhoto(path: string): Promise<boolean> {
     if (this.readonly) throw readonlyError(this.location);
     const rel = toPhotoPath(this.root, path);
-    return this.run('cannot delete the photo', () => {
+    const stale = new Set<string>();
+    const gone = this.run('cannot delete the photo', () => {
       const del = this.db.transaction(() => {
         const row = this.q.photoByPath.get(rel) as PhotoRow | undefined;
         if (row === undefined) return false;
-        this.q.deleteFaces.run(row.id);
         this.q.deletePhoto.run(row.id);
+        this.dropOrphans(row.hash, stale);
         return true;
       });
-      const gone = del.immediate();
-      if (gone) {
-        this.matrices.clear();
-        this.modelList = undefined;
-      }
-      return gone;
+      return del.immediate();
     });
+    this.forget(stale);
+    return gone;
   }
 
   async getFace(id: number): Promise<FaceRecord | undefined> {
@@ -564,7 +615,10 @@ export class SqliteFaceStore implements FaceStore {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (!this.readonly) this.q.clearWriter.run(process.pid);
+      if (!this.readonly) {
+        this.q.clearWriter.run(process.pid);
+        leaveWal(this.db, this.location);
+      }
     } catch (e) {
       logger.warn(`${this.location}: could not clear the writer record: ${(e as Error).message}`);
     } finally {
@@ -614,13 +668,81 @@ function foreignTables(db: DB, location: string): boolean {
 function initSchema(db: DB, location: string): void {
   const init = db.transaction(() => {
     if (foreignTables(db, location)) return;
-    db.exec(SCHEMA);
+    db.exec(SQLITE_SCHEMA);
     const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
     put.run('format', STORE_FORMAT);
     put.run('schema_version', String(STORE_SCHEMA_VERSION));
     put.run('created', new Date().toISOString());
   });
   init.immediate();
+}
+
+/**
+ * The identity of the file SQLite opened (E_STORE for a hard-linked one, see sqlite-lock.ts),
+ * checked against SQLite's own name for it (it resolves symlinks the same way).
+ */
+function openedFile(db: DB, file: string, location: string): FileIdentity {
+  const id = databaseIdentity(file, location);
+  const main = (db.pragma('database_list') as { name: string; file: string }[]).find(
+    (d) => d.name === 'main',
+  );
+  if (main !== undefined && main.file !== '' && resolve(main.file) !== id.real) {
+    checkSameFile(main.file, id, location);
+  }
+  return id;
+}
+
+/**
+ * E_STORE naming the file when the database is damaged: SQLite's quick_check (every page and
+ * index entry readable and consistent) must pass before a writer changes anything. A new, empty
+ * file has nothing to check.
+ */
+function checkIntact(db: DB, file: string, location: string): void {
+  if (statSync(file).size === 0) return;
+  const problems = (db.pragma('quick_check(3)') as { quick_check: string }[]).map(
+    (r) => r.quick_check,
+  );
+  if (problems.length === 1 && problems[0] === 'ok') return;
+  throw new ExprsimError('E_STORE', `the database is damaged (${problems.join('; ')})`, {
+    input: location,
+    fix: 'nothing was written to it: restore it from a backup, or index the photos again into a new file as `db`',
+    option: 'db',
+  });
+}
+
+/**
+ * What a read-only open that failed says: a WAL-mode index in a folder this process cannot write
+ * to cannot be read by SQLite (it must create `<db>-shm` there); a closed index left by this
+ * exprsim's writer is in rollback mode and has no such need.
+ */
+function readonlyOpenError(location: string, e: unknown): ExprsimError {
+  const code = (e as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') {
+    return new ExprsimError(
+      'E_STORE',
+      'cannot read the index: it was left in WAL mode and its folder is read-only (SQLite needs to create a -shm file beside it)',
+      {
+        input: location,
+        fix: `open it for writing once (exprsim index with --db ${location}), which leaves it readable from read-only folders, or copy it to a writable folder`,
+        cause: e,
+      },
+    );
+  }
+  return storeError(location, e, 'cannot open the face index');
+}
+
+/**
+ * A closing writer turns the database back to rollback journaling when it is the last connection
+ * (the WAL is checkpointed first), so the closed index can be read where nothing can be written:
+ * read-only media, a folder of another user. With readers still open it stays in WAL mode.
+ */
+function leaveWal(db: DB, location: string): void {
+  try {
+    db.pragma('busy_timeout = 0');
+    db.pragma('journal_mode = DELETE');
+  } catch (e) {
+    logger.debug(`${location}: left in WAL mode (${(e as Error).message})`);
+  }
 }
 
 /** Checks the format and schema version rows. */
@@ -647,6 +769,17 @@ function checkSchema(db: DB, location: string): void {
       'E_STORE',
       `the face index has schema version ${version}; this exprsim reads up to ${STORE_SCHEMA_VERSION}`,
       { input: location, fix: 'upgrade exprsim' },
+    );
+  }
+  if (version === 1) {
+    // Upgraded by the first writer (sqlite-schema.ts); a reader cannot change the file.
+    throw new ExprsimError(
+      'E_STORE',
+      'the face index has schema version 1 (from an older exprsim); it is upgraded when opened for writing',
+      {
+        input: location,
+        fix: `index into it once (exprsim index DIR --db ${location}), which upgrades it in place`,
+      },
     );
   }
   if (version !== STORE_SCHEMA_VERSION) {

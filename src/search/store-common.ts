@@ -3,8 +3,11 @@ import { ExprsimError } from '../core/errors.js';
 
 /** The `format` row of an exprsim face index. */
 export const STORE_FORMAT = 'exprsim-face-store';
-/** The schema version this exprsim writes and reads. */
-export const STORE_SCHEMA_VERSION = 1;
+/**
+ * The schema version this exprsim writes and reads. 2: faces belong to a photo content (sha256),
+ * shared by every path with that content; version 1 stores are upgraded by their first writer.
+ */
+export const STORE_SCHEMA_VERSION = 2;
 
 /** k for a nearest-neighbour query: a whole number ≥ 0 (E_BAD_OPTION otherwise). */
 export function checkK(k: unknown): number {

@@ -8,6 +8,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../../test/fixtures/search/postgres.js';
+import {
+  V1_PHOTOS,
+  axis,
+  writePostgresV1,
+  writeSqliteV1,
+} from '../../test/fixtures/search/schema-v1.js';
 import { mulberry32 } from '../core/prng.js';
 import { openStore } from './open-store.js';
 import type { FaceStore, NewFace, NewPhoto, OpenStoreOptions } from './types.js';
@@ -22,12 +28,32 @@ interface Backend {
   skip: string | false;
   /** A new, empty database location. */
   fresh(): Promise<string>;
+  /** A new database holding a schema version 1 index of `root` (test/fixtures/search/schema-v1.ts). */
+  v1(root: string): Promise<string>;
 }
 
 let n = 0;
 const BACKENDS: Backend[] = [
-  { name: 'sqlite', skip: false, fresh: async () => join(work, `db-${++n}`, 'faces.sqlite') },
-  { name: 'postgres', skip: pg.skip, fresh: () => pg.server!.createDatabase() },
+  {
+    name: 'sqlite',
+    skip: false,
+    fresh: async () => join(work, `db-${++n}`, 'faces.sqlite'),
+    v1: async (root) => {
+      const file = join(work, `v1-${++n}.sqlite`);
+      writeSqliteV1(file, root);
+      return file;
+    },
+  },
+  {
+    name: 'postgres',
+    skip: pg.skip,
+    fresh: () => pg.server!.createDatabase(),
+    v1: async (root) => {
+      const url = await pg.server!.createDatabase();
+      await writePostgresV1(url, root);
+      return url;
+    },
+  },
 ];
 
 async function photoRoot(): Promise<string> {
@@ -316,6 +342,126 @@ for (const b of BACKENDS) {
         assert.equal((await s.stats()).faces, 0);
       } finally {
         await s.close();
+      }
+    });
+
+    test('one set of faces per content: linkPhoto shares them, every path is listed', async () => {
+      const root = await photoRoot();
+      const s = await open(await b.fresh(), { root });
+      try {
+        const rng = mulberry32(6);
+        const e0 = unit(rng);
+        const thumb = Uint8Array.from([0xff, 0xd8, 9]);
+        const first = await s.putPhoto(photo('sub/x.jpg', 1), [
+          face(0, e0, 'm-a', { thumbnail: thumb }),
+        ]);
+        // The same bytes at two more paths: recorded without faces of their own.
+        const copy = await s.linkPhoto('a-copy.jpg', hash(1));
+        await s.linkPhoto(join(root, 'sub', 'deeper', 'x.jpg'), hash(1));
+        assert.notEqual(copy, first);
+        const rec = (await s.getPhoto('a-copy.jpg'))!;
+        assert.deepEqual(
+          [rec.id, rec.hash, rec.size, rec.width, rec.height, rec.status],
+          [copy, hash(1), 101, 640, 480, 'ok'],
+          'a copy of the record',
+        );
+        assert.deepEqual(
+          (await s.photosWithHash(hash(1))).map((p) => p.path),
+          ['a-copy.jpg', 'sub/deeper/x.jpg', 'sub/x.jpg'],
+        );
+        const [f] = await s.facesOfPhoto(first);
+        assert.deepEqual(await s.facesOfPhoto(copy), [f], 'the same face, not a second one');
+        assert.deepEqual(f.paths, ['a-copy.jpg', 'sub/deeper/x.jpg', 'sub/x.jpg']);
+        assert.deepEqual([f.path, f.photoId], ['a-copy.jpg', copy], 'the first path is its photo');
+        assert.deepEqual(await s.getFace(f.id), f);
+        assert.deepEqual(await s.thumbnail(f.id), thumb);
+        const st = await s.stats();
+        assert.deepEqual([st.photos, st.withFaces, st.faces], [3, 3, 1]);
+        const near = await s.findNearest(e0, { k: 5 });
+        assert.equal(near.length, 1, 'found once, with its paths');
+        assert.deepEqual(near[0].face, f);
+
+        // Deleting paths keeps the faces while one path still shows them.
+        assert.equal(await s.deletePhoto('a-copy.jpg'), true);
+        const [kept] = await s.facesOfPhoto(first);
+        assert.equal(kept.id, f.id);
+        assert.deepEqual(kept.paths, ['sub/deeper/x.jpg', 'sub/x.jpg']);
+        // A path whose file changed leaves the shared content to the others.
+        await s.putPhoto(photo('sub/deeper/x.jpg', 2), [face(0, unit(rng))]);
+        assert.deepEqual((await s.getFace(f.id))!.paths, ['sub/x.jpg']);
+        // The last path gone (here: no face any more), its faces and thumbnails go with it.
+        await s.putPhoto(photo('sub/x.jpg', 1, 'no-face'), []);
+        assert.equal(await s.getFace(f.id), undefined);
+        assert.equal(await s.thumbnail(f.id), undefined);
+        assert.deepEqual(await s.findNearest(e0, { k: 5, model: 'm-a' }).then((r) => r.length), 1);
+        // 'no-face' content can be shared too; content the store does not hold cannot.
+        await s.linkPhoto('blank-copy.jpg', hash(1));
+        assert.equal((await s.getPhoto('blank-copy.jpg'))!.status, 'no-face');
+        await assert.rejects(s.linkPhoto('nothing.jpg', hash(77)), { code: 'E_BAD_OPTION' });
+        await assert.rejects(s.linkPhoto('bad.jpg', 'abc'), { code: 'E_BAD_OPTION' });
+        await assert.rejects(s.linkPhoto('../out.jpg', hash(2)), { code: 'E_OUTSIDE_ROOT' });
+        await s.putPhoto(photo('broken.jpg', 5, 'failed', 'not an image'), []);
+        await assert.rejects(s.linkPhoto('broken-copy.jpg', hash(5)), { code: 'E_BAD_OPTION' });
+        assert.equal(await s.getPhoto('nothing.jpg'), undefined);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a schema version 1 index is upgraded by its first writer; a reader says how', async () => {
+      const root = await photoRoot();
+      const db = await b.v1(root);
+      await assert.rejects(
+        open(db, { readonly: true }),
+        (e: Error & { code?: string; fix?: string }) => {
+          assert.equal(e.code, 'E_STORE');
+          assert.match(e.message, /schema version 1/);
+          assert.match(e.fix ?? '', /exprsim index .*--db .*upgrades it/);
+          return true;
+        },
+      );
+      const w = await open(db, { root });
+      let upgradedIds: number[];
+      try {
+        const st = await w.stats();
+        assert.deepEqual(
+          [st.photos, st.withFaces, st.faces, st.noFace, st.models],
+          [4, 3, 3, 1, ['m-1']],
+          'the copy of a.jpg lost its duplicate face; every path stays',
+        );
+        const a = (await w.getPhoto('a.jpg'))!;
+        const [fa] = await w.facesOfPhoto(a.id);
+        assert.deepEqual(fa.paths, ['a.jpg', 'copy/a.jpg']);
+        assert.deepEqual(fa.embedding, axis(0));
+        assert.deepEqual(await w.thumbnail(fa.id), V1_PHOTOS[0].faces[0].thumbnail);
+        assert.equal(await w.thumbnail(fa.id + 3), undefined, "the duplicate's thumbnail went");
+        const near = await w.findNearest(axis(2), { k: 10 });
+        assert.deepEqual(
+          near.map((x) => [x.face.path, x.face.face]),
+          [
+            ['b.jpg', 1],
+            ['a.jpg', 0],
+            ['b.jpg', 0],
+          ],
+        );
+        upgradedIds = near.map((x) => x.face.id).sort((x, y) => x - y);
+        assert.deepEqual(upgradedIds, [1, 2, 3], 'face ids are kept');
+        // New faces get new ids, past every id version 1 handed out (4, the dropped copy).
+        const id = await w.putPhoto(photo('d.jpg', 9), [face(0, axis(3))]);
+        const [fd] = await w.facesOfPhoto(id);
+        assert.ok(fd.id > 4, `new face id ${fd.id}`);
+      } finally {
+        await w.close();
+      }
+      const r = await open(db, { readonly: true });
+      try {
+        assert.equal((await r.stats()).faces, 4);
+        assert.deepEqual((await r.findNearest(axis(0), { k: 1 }))[0].face.paths, [
+          'a.jpg',
+          'copy/a.jpg',
+        ]);
+      } finally {
+        await r.close();
       }
     });
 

@@ -28,12 +28,18 @@ export interface PhotoRecord {
   indexedAt: string;
 }
 
-/** One detected face with its embedding. */
+/**
+ * One detected face with its embedding. Faces belong to a photo's content (its sha256): the same
+ * file at several paths is embedded once, and each of its faces lists every such path.
+ */
 export interface FaceRecord {
   id: number;
+  /** The first photo (by path) showing this face: the first of `paths`. */
   photoId: number;
-  /** The photo's path relative to the root (joined for convenience). */
+  /** The photo's path relative to the root (joined for convenience): `paths[0]`. */
   path: string;
+  /** Every path with this content (status 'ok'), in path order (code points, as "C"). */
+  paths: string[];
   /** 0-based index within the photo, by detector score. */
   face: number;
   box: Box;
@@ -47,7 +53,7 @@ export interface FaceRecord {
 }
 
 /** A face to add: the store assigns ids. */
-export type NewFace = Omit<FaceRecord, 'id' | 'photoId' | 'path'> & {
+export type NewFace = Omit<FaceRecord, 'id' | 'photoId' | 'path' | 'paths'> & {
   /** A small JPEG of the face crop, for galleries. */
   thumbnail?: Uint8Array;
 };
@@ -92,11 +98,22 @@ export interface FaceStore {
    */
   getPhoto(path: string): Promise<PhotoRecord | undefined>;
   getPhotoById(id: number): Promise<PhotoRecord | undefined>;
+  /** Every photo whose content has this sha256 (the same file at other paths), by path. */
+  photosWithHash(hash: string): Promise<PhotoRecord[]>;
   /**
    * Writes a photo and its faces in one transaction, replacing any earlier record of the same
-   * path (a changed file). Returns the photo's id.
+   * path (a changed file). Faces belong to the content: status 'ok' replaces the faces of
+   * `photo.hash` for every path with that hash. Faces no 'ok' photo shows any more are removed.
+   * Returns the photo's id.
    */
   putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number>;
+  /**
+   * Records `path` as another file with content `hash` that the store already holds (a photo
+   * with status 'ok' or 'no-face'): it copies that record (size, dimensions, status) and shares
+   * its faces, nothing is embedded again. E_BAD_OPTION when no such photo exists. Replaces any
+   * earlier record of `path`. Returns the photo's id.
+   */
+  linkPhoto(path: string, hash: string): Promise<number>;
   /**
    * Deletes a photo and its faces (a file that is gone). Returns whether there was one.
    * A path outside the root throws E_OUTSIDE_ROOT.
@@ -105,6 +122,7 @@ export interface FaceStore {
   /** Every photo record, by path; `under` (a folder relative to the root) narrows it. */
   listPhotos(options?: { under?: string }): Promise<PhotoRecord[]>;
   getFace(id: number): Promise<FaceRecord | undefined>;
+  /** The faces of the photo's content (none unless its status is 'ok'), by face number. */
   facesOfPhoto(photoId: number): Promise<FaceRecord[]>;
   thumbnail(faceId: number): Promise<Uint8Array | undefined>;
   /** Exact k nearest faces by Euclidean distance, nearest first; ties by face id. */

@@ -7,6 +7,8 @@ export interface FaceView {
   photoId: number;
   /** The photo's path relative to the indexed root. */
   path: string;
+  /** Every path with the same photo content (one set of faces per content), `path` first. */
+  paths: string[];
   face: number;
   box: Box;
   score: number;
@@ -37,6 +39,7 @@ export function faceView(f: FaceRecord, withEmbedding = false): FaceView {
     id: f.id,
     photoId: f.photoId,
     path: f.path,
+    paths: f.paths,
     face: f.face,
     box: roundedBox(f.box),
     score: round(f.score, 4),
