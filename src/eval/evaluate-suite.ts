@@ -10,13 +10,13 @@ import type { ProgressCallback } from '../core/progress.js';
 import type { ResizeKernel } from '../image/types.js';
 import type { FecTripletType } from '../data/fec-row.js';
 import type { DetectorName } from '../core/face.js';
-import { openModelEmbedder, type Embedder } from '../embed/embedders.js';
 import type { BootstrapOptions, TripletAccuracy } from '../embed/triplet-accuracy.js';
 import { checkBaselineResize, resolveBaselineNames } from './baseline-names.js';
 import type { BaselineFailure, BaselineOptions } from './baselines.js';
-import { evaluateEmbedder, loadEvalData, type EvalData } from './evaluate.js';
-import { detectSetFaces, photoModelEmbedder, rowsWithFaces, withBoxCrops } from './photo-set.js';
+import { evaluateEmbedder } from './evaluate.js';
+import { withBoxCrops } from './photo-set.js';
 import { readSuite, type SuiteSet } from './suite.js';
+import { prepareSet, setEmbedder } from './suite-validator.js';
 import { scoreMarginsOverBaselines, type BaselineMargin } from './versus.js';
 import { DEFAULT_SUITE_OPTIONS } from './defaults.js';
 import {
@@ -72,21 +72,6 @@ export interface SuiteEvaluation {
   seconds: number;
 }
 
-async function loadSetData(set: SuiteSet): Promise<EvalData> {
-  const data = await loadEvalData(set.triplets, { split: set.split, noRetrieval: true });
-  let rows = data.rows;
-  if (set.types !== undefined) rows = rows.filter((r) => set.types?.includes(r.type));
-  if (set.limit) rows = rows.slice(0, set.limit);
-  if (rows.length === 0) {
-    throw new ExprsimError(
-      'E_DATA_EMPTY',
-      `set "${set.name}" has no ${set.types?.join(' / ') ?? ''} triplets in its ${set.split} split`,
-      { input: set.triplets, fix: "check the set's split and types in the suite file" },
-    );
-  }
-  return { ...data, rows };
-}
-
 /** Keeps, per baseline, the run with the best accuracy (the baseline's best framing). */
 function keepBest(best: Map<string, SuiteBaselineMargin>, m: SuiteBaselineMargin) {
   const prev = best.get(m.baseline);
@@ -98,15 +83,9 @@ async function scoreSet(
   o: EvaluateSuiteOptions,
   versus: readonly string[] | undefined,
 ): Promise<SuiteSetResult> {
-  let data = await loadSetData(set);
-  const before = data.rows.length;
-  const faces =
-    set.detect === undefined ? undefined : await detectSetFaces(data, set.detect, o.onProgress);
-  if (faces !== undefined) data = rowsWithFaces(data, faces);
-  const embedder: Embedder =
-    faces === undefined
-      ? await openModelEmbedder(o.model)
-      : await photoModelEmbedder(o.model, faces);
+  const prepared = await prepareSet(set, o.onProgress);
+  const { data, faces, before } = prepared;
+  const embedder = await setEmbedder(prepared, o.model);
   let scores: Float64Array = new Float64Array(0);
   let result;
   try {

@@ -64,3 +64,4 @@ export {
   type SuiteSetResult,
 } from './evaluate-suite.js';
 export { parseSuite, readSuite, type EvalSuite, type SuiteSet } from './suite.js';
+export { openSuiteValidator, prepareSet, type PreparedSet } from './suite-validator.js';

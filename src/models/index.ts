@@ -54,6 +54,7 @@ export {
   saveModel,
   loadModel,
   readModelManifest,
+  writeModelPreprocess,
   validateManifest,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,

@@ -82,6 +82,12 @@ export interface TrainConfig {
    */
   init?: { model: string; weightsSha256?: string };
   /**
+   * A suite file (eval's suite.ts), absolute: each validation also scores the candidate on every
+   * set of it, and the best model is the one with the best mean over the sets (issue 21), not
+   * the best on the run's own val split. Absent = the val split alone chooses.
+   */
+  valSuite?: string;
+  /**
    * The tail's learning rate is the schedule's × this; absent = 1. Only for
    * heads with a tail: e.g. fine-tune the backbone block faster than an already trained head.
    */
@@ -147,11 +153,13 @@ export interface TrainOptions {
    * finished run with a new schedule or data; its head, input shape and backbone must match.
    */
   init?: string;
+  /** Default none. A suite file whose mean accuracy chooses the best model (TrainConfig.valSuite). */
+  valSuite?: string;
   tailLrScale?: number;
 }
 
 /** The options that are not settings of a run (what it trains, on what, from what). */
-type NotSettings = 'head' | 'headConfig' | 'input' | 'triplets' | 'init';
+type NotSettings = 'head' | 'headConfig' | 'input' | 'triplets' | 'init' | 'valSuite';
 // Every setting has a rule, and every rule is a setting (the compiler checks both ways: the
 // assignment, and indexing it by TrainOptionKey below).
 const RULES: Readonly<Record<Exclude<keyof TrainOptions, NotSettings>, TrainOptionRule>> =
@@ -356,6 +364,7 @@ export function resolveTrainConfig(o: TrainOptions, inputShape: Shape3): TrainCo
     ...augmentOption(o),
     ...averageFlipOption(o),
     ...(o.init !== undefined ? { init: { model: resolve(o.init) } } : {}),
+    ...(o.valSuite !== undefined ? { valSuite: resolve(o.valSuite) } : {}),
     ...tailLrScaleOption(o, headTailOf(headConfig)),
   };
 }

@@ -144,6 +144,10 @@ export const TRAIN_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
   },
   { flags: '--train-split <split>', help: `split to train on (default ${D.trainSplit})` },
   { flags: '--val-split <split>', help: `split to validate on (default ${D.valSplit})` },
+  {
+    flags: '--val-suite <file>',
+    help: 'also score each validation on every set of this eval suite (see `exprsim eval --suite`) and keep as best the model with the best mean over its sets',
+  },
   { flags: '--train-limit <n>', help: 'use only the first N training triplets' },
   { flags: '--val-limit <n>', help: 'use only the first N validation triplets' },
   { flags: '--batch-size <n>', help: `triplets per step (default ${D.batchSize})` },

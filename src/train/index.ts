@@ -36,6 +36,7 @@ export {
 } from './metrics-log.js';
 export { hasCheckpoint, type CheckpointState, type TrainerProgress } from './checkpoint.js';
 export { train, type TrainResult, type TrainRun } from './trainer.js';
+export type { ModelValidator, OpenValidator, SuiteScore } from './validator.js';
 export { formatTrainSummary, formatValidationLine, trainSummaryJson } from './summary.js';
 export {
   DEFAULT_LR,

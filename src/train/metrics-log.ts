@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../core/fs.js';
+import type { SuiteScore } from './validator.js';
 
 /** One line of `metrics.jsonl`. `step` counts optimiser updates done (1-based). */
 export interface StepMetrics {
@@ -22,6 +23,8 @@ export interface ValMetrics {
   valLoss: number;
   valAccuracy: number;
   valAccuracyByType: Record<string, number>;
+  /** With `valSuite`: each set's accuracy and their mean, which chooses the best model. */
+  suite?: SuiteScore;
   lr: number;
   time: number;
 }

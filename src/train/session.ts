@@ -23,6 +23,7 @@ import { trainableVariables } from './gradients.js';
 import type { MetricsLine, MetricsLog } from './metrics-log.js';
 import type { TrainOptimizer } from './optimizer.js';
 import type { Replicas } from './replicas.js';
+import type { ModelValidator, SuiteScore } from './validator.js';
 import { learningRateAt } from './schedule.js';
 
 /**
@@ -55,6 +56,8 @@ export interface SessionResult {
     valLoss: number;
     valAccuracy: number;
     valAccuracyByType: Record<string, number>;
+    /** With a validator: its mean over the suite's sets, which chose the best model. */
+    suite?: SuiteScore;
   };
   tripletsPerSec: number;
   elapsed: number;
@@ -81,12 +84,18 @@ export interface SessionSetup {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
   onMetrics?: (line: MetricsLine) => void;
+  /** Scores each validation's candidate on a suite too; its mean then chooses the best. */
+  validator?: ModelValidator;
+  /** The preprocessing record saved with the models (the input's, maybe with a framing). */
+  preprocess?: JsonObject;
 }
 
+/** The run's own val split's figures (NaN without one), and the suite's, with a validator. */
 type Validation = {
   valLoss: number;
   valAccuracy: number;
   valAccuracyByType: Record<string, number>;
+  suite?: SuiteScore;
 };
 
 const json = (x: unknown) => JSON.parse(JSON.stringify(x)) as JsonObject;
@@ -157,7 +166,7 @@ export class TrainSession {
         break;
       }
     }
-    if (data.val === undefined && this.step > startStep) {
+    if (data.val === undefined && this.s.validator === undefined && this.step > startStep) {
       // No validation split: the final model stands in for the best one.
       const dir = join(out, 'best');
       await this.saveBest(dir);
@@ -250,18 +259,30 @@ export class TrainSession {
   }
 
   private async validate(): Promise<Validation | undefined> {
-    const { config, data, replicas } = this.s;
+    const { config, data, replicas, validator } = this.s;
     const val = data.val;
-    if (val === undefined) return undefined;
-    const emb = await replicas.embed(val.idx.keys, config.averageFlip === true);
-    const dim = config.head.config.embeddingSize;
-    const d = tripletDistancesOf(emb, dim, val.idx);
-    const acc = accuracyByType(tripletScores(d), val.idx.types);
-    return {
-      valLoss: meanTripletLoss(d, val.margins, config.loss),
-      valAccuracy: acc.accuracy,
-      valAccuracyByType: acc.byType,
-    };
+    let own: Validation | undefined;
+    if (val !== undefined) {
+      const emb = await replicas.embed(val.idx.keys, config.averageFlip === true);
+      const dim = config.head.config.embeddingSize;
+      const d = tripletDistancesOf(emb, dim, val.idx);
+      const acc = accuracyByType(tripletScores(d), val.idx.types);
+      own = {
+        valLoss: meanTripletLoss(d, val.margins, config.loss),
+        valAccuracy: acc.accuracy,
+        valAccuracyByType: acc.byType,
+      };
+    }
+    if (validator === undefined) return own;
+    // The suite scores the candidate as users get it: saved, then loaded as a model folder.
+    const dir = join(this.s.out, 'val-candidate');
+    await this.saveBest(dir);
+    try {
+      const suite = await validator.score(dir, this.s.onProgress);
+      return { ...(own ?? { valLoss: NaN, valAccuracy: NaN, valAccuracyByType: {} }), suite };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Validates; a better val accuracy (by more than minDelta) saves the model as `best/`. */
@@ -272,13 +293,15 @@ export class TrainSession {
     if (v === undefined) return undefined;
     this.lastValidation = { step, ...v };
     this.emit({ kind: 'val', step, epoch, split: config.valSplit, ...v, lr, time: this.elapsed() });
+    // With a suite, its mean over the sets chooses; else the run's own val split.
+    const chosenBy = v.suite?.mean ?? v.valAccuracy;
     const better =
-      progress.bestAccuracy === null || v.valAccuracy > progress.bestAccuracy + config.minDelta;
+      progress.bestAccuracy === null || chosenBy > progress.bestAccuracy + config.minDelta;
     if (!better) {
       progress.sinceBest++;
       return v;
     }
-    progress.bestAccuracy = v.valAccuracy;
+    progress.bestAccuracy = chosenBy;
     progress.bestStep = step;
     progress.sinceBest = 0;
     const dir = join(out, 'best');
@@ -290,9 +313,12 @@ export class TrainSession {
         tripletAccuracy: v.valAccuracy,
         tripletAccuracyByType: v.valAccuracyByType,
         loss: v.valLoss,
+        ...(v.suite === undefined
+          ? {}
+          : { suite: { file: this.s.validator?.file, mean: v.suite.mean, sets: v.suite.sets } }),
       }),
     );
-    this.best = { step, valAccuracy: v.valAccuracy, dir };
+    this.best = { step, valAccuracy: chosenBy, dir };
     return v;
   }
 
@@ -327,7 +353,7 @@ export class TrainSession {
     const { model, source, config } = this.s;
     await saveModelAtomically(model, dir, {
       backbone: source.backbone,
-      preprocess: source.preprocess,
+      preprocess: this.s.preprocess ?? source.preprocess,
       averageFlip: config.averageFlip === true,
       training: this.provenance(this.step),
       ...(metrics !== undefined ? { metrics } : {}),

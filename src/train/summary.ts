@@ -1,6 +1,7 @@
 import { kernelsLabel } from '../engine/backend-names.js';
 import type { ValMetrics } from './metrics-log.js';
 import type { TrainResult } from './trainer.js';
+import type { SuiteScore } from './validator.js';
 
 const pct = (x: number | undefined): string =>
   x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`;
@@ -23,9 +24,14 @@ export function formatTrainSummary(
     lines.push(
       `last val:   accuracy ${pct(v.valAccuracy)}, loss ${v.valLoss.toFixed(4)} (step ${v.step})`,
     );
+    if (v.suite !== undefined) lines.push(`last suite: ${suiteText(v.suite)}`);
   }
-  if (r.best)
-    lines.push(`best:       ${pct(r.best.valAccuracy)} at step ${r.best.step} -> ${r.best.dir}`);
+  if (r.best) {
+    const by = r.config.valSuite === undefined ? '' : ' (suite mean)';
+    lines.push(
+      `best:       ${pct(r.best.valAccuracy)}${by} at step ${r.best.step} -> ${r.best.dir}`,
+    );
+  }
   if (r.status === 'interrupted') lines.push(`resume:     exprsim train --out ${r.out} --resume`);
   return lines;
 }
@@ -38,5 +44,11 @@ export function trainSummaryJson(r: TrainResult): Omit<TrainResult, 'config'> {
 
 /** A validation as one log line: "step 40: val accuracy 61.2%, val loss 0.1234". */
 export function formatValidationLine(m: ValMetrics): string {
-  return `step ${m.step}: val accuracy ${pct(m.valAccuracy)}, val loss ${m.valLoss.toFixed(4)}`;
+  const own = `step ${m.step}: val accuracy ${pct(m.valAccuracy)}, val loss ${m.valLoss.toFixed(4)}`;
+  return m.suite === undefined ? own : `${own}; suite ${suiteText(m.suite)}`;
+}
+
+/** "mean 72.8% (FER2013 67.7%, jaffe 76.2%)". */
+function suiteText(s: SuiteScore): string {
+  return `mean ${pct(s.mean)} (${s.sets.map((x) => `${x.name} ${pct(x.accuracy)}`).join(', ')})`;
 }

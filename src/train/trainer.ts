@@ -33,6 +33,10 @@ import { TrainOptimizer } from './optimizer.js';
 import { LocalReplicas, WorkerReplicas, type Replicas } from './replicas.js';
 import { TrainSession, type RunData, type SessionResult, type ValData } from './session.js';
 import { tripletMargins, type TripletType } from './triplet-loss.js';
+import type { OpenValidator } from './validator.js';
+import { readModelManifest } from '../models/artifact.js';
+import { samePreprocess } from '../align/record.js';
+import type { JsonObject } from '../core/types.js';
 
 /**
  * `exprsim train`: trains a head on triplets, resumably, over worker processes.
@@ -60,6 +64,8 @@ export interface TrainRun {
   onMetrics?: (line: MetricsLine) => void;
   /** The command line, for provenance. */
   command?: string;
+  /** Opens `valSuite` (eval's openSuiteValidator); required when the run has one. */
+  openValidator?: OpenValidator;
 }
 
 export interface TrainResult extends SessionResult {
@@ -177,10 +183,39 @@ async function restoreState(
   return state;
 }
 
+/**
+ * The preprocessing record the run's models are saved with: the input's, with the `init`
+ * model's framing when the two records mean the same crop (a framing says where such crops sit
+ * in a photo, which training from the same crops does not move; issue 21). Without it a model
+ * trained on from the default would embed photos with the plain margin until framed again.
+ */
+async function preprocessToSave(
+  config: TrainConfig,
+  source: TripletInputSource,
+): Promise<JsonObject> {
+  const own = source.preprocess;
+  if (config.init === undefined) return own;
+  const from = (await readModelManifest(config.init.model)).preprocess as JsonObject | undefined;
+  const crop = from?.crop as JsonObject | undefined;
+  if (crop?.framing === undefined || !samePreprocess(from, own)) return own;
+  return { ...own, crop: { ...(own.crop as JsonObject), framing: crop.framing } };
+}
+
 export async function train(run: TrainRun): Promise<TrainResult> {
   const out = resolve(run.out);
   const engine = getEngineInfo() ?? (await initEngine());
   const { config, source } = await openRun(run, out);
+  if (config.valSuite !== undefined && run.openValidator === undefined) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      'the run validates on a suite but has no way to open it',
+      {
+        input: config.valSuite,
+        fix: "pass `openValidator` (eval's openSuiteValidator) with `valSuite`",
+        option: 'valSuite',
+      },
+    );
+  }
 
   const replicasToClose: Replicas[] = [];
   const model = createHead(config.head.name, config.head.config);
@@ -199,6 +234,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         weightsSha256: config.init.weightsSha256,
       });
     }
+    const preprocess = await preprocessToSave(config, source);
     const { trainSet, trainRows, val } = await loadTriplets(config, source);
     const datasetSha256 = await sha256File(join(config.triplets, DATASET_MANIFEST));
 
@@ -229,6 +265,11 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       val,
     };
 
+    // Opened before the first step: photo sets run their detector now, once for the run.
+    const validator =
+      config.valSuite === undefined
+        ? undefined
+        : await run.openValidator?.(config.valSuite, run.onProgress);
     const state = await restoreState(run, out, model, optimizer);
     const metrics = new MetricsLog(join(out, 'metrics.jsonl'));
     await metrics.truncateAfter(state.step);
@@ -263,6 +304,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       signal: run.signal,
       onProgress: run.onProgress,
       onMetrics: run.onMetrics,
+      preprocess,
+      validator,
     }).run();
     // The fields in the order they always had (the CLI's --json prints them).
     return {

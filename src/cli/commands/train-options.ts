@@ -55,6 +55,7 @@ export function trainOptionsOf(o: Opts): Partial<TrainOptions> {
     head: optString(o.head),
     headConfig: headConfigOf(o),
     init: optString(o.init),
+    valSuite: optString(o.valSuite),
     input: inputOf(o),
     triplets: optString(o.triplets),
     augment:

@@ -21,6 +21,7 @@ async function runTrain(o: Opts, cmd: Command): Promise<void> {
   }
   const { train, formatTrainSummary, formatValidationLine, trainSummaryJson } =
     await import('../../train/index.js');
+  const { openSuiteValidator } = await import('../../eval/index.js');
   const bar = progressBar(g);
   const interrupt = abortOnInterrupt();
   let result: TrainResult;
@@ -36,6 +37,7 @@ async function runTrain(o: Opts, cmd: Command): Promise<void> {
           process.stderr.write(`${formatValidationLine(m)}\n`);
       },
       command: ['exprsim', ...process.argv.slice(2)].join(' '),
+      openValidator: openSuiteValidator,
     });
   } finally {
     bar.done();
