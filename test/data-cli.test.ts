@@ -255,3 +255,54 @@ test(
     for (const r of [ck, jf]) assert.match(r.stdout, /train: +4 triplets/);
   },
 );
+
+test('data mix: two triplet sets as one, counts per input; a bad count list names the flag', async () => {
+  const a = join(dir, 'mix-a');
+  const b = join(dir, 'mix-b');
+  for (const [out, seed] of [
+    [a, '1'],
+    [b, '2'],
+  ]) {
+    const r = await runCli([
+      'data',
+      'triplets',
+      '--folder',
+      join(dir, 'folder'),
+      '--out',
+      out,
+      '--per-split',
+      '4',
+      '--seed',
+      seed,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const mixed = await runCli([
+    'data',
+    'mix',
+    a,
+    b,
+    '--out',
+    join(dir, 'mix'),
+    '--train-count',
+    '3,1',
+    '--test-count',
+    '0',
+  ]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.match(mixed.stdout, /train: 4 triplets \(3 from .*mix-a, 1 from .*mix-b\)/);
+  assert.match(mixed.stdout, /val: 8 triplets/);
+  assert.doesNotMatch(mixed.stdout, /test:/);
+  const bad = await runCli([
+    'data',
+    'mix',
+    a,
+    b,
+    '--out',
+    join(dir, 'mix2'),
+    '--val-count',
+    '1,2,3',
+  ]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--val-count takes a whole number >= 0, or one per input \(2\)/);
+});

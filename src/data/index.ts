@@ -181,3 +181,10 @@ export {
   tripletsResultJson,
   type FecTripletsResult,
 } from './format.js';
+export {
+  formatMixResult,
+  mixTriplets,
+  type MixInput,
+  type MixResult,
+  type MixTripletsOptions,
+} from './mix-triplets.js';

@@ -146,7 +146,14 @@ export interface TrainOptions {
    * Default none. Mirror (`flip`) and move (`shift`) training images: pixel inputs; feature
    * inputs can flip when the input names a mirrored cache (`input.mirror`).
    */
-  augment?: { flip?: boolean; shift?: number; scale?: number };
+  augment?: {
+    flip?: boolean;
+    shift?: number;
+    scale?: number;
+    brightness?: number;
+    contrast?: number;
+    blur?: number;
+  };
   averageFlip?: boolean;
   /**
    * Default none. A model folder (saveModel) whose weights start the run, e.g. to continue a
@@ -179,7 +186,7 @@ export function describeRule(rule: TrainOptionRule): string {
     case 'choice':
       return `one of ${rule.names.join(', ')}`;
     case 'augment':
-      return 'an object { flip, shift, scale }';
+      return 'an object { flip, shift, scale, brightness, contrast, blur }';
   }
 }
 
@@ -285,8 +292,8 @@ export function resumeChanges(
 function givenNames(key: string, value: unknown): string[] {
   if (key === 'input') return [`an input (\`${(value as InputSpec).kind}\`)`];
   if (key === 'augment') {
-    const a = value as { flip?: unknown; shift?: unknown; scale?: unknown };
-    return (['flip', 'shift', 'scale'] as const)
+    const a = value as Record<string, unknown>;
+    return (['flip', 'shift', 'scale', 'brightness', 'contrast', 'blur'] as const)
       .filter((k) => a[k] !== undefined)
       .map((k) => `\`${k}\``);
   }
@@ -409,10 +416,13 @@ function augmentOption(o: TrainOptions): { augment?: AugmentConfig } {
   const augment = resolveAugment(o.augment);
   if (!augmentsAnything(augment)) return {};
   if (o.input.kind === 'features') {
-    if (augment.shift > 0) {
-      throw new ExprsimError('E_BAD_OPTION', 'augment `shift` needs pixel inputs', {
-        input: `shift=${augment.shift}`,
-        fix: 'train on `pixels`, or drop `shift` (a feature cache holds fixed maps)',
+    const moves = (['shift', 'scale', 'brightness', 'contrast', 'blur'] as const).find(
+      (k) => augment[k] > 0,
+    );
+    if (moves !== undefined) {
+      throw new ExprsimError('E_BAD_OPTION', `augment \`${moves}\` needs pixel inputs`, {
+        input: `${moves}=${augment[moves]}`,
+        fix: `train on \`pixels\`, or drop \`${moves}\` (a feature cache holds fixed maps)`,
         option: 'augment',
       });
     }

@@ -226,4 +226,16 @@ export const TRAIN_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
     flags: '--scale <f>',
     help: 'pixel inputs: zoom each training image so its crop spans 1 ± up to this fraction of its side (e.g. 0.15)',
   },
+  {
+    flags: '--brightness <f>',
+    help: 'pixel inputs: add up to ± this fraction of the pixel range to each training image (e.g. 0.1)',
+  },
+  {
+    flags: '--contrast <f>',
+    help: 'pixel inputs: scale each training image around its mean by 1 ± up to this (e.g. 0.2)',
+  },
+  {
+    flags: '--blur <p>',
+    help: 'pixel inputs: blur this share of the training images with a 3x3 Gaussian (e.g. 0.2)',
+  },
 ]);

@@ -125,7 +125,13 @@ test('with batch norm per shard, 2 workers stay close to one process and move th
 });
 
 test('augmented steps: each image is augmented the same in 2 workers as in one process', async () => {
-  const aug = (step: number) => augmentParams({ flip: true, shift: 0.2, scale: 0.1 }, 5, step, 30);
+  const aug = (step: number) =>
+    augmentParams(
+      { flip: true, shift: 0.2, scale: 0.1, brightness: 0.1, contrast: 0.2, blur: 0.3 },
+      5,
+      step,
+      30,
+    );
   const single = bnFree();
   const multi = bnFree();
   const plain = bnFree();

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { AUGMENT_PARAMS, applyAugment } from './augment.js';
+import { AUGMENT_PARAMS, applyAugment, type PixelRange } from './augment.js';
+import type { TensorScale } from '../image/index.js';
+
+/** The values each pixel scale spans (input-source.ts's scalings of 0..255). */
+const PIXEL_RANGES: Record<TensorScale, PixelRange> = {
+  '0-1': { lo: 0, hi: 1 },
+  '0-255': { lo: 0, hi: 255 },
+  '-1-1': { lo: -1, hi: 1 },
+};
 import { ExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import type { BackendName } from '../engine/backend.js';
@@ -97,7 +105,8 @@ async function loadAugmented(
   }
   const x = await source.load(keys);
   try {
-    return applyAugment(x, augment);
+    const scale = source.spec.kind === 'pixels' ? source.spec.scale : undefined;
+    return applyAugment(x, augment, PIXEL_RANGES[scale ?? '0-1']);
   } finally {
     x.dispose();
   }

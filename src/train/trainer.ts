@@ -17,6 +17,7 @@ import { sha256File, writeFileAtomic } from '../core/fs.js';
 import { indexTriplets } from '../embed/triplet-index.js';
 import { openInputSource, type TripletInputSource } from '../embed/input-source.js';
 import { initHeadTail } from './head-tail.js';
+import { resolveAugment } from './augment.js';
 import { initWeightsFrom, withInitHead } from './init-weights.js';
 import { hasCheckpoint, readCheckpoint, type TrainerProgress } from './checkpoint.js';
 import {
@@ -101,6 +102,8 @@ async function openRun(
   if (run.resume) {
     const changes = resumeChanges(run.options);
     const config: TrainConfig = { ...(await readConfig(out)), ...changes };
+    // A config.json from before an augmentation option existed has none of it.
+    if (config.augment !== undefined) config.augment = resolveAugment(config.augment);
     return { config, source: await openInputSource(config.input) };
   }
   if (run.options === undefined)

@@ -5,10 +5,11 @@ import { printResult, withProgressBar } from '../output.js';
 import { registerFecCommands, withVoteOptions } from './data-fec.js';
 import { registerTripletsCommand } from './data-triplets.js';
 import { registerFerplusTripletsCommand } from './data-ferplus.js';
+import { registerMixCommand } from './data-mix.js';
 
 // The data commands need no tensors: the data stage's entry loads neither TensorFlow.js nor sharp.
 
-/** Registers `exprsim data …`: fec-info, fec-download, fec-triplets, triplets, ferplus-triplets. */
+/** Registers `exprsim data …`: fec-info, fec-download, fec-triplets, triplets, ferplus-triplets, mix. */
 export function registerDataCommands(program: Command): void {
   const data = program
     .command('data')
@@ -36,4 +37,5 @@ export function registerDataCommands(program: Command): void {
 
   registerFecCommands(data);
   registerTripletsCommand(data);
+  registerMixCommand(data);
 }

@@ -51,6 +51,12 @@ function headConfigOf(o: Opts): Record<string, unknown> | undefined {
 export function trainOptionsOf(o: Opts): Partial<TrainOptions> {
   const shift = parseNumber('--shift', o.shift, { int: false, max: 0.5 });
   const scale = parseNumber('--scale', o.scale, { int: false, max: 0.5 });
+  const photometric = {
+    brightness: parseNumber('--brightness', o.brightness, { int: false, max: 0.5 }),
+    contrast: parseNumber('--contrast', o.contrast, { int: false, max: 0.5 }),
+    blur: parseNumber('--blur', o.blur, { int: false, max: 1 }),
+  };
+  const photo = Object.fromEntries(Object.entries(photometric).filter(([, v]) => v !== undefined));
   const options: Record<string, unknown> = {
     head: optString(o.head),
     headConfig: headConfigOf(o),
@@ -59,11 +65,12 @@ export function trainOptionsOf(o: Opts): Partial<TrainOptions> {
     input: inputOf(o),
     triplets: optString(o.triplets),
     augment:
-      o.flip === true || shift !== undefined || scale !== undefined
+      o.flip === true || shift !== undefined || scale !== undefined || Object.keys(photo).length > 0
         ? {
             ...(o.flip === true ? { flip: true } : {}),
             ...(shift !== undefined ? { shift } : {}),
             ...(scale !== undefined ? { scale } : {}),
+            ...photo,
           }
         : undefined,
   };
