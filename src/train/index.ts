@@ -48,3 +48,10 @@ export {
   type TrainOptionRule,
 } from './defaults.js';
 export { describeRule, trainOptionProblem } from './config.js';
+export {
+  TEACHER_NAMES,
+  writeTeacherTriplets,
+  type TeacherName,
+  type TeacherTripletOptions,
+  type TeacherTripletResult,
+} from './teacher-triplets.js';

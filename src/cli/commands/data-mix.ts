@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExprsimError } from '../../core/errors.js';
+import { ExprsimError } from '../../core/index.js';
 import { OVERWRITE_OPTION } from '../../data/defaults.js';
 import type { MixInput, SplitName } from '../../data/index.js';
 import { keyedOption } from '../keyed-option.js';

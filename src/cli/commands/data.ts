@@ -6,10 +6,11 @@ import { registerFecCommands, withVoteOptions } from './data-fec.js';
 import { registerTripletsCommand } from './data-triplets.js';
 import { registerFerplusTripletsCommand } from './data-ferplus.js';
 import { registerMixCommand } from './data-mix.js';
+import { registerTeacherTripletsCommand } from './data-teacher.js';
 
 // The data commands need no tensors: the data stage's entry loads neither TensorFlow.js nor sharp.
 
-/** Registers `exprsim data …`: fec-info, fec-download, fec-triplets, triplets, ferplus-triplets, mix. */
+/** Registers `exprsim data …`: fec-info, fec-download, fec-triplets, triplets, ferplus-triplets, mix, teacher-triplets. */
 export function registerDataCommands(program: Command): void {
   const data = program
     .command('data')
@@ -38,4 +39,5 @@ export function registerDataCommands(program: Command): void {
   registerFecCommands(data);
   registerTripletsCommand(data);
   registerMixCommand(data);
+  registerTeacherTripletsCommand(data);
 }
