@@ -241,3 +241,71 @@ for (const detectorName of ['mtcnn', 'blazeface'] as const) {
     },
   );
 }
+
+test(
+  'the page picks WebGL, else wasm, and says why; wasm threads only when cross-origin isolated',
+  { skip, timeout: 120_000 },
+  async () => {
+    const { server, browser } = setup!;
+    const probe = async (url: string) => {
+      const page = await browser.newPage();
+      await page.goto(url);
+      const r = await page.evaluate(async () => {
+        const x = await import('/dist/exprsim.js' as string);
+        const auto = await x.init({ modelBaseUrl: '/models' });
+        const autoLines = await x.engineLines();
+        const wasm = await x.init({ backend: 'wasm', threads: 2 });
+        return { auto, autoLines, wasm, isolated: globalThis.crossOriginIsolated };
+      });
+      await page.close();
+      return r;
+    };
+    const plain = await probe(server.url('/'));
+    assert.equal(plain.isolated, false);
+    console.log(`# automatic choice: ${plain.autoLines.slice(1).join('; ')}`);
+    const first = plain.auto.attempts[0];
+    assert.equal(first.backend, 'webgl');
+    if (plain.auto.backend === 'webgl') {
+      assert.equal(plain.auto.reason, 'first preference');
+      assert.ok(plain.auto.webglVersion >= 1);
+    } else {
+      // Headless with --disable-gpu: no WebGL context, and the reason is named.
+      assert.equal(first.ok, false);
+      assert.ok(first.detail.length > 0);
+      assert.equal(plain.auto.backend, 'wasm');
+      assert.equal(plain.auto.reason, 'fallback: webgl unavailable');
+      assert.match(plain.autoLines.join('\n'), /webgl: unavailable: /);
+    }
+    assert.equal(plain.wasm.backend, 'wasm');
+    assert.equal(plain.wasm.simd, true, 'Chromium has wasm SIMD');
+    assert.equal(plain.wasm.threads, 1);
+    assert.match(plain.wasm.threadsDetail, /not cross-origin isolated/);
+    assert.ok(!server.requested.includes('/dist/tfjs-backend-wasm-threaded-simd.wasm'));
+
+    // Served with COOP/COEP, the page is isolated: SharedArrayBuffer, so wasm runs threaded.
+    const isolatedServer = await serveStatic(
+      {
+        '/': { text: INDEX_HTML, type: 'text/html' },
+        '/dist/': server.mounts['/dist/'],
+        '/models/': join(REPO, 'models'),
+      },
+      {
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      },
+    );
+    try {
+      const iso = await probe(isolatedServer.url('/'));
+      assert.equal(iso.isolated, true);
+      assert.equal(iso.wasm.backend, 'wasm');
+      // The threaded SIMD binary runs (how many threads its pool gets is the browser's say:
+      // tfjs asks for 2; a 2-core machine may give one).
+      assert.ok(iso.wasm.threads >= 1);
+      assert.ok(isolatedServer.requested.includes('/dist/tfjs-backend-wasm-threaded-simd.wasm'));
+      assert.match(iso.wasm.threadsDetail, /cross-origin isolated\)$/);
+      console.log(`# isolated page: wasm ${iso.wasm.threadsDetail}`);
+    } finally {
+      await isolatedServer.close();
+    }
+  },
+);

@@ -59,6 +59,8 @@ export interface BrowserOptions {
   backend?: BackendName;
   /** URL of the folder holding the tfjs .wasm files; default the bundle's folder. */
   wasmPath?: string;
+  /** wasm threads (cross-origin isolated pages only); default half the logical cores. */
+  threads?: number;
 }
 
 /**
@@ -67,7 +69,11 @@ export interface BrowserOptions {
  */
 export async function init(options: BrowserOptions = {}): Promise<EngineInfo> {
   if (options.modelBaseUrl !== undefined) setModelBaseUrl(options.modelBaseUrl);
-  return initEngine({ backend: options.backend, wasmPath: options.wasmPath });
+  return initEngine({
+    backend: options.backend,
+    wasmPath: options.wasmPath,
+    threads: options.threads,
+  });
 }
 
 /** The models folder URL in use. */

@@ -5,7 +5,7 @@
  * Node, `initEngine` records every backend it tried and why the one in use was picked.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 
@@ -34,6 +34,11 @@ export interface EngineConfig {
    * default: `build:browser` copies them beside exprsim.js).
    */
   wasmPath?: string;
+  /**
+   * wasm threads when the page is cross-origin isolated; default tfjs's choice (half the
+   * logical cores, at least one).
+   */
+  threads?: number;
   /** Accepted for the Node config's sake; the browser has no training kernels. */
   trainingKernels?: boolean;
   nativeKernels?: boolean;
@@ -71,7 +76,10 @@ async function tryBackend(name: BackendName, config: EngineConfig): Promise<stri
     if (name === 'webgl' && Number(tf.env().get('WEBGL_VERSION')) === 0) {
       return 'no WebGL context in this page (WEBGL_VERSION 0: GPU blocked, or disabled)';
     }
-    if (name === 'wasm') setWasmPaths(config.wasmPath ?? defaultWasmPath());
+    if (name === 'wasm') {
+      setWasmPaths(config.wasmPath ?? defaultWasmPath());
+      if (config.threads !== undefined) setThreadsCount(config.threads);
+    }
     const ok = await tf.setBackend(name);
     if (!ok) return `tf.setBackend('${name}') failed`;
     await tf.ready();
@@ -98,7 +106,7 @@ async function describe(
     info.threads = getThreadsCount();
     const multi = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
     info.threadsDetail = multi
-      ? `${info.threads} threads (the page is cross-origin isolated)`
+      ? `${info.threads} thread${info.threads === 1 ? '' : 's'} (the page is cross-origin isolated)`
       : globalThis.crossOriginIsolated
         ? 'one thread: this browser has no wasm threads'
         : 'one thread: the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
