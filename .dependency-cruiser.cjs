@@ -16,8 +16,8 @@ const STAGES = [
   ['report'],
   ['search'],
   // browser/ is the browser build's entry (scripts/build-browser.mjs): the inference path of the
-  // stages below it, a peer of the server.
-  ['serve', 'browser'],
+  // stages below it, a peer of the server; web/ writes the static demo site around it.
+  ['serve', 'browser', 'web'],
   ['cli'],
 ];
 
