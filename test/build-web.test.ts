@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, runCli } from './helpers.js';
@@ -70,7 +70,18 @@ test(
     assert.ok(node.length >= 3);
     const calibration = (await readModelCalibration(defaultModelPath()))!;
 
-    const server = await serveStatic({ '/': out });
+    // The README's minimal page, next to the site's files, on one of the photos.
+    const readme = await readFile(join(REPO, 'README.md'), 'utf8');
+    const example =
+      /<!-- browser-example:start -->\n```html\n([\s\S]*?)```\n<!-- browser-example:end -->/.exec(
+        readme,
+      );
+    assert.ok(example, 'README has the browser example');
+    const server = await serveStatic({
+      '/example.html': { text: example[1], type: 'text/html' },
+      '/photo.jpg': PHOTOS[2],
+      '/': out,
+    });
     after(() => server.close());
     const { chromium } = await import('playwright-core');
     const profile = await mkdtemp(join(tmpdir(), 'exprsim-chromium-'));
@@ -120,6 +131,15 @@ test(
     await page.getByTestId('odd').filter({ hasText: 'Odd one out' }).waitFor();
     const odd = Number(await page.getByTestId('odd').getAttribute('data-odd'));
     assert.equal(odd, oddOneOut(node[0], node[1], node[2]).odd);
+
+    const readmePage = await browser.newPage();
+    readmePage.setDefaultTimeout(180_000);
+    await readmePage.goto(server.url('/example.html'));
+    await readmePage.locator('#out').filter({ hasText: /faces/ }).waitFor();
+    const text = (await readmePage.locator('#out').textContent()) ?? '';
+    assert.match(text, /^(webgl|wasm|cpu) \(first preference|^(wasm|cpu) \(fallback/);
+    assert.match(text, /: [1-9]\d* faces/);
+    assert.match(text, /\{"x":/);
 
     const origin = new URL(server.url('/')).origin;
     const foreign = requests.filter(

@@ -71,10 +71,31 @@ function defaultWasmPath(): string {
   return new URL('./', import.meta.url).href;
 }
 
-async function tryBackend(name: BackendName, config: EngineConfig): Promise<string | undefined> {
+/** The WebGL renderer's name, when the browser tells it (e.g. "ANGLE (…SwiftShader…)"). */
+function webglRenderer(): string | undefined {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+    const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+    return gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function tryBackend(
+  name: BackendName,
+  config: EngineConfig,
+  requested: boolean,
+): Promise<string | undefined> {
   try {
     if (name === 'webgl' && Number(tf.env().get('WEBGL_VERSION')) === 0) {
       return 'no WebGL context in this page (WEBGL_VERSION 0: GPU blocked, or disabled)';
+    }
+    // Software WebGL (no GPU: headless, or a blocked driver) is ~10x slower than wasm here
+    // (BENCHMARKS.md); unless asked for, it is skipped.
+    const renderer = name === 'webgl' && !requested ? webglRenderer() : undefined;
+    if (renderer !== undefined && /swiftshader|llvmpipe|software/i.test(renderer)) {
+      return `WebGL is software-rendered (${renderer}), slower than wasm`;
     }
     if (name === 'wasm') {
       setWasmPaths(config.wasmPath ?? defaultWasmPath());
@@ -122,7 +143,7 @@ async function init(config: EngineConfig): Promise<EngineInfo> {
   const candidates: BackendName[] = requested ? [requested] : ['webgl', 'wasm', 'cpu'];
   const attempts: BackendAttempt[] = [];
   for (const name of candidates) {
-    const failure = await tryBackend(name, config);
+    const failure = await tryBackend(name, config, requested !== undefined);
     if (failure !== undefined) {
       attempts.push({ backend: name, ok: false, detail: failure });
       logger.debug(`backend ${name} unavailable: ${failure}`);
