@@ -5,6 +5,8 @@ export interface BrowserBuild {
   files: string[];
   /** Their sizes in bytes. */
   sizes: Record<string, number>;
+  /** The source files in the bundle, relative to the working folder (esbuild's metafile). */
+  inputs: string[];
   warnings: unknown[];
 }
 

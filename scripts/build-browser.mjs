@@ -26,12 +26,12 @@ const NODE_ONLY = [
 ];
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
-/** The browser sibling of a resolved src/ file: `x.ts` → `x.browser.ts` when it exists. */
-const browserSiblings = {
+/** The browser sibling of a resolved source file: `x.ts` → `x.browser.ts` when it exists. */
+const browserSiblings = (sources) => ({
   name: 'exprsim-browser-siblings',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      if (!args.importer.startsWith(join(root, 'src'))) return undefined;
+      if (!args.importer.startsWith(sources)) return undefined;
       const target = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
       const sibling = target.replace(/\.ts$/, '.browser.ts');
       if (target.endsWith('.ts') && !target.endsWith('.browser.ts') && existsSync(sibling)) {
@@ -40,15 +40,15 @@ const browserSiblings = {
       return undefined;
     });
   },
-};
+});
 
-const noNodeImports = {
+const noNodeImports = (sources) => ({
   name: 'exprsim-no-node-imports',
   setup(build) {
     // Our own modules only: dependencies (tfjs) guard their Node paths themselves and map them
     // away in their package.json "browser" fields, which esbuild follows.
     build.onResolve({ filter: /.*/ }, (args) => {
-      if (!args.importer.startsWith(join(root, 'src'))) return undefined;
+      if (!args.importer.startsWith(sources)) return undefined;
       const p = args.path;
       const nodeOnly =
         BUILTINS.has(p) ||
@@ -66,14 +66,25 @@ const noNodeImports = {
       };
     });
   },
-};
+});
 
-/** Builds the bundle into `outDir` (default dist/browser) and returns its files and sizes. */
-export async function buildBrowser(outDir = join(root, 'dist', 'browser'), { minify = true } = {}) {
+/**
+ * Builds the bundle into `outDir` (default dist/browser) and returns its files, sizes and the
+ * source files it holds. `entry` and `sources` (the folder whose files are checked and swapped
+ * for their siblings) default to src/browser/index.ts and src/; tests pass others.
+ */
+export async function buildBrowser(
+  outDir = join(root, 'dist', 'browser'),
+  {
+    minify = true,
+    entry = join(root, 'src', 'browser', 'index.ts'),
+    sources = join(root, 'src'),
+  } = {},
+) {
   mkdirSync(outDir, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const result = await esbuild.build({
-    entryPoints: [join(root, 'src', 'browser', 'index.ts')],
+    entryPoints: [entry],
     outfile: join(outDir, 'exprsim.js'),
     bundle: true,
     format: 'esm',
@@ -84,7 +95,7 @@ export async function buildBrowser(outDir = join(root, 'dist', 'browser'), { min
     metafile: true,
     logLevel: 'silent',
     define: { __EXPRSIM_VERSION__: JSON.stringify(pkg.version) },
-    plugins: [browserSiblings, noNodeImports],
+    plugins: [browserSiblings(sources), noNodeImports(sources)],
   });
   // tfjs's wasm backend fetches its .wasm binaries at run time from the path the page sets.
   const wasmDir = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
@@ -98,7 +109,8 @@ export async function buildBrowser(outDir = join(root, 'dist', 'browser'), { min
     files.push(f);
   }
   const sizes = Object.fromEntries(files.map((f) => [f, statSync(join(outDir, f)).size]));
-  return { outDir, files, sizes, warnings: result.warnings };
+  const inputs = Object.keys(result.metafile.inputs);
+  return { outDir, files, sizes, inputs, warnings: result.warnings };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
