@@ -12,5 +12,5 @@ export interface BrowserBuild {
 
 export function buildBrowser(
   outDir?: string,
-  options?: { minify?: boolean },
+  options?: { minify?: boolean; entry?: string; sources?: string },
 ): Promise<BrowserBuild>;
