@@ -48,8 +48,9 @@ test(
       'mtcnn',
     ]);
 
-    // Node's answers for the same photos (the server's pipeline; the page picks WebGL here, so
-    // similarities are compared loosely and the odd one out exactly).
+    // Node's answers for the same photos (the server's pipeline). The demo picks its backend
+    // itself (wasm in headless Chromium, WebGL where there is a GPU), so similarities are
+    // compared to WebGL's float error, the odd one out exactly.
     const { initEngine } = await import('../src/engine/index.js');
     const { createDetector } = await import('../src/detect/index.js');
     const { createEmbedder, embedPhotoFaces } = await import('../src/embed/index.js');

@@ -92,7 +92,7 @@ export type ImageSource =
 
 /**
  * The RGB pixels of an image element (loaded), canvas, ImageBitmap, ImageData, or a File /
- * Blob of JPEG, PNG or WebP bytes (decoded without colour management, EXIF orientation applied).
+ * Blob of JPEG, PNG or WebP bytes (decoded as sharp does: colour profiles to sRGB, EXIF orientation applied).
  */
 export async function imagePixels(source: ImageSource): Promise<RawImage> {
   if (source instanceof ImageData) {
@@ -105,7 +105,7 @@ export async function imagePixels(source: ImageSource): Promise<RawImage> {
   }
   if (source instanceof Blob) {
     const bitmap = await createImageBitmap(source, {
-      colorSpaceConversion: 'none',
+      colorSpaceConversion: 'default',
       premultiplyAlpha: 'none',
       imageOrientation: 'from-image',
     }).catch((e: unknown) => {

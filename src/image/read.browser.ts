@@ -1,8 +1,8 @@
 /**
- * read.ts for the browser build: the page's own decoder (createImageBitmap, no colour
- * management, EXIF orientation applied) turns a URL (fetched, same origin unless given whole)
- * or encoded bytes into 8-bit RGB or grey pixels. Decoders differ a little between browsers
- * and libjpeg builds; see BENCHMARKS.md for how far Chromium's JPEG pixels are from sharp's.
+ * read.ts for the browser build: the page's own decoder (createImageBitmap; embedded colour
+ * profiles converted to sRGB, as sharp does; EXIF orientation applied) turns a URL (fetched)
+ * or encoded bytes into 8-bit RGB or grey pixels. On the repository's JPEGs Chromium's pixels
+ * are sharp's (test/browser-build.test.ts); other decoders may differ by a level here and there.
  */
 import { ExprsimError } from '../core/errors.js';
 import { rgbToGrey } from './channels.js';
@@ -99,7 +99,7 @@ export async function readImage(
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(new Blob([bytes as BlobPart]), {
-      colorSpaceConversion: 'none',
+      colorSpaceConversion: 'default',
       premultiplyAlpha: 'none',
       imageOrientation: options.autoOrient === false ? 'none' : 'from-image',
     });

@@ -61,7 +61,7 @@ async function addPhotos(tools, files) {
   for (const file of files) {
     say(`Looking at ${file.name}…`);
     const bitmap = await createImageBitmap(file, {
-      colorSpaceConversion: 'none',
+      colorSpaceConversion: 'default',
       premultiplyAlpha: 'none',
       imageOrientation: 'from-image',
     });
