@@ -15,7 +15,9 @@ const STAGES = [
   ['experiment'],
   ['report'],
   ['search'],
-  ['serve'],
+  // browser/ is the browser build's entry (scripts/build-browser.mjs): the inference path of the
+  // stages below it, a peer of the server; web/ writes the static demo site around it.
+  ['serve', 'browser', 'web'],
   ['cli'],
 ];
 
@@ -53,6 +55,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/[^/]+\\.ts$' },
       to: { path: '^src/[^/]+/', pathNot: '^src/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'browser-siblings',
+      comment:
+        'x.browser.ts is the browser build of x.ts: only src/browser/ and other browser siblings import one by name (the build swaps the rest in)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/browser/', '\\.browser\\.ts$'] },
+      to: { path: '\\.browser\\.ts$' },
     },
     {
       name: 'cli-imports-entries',

@@ -26,6 +26,11 @@ export default tseslint.config(
     },
   },
   {
+    // The static demo (exprsim build-web) also decodes photos itself.
+    files: ['web/demo/**/*.js'],
+    languageOptions: { globals: { createImageBitmap: 'readonly' } },
+  },
+  {
     // CommonJS config files (dependency-cruiser's).
     files: ['**/*.cjs'],
     languageOptions: {

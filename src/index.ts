@@ -18,3 +18,4 @@ export * from './experiment/index.js';
 export * from './search/index.js';
 export * from './serve/index.js';
 export * from './report/index.js';
+export * from './web/index.js';

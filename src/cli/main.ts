@@ -18,6 +18,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerExperimentCommands } from './commands/experiment.js';
 import { registerFrameCommand } from './commands/frame.js';
+import { registerBuildWebCommand } from './commands/build-web.js';
 import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
@@ -57,6 +58,7 @@ function buildProgram(): Command {
   registerReportCommands(program);
   registerExperimentCommands(program);
   registerFrameCommand(program);
+  registerBuildWebCommand(program);
   return program;
 }
 

@@ -8,8 +8,9 @@ const ORDER: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3,
 
 export type LogSink = (level: Exclude<LogLevel, 'silent'>, message: string) => void;
 
+// In a page (the browser build) there is no stderr: lines go nowhere until setLogSink is called.
 const defaultSink: LogSink = (level, message) => {
-  process.stderr.write(`[exprsim ${level}] ${message}\n`);
+  globalThis.process?.stderr?.write(`[exprsim ${level}] ${message}\n`);
 };
 
 let currentLevel: LogLevel = 'warn';

@@ -10,10 +10,10 @@
  * overlapping 2x2 tiles of large images.
  */
 import * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
 import { initEngine } from '../engine/backend.js';
 import { fileIO } from '../engine/file-io.js';
 import { ExprsimError } from '../core/errors.js';
+import { joinPath } from '../core/files.js';
 import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import { modelDir } from '../core/paths.js';
@@ -46,7 +46,7 @@ export function resolveBlazeFaceConfig(config: BlazeFaceConfig = {}): ResolvedBl
     minScore: requireNumber('minScore', config.minScore ?? D.minScore, 0, 1),
     iouThreshold: requireNumber('iouThreshold', config.iouThreshold ?? D.iouThreshold, 0, 1),
     tiles: requireBoolean('tiles', config.tiles ?? D.tiles),
-    modelPath: config.modelPath ?? join(modelDir(), 'blazeface'),
+    modelPath: config.modelPath ?? joinPath(modelDir(), 'blazeface'),
   };
 }
 
@@ -91,7 +91,7 @@ export class BlazeFaceDetector implements Detector {
     await initEngine();
     const path = resolved.modelPath.endsWith('.json')
       ? resolved.modelPath
-      : join(resolved.modelPath, 'blazeface.json');
+      : joinPath(resolved.modelPath, 'blazeface.json');
     let model: tf.GraphModel;
     try {
       model = await tf.loadGraphModel(fileIO(path));

@@ -25,9 +25,9 @@
  * (size-limits.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
 import { initEngine } from '../engine/backend.js';
 import { ExprsimError } from '../core/errors.js';
+import { joinPath } from '../core/files.js';
 import { resizeImage } from '../image/transform.js';
 import type { RawImage } from '../image/types.js';
 import { logger } from '../core/logger.js';
@@ -96,7 +96,7 @@ export function resolveMtcnnConfig(config: MtcnnConfig = {}): ResolvedMtcnnConfi
       requireNumber('thresholds[2]', t[2], 0, 1),
     ],
     maxFaces,
-    weightsDir: config.weightsDir ?? join(modelDir(), 'mtcnn'),
+    weightsDir: config.weightsDir ?? joinPath(modelDir(), 'mtcnn'),
   };
 }
 
@@ -718,7 +718,7 @@ export class MtcnnDetector implements Detector {
   static async create(config: MtcnnConfig = {}): Promise<MtcnnDetector> {
     const resolved = resolveMtcnnConfig(config);
     await initEngine();
-    const manifest = join(resolved.weightsDir, 'mtcnn_model-weights_manifest.json');
+    const manifest = joinPath(resolved.weightsDir, 'mtcnn_model-weights_manifest.json');
     const raw = await loadWeightsManifest(manifest);
     try {
       return new MtcnnDetector(resolved, prepareParams(raw, manifest));

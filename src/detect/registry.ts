@@ -1,26 +1,13 @@
 import { ExprsimError } from '../core/errors.js';
 import { parseDetectorName } from './defaults.js';
-import type { BlazeFaceConfig } from './blazeface.js';
-import type { MtcnnConfig } from './mtcnn.js';
 import type { Detector, DetectorName } from '../core/face.js';
-import type { ViolaJonesConfig } from './viola-jones.js';
+import {
+  DETECTOR_FACTORIES as FACTORIES,
+  type DetectorConfigs,
+  type DetectorFactory as Factory,
+} from './factories.js';
 
-/** Each detector's configuration type, by name. */
-export interface DetectorConfigs {
-  mtcnn: MtcnnConfig;
-  'viola-jones': ViolaJonesConfig;
-  blazeface: BlazeFaceConfig;
-}
-
-type Factory<N extends DetectorName> = (config: DetectorConfigs[N]) => Promise<Detector>;
-
-// Implementations are imported lazily: Viola-Jones pulls in a 10 MB OpenCV build that a caller
-// using MTCNN should never pay for.
-const FACTORIES: { [N in DetectorName]: Factory<N> } = {
-  mtcnn: async (c) => (await import('./mtcnn.js')).MtcnnDetector.create(c),
-  'viola-jones': async (c) => (await import('./viola-jones.js')).ViolaJonesDetector.create(c),
-  blazeface: async (c) => (await import('./blazeface.js')).BlazeFaceDetector.create(c),
-};
+export type { DetectorConfigs } from './factories.js';
 
 // The names and their one check live in the tfjs-free defaults.ts (the CLI's help reads them).
 export { DETECTOR_NAMES, isDetectorName, parseDetectorName } from './defaults.js';

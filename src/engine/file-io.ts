@@ -1,27 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExprsimError } from '../core/errors.js';
+import { absolutePath, joinPath, parentPath, readTextFile } from '../core/files.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { readWeightFiles, weightBytes } from './weights-manifest.js';
 
 /**
  * tfjs ships file:// model IO only in tfjs-node. This handler gives the wasm and cpu backends
- * the same: load a `model.json` (layers or graph model) and its weight shards from disk, and
+ * the same (and, in the browser build, the same checks over fetch, core/files.browser.ts): load a `model.json` (layers or graph model) and its weight shards from disk, and
  * save one atomically (weights first, then model.json, each via a temp file and rename, so an
  * interrupted save never leaves a model.json pointing at missing weights).
  */
 export function fileIO(path: string): tf.io.IOHandler {
-  const modelPath = resolve(path.startsWith('file://') ? fileURLToPath(path) : path);
-  const jsonPath = modelPath.endsWith('.json') ? modelPath : join(modelPath, 'model.json');
-  const dir = dirname(jsonPath);
+  const modelPath = absolutePath(path);
+  const jsonPath = modelPath.endsWith('.json') ? modelPath : joinPath(modelPath, 'model.json');
+  const dir = parentPath(jsonPath);
 
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       let text: string;
       try {
-        text = await readFile(jsonPath, 'utf8');
+        text = await readTextFile(jsonPath);
       } catch (e) {
         throw new ExprsimError('E_FILE_NOT_FOUND', 'model file not found', {
           input: jsonPath,
@@ -75,7 +73,7 @@ export function fileIO(path: string): tf.io.IOHandler {
         artifacts.weightData === undefined
           ? new ArrayBuffer(0)
           : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      await writeFileAtomic(join(dir, weightsName), new Uint8Array(data));
+      await writeFileAtomic(joinPath(dir, weightsName), new Uint8Array(data));
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
         weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs ?? [] }],

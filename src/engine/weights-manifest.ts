@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
+import { joinPath, parentPath, readBinaryFile, readTextFile, sha256Hex } from '../core/files.js';
 
 /** Weights read from a tfjs weights manifest and its shards, with their fingerprint. */
 export interface LoadedWeights {
@@ -35,10 +33,10 @@ export async function readWeightFiles(
 ): Promise<ArrayBuffer[]> {
   const buffers: ArrayBuffer[] = [];
   for (const shard of paths) {
-    const path = join(dir, shard);
-    let buf: Buffer;
+    const path = joinPath(dir, shard);
+    let buf: ArrayBuffer;
     try {
-      buf = await readFile(path);
+      buf = await readBinaryFile(path);
     } catch (e) {
       throw new ExprsimError('E_FILE_NOT_FOUND', `weight file listed in ${listedIn} is missing`, {
         input: path,
@@ -46,7 +44,7 @@ export async function readWeightFiles(
         cause: e,
       });
     }
-    buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+    buffers.push(buf);
   }
   return buffers;
 }
@@ -67,7 +65,8 @@ function isManifest(m: unknown): m is tf.io.WeightsManifestConfig {
 /**
  * Loads weights stored the way face-api.js ships them (MTCNN, the face-api backbones):
  * `<name>-weights_manifest.json`, a JSON array of groups `{paths, weights}` (entries possibly
- * uint8-quantised), beside the binary shards. Reads everything from disk (no fetch), checks that
+ * uint8-quantised), beside the binary shards. Reads everything from disk (in the browser build:
+ * fetched from the model base URL), checks that
  * every shard is there and that each group's shards hold exactly the bytes its entries describe,
  * and dequantises with tfjs's own decoder. Throws E_FILE_NOT_FOUND or E_MODEL_FORMAT (and then
  * holds no tensors).
@@ -75,7 +74,7 @@ function isManifest(m: unknown): m is tf.io.WeightsManifestConfig {
 export async function loadWeightsManifest(manifestPath: string): Promise<LoadedWeights> {
   let manifest: unknown;
   try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest = JSON.parse(await readTextFile(manifestPath));
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ExprsimError(
@@ -94,14 +93,14 @@ export async function loadWeightsManifest(manifestPath: string): Promise<LoadedW
       fix: 'use the *-weights_manifest.json that ships with the weights',
     });
   }
-  const hash = createHash('sha256');
+  const chunks: Uint8Array[] = [];
   const tensors: tf.NamedTensorMap = {};
   let bytes = 0;
   try {
     for (const group of manifest) {
-      const buffers = await readWeightFiles(dirname(manifestPath), group.paths, 'the manifest');
+      const buffers = await readWeightFiles(parentPath(manifestPath), group.paths, 'the manifest');
       for (const b of buffers) {
-        hash.update(new Uint8Array(b));
+        chunks.push(new Uint8Array(b));
         bytes += b.byteLength;
       }
       const data = tf.io.concatenateArrayBuffers(buffers);
@@ -119,5 +118,5 @@ export async function loadWeightsManifest(manifestPath: string): Promise<LoadedW
     tf.dispose(Object.values(tensors));
     throw e;
   }
-  return { tensors, sha256: hash.digest('hex'), bytes };
+  return { tensors, sha256: await sha256Hex(chunks), bytes };
 }

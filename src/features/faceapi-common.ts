@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
 import { loadWeightsManifest, type LoadedWeights } from '../engine/weights-manifest.js';
 import { ExprsimError } from '../core/errors.js';
+import { joinPath } from '../core/files.js';
 import type { BackboneRef, Shape3 } from '../core/types.js';
 import { modelDir } from '../core/paths.js';
 import { resolveLayerAndSize } from './options.js';
@@ -45,7 +45,7 @@ export async function loadFaceApiNet<L extends string>(
     net.defaultSize,
     net.size,
   ) as { layer: L; inputSize: number };
-  const path = join(config.modelDir ?? modelDir(), net.folder, net.manifest);
+  const path = joinPath(config.modelDir ?? modelDir(), net.folder, net.manifest);
   return { ...(await loadWeightsManifest(path)), path, resolved };
 }
 

@@ -1,4 +1,3 @@
-import { extname } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import { ACCEPTED_FORMATS, type ImageFormat } from './types.js';
 
@@ -103,7 +102,11 @@ const EXTENSIONS = new Map<string, ImageFormat>([
 
 /** The format a path's extension names (case-insensitive), or undefined. */
 export function formatFromExtension(path: string): ImageFormat | undefined {
-  return EXTENSIONS.get(extname(path).toLowerCase());
+  // The extension as node:path's extname gives it (none for dot files), without node:path so
+  // that the browser build can share this module.
+  const name = path.replace(/^.*[\\/]/, '');
+  const dot = name.lastIndexOf('.');
+  return EXTENSIONS.get(dot > 0 ? name.slice(dot).toLowerCase() : '');
 }
 
 /** Type guard for a format string from user input. */

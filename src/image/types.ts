@@ -103,3 +103,10 @@ export const RESIZE_KERNELS: readonly ResizeKernel[] = [
   'mks2013',
   'mks2021',
 ];
+
+/** sharp's fits, the values `resize.fit` may take. */
+export const RESIZE_FITS: readonly NonNullable<ResizeOptions['fit']>[] = [
+  'fill',
+  'cover',
+  'contain',
+];

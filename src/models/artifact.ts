@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { ExprsimError, isExprsimError } from '../core/errors.js';
+import { absolutePath, joinPath, readTextFile } from '../core/files.js';
 import { fileIO } from '../engine/file-io.js';
 import { packageVersion } from '../core/paths.js';
 import { writeFileAtomic } from '../core/fs.js';
@@ -285,7 +284,7 @@ export async function saveModel(
   dir: string,
   manifest: ModelManifestInput,
 ): Promise<ModelManifest> {
-  const where = resolve(dir);
+  const where = absolutePath(dir);
   const badInput = (message: string, fix?: string) =>
     new ExprsimError('E_BAD_OPTION', message, { input: where, fix });
   const recorded = getHeadInfo(model);
@@ -374,10 +373,10 @@ export async function saveModel(
 async function readModelJson(
   dir: string,
 ): Promise<{ path: string; json: Record<string, unknown> }> {
-  const path = join(resolve(dir), 'model.json');
+  const path = joinPath(absolutePath(dir), 'model.json');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFile(path);
   } catch (e) {
     throw new ExprsimError('E_FILE_NOT_FOUND', 'model.json not found', {
       input: path,
@@ -429,8 +428,8 @@ export async function writeModelPreprocess(dir: string, preprocess: JsonObject):
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const manifest = await readModelManifest(dir);
-  const path = join(resolve(dir), 'model.json');
-  const artifacts = await fileIO(resolve(dir)).load!();
+  const path = joinPath(absolutePath(dir), 'model.json');
+  const artifacts = await fileIO(absolutePath(dir)).load!();
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));

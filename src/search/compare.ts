@@ -5,9 +5,8 @@
  * from random pairs of faces in a store (when it holds at least MIN_STORE_FACES of the model),
  * else the percentile is reported as unavailable, with the reason.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
+import { joinPath, readTextFile } from '../core/files.js';
 import { randomPairDistanceQuantiles, similarityPercentile } from '../eval/calibration.js';
 import type { FaceStore } from './types.js';
 import { euclidean } from './vectors.js';
@@ -45,10 +44,10 @@ export interface CalibrationSourceOptions {
 
 /** Reads `<modelDir>/calibration.json`; undefined when absent, E_MODEL_FORMAT when malformed. */
 export async function readModelCalibration(modelDir: string): Promise<Calibration | undefined> {
-  const file = join(modelDir, CALIBRATION_FILE);
+  const file = joinPath(modelDir, CALIBRATION_FILE);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ExprsimError('E_IO', `cannot read the calibration: ${(e as Error).message}`, {
