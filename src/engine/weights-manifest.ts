@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 
 /** Weights read from a tfjs weights manifest and its shards, with their fingerprint. */
@@ -24,9 +24,55 @@ export function weightBytes(spec: tf.io.WeightsManifestEntry): number {
   return n * (q !== undefined ? (QUANT_BYTES[q] ?? 2) : (DTYPE_BYTES[spec.dtype] ?? 4));
 }
 
+/** `path`'s real path (symlinks resolved), or undefined when it does not exist. */
+async function realPathOf(path: string): Promise<string | undefined> {
+  try {
+    return await realpath(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where weight file `shard` (as `listedIn` lists it) of the folder `dir` is: E_MODEL_FORMAT
+ * naming it when it is not a relative path to a file inside `dir`, symlinks resolved (a
+ * manifest saying `../../../etc/passwd` or `/etc/passwd` must not make us read that file).
+ */
+async function weightFileInside(dir: string, shard: unknown, listedIn: string): Promise<string> {
+  const outside = (input: string) =>
+    new ExprsimError(
+      'E_MODEL_FORMAT',
+      `a weight file listed in ${listedIn} is outside the model folder ${dir}`,
+      {
+        input,
+        fix: `the weight files must sit in the model folder: restore ${listedIn} from a good copy of the model`,
+      },
+    );
+  if (typeof shard !== 'string' || shard === '') {
+    throw new ExprsimError(
+      'E_MODEL_FORMAT',
+      `${listedIn} lists a weight file that is not a file name: ${JSON.stringify(shard)}`,
+      { input: join(dir, listedIn), fix: `restore ${listedIn} from a good copy of the model` },
+    );
+  }
+  if (isAbsolute(shard)) throw outside(shard);
+  const path = join(dir, shard);
+  const inside = (root: string, p: string) => {
+    const rel = relative(root, p);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  if (!inside(dir, path)) throw outside(path);
+  const [realDir, realFile] = await Promise.all([realPathOf(dir), realPathOf(path)]);
+  if (realDir !== undefined && realFile !== undefined && !inside(realDir, realFile)) {
+    throw outside(path);
+  }
+  return path;
+}
+
 /**
  * Reads the weight files `paths` (relative to `dir`) that `listedIn` (model.json, a manifest)
- * lists, in order. A missing one is E_FILE_NOT_FOUND naming it.
+ * lists, in order. A missing one is E_FILE_NOT_FOUND naming it; one outside `dir` (after
+ * symlinks are resolved) is E_MODEL_FORMAT, and is not read.
  */
 export async function readWeightFiles(
   dir: string,
@@ -35,7 +81,7 @@ export async function readWeightFiles(
 ): Promise<ArrayBuffer[]> {
   const buffers: ArrayBuffer[] = [];
   for (const shard of paths) {
-    const path = join(dir, shard);
+    const path = await weightFileInside(dir, shard, listedIn);
     let buf: Buffer;
     try {
       buf = await readFile(path);
