@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { cliErrorLine, optionFlags } from './error-line.js';
-import { Command, CommanderError, Option } from 'commander';
+import { cliErrorLine, commandFlags, optionFlags } from './error-line.js';
+import { Command, CommanderError, Help, Option } from 'commander';
 // Only light modules here and in the command registrations: every start (even --help) pays
 // for what they import. Each command loads the library (TensorFlow.js and all) when it runs.
 import { BACKEND_NAMES } from '../engine/defaults.js';
@@ -22,6 +22,9 @@ import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
 
+/** The command being run (set before its action starts), for the flags its errors name. */
+let running: Command | undefined;
+
 function buildProgram(): Command {
   const program = new Command();
   program
@@ -39,8 +42,17 @@ function buildProgram(): Command {
     .option('--verbose', 'debug logging and stack traces on errors')
     .option('--json', 'machine-readable output on stdout; no progress bars')
     .showHelpAfterError('(run exprsim --help for usage)')
+    // Every command's help marks the options it cannot run without (inherited by the commands
+    // registered below).
+    .configureHelp({
+      optionDescription: (option) => {
+        const text = Help.prototype.optionDescription.call(new Help(), option);
+        return option.mandatory ? `${text} (required)` : text;
+      },
+    })
     .exitOverride();
-  program.hook('preAction', (cmd) => {
+  program.hook('preAction', (cmd, action) => {
+    running = action;
     const opts = cmd.optsWithGlobals<GlobalOptions>();
     setLogLevel(opts.verbose ? 'debug' : opts.json ? 'error' : 'warn');
   });
@@ -73,7 +85,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = argv.includes('--verbose');
     if (isExprsimError(e)) {
-      process.stderr.write(`exprsim: ${cliErrorLine(e, optionFlags(program))}\n`);
+      const flags = running === undefined ? optionFlags(program) : commandFlags(running);
+      process.stderr.write(`exprsim: ${cliErrorLine(e, flags)}\n`);
     } else {
       const message = e instanceof Error ? e.message : String(e);
       process.stderr.write(
