@@ -4,7 +4,13 @@ import { Command, CommanderError, Help, Option } from 'commander';
 // Only light modules here and in the command registrations: every start (even --help) pays
 // for what they import. Each command loads the library (TensorFlow.js and all) when it runs.
 import { BACKEND_NAMES } from '../engine/defaults.js';
-import { ExprsimError, isExprsimError, packageVersion, setLogLevel } from '../core/index.js';
+import {
+  ExprsimError,
+  isExprsimError,
+  packageVersion,
+  printable,
+  setLogLevel,
+} from '../core/index.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDataCommands } from './commands/data.js';
@@ -41,7 +47,6 @@ function buildProgram(): Command {
     )
     .option('--verbose', 'debug logging and stack traces on errors')
     .option('--json', 'machine-readable output on stdout; no progress bars')
-    .showHelpAfterError('(run exprsim --help for usage)')
     // Every command's help marks the options it cannot run without (inherited by the commands
     // registered below).
     .configureHelp({
@@ -69,7 +74,23 @@ function buildProgram(): Command {
   registerReportCommands(program);
   registerExperimentCommands(program);
   registerFrameCommand(program);
+  oneLineUsageErrors(program);
   return program;
+}
+
+/**
+ * Commander's usage errors (unknown option, missing argument, bad choice) as one line like the
+ * library's: `exprsim: error: … (run exprsim <command> --help for usage)`, the user's text in it
+ * with control characters escaped.
+ */
+function oneLineUsageErrors(cmd: Command, path = 'exprsim'): void {
+  cmd.configureOutput({
+    outputError: (text, write) =>
+      write(
+        `exprsim: ${printable(text.trim().replace(/\s*\n\s*/g, ' '))} (run ${path} --help for usage)\n`,
+      ),
+  });
+  for (const sub of cmd.commands) oneLineUsageErrors(sub, `${path} ${sub.name()}`);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { ExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import type { BackendName } from '../engine/backend.js';
 import type { ImageLimits } from '../image/types.js';
-import { collectImageFiles } from '../image/walk-files.js';
+import { collectImageFilesReport } from '../image/walk-files.js';
 import { DEFAULT_EMBED } from './defaults.js';
 import { embeddingFormat, writeEmbeddings } from './embed-output.js';
 import { embedFiles, type EmbedFilesResult } from './embed-files.js';
@@ -77,9 +77,14 @@ function nothingEmbedded(
  */
 export async function embedImages(options: EmbedImagesOptions): Promise<EmbedImagesResult> {
   embeddingFormat(options.out);
-  const files = await collectImageFiles(options.images);
+  const { files, failed: walkFailed } = await collectImageFilesReport(options.images);
   if (files.length === 0) {
-    throw new ExprsimError('E_DATA_EMPTY', 'no image files found', {
+    const broken = walkFailed[0];
+    const why =
+      broken === undefined
+        ? ''
+        : `: ${walkFailed.length} unusable (first: ${broken.path}: ${broken.error})`;
+    throw new ExprsimError('E_DATA_EMPTY', `no image files found${why}`, {
       input: options.images.join(' '),
       fix: 'pass .jpg, .jpeg, .png or .webp files or folders holding them',
     });
@@ -109,7 +114,8 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedIma
       failOn: options.failOn,
       onProgress: options.onProgress,
     });
-    if (r.faces.length === 0) throw nothingEmbedded(options, files.length, r);
+    r.failed.unshift(...walkFailed.map((f) => ({ file: f.path, reason: `${f.path}: ${f.error}` })));
+    if (r.faces.length === 0) throw nothingEmbedded(options, files.length + walkFailed.length, r);
     const written = await writeEmbeddings(options.out, r.faces, embedder.embeddingSize);
     return { ...r, written, files, detector: detector?.name ?? null };
   } finally {
