@@ -52,3 +52,49 @@ test('exprsim detect big.jpg --min-face 4: refused in one line naming the file a
   );
   assert.match(r.stdout, /1 of 1 images skipped/);
 });
+
+test('exprsim detect --min-face: below the detector’s real minimum is refused before the engine starts, naming it', () => {
+  const r = runCliSync(['detect', FIXTURE, '--min-face', '1']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(
+    r.stderr,
+    'exprsim: `--min-face` 1: mtcnn looks for faces of 4 to 1000000 px (pass `--min-face` 4 or more)\n',
+  );
+  // Viola-Jones shrinks its window to any size: 1 px is its minimum, and passes the check.
+  const vj = runCliSync([
+    '--json',
+    'detect',
+    FIXTURE,
+    '--min-face',
+    '1',
+    '--detector',
+    'viola-jones',
+  ]);
+  assert.doesNotMatch(vj.stderr, /looks for faces of/);
+  // The help says each detector's minimum.
+  assert.match(runCliSync(['detect', '--help']).stdout, /at least: mtcnn 4,\s+viola-jones 1/);
+});
+
+test('exprsim detect --max-pixels: the limit and its hint are the CLI flag, not a library call', () => {
+  const r = runCliSync(['detect', FIXTURE, '--max-pixels', '1000']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /skipped .*astronaut-256\.jpg: 256x256 is 65536 pixels, over the limit of 1000 pixels \(downscale the image, or if it is trusted pass `--max-pixels` 65536 or more\)/,
+  );
+  assert.doesNotMatch(r.stderr, /readImage|maxPixels/);
+  const ok = runCliSync([
+    '--json',
+    'detect',
+    FIXTURE,
+    '--max-pixels',
+    '65536',
+    '--fail-on',
+    'truncated',
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(
+    (JSON.parse(ok.stdout) as { images: { faces: unknown[] }[] }).images[0].faces.length,
+    1,
+  );
+});

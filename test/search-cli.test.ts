@@ -2,7 +2,21 @@
 // input, an indexer killed halfway (SIGKILL) and rerun, two indexers on one database, Ctrl-C.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, chown, link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  chmod,
+  chown,
+  cp,
+  link,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import sharp from 'sharp';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -352,4 +366,127 @@ test('as an ordinary user: unreadable folders and files are reported and kept, n
     await chmod(dbDir, 0o755);
     await chmod(db, 0o644);
   }
+});
+
+/** A copy of the test model with `damage` done to it. */
+async function damagedModel(name: string, damage: (dir: string) => Promise<void>): Promise<string> {
+  const dir = join(work, name);
+  await cp(model, dir, { recursive: true });
+  await damage(dir);
+  return dir;
+}
+
+test('a damaged or wrong model: embed, similar and index stop in one line naming it, exit 1', async () => {
+  const nan = await damagedModel('model-nan', async (d) => {
+    const n = (await stat(join(d, 'weights.bin'))).size / 4;
+    await writeFile(join(d, 'weights.bin'), new Uint8Array(new Float32Array(n).fill(NaN).buffer));
+  });
+  const outside = await damagedModel('model-outside', async (d) => {
+    const json = JSON.parse(await readFile(join(d, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+    };
+    json.weightsManifest[0].paths = ['../../../../../../../../etc/passwd'];
+    await writeFile(join(d, 'model.json'), JSON.stringify(json));
+  });
+  const size = (await stat(join(model, 'weights.bin'))).size;
+  const long = await damagedModel('model-long', (d) => appendFile(join(d, 'weights.bin'), 'xx'));
+  const db = join(work, 'damaged.sqlite');
+  const out = join(work, 'damaged.jsonl');
+  const runs = (m: string) => [
+    ['embed', files[0], '--model', m, '--out', out],
+    ['similar', files[0], files[1], '--model', m],
+    ['index', photos, '--db', db, '--model', m],
+  ];
+  const cases: [string[], RegExp][] = [
+    ...runs(nan).map((a): [string[], RegExp] => [
+      a,
+      new RegExp(`^exprsim: ${nan}: the model's weight \\S+ holds NaN .*retrain the model\\)$`),
+    ]),
+    ...runs(outside).map((a): [string[], RegExp] => [
+      a,
+      /^exprsim: \/etc\/passwd: a weight file listed in model\.json is outside the model folder .*model-outside/,
+    ]),
+    [
+      runs(long)[1],
+      new RegExp(
+        `${long}: weights are too long: weights.bin holds ${size + 2} bytes, model.json needs ${size}`,
+      ),
+    ],
+    [
+      runs(work)[0],
+      /^exprsim: \S+: `--model` is not a model folder: it has no model\.json \(a model folder holds model\.json and weights\.bin.*models\/exprsim-default/,
+    ],
+    [runs(files[0])[1], /`--model` is a file, not a model folder/],
+    [runs(join(work, 'nowhere'))[2], /nowhere: `--model` names no file or folder/],
+  ];
+  for (const [args, want] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr.trim(), want, args.join(' '));
+    assert.doesNotMatch(r.stdout, /NaN/);
+  }
+  assert.equal(existsSync(out), false, 'no embeddings written from a bad model');
+});
+
+test('embed: nothing embedded exits 1 and writes nothing; a partial run exits 0 listing the skipped', async () => {
+  const out = join(work, 'none.jsonl');
+  const grey = join(work, 'grey.png');
+  await sharp({ create: { width: 96, height: 96, channels: 3, background: '#808080' } })
+    .png()
+    .toFile(grey);
+  const none = await runCli([
+    'embed',
+    join(photos, 'broken.jpg'),
+    grey,
+    '--model',
+    model,
+    '--out',
+    out,
+  ]);
+  assert.equal(none.code, 1, none.stderr);
+  assert.match(
+    none.stderr,
+    /no face embedded: 1 of 2 unreadable \(first: .*broken\.jpg: not an image.*\), 1 of 2 without a face; .*none\.jsonl not written/,
+  );
+  assert.equal(none.stderr.trim().split('\n').length, 1, none.stderr);
+  assert.equal(existsSync(out), false);
+  const noFace = await runCli(['embed', grey, '--model', model, '--out', out]);
+  assert.equal(noFace.code, 1);
+  assert.match(noFace.stderr, /without a face.*`--no-detect` for images that are face crops/);
+  const some = await runCli(['embed', files[0], grey, '--model', model, '--out', out]);
+  assert.equal(some.code, 0, some.stderr);
+  assert.match(some.stdout, /1 face from 2 files.*\nno face found in 1:/);
+  assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 1);
+  // The help says --out is required.
+  const help = await runCli(['embed', '--help']);
+  assert.match(help.stdout, /--out <file> .*\(required\)/);
+});
+
+test('odd-one-out of one photo three times: no odd one out, `tie` in the JSON', async () => {
+  const text = await runCli(['odd-one-out', files[0], files[0], files[0], '--model', model]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^no odd one out: .*tie/);
+  assert.doesNotMatch(text.stdout, /^odd one out:/m);
+  const json = await runCli([
+    '--json',
+    'odd-one-out',
+    files[0],
+    files[0],
+    files[0],
+    '--model',
+    model,
+  ]);
+  assert.equal((JSON.parse(json.stdout) as { tie: boolean }).tie, true);
+  assert.match(json.stderr, /warning: no odd one out/);
+  const clear = await runCli([
+    '--json',
+    'odd-one-out',
+    files[0],
+    files[1],
+    files[3],
+    '--model',
+    model,
+  ]);
+  assert.equal((JSON.parse(clear.stdout) as { tie: boolean }).tie, false);
 });

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-import { cliErrorLine, optionFlags } from './error-line.js';
-import { Command, CommanderError, Option } from 'commander';
+import { cliErrorLine, commandFlags, optionFlags } from './error-line.js';
+import { Command, CommanderError, Help, Option } from 'commander';
 // Only light modules here and in the command registrations: every start (even --help) pays
 // for what they import. Each command loads the library (TensorFlow.js and all) when it runs.
 import { BACKEND_NAMES } from '../engine/defaults.js';
-import { ExprsimError, isExprsimError, packageVersion, setLogLevel } from '../core/index.js';
+import {
+  ExprsimError,
+  isExprsimError,
+  packageVersion,
+  printable,
+  setLogLevel,
+} from '../core/index.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDataCommands } from './commands/data.js';
@@ -23,6 +29,9 @@ import type { GlobalOptions } from './options.js';
 
 export type { GlobalOptions };
 
+/** The command being run (set before its action starts), for the flags its errors name. */
+let running: Command | undefined;
+
 function buildProgram(): Command {
   const program = new Command();
   program
@@ -39,9 +48,17 @@ function buildProgram(): Command {
     )
     .option('--verbose', 'debug logging and stack traces on errors')
     .option('--json', 'machine-readable output on stdout; no progress bars')
-    .showHelpAfterError('(run exprsim --help for usage)')
+    // Every command's help marks the options it cannot run without (inherited by the commands
+    // registered below).
+    .configureHelp({
+      optionDescription: (option) => {
+        const text = Help.prototype.optionDescription.call(new Help(), option);
+        return option.mandatory ? `${text} (required)` : text;
+      },
+    })
     .exitOverride();
-  program.hook('preAction', (cmd) => {
+  program.hook('preAction', (cmd, action) => {
+    running = action;
     const opts = cmd.optsWithGlobals<GlobalOptions>();
     setLogLevel(opts.verbose ? 'debug' : opts.json ? 'error' : 'warn');
   });
@@ -59,7 +76,23 @@ function buildProgram(): Command {
   registerExperimentCommands(program);
   registerFrameCommand(program);
   registerBuildWebCommand(program);
+  oneLineUsageErrors(program);
   return program;
+}
+
+/**
+ * Commander's usage errors (unknown option, missing argument, bad choice) as one line like the
+ * library's: `exprsim: error: … (run exprsim <command> --help for usage)`, the user's text in it
+ * with control characters escaped.
+ */
+function oneLineUsageErrors(cmd: Command, path = 'exprsim'): void {
+  cmd.configureOutput({
+    outputError: (text, write) =>
+      write(
+        `exprsim: ${printable(text.trim().replace(/\s*\n\s*/g, ' '))} (run ${path} --help for usage)\n`,
+      ),
+  });
+  for (const sub of cmd.commands) oneLineUsageErrors(sub, `${path} ${sub.name()}`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -75,7 +108,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = argv.includes('--verbose');
     if (isExprsimError(e)) {
-      process.stderr.write(`exprsim: ${cliErrorLine(e, optionFlags(program))}\n`);
+      const flags = running === undefined ? optionFlags(program) : commandFlags(running);
+      process.stderr.write(`exprsim: ${cliErrorLine(e, flags)}\n`);
     } else {
       const message = e instanceof Error ? e.message : String(e);
       process.stderr.write(

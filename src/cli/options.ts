@@ -5,6 +5,7 @@ import { ExprsimError } from '../core/index.js';
 import { SPLITS, type SplitName } from '../data/defaults.js';
 import { parseBackendName, type BackendName } from '../engine/defaults.js';
 import type { EngineInfo } from '../engine/index.js';
+import { FAIL_ON_LEVELS, type ImageLimits } from '../image/defaults.js';
 import { keyedOption } from './keyed-option.js';
 
 /** The global options every command sees (cmd.optsWithGlobals()). */
@@ -66,6 +67,14 @@ export function parseNumber(
     );
   }
   return n;
+}
+
+/** `--max-pixels` and `--fail-on` (IMAGE_LIMIT_OPTION_SPECS) as the library's ImageLimits. */
+export function imageLimits(o: { maxPixels?: OptionValue; failOn?: OptionValue }): ImageLimits {
+  return {
+    maxPixels: parseNumber('--max-pixels', o.maxPixels, { min: 1 }),
+    failOn: parseChoice('--fail-on', o.failOn, FAIL_ON_LEVELS),
+  };
 }
 
 /** The value of an option that takes a string (undefined when absent or a bare flag). */

@@ -55,3 +55,10 @@ export async function sha256Hex(chunks: readonly Uint8Array[]): Promise<string> 
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
   return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** files.ts's fileInside for URLs: a relative name without `..` segments, schemes or a root. */
+export async function fileInside(dir: string, name: string): Promise<string | undefined> {
+  if (name === '' || /^[a-z][a-z0-9+.-]*:/i.test(name) || name.startsWith('/')) return undefined;
+  if (name.split(/[\\/]/).some((seg) => seg === '..')) return undefined;
+  return joinPath(dir, name);
+}

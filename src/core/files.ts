@@ -5,8 +5,8 @@
  * models are one source for both.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A file's text; rejects with the fs error (`code` 'ENOENT' when missing). */
@@ -40,4 +40,35 @@ export async function sha256Hex(chunks: readonly Uint8Array[]): Promise<string> 
   const hash = createHash('sha256');
   for (const c of chunks) hash.update(c);
   return hash.digest('hex');
+}
+
+/** `path`'s real path (symlinks resolved), or undefined when it does not exist. */
+async function realPathOf(path: string): Promise<string | undefined> {
+  try {
+    return await realpath(path);
+  } catch {
+    return undefined;
+  }
+}
+
+const isInside = (root: string, p: string) => {
+  const rel = relative(root, p);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+};
+
+/**
+ * `dir` joined with the relative `name` when that stays inside `dir`, symlinks resolved (a
+ * manifest naming `../../etc/passwd`, `/etc/passwd` or a link out of the folder must not make us
+ * read that file); undefined when it leads out. A file that does not exist yet is judged by its
+ * path alone.
+ */
+export async function fileInside(dir: string, name: string): Promise<string | undefined> {
+  if (isAbsolute(name)) return undefined;
+  const path = join(dir, name);
+  if (!isInside(dir, path)) return undefined;
+  const [realDir, realFile] = await Promise.all([realPathOf(dir), realPathOf(path)]);
+  if (realDir !== undefined && realFile !== undefined && !isInside(realDir, realFile)) {
+    return undefined;
+  }
+  return path;
 }

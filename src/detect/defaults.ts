@@ -33,6 +33,39 @@ export function parseDetectorName(value: unknown, option = 'detector'): Detector
   });
 }
 
+/**
+ * The smallest face size, in pixels, each detector can be asked to look for (`minFace` of
+ * detectFiles, MTCNN's `minFaceSize`, Viola-Jones's `minSize`): MTCNN's first network reads
+ * 12-px windows and enlarging the image 3x (12 / 4) is as far as its pyramid goes; Viola-Jones
+ * shrinks its 24-px window to any size. BlazeFace has no such setting (undefined).
+ */
+export const MIN_FACE_LIMITS: Readonly<Record<DetectorName, number | undefined>> = Object.freeze({
+  mtcnn: 4,
+  'viola-jones': 1,
+  blazeface: undefined,
+});
+
+/** The largest smallest-face size any detector takes. */
+export const MAX_MIN_FACE = 1e6;
+
+/**
+ * Checks a smallest-face size against `detector`'s real limits (MIN_FACE_LIMITS): E_BAD_OPTION
+ * naming the detector and its minimum. `option` is the key the size came in (default `minFace`).
+ */
+export function checkMinFace(detector: DetectorName, minFace: number, option = 'minFace'): void {
+  const min = MIN_FACE_LIMITS[detector] ?? 1;
+  if (Number.isFinite(minFace) && minFace >= min && minFace <= MAX_MIN_FACE) return;
+  throw new ExprsimError(
+    'E_BAD_OPTION',
+    `${detector} looks for faces of ${min} to ${MAX_MIN_FACE} px`,
+    {
+      input: `\`${option}\` ${minFace}`,
+      fix: `pass \`${option}\` ${min} or more`,
+      option,
+    },
+  );
+}
+
 /** OpenCV's frontal Haar cascades that Viola-Jones can run. */
 export type HaarCascadeName = 'frontalface_default' | 'frontalface_alt2';
 

@@ -5,18 +5,19 @@ import type { DetectedFace, DetectorName } from '../core/face.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { writeImage } from '../image/encode.js';
 import { readImage } from '../image/read.js';
+import type { ImageLimits } from '../image/types.js';
 import { annotateFaces } from './annotate.js';
-import { DEFAULT_DETECTOR, parseDetectorName } from './defaults.js';
+import { checkMinFace, DEFAULT_DETECTOR, parseDetectorName } from './defaults.js';
 import { roundBox } from './geometry.js';
 import { createDetector } from './registry.js';
 
-export interface DetectFilesOptions {
+export interface DetectFilesOptions extends ImageLimits {
   /** Default 'mtcnn'. */
   detector?: string;
   /**
    * Smallest face to look for, in pixels, on any image size: MTCNN's `minFaceSize` and
    * Viola-Jones's `minSize`, with their size-ratio floor off. BlazeFace has no such limit.
-   * Default: the detector's own.
+   * Default: the detector's own. At least the detector's MIN_FACE_LIMITS (E_BAD_OPTION).
    */
   minFace?: number;
   /** Also write each image with its faces drawn into this folder (PNG stays PNG, else JPEG). */
@@ -105,6 +106,7 @@ export async function detectFiles(
   options: DetectFilesOptions = {},
 ): Promise<DetectFilesResult> {
   const name = parseDetectorName(options.detector ?? DEFAULT_DETECTOR);
+  if (options.minFace !== undefined) checkMinFace(name, options.minFace);
   const detector = await createDetector(name, minFaceConfig(name, options.minFace));
   const images: FileFaces[] = [];
   let failed = 0;
@@ -112,7 +114,7 @@ export async function detectFiles(
     if (options.annotate !== undefined) await mkdir(options.annotate, { recursive: true });
     for (const [i, file] of files.entries()) {
       try {
-        const img = await readImage(file);
+        const img = await readImage(file, { maxPixels: options.maxPixels, failOn: options.failOn });
         const faces = (await detector.detectFaces(img)).map(roundFace);
         images.push({ file, width: img.width, height: img.height, faces });
         if (options.annotate !== undefined) {

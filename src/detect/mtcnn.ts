@@ -33,7 +33,7 @@ import type { RawImage } from '../image/types.js';
 import { logger } from '../core/logger.js';
 import { modelDir } from '../core/paths.js';
 import { type Corners, clipBox, nms, squareCorners } from './geometry.js';
-import { DEFAULT_MTCNN_CONFIG as D } from './defaults.js';
+import { DEFAULT_MTCNN_CONFIG as D, MAX_MIN_FACE, MIN_FACE_LIMITS } from './defaults.js';
 import { loadDetectInput, rejectUnknownKeys, requireNumber } from './input.js';
 import type { DetectedFace, DetectInput, Detector, FaceLandmarks } from '../core/face.js';
 import { loadWeightsManifest } from './weights.js';
@@ -87,7 +87,12 @@ export function resolveMtcnnConfig(config: MtcnnConfig = {}): ResolvedMtcnnConfi
   const maxFaces = config.maxFaces ?? D.maxFaces;
   if (maxFaces !== Infinity) requireNumber('maxFaces', maxFaces, 1, Number.MAX_SAFE_INTEGER);
   return {
-    minFaceSize: requireNumber('minFaceSize', config.minFaceSize ?? D.minFaceSize, 4, 1e6),
+    minFaceSize: requireNumber(
+      'minFaceSize',
+      config.minFaceSize ?? D.minFaceSize,
+      MIN_FACE_LIMITS.mtcnn ?? 1,
+      MAX_MIN_FACE,
+    ),
     minFaceRatio: requireNumber('minFaceRatio', config.minFaceRatio ?? D.minFaceRatio, 0, 1),
     scaleFactor: requireNumber('scaleFactor', config.scaleFactor ?? D.scaleFactor, 0.1, 0.95),
     thresholds: [

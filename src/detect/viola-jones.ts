@@ -16,6 +16,8 @@ import { modelDir } from '../core/paths.js';
 import { clipBox, nms, toCorners } from './geometry.js';
 import {
   DEFAULT_VIOLA_JONES_CONFIG as D,
+  MAX_MIN_FACE,
+  MIN_FACE_LIMITS,
   HAAR_CASCADES,
   type HaarCascadeName,
 } from './defaults.js';
@@ -91,7 +93,12 @@ export function resolveViolaJonesConfig(config: ViolaJonesConfig = {}): Resolved
     cascade,
     scaleFactor: requireNumber('scaleFactor', config.scaleFactor ?? D.scaleFactor, 1.01, 2),
     minNeighbors,
-    minSize: requireNumber('minSize', config.minSize ?? D.minSize, 1, 1e6),
+    minSize: requireNumber(
+      'minSize',
+      config.minSize ?? D.minSize,
+      MIN_FACE_LIMITS['viola-jones'] ?? 1,
+      MAX_MIN_FACE,
+    ),
     minSizeRatio: requireNumber('minSizeRatio', config.minSizeRatio ?? D.minSizeRatio, 0, 1),
     equalize: requireBoolean('equalize', config.equalize ?? D.equalize),
     profile: requireBoolean('profile', config.profile ?? D.profile),

@@ -2,7 +2,7 @@ import { ExprsimError } from '../core/errors.js';
 import type { FaceFinder } from '../core/face.js';
 import { logger } from '../core/logger.js';
 import { readImage } from '../image/read.js';
-import type { RawImage } from '../image/types.js';
+import type { ImageLimits, RawImage } from '../image/types.js';
 import { DEFAULT_EMBED_BATCH } from '../features/defaults.js';
 import { checkBatchSize, type EmbedOptions, type FaceEmbedder } from './face-embedder.js';
 import { preparePhotoFaces } from './photo-faces.js';
@@ -18,7 +18,7 @@ export interface EmbeddedFace {
   embedding: Float32Array;
 }
 
-export interface EmbedFilesOptions extends EmbedOptions {
+export interface EmbedFilesOptions extends EmbedOptions, ImageLimits {
   /** Find faces first with this detector; without one each file is taken as one face crop. */
   detector?: FaceFinder;
   /**
@@ -70,7 +70,11 @@ export async function embedFiles(
   options.onProgress?.({ done, total: files.length, label: 'embed' });
   for (const file of files) {
     try {
-      const img = await readImage(file, { channels: 3 });
+      const img = await readImage(file, {
+        channels: 3,
+        maxPixels: options.maxPixels,
+        failOn: options.failOn,
+      });
       if (options.detector === undefined) {
         const face = await embedder.prepareFace(img);
         pending.push({ file, face: 0 });

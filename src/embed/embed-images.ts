@@ -6,14 +6,15 @@
 import { ExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import type { BackendName } from '../engine/backend.js';
-import { collectImageFiles } from '../image/walk-files.js';
+import type { ImageLimits } from '../image/types.js';
+import { collectImageFilesReport } from '../image/walk-files.js';
 import { DEFAULT_EMBED } from './defaults.js';
 import { embeddingFormat, writeEmbeddings } from './embed-output.js';
 import { embedFiles, type EmbedFilesResult } from './embed-files.js';
 import type { EmbedOptions } from './face-embedder.js';
 import { openFaceTools, recordedDetector } from './face-tools.js';
 
-export interface EmbedImagesOptions extends EmbedOptions {
+export interface EmbedImagesOptions extends EmbedOptions, ImageLimits {
   /** Image files (any name) and folders (searched recursively for images). */
   images: readonly string[];
   /** The output file: .jsonl, .csv or .npy (with `<name>.rows.csv` beside it). */
@@ -42,15 +43,48 @@ export interface EmbedImagesResult extends EmbedFilesResult {
 }
 
 /**
+ * A run that embedded no face: E_DATA_EMPTY counting the unreadable files and those without a
+ * face, quoting the first failure (the output is not written, so an earlier one is kept).
+ */
+function nothingEmbedded(
+  options: EmbedImagesOptions,
+  total: number,
+  r: EmbedFilesResult,
+): ExprsimError {
+  const parts: string[] = [];
+  if (r.failed.length > 0) {
+    parts.push(`${r.failed.length} of ${total} unreadable (first: ${r.failed[0].reason})`);
+  }
+  if (r.noFace.length > 0) parts.push(`${r.noFace.length} of ${total} without a face`);
+  return new ExprsimError(
+    'E_DATA_EMPTY',
+    `no face embedded: ${parts.join(', ')}; ${options.out} not written`,
+    {
+      input: options.images.join(' '),
+      fix:
+        r.failed.length > 0
+          ? 'pass readable JPEG, PNG or WebP photos'
+          : 'pass photos with a face in them, or `detect: false` for images that are face crops already',
+    },
+  );
+}
+
+/**
  * Embeds the faces in images with a trained model into `out`. E_BAD_OPTION for an output name
  * of unknown format and E_DATA_EMPTY when no image file is found (both before the engine
- * starts); unreadable images and images without a face are reported, not fatal.
+ * starts); unreadable images and images without a face are reported, not fatal, unless no
+ * face at all is embedded: then E_DATA_EMPTY says why, and `out` is not written.
  */
 export async function embedImages(options: EmbedImagesOptions): Promise<EmbedImagesResult> {
   embeddingFormat(options.out);
-  const files = await collectImageFiles(options.images);
+  const { files, failed: walkFailed } = await collectImageFilesReport(options.images);
   if (files.length === 0) {
-    throw new ExprsimError('E_DATA_EMPTY', 'no image files found', {
+    const broken = walkFailed[0];
+    const why =
+      broken === undefined
+        ? ''
+        : `: ${walkFailed.length} unusable (first: ${broken.path}: ${broken.error})`;
+    throw new ExprsimError('E_DATA_EMPTY', `no image files found${why}`, {
       input: options.images.join(' '),
       fix: 'pass .jpg, .jpeg, .png or .webp files or folders holding them',
     });
@@ -76,8 +110,12 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedIma
       maxFaces: options.maxFaces,
       margin: options.margin,
       batchSize: options.batchSize,
+      maxPixels: options.maxPixels,
+      failOn: options.failOn,
       onProgress: options.onProgress,
     });
+    r.failed.unshift(...walkFailed.map((f) => ({ file: f.path, reason: `${f.path}: ${f.error}` })));
+    if (r.faces.length === 0) throw nothingEmbedded(options, files.length + walkFailed.length, r);
     const written = await writeEmbeddings(options.out, r.faces, embedder.embeddingSize);
     return { ...r, written, files, detector: detector?.name ?? null };
   } finally {

@@ -56,11 +56,18 @@ export function fileIO(path: string): tf.io.IOHandler {
         }
         const data = tf.io.CompositeArrayBuffer.join(buffers);
         const expected = specs.reduce((n, s) => n + weightBytes(s), 0);
-        if (data.byteLength < expected) {
+        if (data.byteLength !== expected) {
+          const paths = manifest.flatMap((g) => g.paths);
+          const files = `${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'}`;
           throw new ExprsimError(
             'E_MODEL_FORMAT',
-            `weights are truncated: ${data.byteLength} bytes, model.json needs ${expected}`,
-            { input: dir, fix: 'the weight files are damaged or incomplete: copy them again' },
+            data.byteLength < expected
+              ? `weights are truncated: ${files} ${data.byteLength} bytes, model.json needs ${expected}`
+              : `weights are too long: ${files} ${data.byteLength} bytes, model.json needs ${expected}`,
+            {
+              input: dir,
+              fix: 'the weight files are damaged or belong to another model.json: copy the model folder again',
+            },
           );
         }
         return [specs, data];

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExprsimError } from '../core/errors.js';
-import { joinPath, parentPath, readBinaryFile, readTextFile, sha256Hex } from '../core/files.js';
+import {
+  fileInside,
+  joinPath,
+  parentPath,
+  readBinaryFile,
+  readTextFile,
+  sha256Hex,
+} from '../core/files.js';
 
 /** Weights read from a tfjs weights manifest and its shards, with their fingerprint. */
 export interface LoadedWeights {
@@ -23,8 +30,36 @@ export function weightBytes(spec: tf.io.WeightsManifestEntry): number {
 }
 
 /**
+ * Where weight file `shard` (as `listedIn` lists it) of the folder `dir` is: E_MODEL_FORMAT
+ * naming it when it is not a relative path to a file inside `dir`, symlinks resolved (a
+ * manifest saying `../../../etc/passwd` or `/etc/passwd` must not make us read that file).
+ */
+async function weightFileInside(dir: string, shard: unknown, listedIn: string): Promise<string> {
+  if (typeof shard !== 'string' || shard === '') {
+    throw new ExprsimError(
+      'E_MODEL_FORMAT',
+      `${listedIn} lists a weight file that is not a file name: ${JSON.stringify(shard)}`,
+      { input: joinPath(dir, listedIn), fix: `restore ${listedIn} from a good copy of the model` },
+    );
+  }
+  const path = await fileInside(dir, shard);
+  if (path === undefined) {
+    throw new ExprsimError(
+      'E_MODEL_FORMAT',
+      `a weight file listed in ${listedIn} is outside the model folder ${dir}`,
+      {
+        input: shard,
+        fix: `the weight files must sit in the model folder: restore ${listedIn} from a good copy of the model`,
+      },
+    );
+  }
+  return path;
+}
+
+/**
  * Reads the weight files `paths` (relative to `dir`) that `listedIn` (model.json, a manifest)
- * lists, in order. A missing one is E_FILE_NOT_FOUND naming it.
+ * lists, in order. A missing one is E_FILE_NOT_FOUND naming it; one outside `dir` (after
+ * symlinks are resolved) is E_MODEL_FORMAT, and is not read.
  */
 export async function readWeightFiles(
   dir: string,
@@ -33,7 +68,7 @@ export async function readWeightFiles(
 ): Promise<ArrayBuffer[]> {
   const buffers: ArrayBuffer[] = [];
   for (const shard of paths) {
-    const path = joinPath(dir, shard);
+    const path = await weightFileInside(dir, shard, listedIn);
     let buf: ArrayBuffer;
     try {
       buf = await readBinaryFile(path);

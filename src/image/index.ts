@@ -17,7 +17,13 @@ export type {
   TensorScale,
   TensorToImageOptions,
 } from './types.js';
-export { ACCEPTED_FORMATS, DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS } from './types.js';
+export {
+  ACCEPTED_FORMATS,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_PIXELS,
+  type ImageLimits,
+} from './types.js';
+export { FAIL_ON_LEVELS, IMAGE_LIMIT_OPTION_SPECS } from './defaults.js';
 export { BUFFER_SOURCE, readImage } from './read.js';
 export { DEFAULT_QUALITY, encodeImage, writeImage } from './encode.js';
 export { cropImage, mirrorImage, padImage, resizeImage } from './transform.js';

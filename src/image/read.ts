@@ -12,12 +12,11 @@ import {
   type ImageFormat,
   type ReadImageOptions,
 } from './types.js';
+import { FAIL_ON_LEVELS } from './defaults.js';
 import { asBuffer, asUint8Array, requireChannels, requireLimit, requireOneOf } from './validate.js';
 
 /** The label used in errors and `DecodedImage.source` for in-memory input. */
 export const BUFFER_SOURCE = '<buffer>';
-
-const FAIL_ON_LEVELS: readonly FailOn[] = ['truncated', 'error', 'warning'];
 
 function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
@@ -163,7 +162,8 @@ function decodeError(
       input,
       fix:
         're-download or re-export the file to get an intact copy; if it looks right in a viewer, ' +
-        "retry with failOn: 'truncated' to accept minor damage",
+        'retry with `failOn` truncated to accept minor damage',
+      option: 'failOn',
       cause: e,
     },
   );
@@ -207,7 +207,8 @@ async function decode(
       `${width}x${height} is ${width * height} pixels, over the limit of ${s.maxPixels} pixels`,
       {
         input,
-        fix: `downscale the image, or pass { maxPixels: ${width * height} } or more to readImage if it is trusted`,
+        fix: `downscale the image, or if it is trusted pass \`maxPixels\` ${width * height} or more`,
+        option: 'maxPixels',
       },
     );
   }
@@ -234,7 +235,8 @@ async function decode(
         `over the limit of ${s.maxPixels} pixels: ${sharpMessage(e)}`,
         {
           input,
-          fix: 'downscale the image, or pass a larger maxPixels to readImage if it is trusted',
+          fix: 'downscale the image, or if it is trusted pass a larger `maxPixels`',
+          option: 'maxPixels',
           cause: e,
         },
       );

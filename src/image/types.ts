@@ -48,6 +48,9 @@ export interface ReadImageOptions {
   failOn?: FailOn;
 }
 
+/** The limits a command that reads users' photos passes on to readImage (`maxPixels`, `failOn`). */
+export type ImageLimits = Pick<ReadImageOptions, 'maxPixels' | 'failOn'>;
+
 export interface EncodeOptions {
   /** JPEG and WebP quality, an integer 1..100. Default 90. Ignored for PNG (always lossless). */
   quality?: number;

@@ -140,10 +140,22 @@ export async function walkImageFiles(
 
 /**
  * The image files of a list of arguments: files as given (any name), folders walked with
- * {@link walkImageFiles}. E_FILE_NOT_FOUND for an argument that does not exist.
+ * {@link walkImageFiles} (symlinked image files followed wherever they lead: the caller named
+ * the folder). E_FILE_NOT_FOUND for an argument that does not exist.
  */
 export async function collectImageFiles(args: readonly string[]): Promise<string[]> {
+  return (await collectImageFilesReport(args)).files;
+}
+
+/**
+ * {@link collectImageFiles}, with what the folder walks could not use (broken symlinks, loops)
+ * in `failed`, for a caller that reports them.
+ */
+export async function collectImageFilesReport(
+  args: readonly string[],
+): Promise<{ files: string[]; failed: WalkFailure[] }> {
   const out: string[] = [];
+  const failed: WalkFailure[] = [];
   for (const a of args) {
     let st;
     try {
@@ -155,8 +167,11 @@ export async function collectImageFiles(args: readonly string[]): Promise<string
         cause: e,
       });
     }
-    if (st.isDirectory()) out.push(...(await walkImageFiles(a)).files);
-    else out.push(a);
+    if (st.isDirectory()) {
+      const walk = await walkImageFiles(a, { followSymlink: () => true });
+      out.push(...walk.files);
+      failed.push(...walk.failed);
+    } else out.push(a);
   }
-  return out;
+  return { files: out, failed };
 }

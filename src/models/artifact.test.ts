@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -247,4 +256,85 @@ test('loadModel: wrong format version, unknown head, bad config, mismatched shap
     const dir = await savedWith(edit);
     await assert.rejects(loadModel(dir), code(c, re), label);
   }
+});
+
+test('loadModel: NaN or infinite weights, or a non-finite probe output → E_MODEL_FORMAT naming the folder', async () => {
+  const nan = await savedWith(() => {});
+  const bytes = (await readFile(join(nan, 'weights.bin'))).byteLength;
+  await writeFile(
+    join(nan, 'weights.bin'),
+    new Uint8Array(new Float32Array(bytes / 4).fill(NaN).buffer),
+  );
+  await assert.rejects(
+    loadModel(nan),
+    code('E_MODEL_FORMAT', new RegExp(`^${nan}: the model's weight \\S+ holds NaN.*retrain`)),
+  );
+
+  // One infinity at the end of the last weight tensor.
+  const inf = await savedWith(() => {});
+  const w = await readFile(join(inf, 'weights.bin'));
+  w.writeFloatLE(Infinity, w.byteLength - 4);
+  await writeFile(join(inf, 'weights.bin'), w);
+  await assert.rejects(loadModel(inf), code('E_MODEL_FORMAT', /holds Infinity/));
+
+  // Finite weights, a NaN output: a last layer so large that its sums overflow to infinity
+  // (and the normalisation divides infinity by infinity). The probe catches what no weight shows.
+  const dir = freshDir();
+  const model = small();
+  const values = model.getWeights();
+  for (const name of ['embedding_fc/kernel', 'embedding_fc/bias']) {
+    const i = model.weights.findIndex((v) => v.originalName === name);
+    assert.ok(i >= 0, `the test head has ${name}`);
+    values[i] = tf.fill(values[i].shape, 3e38);
+  }
+  model.setWeights(values);
+  await saveModel(model, dir, input);
+  model.dispose();
+  await assert.rejects(
+    loadModel(dir),
+    code('E_MODEL_FORMAT', /outputs NaN on a probe input.*restore weights\.bin/),
+  );
+});
+
+test('loadModel: weight paths outside the model folder and weights of the wrong size are refused', async () => {
+  const secret = join(root, 'secret.bin');
+  await writeFile(secret, new Uint8Array(1 << 20));
+  const withPath = async (p: string) => {
+    const dir = await savedWith(() => {});
+    const path = join(dir, 'model.json');
+    const json = JSON.parse(await readFile(path, 'utf8')) as Loose;
+    json.weightsManifest[0].paths = [p];
+    await writeFile(path, JSON.stringify(json));
+    return dir;
+  };
+  for (const p of ['../secret.bin', secret, 'sub/../../secret.bin']) {
+    await assert.rejects(
+      loadModel(await withPath(p)),
+      code('E_MODEL_FORMAT', /secret\.bin: a weight file listed in model\.json is outside/),
+    );
+  }
+  // A symlink inside the folder that points out of it.
+  const linked = await withPath('link.bin');
+  await symlink(secret, join(linked, 'link.bin'));
+  await assert.rejects(loadModel(linked), code('E_MODEL_FORMAT', /link\.bin: .*outside/));
+
+  const long = await savedWith(() => {});
+  const size = (await readFile(join(long, 'weights.bin'))).byteLength;
+  await appendFile(join(long, 'weights.bin'), 'trailing');
+  await assert.rejects(
+    loadModel(long),
+    code(
+      'E_MODEL_FORMAT',
+      new RegExp(`too long: weights.bin holds ${size + 8} bytes, model.json needs ${size}`),
+    ),
+  );
+  const short = await savedWith(() => {});
+  await truncate(join(short, 'weights.bin'), size - 4);
+  await assert.rejects(
+    loadModel(short),
+    code(
+      'E_MODEL_FORMAT',
+      new RegExp(`truncated: weights.bin holds ${size - 4} bytes, model.json needs ${size}`),
+    ),
+  );
 });

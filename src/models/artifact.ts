@@ -423,8 +423,10 @@ export async function writeModelPreprocess(dir: string, preprocess: JsonObject):
 /**
  * Load a model folder written by saveModel: validate the manifest (format and version, head
  * name and config, backbone, shapes), load the tfjs model and its weights, and check that the
- * model's input and output match the manifest. Throws E_FILE_NOT_FOUND for a missing
- * model.json or weight file, E_UNKNOWN_NAME for an unknown head, E_MODEL_FORMAT otherwise.
+ * model's input and output match the manifest, and that it computes finite numbers
+ * (checkFiniteModel: finite weights, a finite output on a probe input). Throws E_FILE_NOT_FOUND
+ * for a missing model.json or weight file, E_UNKNOWN_NAME for an unknown head, E_MODEL_FORMAT
+ * otherwise (weights outside the folder, of the wrong size, or not finite included).
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const manifest = await readModelManifest(dir);
@@ -449,6 +451,59 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     model.dispose();
     throw e;
   }
+  try {
+    checkFiniteModel(model, manifest.inputShape, absolutePath(dir));
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   setHeadInfo(model, { name: manifest.head.name, config: manifest.head.config });
   return { model, manifest };
+}
+
+/** The fix of a model whose weights or outputs are not finite numbers. */
+const NON_FINITE_FIX =
+  'the weights are damaged or training diverged: restore weights.bin from a good copy, or retrain the model';
+
+/**
+ * The probe input: one fixed, deterministic [1, h, w, c] pattern in [0, 1] (a smooth gradient with
+ * a ripple), the same at every load, so a model's probe output is reproducible.
+ */
+export function probeInput([h, w, c]: Shape3): tf.Tensor4D {
+  const values = new Float32Array(h * w * c);
+  for (let i = 0; i < values.length; i++) values[i] = 0.5 + 0.4 * Math.sin(i * 0.37 + (i % 7));
+  return tf.tensor4d(values, [1, h, w, c]);
+}
+
+/**
+ * Checks, once per load, that a model computes numbers: every weight is finite, and a forward
+ * pass on the probe input gives a finite output. A model with NaN or infinite weights (damaged
+ * weights.bin, diverged training) would otherwise embed every face as NaN, and distances,
+ * rankings and odd-one-out answers made from them would be silently meaningless. Throws
+ * E_MODEL_FORMAT naming the model folder.
+ */
+export function checkFiniteModel(model: tf.LayersModel, inputShape: Shape3, dir: string): void {
+  for (const w of model.weights) {
+    const values = w.read().dataSync();
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw new ExprsimError(
+          'E_MODEL_FORMAT',
+          `the model's weight ${w.originalName} holds ${values[i]} (not a finite number)`,
+          { input: dir, fix: NON_FINITE_FIX },
+        );
+      }
+    }
+  }
+  const y = tf.tidy(() => model.predict(probeInput(inputShape)) as tf.Tensor);
+  const out = y.dataSync();
+  y.dispose();
+  const bad = out.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new ExprsimError(
+      'E_MODEL_FORMAT',
+      `the model outputs ${out[bad]} on a probe input (its weights are finite, its computation is not)`,
+      { input: dir, fix: NON_FINITE_FIX },
+    );
+  }
 }

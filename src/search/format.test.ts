@@ -108,6 +108,7 @@ test('file names are printed with control characters escaped, never raw', () => 
     odd: 0,
     pair: [1, 2],
     distances: { ab: 0.3, ac: 0.3, bc: 0.1 },
+    tie: false,
     model: 'm1',
   });
   // eslint-disable-next-line no-control-regex
@@ -186,6 +187,7 @@ test('the odd one out: the photo, the closest pair, the distances', () => {
     odd: 0,
     pair: [1, 2],
     distances: { ab: 0.22104, ac: 0.2574, bc: 0.12 },
+    tie: false,
     model: 'm1',
   };
   assert.deepEqual(formatOddOneOut(r), [
@@ -201,4 +203,20 @@ test('the odd one out: the photo, the closest pair, the distances', () => {
     face: 0,
     box: { x: 10.3, y: 20, width: 45.6, height: 58.4 },
   });
+});
+
+test('the odd one out of a tie: no face is named, the JSON says tie', () => {
+  const same = (f: string) => photo(f);
+  const r: FindOddOneOutResult = {
+    images: [same('a.jpg'), same('a.jpg'), same('a.jpg')],
+    odd: 2,
+    pair: [0, 1],
+    distances: { ab: 0, ac: 0, bc: 0 },
+    tie: true,
+    model: 'm1',
+  };
+  const lines = formatOddOneOut(r);
+  assert.match(lines[0], /^no odd one out: .*tie.*the same face three times/);
+  assert.doesNotMatch(lines.join('\n'), /odd one out: a\.jpg/);
+  assert.equal(oddOneOutJson(r).tie, true);
 });

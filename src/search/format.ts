@@ -138,15 +138,28 @@ export function oddOneOutJson(r: FindOddOneOutResult) {
     odd: r.odd,
     oddFile: r.images[r.odd].file,
     pair: r.pair,
+    tie: r.tie,
     distances: { ab: round(d.ab, 6), ac: round(d.ac, 6), bc: round(d.bc, 6) },
     model: r.model,
   };
 }
 
-/** The odd one out in two lines: which photo, the closest pair, the three distances. */
+/**
+ * The odd one out in two lines: which photo, the closest pair, the three distances; or, for a
+ * tie, that there is none.
+ */
 export function formatOddOneOut(r: FindOddOneOutResult): string[] {
   const file = (i: number) => p(r.images[i].file);
   const d = r.distances;
+  if (r.tie) {
+    return [
+      'no odd one out: the closest pairs are equally close (a tie), so no face stands apart' +
+        (r.distances.ab + r.distances.ac + r.distances.bc === 0
+          ? ' (the same face three times?)'
+          : ''),
+      `distances: a–b ${d.ab.toFixed(4)}, a–c ${d.ac.toFixed(4)}, b–c ${d.bc.toFixed(4)}`,
+    ];
+  }
   return [
     `odd one out: ${file(r.odd)} (the closest pair: ${file(r.pair[0])} and ${file(r.pair[1])})`,
     `distances: a–b ${d.ab.toFixed(4)}, a–c ${d.ac.toFixed(4)}, b–c ${d.bc.toFixed(4)}`,

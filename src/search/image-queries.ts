@@ -6,6 +6,7 @@
 import type { EmbeddedImageFace } from '../embed/photo-faces.js';
 import { checkDetectorName, openFaceTools, type DetectingFaceTools } from '../embed/face-tools.js';
 import type { BackendName } from '../engine/backend.js';
+import type { ImageLimits } from '../image/types.js';
 import { resolveModelPath } from '../models/default-model.js';
 import { compareFaces, type FaceComparison } from './compare.js';
 import { DEFAULT_SEARCH } from './defaults.js';
@@ -16,8 +17,11 @@ import { embedImageFaces, pickFace, searchByImage, type ImageSearchResult } from
 import { redactLocation } from './store-common.js';
 import type { FaceStore } from './types.js';
 
-/** The options every photo command shares: which model, which detector, how to crop. */
-export interface PhotoModelOptions {
+/**
+ * The options every photo command shares: which model, which detector, how to crop, and the
+ * limits photos are read with (`maxPixels`, `failOn`).
+ */
+export interface PhotoModelOptions extends ImageLimits {
   /** A model folder; default the shipped `models/exprsim-default`. */
   model?: string;
   /** The face detector; default `DEFAULT_SEARCH.detector`. */
@@ -66,13 +70,15 @@ export interface QueryPhoto {
 async function queryPhoto(
   file: string,
   tools: DetectingFaceTools,
-  margin: number | undefined,
+  o: PhotoModelOptions,
   face?: number,
 ): Promise<QueryPhoto> {
   const found = await embedImageFaces(file, {
     embedder: tools.embedder,
     detector: tools.detector,
-    margin,
+    margin: o.margin,
+    maxPixels: o.maxPixels,
+    failOn: o.failOn,
   });
   return { file, faces: found.faces.length, chosen: pickFace(found.faces, face, file) };
 }
@@ -106,6 +112,8 @@ export async function searchIndex(options: SearchIndexOptions): Promise<SearchIn
       k: options.k,
       face: options.face,
       margin: options.margin,
+      maxPixels: options.maxPixels,
+      failOn: options.failOn,
     });
     return { ...r, db: redactLocation(options.db), root: store.root };
   });
@@ -135,7 +143,13 @@ export async function compareImages(options: CompareImagesOptions): Promise<Comp
   const store =
     options.db === undefined ? undefined : await openStore(options.db, { readonly: true });
   return withTools(options, detector, store, async (tools) => {
-    const opts = { embedder: tools.embedder, detector: tools.detector, margin: options.margin };
+    const opts = {
+      embedder: tools.embedder,
+      detector: tools.detector,
+      margin: options.margin,
+      maxPixels: options.maxPixels,
+      failOn: options.failOn,
+    };
     const fa = await embedImageFaces(options.a, opts);
     const fb = await embedImageFaces(options.b, opts);
     const a = {
@@ -174,7 +188,7 @@ export async function findOddOneOut(options: FindOddOneOutOptions): Promise<Find
   const detector = await checkPhotoModel(options);
   return withTools(options, detector, undefined, async (tools) => {
     const images: QueryPhoto[] = [];
-    for (const f of options.images) images.push(await queryPhoto(f, tools, options.margin));
+    for (const f of options.images) images.push(await queryPhoto(f, tools, options));
     const r = oddOneOut(
       images[0].chosen.embedding,
       images[1].chosen.embedding,

@@ -52,6 +52,8 @@ export async function indexFolder(options: IndexFolderOptions): Promise<IndexFol
       detector: tools.detector,
       maxFaces: options.maxFaces,
       margin: options.margin,
+      maxPixels: options.maxPixels,
+      failOn: options.failOn,
       prune: options.prune,
       signal: options.signal,
       onProgress: options.onProgress,

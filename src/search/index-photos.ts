@@ -15,6 +15,7 @@ import { ExprsimError, isExprsimError } from '../core/errors.js';
 import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { fsErrorReason } from '../image/io-errors.js';
 import { readImage } from '../image/read.js';
+import type { ImageLimits } from '../image/types.js';
 import { walkImageFiles } from '../image/walk-files.js';
 import { logger } from '../core/logger.js';
 import type { ProgressCallback } from '../core/progress.js';
@@ -25,7 +26,7 @@ import { modelVersion } from './model-version.js';
 import { isInside, resolveFolder, toFolderPath, toPhotoPath } from './photo-path.js';
 import type { FaceStore, NewFace, NewPhoto } from './types.js';
 
-export interface IndexPhotosOptions {
+export interface IndexPhotosOptions extends ImageLimits {
   embedder: FaceEmbedder;
   detector: FaceFinder;
   onProgress?: ProgressCallback;
@@ -278,7 +279,11 @@ async function indexOne(
   }
   let img;
   try {
-    img = await readImage(bytes, { channels: 3 });
+    img = await readImage(bytes, {
+      channels: 3,
+      maxPixels: options.maxPixels,
+      failOn: options.failOn,
+    });
   } catch (e) {
     await record({ ...base, width: 0, height: 0, status: 'failed', error: reason(e) }, []);
     return;

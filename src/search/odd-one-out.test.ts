@@ -40,3 +40,19 @@ test('oddOneOut: exact ties go to the first pair listed (ab, then ac, then bc)',
   assert.equal(oddOneOut([0], [1], [0]).odd, 1); // ac = 0 ties nothing smaller
   assert.throws(() => oddOneOut([0, 1], [0], [1]), { code: 'E_BAD_OPTION' });
 });
+
+test('oddOneOut: a tie of the closest pairs is flagged; non-finite embeddings are refused', () => {
+  assert.equal(oddOneOut([0], [0], [0]).tie, true, 'the same embedding three times');
+  const eq = oddOneOut([0, 0], [2, 0], [1, Math.sqrt(3)]);
+  assert.equal(eq.tie, true, 'an equilateral triangle');
+  // Two pairs tied at the smallest distance, the third farther: still no odd one out.
+  assert.equal(oddOneOut([0], [1], [-1]).tie, true);
+  // Tied within float32 noise.
+  assert.equal(oddOneOut([0], [1], [1 + 1e-7]).tie, false, 'bc is clearly the closest pair');
+  assert.equal(oddOneOut([0], [0.5], [-0.5000001]).tie, true);
+  // A clear answer is no tie, even when the two larger distances are equal.
+  const r = oddOneOut([0, 0], [0, 0.1], [5, 0]);
+  assert.equal(r.odd, 2);
+  assert.equal(r.tie, false);
+  assert.throws(() => oddOneOut([NaN], [0], [1]), { code: 'E_BAD_OPTION', message: /NaN/ });
+});

@@ -6,13 +6,13 @@ import type { FaceFinder } from '../core/face.js';
 import { ExprsimError } from '../core/errors.js';
 import type { FaceEmbedder } from '../embed/face-embedder.js';
 import { readImage, BUFFER_SOURCE } from '../image/read.js';
-import type { RawImage } from '../image/types.js';
+import type { ImageLimits, RawImage } from '../image/types.js';
 import { embedPhotoFaces, type EmbeddedImageFace } from '../embed/photo-faces.js';
 import { DEFAULT_SEARCH } from './defaults.js';
 import { modelVersion } from './model-version.js';
 import type { FaceRecord, FaceStore, Neighbour } from './types.js';
 
-export interface ImageFacesOptions {
+export interface ImageFacesOptions extends ImageLimits {
   embedder: FaceEmbedder;
   detector: FaceFinder;
   /** At most this many faces (highest detector scores); default all. */
@@ -36,7 +36,13 @@ export async function embedImageFaces(
   options: ImageFacesOptions,
 ): Promise<ImageFaces> {
   const isPixels = typeof image === 'object' && !(image instanceof Uint8Array);
-  const img = isPixels ? image : await readImage(image, { channels: 3 });
+  const img = isPixels
+    ? image
+    : await readImage(image, {
+        channels: 3,
+        maxPixels: options.maxPixels,
+        failOn: options.failOn,
+      });
   const source = typeof image === 'string' ? image : isPixels ? '<pixels>' : BUFFER_SOURCE;
   const faces = await embedPhotoFaces(img, options);
   return { source, width: img.width, height: img.height, faces };

@@ -10,7 +10,8 @@ import {
   SIMILAR_OPTION_SPECS,
 } from '../../search/defaults.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { parseNumber, resolveBackend, type GlobalOptions } from '../options.js';
+import { IMAGE_LIMIT_OPTION_SPECS } from '../../image/defaults.js';
+import { imageLimits, parseNumber, resolveBackend, type GlobalOptions } from '../options.js';
 import { printJson, printLines } from '../output.js';
 import { addOptions } from './option-specs.js';
 import { withProgressBar } from './with-progress.js';
@@ -27,6 +28,8 @@ interface PhotoOpts {
   faceB?: string;
   maxFaces?: string;
   prune: boolean;
+  maxPixels?: string;
+  failOn?: string;
 }
 
 /** The model options as `PhotoModelOptions` (the backend from the global `--backend`). */
@@ -34,6 +37,7 @@ const modelOptions = (o: PhotoOpts, g: GlobalOptions) => ({
   model: o.model,
   detector: o.detector,
   margin: parseNumber('--margin', o.margin, { int: false, max: 2 }),
+  ...imageLimits(o),
   backend: resolveBackend(g),
 });
 
@@ -50,7 +54,12 @@ function registerIndexCommand(program: Command): void {
       'detect and embed the faces of every photo in a folder (recursively) into a face index',
     )
     .argument('<dir>', 'the photo folder (or a folder inside the one the index already covers)');
-  addOptions(cmd, [DB_OPTION_SPEC, ...PHOTO_MODEL_OPTION_SPECS, ...INDEX_OPTION_SPECS]);
+  addOptions(cmd, [
+    DB_OPTION_SPEC,
+    ...PHOTO_MODEL_OPTION_SPECS,
+    ...INDEX_OPTION_SPECS,
+    ...IMAGE_LIMIT_OPTION_SPECS,
+  ]);
   cmd.action(async (dir: string, o: PhotoOpts) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
     const maxFaces = parseNumber('--max-faces', o.maxFaces, { min: 1 });
@@ -78,7 +87,11 @@ function registerSearchCommand(program: Command): void {
     .command('search')
     .description('the indexed faces most alike in expression to a face in an image')
     .argument('<image>', 'the query photo (JPEG, PNG or WebP)');
-  addOptions(cmd, [...SEARCH_OPTION_SPECS, ...PHOTO_MODEL_OPTION_SPECS]);
+  addOptions(cmd, [
+    ...SEARCH_OPTION_SPECS,
+    ...PHOTO_MODEL_OPTION_SPECS,
+    ...IMAGE_LIMIT_OPTION_SPECS,
+  ]);
   cmd.action(async (image: string, o: PhotoOpts) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
     const options = {
@@ -100,7 +113,11 @@ function registerSimilarCommand(program: Command): void {
     .description('how alike two facial expressions are: distance and calibrated similarity')
     .argument('<a>', 'first photo')
     .argument('<b>', 'second photo');
-  addOptions(cmd, [...SIMILAR_OPTION_SPECS, ...PHOTO_MODEL_OPTION_SPECS]);
+  addOptions(cmd, [
+    ...SIMILAR_OPTION_SPECS,
+    ...PHOTO_MODEL_OPTION_SPECS,
+    ...IMAGE_LIMIT_OPTION_SPECS,
+  ]);
   cmd.action(async (a: string, b: string, o: PhotoOpts) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
     const options = {
@@ -126,12 +143,14 @@ function registerOddOneOutCommand(program: Command): void {
     .argument('<a>', 'first photo')
     .argument('<b>', 'second photo')
     .argument('<c>', 'third photo');
-  addOptions(cmd, PHOTO_MODEL_OPTION_SPECS);
+  addOptions(cmd, [...PHOTO_MODEL_OPTION_SPECS, ...IMAGE_LIMIT_OPTION_SPECS]);
   cmd.action(async (a: string, b: string, c: string, o: PhotoOpts) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
     const options = { images: [a, b, c] as const, ...modelOptions(o, g) };
     const { findOddOneOut, oddOneOutJson, formatOddOneOut } = await import('../../search/index.js');
-    print(g, await findOddOneOut(options), oddOneOutJson, formatOddOneOut);
+    const r = await findOddOneOut(options);
+    if (r.tie && g.json) process.stderr.write('exprsim: warning: no odd one out (a tie)\n');
+    print(g, r, oddOneOutJson, formatOddOneOut);
   });
 }
 
