@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isExprsimError, type ErrorCode } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import { JSON_BODY_LIMIT } from './options.js';
+import { pathHider, type HidePaths } from './hide-paths.js';
 import { describeValidation } from './validation.js';
 
 /** Codes the HTTP layer adds to the library's {@link ErrorCode}s. */
@@ -76,6 +77,12 @@ function defaultFix(status: number): string {
   if (status >= 500) return 'see the server log; report it if it persists';
   return 'change the request as the message says (the endpoints: GET /api/health, src/serve/README.md)';
 }
+
+/**
+ * Library hints an HTTP client cannot follow: options of library functions. The routes replace
+ * the ones they expect (uploads: see routes/faces.ts); this catches the rest.
+ */
+export const LIBRARY_HINT = /\bpass \{|\b(readImage|failOn|maxPixels|maxBytes|autoOrient)\b/;
 
 /** 4xx errors of fastify's plugins (static files) and Node streams, whose message is a status text. */
 const CLIENT_ERRORS: Record<number, { message: string; fix: string }> = {
@@ -154,13 +161,14 @@ function fromFastify(e: FastifyError, contentType?: string, url = ''): HttpError
 }
 
 /**
- * Any thrown value → status and JSON body. Library errors keep their code and fix; `hide`
- * (the indexed root) is replaced by "<root>" so answers do not reveal server paths. `url` (the
+ * Any thrown value → status and JSON body. Library errors keep their code and fix; server paths
+ * in them are hidden by `hide` (a {@link pathHider}, or the indexed root to make one for):
+ * relative to the root, or "<root>", "<server path>". `url` (the
  * request's) picks the fix of an oversized body: a smaller image or a smaller JSON body.
  */
 export function toApiError(
   e: unknown,
-  hide?: string,
+  hide?: string | HidePaths,
   contentType?: string,
   url?: string,
 ): { status: number; body: ApiErrorBody } {
@@ -170,11 +178,11 @@ export function toApiError(
   }
   if (isExprsimError(e)) {
     // `input` is '<buffer>' for uploads and a server path otherwise: neither helps the client.
-    const clean = (t: string | undefined) =>
-      hide === undefined || t === undefined ? t : t.split(hide).join('<root>');
+    const clean = typeof hide === 'function' ? hide : pathHider([hide]);
     const status = STATUS[e.code] ?? 500;
-    const fix = clean(e.fix) ?? defaultFix(status);
-    return { status, body: { error: { code: e.code, message: clean(e.message) ?? '', fix } } };
+    // A fix that names a library option (`pass { maxPixels } to readImage`) is no use over HTTP.
+    const fix = e.fix === undefined || LIBRARY_HINT.test(e.fix) ? defaultFix(status) : clean(e.fix);
+    return { status, body: { error: { code: e.code, message: clean(e.message), fix } } };
   }
   const f = fromFastify(e as FastifyError, contentType, url);
   if (f !== undefined) return toApiError(f);
@@ -189,9 +197,9 @@ export function toApiError(
  * valid percent-encoding): answers in the API's shape. Server faults are logged (without client
  * data); busy, timed out or no model (503) are the client's to retry, client errors the client's.
  */
-export function answerError(root: string | undefined) {
+export function answerError(hide: HidePaths) {
   return (e: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toApiError(e, root, req.headers['content-type'], req.url);
+    const { status, body } = toApiError(e, hide, req.headers['content-type'], req.url);
     if (status >= 500 && status !== 503)
       logger.error(
         `${req.method} ${req.url}: ${body.error.code}: ${(e as Error).message ?? String(e)}`,
@@ -246,8 +254,8 @@ export function clientErrorHandler(requestTimeoutMs: number) {
 }
 
 /** JSON errors everywhere, 404s included; server faults are logged (without client data). */
-export function installErrorHandlers(app: FastifyInstance, root?: string): void {
-  app.setErrorHandler(answerError(root));
+export function installErrorHandlers(app: FastifyInstance, hide: HidePaths): void {
+  app.setErrorHandler(answerError(hide));
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = toApiError(
       notFound(`${req.method} ${req.url.split('?')[0]}`, 'see GET /api/health for the API'),

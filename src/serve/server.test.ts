@@ -3,12 +3,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { errorOf } from '../../test/fixtures/serve/http.js';
 import { buildIndexFixture } from '../../test/fixtures/serve/index-fixture.js';
 import { pngBomb, pngHeaderOnly } from '../../test/fixtures/serve/png.js';
-import { oddOneOut, type FaceRecord } from '../search/index.js';
+import { indexPhotos, oddOneOut, type FaceRecord } from '../search/index.js';
 import {
   createServer,
   listen,
@@ -156,6 +157,12 @@ test('bad uploads: wrong content type, non-image bytes, empty, corrupt → clear
   const truncated = await upload(astronaut.subarray(0, 4000), 'image/jpeg');
   assert.equal(truncated.statusCode, 422);
   assert.equal(errorOf(truncated).code, 'E_IMAGE_DECODE');
+  // The reader's hints name its options (failOn, maxPixels): HTTP clients get what they can do.
+  assert.match(errorOf(truncated).fix, /^upload an intact copy/);
+  assert.match(errorOf(notImage).fix, /^upload a JPEG, PNG or WebP image/);
+  for (const r of [notImage, gif, truncated]) {
+    assert.doesNotMatch(errorOf(r).fix, /failOn|maxPixels|readImage|pass \{/, r.body);
+  }
   // No server path or '<buffer>' leaks into answers.
   for (const r of [text, notImage, empty, truncated]) {
     assert.ok(!r.body.includes(fx.dir), r.body);
@@ -173,6 +180,10 @@ test('a 20000x20000 PNG header is refused from its header, before any pixel is d
   const e = errorOf(r);
   assert.equal(e.code, 'E_IMAGE_TOO_LARGE');
   assert.match(e.message, /20000x20000/);
+  assert.equal(
+    e.fix,
+    'upload a smaller image: at most 25000000 pixels (width x height, e.g. 5000x5000); downscale it first',
+  );
   assert.ok(ms < 2000, `answered in ${ms.toFixed(0)} ms`);
 });
 
@@ -259,6 +270,49 @@ test('GET /api/photos: list and paging; photo, faces, image and thumbnail', asyn
   assert.equal((await app.inject('/api/faces/999999/thumbnail')).statusCode, 404);
   assert.equal((await app.inject('/api/nothing-here')).statusCode, 404);
   assert.equal(errorOf(await app.inject('/api/nothing-here')).code, 'E_NOT_FOUND');
+});
+
+test('failed photos: their errors name paths relative to the root, never absolute, and no library hints', async () => {
+  // A real corrupt file through the real indexer, and the record of an unreadable one naming
+  // server paths as the indexer's walker does.
+  const broken = join(fx.root, 'broken.jpg');
+  await writeFile(broken, astronaut.subarray(0, 600));
+  await indexPhotos(fx.root, fx.store, { embedder: fx.embedder, detector: fx.detector });
+  await fx.store.putPhoto(
+    {
+      path: 'sub/locked.jpg',
+      hash: 'f'.repeat(64),
+      size: 1,
+      width: 0,
+      height: 0,
+      status: 'failed',
+      error: `cannot read ${fx.root}/sub/locked.jpg: EACCES (see ${fx.dir}/faces.sqlite and /etc/x)`,
+    },
+    [],
+  );
+  try {
+    const r = await app.inject('/api/photos?status=failed');
+    assert.equal(r.statusCode, 200, r.body);
+    const { photos } = r.json() as { photos: { id: number; path: string; error: string }[] };
+    assert.deepEqual(photos.map((p) => p.path).sort(), ['broken.jpg', 'sub/locked.jpg']);
+    const locked = photos.find((p) => p.path === 'sub/locked.jpg')!;
+    assert.equal(
+      locked.error,
+      'cannot read sub/locked.jpg: EACCES (see <server path> and <server path>)',
+    );
+    const corrupt = photos.find((p) => p.path === 'broken.jpg')!;
+    assert.match(corrupt.error, /truncated or corrupt/);
+    assert.doesNotMatch(corrupt.error, /failOn/);
+    for (const url of ['/api/photos?status=failed', `/api/photos/${photos[0].id}`]) {
+      const body = (await app.inject(url)).body;
+      assert.ok(!body.includes(fx.dir), body);
+      assert.ok(!body.includes(tmpdir()), body);
+    }
+  } finally {
+    await fx.store.deletePhoto('broken.jpg');
+    await fx.store.deletePhoto('sub/locked.jpg');
+    await rm(broken);
+  }
 });
 
 test('paths outside the indexed root → 403 E_OUTSIDE_ROOT, without revealing the root', async () => {

@@ -8,6 +8,7 @@ import {
   type ResolvedServeOptions,
   type ServeOptions,
 } from './options.js';
+import { pathHider } from './hide-paths.js';
 import { createSerialQueue } from './queue.js';
 import { registerFaceRoutes } from './routes/faces.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -58,6 +59,7 @@ declare module 'fastify' {
  */
 export async function createServer(options: ServeOptions): Promise<FastifyInstance> {
   const o = resolveServeOptions(options);
+  const hide = pathHider([o.store.root]);
   const app = Fastify({
     logger: false,
     bodyLimit: o.bodyLimit,
@@ -71,11 +73,15 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     http: { connectionsCheckingInterval: Math.min(1000, o.requestTimeoutMs) },
     routerOptions: { querystringParser: parseQuery },
     // Errors fastify and Node raise outside the routes get the API's JSON body too.
-    frameworkErrors: answerError(o.store.root),
+    frameworkErrors: answerError(hide),
     clientErrorHandler: clientErrorHandler(o.requestTimeoutMs),
   });
   app.decorate('exprsim', o);
-  const ctx: ServeContext = { options: o, queue: createSerialQueue(o.maxQueue, o.jobTimeoutMs) };
+  const ctx: ServeContext = {
+    options: o,
+    hide,
+    queue: createSerialQueue(o.maxQueue, o.jobTimeoutMs),
+  };
   app.addHook('onClose', async () => {
     await ctx.queue.idle();
   });
@@ -89,7 +95,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (route.url !== '/api/faces' && methods.includes('POST')) route.bodyLimit ??= JSON_BODY_LIMIT;
   });
-  installErrorHandlers(app, o.store.root);
+  installErrorHandlers(app, hide);
   installValidation(app);
   await registerUploadParsers(app, o.bodyLimit);
 

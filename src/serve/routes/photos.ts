@@ -74,7 +74,9 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
       );
       const page = all.slice(offset, offset + limit);
       const photos = await Promise.all(
-        page.map(async (p) => photoView(p, withFaces ? await store.facesOfPhoto(p.id) : undefined)),
+        page.map(async (p) =>
+          photoView(p, ctx.hide, withFaces ? await store.facesOfPhoto(p.id) : undefined),
+        ),
       );
       return { total: all.length, offset, limit, photos };
     },
@@ -88,7 +90,7 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
       const { path } = req.query;
       const photo = await store.getPhoto(path);
       if (photo === undefined) throw notFound(`photo ${JSON.stringify(path)}`);
-      return photoView(photo, await store.facesOfPhoto(photo.id));
+      return photoView(photo, ctx.hide, await store.facesOfPhoto(photo.id));
     },
   );
 
@@ -96,7 +98,7 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
     const { id } = req.params;
     const photo = await store.getPhotoById(id);
     if (photo === undefined) throw notFound(`photo ${id}`);
-    return photoView(photo, await store.facesOfPhoto(id));
+    return photoView(photo, ctx.hide, await store.facesOfPhoto(id));
   });
 
   app.get<{ Params: IdParams }>('/api/photos/:id/faces', byId, async (req) => {
@@ -104,7 +106,7 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
     const photo = await store.getPhotoById(id);
     if (photo === undefined) throw notFound(`photo ${id}`);
     const faces = await store.facesOfPhoto(id);
-    return { photo: photoView(photo), faces: photoView(photo, faces).faces };
+    return { photo: photoView(photo, ctx.hide), faces: photoView(photo, ctx.hide, faces).faces };
   });
 
   app.get<{ Params: IdParams }>('/api/photos/:id/image', byId, async (req, reply) => {
