@@ -42,6 +42,17 @@ export const notFound = (
   fix = 'pass an id or path the API listed (GET /api/photos)',
 ) => new HttpError(404, 'E_NOT_FOUND', `${what} not found`, fix);
 
+/** The 408 of a request not received within `ms`, in the API's error shape. */
+export function requestTimeoutError(ms: number): HttpError {
+  const seconds = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+  return new HttpError(
+    408,
+    'E_TIMEOUT',
+    `the request did not arrive within ${seconds}`,
+    `send the whole request within ${seconds} (a smaller image uploads faster)`,
+  );
+}
+
 export const badRequest = (message: string, fix?: string) =>
   new HttpError(400, 'E_BAD_REQUEST', message, fix);
 
@@ -218,15 +229,9 @@ export function clientErrorHandler(requestTimeoutMs: number) {
   return (err: Error & { code?: string }, socket: Duplex): void => {
     // A connection reset left nothing to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
-    const seconds = Math.round(requestTimeoutMs / 1000);
     const e =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new HttpError(
-            408,
-            'E_TIMEOUT',
-            `the request did not arrive within ${seconds} s`,
-            `send the whole request within ${seconds} s (a smaller image uploads faster)`,
-          )
+        ? requestTimeoutError(requestTimeoutMs)
         : err.code === 'HPE_HEADER_OVERFLOW'
           ? new HttpError(
               431,

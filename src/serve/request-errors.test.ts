@@ -3,6 +3,7 @@
 // static-file paths, bad URLs, oversized headers, timeouts) in the API's one error shape.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { errorOf, loggedErrors, rawRequest } from '../../test/fixtures/serve/http.js';
 import { buildIndexFixture } from '../../test/fixtures/serve/index-fixture.js';
@@ -354,6 +355,70 @@ test("a real socket: static-file 403/400, a bad URL, 431, non-HTTP bytes and 408
       );
     });
     assert.deepEqual(logged, []);
+  } finally {
+    await live.close();
+  }
+});
+
+/** Sends `head`, then one byte of the body every 100 ms; resolves with all it got back. */
+function dribble(port: number, head: string, giveUpMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let got = '';
+    const t0 = performance.now();
+    socket.on('data', (d) => (got += d.toString('utf8')));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(got);
+    });
+    socket.write(head);
+    const timer = setInterval(() => {
+      if (performance.now() - t0 > giveUpMs) socket.destroy();
+      else if (socket.writable) socket.write('a');
+    }, 100);
+  });
+}
+
+test('a body that dribbles in is cut at requestTimeoutMs with a 408 in the API shape (raw, multipart, JSON)', async () => {
+  const live = await createServer({
+    store: fx.store,
+    embedder: fx.embedder,
+    detector: fx.detector,
+    port: 0,
+    requestTimeoutMs: 1000,
+    webRoot: false,
+  });
+  try {
+    const port = Number(new URL(await listen(live)).port);
+    const part =
+      '--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n' +
+      'Content-Type: image/jpeg\r\n\r\n';
+    const logged = await loggedErrors(async () => {
+      for (const [url, type, start] of [
+        ['/api/faces', 'image/jpeg', '\xff\xd8'],
+        ['/api/faces', 'multipart/form-data; boundary=b', part],
+        ['/api/search', 'application/json', '{"faceId": '],
+      ]) {
+        const t0 = performance.now();
+        const got = await dribble(
+          port,
+          `POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\n` +
+            `Content-Length: 100000\r\n\r\n${start}`,
+          8000,
+        );
+        const ms = performance.now() - t0;
+        assert.match(got, /^HTTP\/1\.1 408 /, `${type}: ${JSON.stringify(got)}`);
+        assert.ok(ms > 900 && ms < 3000, `${type}: 408 after ${ms.toFixed(0)} ms`);
+        const e = errorOf(got.slice(got.indexOf('\r\n\r\n') + 4));
+        assert.equal(e.code, 'E_TIMEOUT');
+        assert.equal(e.message, 'the request did not arrive within 1 s');
+      }
+    });
+    assert.deepEqual(logged, []);
+    // A request sent in time is not cut, and the server still answers.
+    const h = await fetch(`http://127.0.0.1:${port}/api/health`);
+    assert.equal(h.status, 200);
   } finally {
     await live.close();
   }
