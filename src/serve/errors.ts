@@ -15,7 +15,12 @@ export type HttpErrorCode =
   | 'E_BODY_TOO_LARGE'
   | 'E_TIMEOUT'
   | 'E_BUSY'
-  | 'E_INTERNAL';
+  | 'E_INTERNAL'
+  | 'E_BAD_HOST'
+  | 'E_BAD_ORIGIN'
+  | 'E_UNAUTHORIZED'
+  | 'E_TOO_MANY_FILES'
+  | 'E_TOO_MANY_FIELDS';
 
 export type ApiErrorCode = ErrorCode | HttpErrorCode;
 
@@ -109,6 +114,7 @@ const CLIENT_ERRORS: Record<number, { message: string; fix: string }> = {
 };
 
 const CLIENT_CODES: Record<number, ApiErrorCode> = {
+  401: 'E_UNAUTHORIZED',
   403: 'E_OUTSIDE_ROOT',
   404: 'E_NOT_FOUND',
   408: 'E_TIMEOUT',

@@ -313,8 +313,18 @@ test('errors beside the schemas: bad JSON, an oversized JSON body, broken multip
       `${part('image')}abc\r\n${part('image')}abc\r\n--b--\r\n`,
     );
     assert.equal(twoFiles.statusCode, 413, twoFiles.body);
-    assert.equal(errorOf(twoFiles).code, 'E_BODY_TOO_LARGE');
+    assert.equal(errorOf(twoFiles).code, 'E_TOO_MANY_FILES');
     assert.match(errorOf(twoFiles).message, /more than one file/);
+    assert.match(errorOf(twoFiles).fix, /one image per request/);
+    const field = (name: string) =>
+      `--b\r\nContent-Disposition: form-data; name="${name}"\r\n\r\nv\r\n`;
+    const fields = await mp(
+      'multipart/form-data; boundary=b',
+      `${Array.from({ length: 12 }, (_, i) => field(`f${i}`)).join('')}--b--\r\n`,
+    );
+    assert.equal(fields.statusCode, 413, fields.body);
+    assert.equal(errorOf(fields).code, 'E_TOO_MANY_FIELDS');
+    assert.match(errorOf(fields).fix, /at most 10 other fields/);
   });
   assert.deepEqual(logged, []);
 });
@@ -324,7 +334,10 @@ test("a real socket: static-file 403/400, a bad URL, 431, non-HTTP bytes and 408
   try {
     const port = Number(new URL(await listen(live)).port);
     const get = (path: string, headers = '') =>
-      rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+      rawRequest(
+        port,
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Connection: close\r\n\r\n`,
+      );
     const logged = await loggedErrors(async () => {
       for (const [path, status, code] of [
         ['/../../etc/passwd', 403, 'E_OUTSIDE_ROOT'],
@@ -346,7 +359,7 @@ test("a real socket: static-file 403/400, a bad URL, 431, non-HTTP bytes and 408
       assert.equal(errorOf(garbage.body).code, 'E_BAD_REQUEST');
       // Headers that never finish: 408 within the (shortened) request timeout, not 30 s later.
       const t0 = performance.now();
-      const slow = await rawRequest(port, 'GET /api/health HTTP/1.1\r\nHost: x\r\n', 5000);
+      const slow = await rawRequest(port, 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n', 5000);
       assert.equal(slow.status, 408);
       assert.equal(errorOf(slow.body).code, 'E_TIMEOUT');
       assert.ok(

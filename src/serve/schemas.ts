@@ -120,8 +120,10 @@ export const PHOTOS_QUERY: Schema = {
       fix: 'pass status=ok, no-face or failed, or leave it out for every photo',
     },
   },
+  // A misspelt parameter (?limt=5) is refused, not silently ignored.
+  additionalProperties: false,
   description: 'a query of offset, limit, faces and status',
-  fix: 'e.g. /api/photos?offset=0&limit=50',
+  fix: 'pass only offset, limit, faces and status, e.g. /api/photos?offset=0&limit=50',
 };
 
 export interface ByPathQuery {
@@ -139,6 +141,7 @@ export const BY_PATH_QUERY: Schema = {
     },
   },
   required: ['path'],
+  additionalProperties: false,
   description: 'a query with a path',
   fix: 'pass ?path=<photo path relative to the indexed root>',
 };

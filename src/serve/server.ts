@@ -8,6 +8,7 @@ import {
   type ResolvedServeOptions,
   type ServeOptions,
 } from './options.js';
+import { installAccessChecks } from './access.js';
 import { installBodyTimeout } from './body-timeout.js';
 import { pathHider } from './hide-paths.js';
 import { createSerialQueue } from './queue.js';
@@ -97,6 +98,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     if (route.url !== '/api/faces' && methods.includes('POST')) route.bodyLimit ??= JSON_BODY_LIMIT;
   });
   installErrorHandlers(app, hide);
+  installAccessChecks(app, o);
   installBodyTimeout(app, o.requestTimeoutMs);
   installValidation(app);
   await registerUploadParsers(app, o.bodyLimit);

@@ -16,7 +16,8 @@ import type { Schema } from './schemas.js';
 export function installValidation(app: FastifyInstance): void {
   // One pool per server: ajv caches every schema it compiled for as long as it lives.
   const build = AjvCompiler();
-  const shared = { verbose: true, keywords: ['fix'] };
+  // Parameters a query schema does not list are refused (fastify's default strips them).
+  const shared = { verbose: true, keywords: ['fix'], removeAdditional: false as const };
   const coercing = build({}, { customOptions: shared });
   const strict = build({}, { customOptions: { ...shared, coerceTypes: false } });
   app.setValidatorCompiler((route) =>
@@ -24,11 +25,14 @@ export function installValidation(app: FastifyInstance): void {
   );
 }
 
-/** An empty query value (`?limit=`) counts as left out, so its default applies. */
+/**
+ * An empty query value (`?limit=`) counts as left out, so its default applies. `token` is the
+ * access check's (access.ts), not a route's.
+ */
 export function parseQuery(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(query)) {
-    if (value === '') continue;
+    if (value === '' || key === 'token') continue;
     const had = out[key];
     out[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
   }
@@ -85,6 +89,14 @@ export function describeValidation(
     const schema = (node.properties as Record<string, Schema> | undefined)?.[missing];
     const name = schema?.title ?? at(`${e.instancePath}/${missing}`);
     return { message: `${name} is required`, fix: schema?.fix ?? node.fix };
+  }
+  if (e.keyword === 'additionalProperties') {
+    const extra = String(e.params.additionalProperty);
+    const known = Object.keys((node.properties as Record<string, Schema> | undefined) ?? {});
+    return {
+      message: `${shown(extra)} is not a parameter of ${root === 'the query' ? 'this endpoint' : root}; it takes ${known.join(', ')}`,
+      fix: node.fix,
+    };
   }
   const name = node.title ?? at(e.instancePath);
   // A node without a description is an omission in schemas.ts; ajv's own words still name the rule.
