@@ -152,6 +152,20 @@ test('schema validation: each bad field is a 400 naming the field, what it takes
     ['GET', '/api/photos/by-path', undefined, /^path is required$/, /\?path=/],
     [
       'GET',
+      '/api/photos?limt=5',
+      undefined,
+      /^"limt" is not a parameter of this endpoint; it takes offset, limit, faces, status$/,
+      /pass only offset, limit, faces and status/,
+    ],
+    [
+      'GET',
+      '/api/photos/by-path?path=a.jpg&x=1',
+      undefined,
+      /^"x" is not a parameter of this endpoint; it takes path$/,
+      /\?path=/,
+    ],
+    [
+      'GET',
       '/api/photos/abc',
       undefined,
       /^photo id must be a whole number >= 1, got "abc"$/,

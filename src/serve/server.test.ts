@@ -3,6 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -734,5 +735,51 @@ test('beyond loopback a token is required; with one, requests carry it as Bearer
     assert.equal(s.statusCode, 200, s.body);
   } finally {
     await guarded.close();
+  }
+});
+
+test("a request arriving while the server closes gets 503 E_BUSY in the API's shape", async () => {
+  const live = await createServer({
+    store: fx.store,
+    embedder: fx.embedder,
+    detector: fx.detector,
+    port: 0,
+    webRoot: false,
+  });
+  const url = await listen(live);
+  // One keep-alive socket: the second request waits behind the upload and arrives mid-close.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (path: string, body?: Buffer) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const r = http.request(
+        `${url}${path}`,
+        {
+          agent,
+          method: body ? 'POST' : 'GET',
+          headers: body ? { 'content-type': 'image/jpeg' } : {},
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += String(d)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      r.on('error', reject);
+      r.end(body);
+    });
+  try {
+    assert.equal((await send('/api/health')).status, 200);
+    const upload = send('/api/faces', astronaut);
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = live.close();
+    const late = await send('/api/health');
+    assert.equal((await upload).status, 200, 'the upload in flight completes');
+    assert.equal(late.status, 503, late.body);
+    assert.equal(errorOf(late.body).code, 'E_BUSY');
+    assert.equal(errorOf(late.body).message, 'the server is shutting down');
+    await closing;
+  } finally {
+    agent.destroy();
+    await live.close();
   }
 });

@@ -1,7 +1,13 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServeContext } from './context.js';
-import { answerError, clientErrorHandler, installErrorHandlers } from './errors.js';
+import {
+  HttpError,
+  answerError,
+  clientErrorHandler,
+  installErrorHandlers,
+  toApiError,
+} from './errors.js';
 import {
   JSON_BODY_LIMIT,
   resolveServeOptions,
@@ -69,7 +75,8 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     // A socket may be idle while its upload waits for and runs through the model queue.
     connectionTimeout: o.requestTimeoutMs + o.jobTimeoutMs,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // fastify's own 503 while closing has its own body; the hook below answers in the API's.
+    return503OnClosing: false,
     // Node looks for requests past requestTimeout only this often: by default every 30 s, which
     // let a request whose headers dribble in run to twice the limit before its 408.
     http: { connectionsCheckingInterval: Math.min(1000, o.requestTimeoutMs) },
@@ -98,6 +105,17 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     if (route.url !== '/api/faces' && methods.includes('POST')) route.bodyLimit ??= JSON_BODY_LIMIT;
   });
   installErrorHandlers(app, hide);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return undefined;
+    const { status, body } = toApiError(
+      new HttpError(503, 'E_BUSY', 'the server is shutting down', 'retry in a moment'),
+    );
+    return reply.code(status).header('connection', 'close').send(body);
+  });
   installAccessChecks(app, o);
   installBodyTimeout(app, o.requestTimeoutMs);
   installValidation(app);
