@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces, hostname } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { printable } from '../core/printable.js';
 import { HttpError, toApiError } from './errors.js';
 import { hostHeaderName } from './hosts.js';
 
@@ -42,7 +43,7 @@ function parseHost(header: string): { name: string; port?: number } | undefined 
 
 /** A header value as a message quotes it: JSON, cut short. */
 function quoted(value: string): string {
-  const s = JSON.stringify(value);
+  const s = printable(JSON.stringify(value));
   return s.length > 80 ? `${s.slice(0, 77)}…"` : s;
 }
 

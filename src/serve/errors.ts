@@ -2,6 +2,7 @@ import { STATUS_CODES, maxHeaderSize } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isExprsimError, type ErrorCode } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { logger } from '../core/logger.js';
 import { JSON_BODY_LIMIT } from './options.js';
 import { pathHider, type HidePaths } from './hide-paths.js';
@@ -190,8 +191,10 @@ export function toApiError(
   url?: string,
 ): { status: number; body: ApiErrorBody } {
   if (e instanceof HttpError) {
-    const fix = e.fix ?? defaultFix(e.status);
-    return { status: e.status, body: { error: { code: e.code, message: e.message, fix } } };
+    // Messages quote what clients sent (URLs, header values): one line, nothing unprintable.
+    const fix = printable(e.fix ?? defaultFix(e.status));
+    const message = printable(e.message);
+    return { status: e.status, body: { error: { code: e.code, message, fix } } };
   }
   if (isExprsimError(e)) {
     // `input` is '<buffer>' for uploads and a server path otherwise: neither helps the client.
@@ -199,7 +202,8 @@ export function toApiError(
     const status = STATUS[e.code] ?? 500;
     // A fix that names a library option (`pass { maxPixels } to readImage`) is no use over HTTP.
     const fix = e.fix === undefined || LIBRARY_HINT.test(e.fix) ? defaultFix(status) : clean(e.fix);
-    return { status, body: { error: { code: e.code, message: clean(e.message), fix } } };
+    const message = printable(clean(e.message));
+    return { status, body: { error: { code: e.code, message, fix: printable(fix) } } };
   }
   const f = fromFastify(e as FastifyError, contentType, url);
   if (f !== undefined) return toApiError(f);
