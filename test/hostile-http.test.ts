@@ -162,6 +162,16 @@ const CASES: [string, () => Promise<Answer>, number, string][] = [
     'E_BAD_HOST',
   ],
   [
+    'an absolute-form request line naming another host',
+    () =>
+      exchange(
+        port,
+        `GET http://evil.example/api/health HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`,
+      ),
+    421,
+    'E_BAD_HOST',
+  ],
+  [
     'cross-origin search',
     () => json('/api/search', { faceId: face.id }, 'Origin: http://evil.example\r\n'),
     403,
@@ -332,6 +342,13 @@ const CASES: [string, () => Promise<Answer>, number, string][] = [
   ['a repeated query parameter', () => get('/api/photos?limit=1&limit=2'), 400, 'E_BAD_REQUEST'],
   ['a status not listed', () => get('/api/photos?status=%3Cscript%3E'), 400, 'E_BAD_REQUEST'],
   ['a non-numeric id', () => get('/api/photos/abc'), 400, 'E_BAD_REQUEST'],
+  ['an offset of 1e400 (Infinity)', () => get('/api/photos?offset=1e400'), 400, 'E_BAD_REQUEST'],
+  [
+    'an Expect header Node does not know',
+    () => get('/api/health', 'Expect: teapot\r\n'),
+    417,
+    'E_BAD_REQUEST',
+  ],
   ['an id past 2^53', () => get('/api/faces/99999999999999999999'), 400, 'E_BAD_REQUEST'],
   ['an unknown id', () => get('/api/faces/999999/thumbnail'), 404, 'E_NOT_FOUND'],
   ['POST to a GET route', () => json('/api/health', {}), 404, 'E_NOT_FOUND'],

@@ -107,17 +107,21 @@ export function installAccessChecks(app: FastifyInstance, o: AccessOptions): voi
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.host;
+    // A request line in absolute form (`GET http://evil.example/api/health`) names its host
+    // there, which then counts instead of the Host header (RFC 9112, 3.2.2).
+    const absolute = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(req.url)?.[1];
     // HTTP/1.1 requires a Host (Node refuses requests without); browsers always send one.
-    if (header !== undefined) {
+    for (const named of [header, absolute]) {
+      if (named === undefined) continue;
       // Any port: behind a proxy the port a client names is not the one bound.
-      const h = parseHost(header);
+      const h = parseHost(named);
       if (h === undefined || !names.has(h.name)) {
         return refuse(
           reply,
           new HttpError(
             421,
             'E_BAD_HOST',
-            `this server does not answer to the host ${quoted(header)}`,
+            `this server does not answer to the host ${quoted(named)}`,
             `address it by a name it answers to: ${shown}`,
           ),
         );

@@ -135,6 +135,21 @@ test('schema validation: each bad field is a 400 naming the field, what it takes
       /^limit must be a whole number from 1 to 200, got "abc"$/,
       /leave it out/,
     ],
+    // ajv reads "1e400" as Infinity and skips its range checks for it.
+    [
+      'GET',
+      '/api/photos?offset=1e400',
+      undefined,
+      /^offset must be a whole number >= 0, got Infinity$/,
+      /leave it out for 0/,
+    ],
+    [
+      'GET',
+      '/api/photos/1e400',
+      undefined,
+      /^photo id must be a whole number >= 1, got Infinity$/,
+      /GET \/api\/photos/,
+    ],
     [
       'GET',
       '/api/photos?offset=-1',

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServeContext } from './context.js';
@@ -86,6 +87,25 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     clientErrorHandler: clientErrorHandler(o.requestTimeoutMs),
   });
   app.decorate('exprsim', o);
+  // Node answers an Expect other than 100-continue with a bare 417; this one has the API's body.
+  app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const { status, body } = toApiError(
+      new HttpError(
+        417,
+        'E_BAD_REQUEST',
+        `the Expect header ${JSON.stringify(String(req.headers.expect).slice(0, 60))} is not supported`,
+        'send no Expect header, or Expect: 100-continue',
+      ),
+    );
+    const json = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+      'x-content-type-options': 'nosniff',
+      connection: 'close',
+    });
+    res.end(json);
+  });
   const ctx: ServeContext = {
     options: o,
     hide,

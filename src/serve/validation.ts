@@ -17,7 +17,17 @@ export function installValidation(app: FastifyInstance): void {
   // One pool per server: ajv caches every schema it compiled for as long as it lives.
   const build = AjvCompiler();
   // Parameters a query schema does not list are refused (fastify's default strips them).
-  const shared = { verbose: true, keywords: ['fix'], removeAdditional: false as const };
+  // `finite`: ajv coerces "1e400" to Infinity and then skips its range checks (they apply to
+  // finite numbers only), so a query's ?offset=1e400 would pass as Infinity.
+  const finite = {
+    // No `type`: ajv runs number keywords for finite numbers only.
+    keyword: 'finite',
+    schemaType: 'boolean' as const,
+    errors: false as const,
+    validate: (on: boolean, data: unknown) =>
+      !on || typeof data !== 'number' || Number.isFinite(data),
+  };
+  const shared = { verbose: true, keywords: ['fix', finite], removeAdditional: false as const };
   const coercing = build({}, { customOptions: shared });
   const strict = build({}, { customOptions: { ...shared, coerceTypes: false } });
   app.setValidatorCompiler((route) =>
@@ -64,7 +74,9 @@ function fieldName(instancePath: string): string {
 
 /** A value as a message shows it: JSON, cut short (an embedding has hundreds of characters). */
 function shown(value: unknown): string {
-  const s = JSON.stringify(value);
+  // Infinity (a coerced "1e400") would show as null.
+  const s =
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
   if (s === undefined) return 'nothing';
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
