@@ -8,22 +8,26 @@ import { buildIndexFixture } from './fixtures/serve/index-fixture.js';
 import { runCli, spawnCli } from './helpers.js';
 
 const fx = await buildIndexFixture();
+const TOKEN = 'serve-cli-test-token';
 after(() => fx.cleanup());
 
 test(
-  'exprsim serve --db … --port 0 serves the index and stops on SIGTERM',
+  'exprsim serve --db … --port 0 serves the index (EXPRSIM_TOKEN guarding it) and stops on SIGTERM',
   { timeout: 120_000 },
   async () => {
-    const cli = spawnCli([
-      'serve',
-      '--db',
-      join(fx.dir, 'faces.sqlite'),
-      '--model',
-      join(fx.dir, 'model'),
-      '--port',
-      '0',
-      '--json',
-    ]);
+    const cli = spawnCli(
+      [
+        'serve',
+        '--db',
+        join(fx.dir, 'faces.sqlite'),
+        '--model',
+        join(fx.dir, 'model'),
+        '--port',
+        '0',
+        '--json',
+      ],
+      { env: { EXPRSIM_TOKEN: TOKEN } },
+    );
     try {
       let info: { url: string; photos: number; faces: number } | undefined;
       for (let i = 0; i < 600 && info === undefined; i++) {
@@ -37,14 +41,21 @@ test(
       assert.ok(info, `no URL printed: ${cli.err()}`);
       assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(info.photos, 3);
-      const h = (await (await fetch(`${info.url}/api/health`)).json()) as {
+      // The token from the environment guards every request.
+      const refused = await fetch(`${info.url}/api/health`);
+      assert.equal(refused.status, 401);
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const h = (await (await fetch(`${info.url}/api/health`, { headers: auth })).json()) as {
         uploads: boolean;
         model: string;
       };
       assert.equal(h.uploads, true);
       assert.equal(h.model, fx.model);
-      const page = await fetch(`${info.url}/`);
-      assert.equal(page.status, 200);
+      const page = await fetch(`${info.url}/?token=${TOKEN}`, { redirect: 'manual' });
+      assert.equal(page.status, 303);
+      const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+      const home = await fetch(`${info.url}/`, { headers: { cookie } });
+      assert.equal(home.status, 200);
     } finally {
       cli.child.kill('SIGTERM');
     }
@@ -63,6 +74,13 @@ test('exprsim serve: a missing index or conflicting options are one-line errors'
   const port = await runCli(['serve', '--db', 'x.sqlite', '--port', '99999']);
   assert.equal(port.code, 1);
   assert.match(port.stderr, /--port must be/);
+  // Reachable from other machines only with a token: refused before anything loads.
+  const open = await runCli(['serve', '--db', 'x.sqlite', '--host', '0.0.0.0'], {
+    env: { EXPRSIM_TOKEN: '' },
+  });
+  assert.equal(open.code, 1);
+  assert.match(open.stderr, /binding 0\.0\.0\.0 .* no `--token` was given.*EXPRSIM_TOKEN/);
+  assert.equal(open.stderr.trim().split('\n').length, 1, open.stderr);
   const missing = await runCli([
     'serve',
     '--db',

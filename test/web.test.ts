@@ -306,3 +306,45 @@ test(
     assert.deepEqual(pageErrors, []);
   },
 );
+
+test(
+  'a server with a token: /?token= once, then the page lists, uploads and searches through its cookie',
+  { skip, timeout: 120_000 },
+  async () => {
+    const { fx, browser } = setup!;
+    const { createServer, listen } = await import('../src/serve/index.js');
+    const token = 'web-test-token-1234';
+    const guarded = await createServer({
+      store: fx.store,
+      embedder: fx.embedder,
+      detector: fx.detector,
+      model: fx.model,
+      port: 0,
+      token,
+    });
+    try {
+      const base = await listen(guarded);
+      const page = await browser.newPage();
+      // Without the token the page is refused.
+      const refused = await page.goto(`${base}/`);
+      assert.equal(refused?.status(), 401);
+      await page.goto(`${base}/?token=${token}`);
+      // The token left the address bar; the page's own requests carry the cookie.
+      assert.equal(page.url(), `${base}/`);
+      await page.getByTestId('photo-item').nth(2).waitFor();
+      await page.getByTestId('upload-input').setInputFiles(join(fx.root, 'astronaut.jpg'));
+      await page
+        .getByTestId('status')
+        .filter({ hasText: /face.* found/ })
+        .waitFor();
+      await page.getByTestId('face-box').first().click();
+      await page.getByTestId('neighbour').first().waitFor();
+      const cookies = await browser.cookies(base);
+      const c = cookies.find((x) => x.name === 'exprsim_token');
+      assert.ok(c !== undefined && c.httpOnly && c.sameSite === 'Strict', JSON.stringify(cookies));
+      await page.close();
+    } finally {
+      await guarded.close();
+    }
+  },
+);

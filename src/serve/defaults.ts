@@ -10,6 +10,8 @@ export const DEFAULT_SERVE = Object.freeze({
   bodyLimit: 20 * 1024 * 1024,
   /** 25 megapixels: checked from the image header before any pixel is decoded. */
   maxPixels: 25_000_000,
+  /** 30 s to receive a request's headers, and again its body (408 E_TIMEOUT). */
+  requestTimeoutMs: 30_000,
 });
 
 /** `exprsim serve`'s options, in the order of its help (as ServeIndexOptions). */
@@ -31,6 +33,21 @@ export const SERVE_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
     flags: '--body-limit <bytes>',
     help: 'largest request body in bytes',
     default: String(DEFAULT_SERVE.bodyLimit),
+  },
+  {
+    flags: '--token <token>',
+    help: 'require this token on every request (Authorization: Bearer, or open /?token=… once in the browser); default $EXPRSIM_TOKEN; needed with a --host beyond 127.0.0.1',
+  },
+  {
+    flags: '--allow-host <names>',
+    key: 'allowedHosts',
+    help: 'comma-separated host names the server answers to besides localhost, 127.0.0.1, [::1] and --host',
+  },
+  {
+    flags: '--request-timeout <ms>',
+    key: 'requestTimeoutMs',
+    help: 'time to receive a request (headers, then body); slower ones get 408',
+    default: String(DEFAULT_SERVE.requestTimeoutMs),
   },
   {
     flags: '--sample',

@@ -2,8 +2,10 @@ import { STATUS_CODES, maxHeaderSize } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isExprsimError, type ErrorCode } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { logger } from '../core/logger.js';
 import { JSON_BODY_LIMIT } from './options.js';
+import { pathHider, type HidePaths } from './hide-paths.js';
 import { describeValidation } from './validation.js';
 
 /** Codes the HTTP layer adds to the library's {@link ErrorCode}s. */
@@ -14,7 +16,12 @@ export type HttpErrorCode =
   | 'E_BODY_TOO_LARGE'
   | 'E_TIMEOUT'
   | 'E_BUSY'
-  | 'E_INTERNAL';
+  | 'E_INTERNAL'
+  | 'E_BAD_HOST'
+  | 'E_BAD_ORIGIN'
+  | 'E_UNAUTHORIZED'
+  | 'E_TOO_MANY_FILES'
+  | 'E_TOO_MANY_FIELDS';
 
 export type ApiErrorCode = ErrorCode | HttpErrorCode;
 
@@ -40,6 +47,17 @@ export const notFound = (
   what: string,
   fix = 'pass an id or path the API listed (GET /api/photos)',
 ) => new HttpError(404, 'E_NOT_FOUND', `${what} not found`, fix);
+
+/** The 408 of a request not received within `ms`, in the API's error shape. */
+export function requestTimeoutError(ms: number): HttpError {
+  const seconds = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+  return new HttpError(
+    408,
+    'E_TIMEOUT',
+    `the request did not arrive within ${seconds}`,
+    `send the whole request within ${seconds} (a smaller image uploads faster)`,
+  );
+}
 
 export const badRequest = (message: string, fix?: string) =>
   new HttpError(400, 'E_BAD_REQUEST', message, fix);
@@ -77,6 +95,12 @@ function defaultFix(status: number): string {
   return 'change the request as the message says (the endpoints: GET /api/health, src/serve/README.md)';
 }
 
+/**
+ * Library hints an HTTP client cannot follow: options of library functions. The routes replace
+ * the ones they expect (uploads: see routes/faces.ts); this catches the rest.
+ */
+export const LIBRARY_HINT = /\bpass \{|\b(readImage|failOn|maxPixels|maxBytes|autoOrient)\b/;
+
 /** 4xx errors of fastify's plugins (static files) and Node streams, whose message is a status text. */
 const CLIENT_ERRORS: Record<number, { message: string; fix: string }> = {
   400: {
@@ -91,6 +115,7 @@ const CLIENT_ERRORS: Record<number, { message: string; fix: string }> = {
 };
 
 const CLIENT_CODES: Record<number, ApiErrorCode> = {
+  401: 'E_UNAUTHORIZED',
   403: 'E_OUTSIDE_ROOT',
   404: 'E_NOT_FOUND',
   408: 'E_TIMEOUT',
@@ -154,27 +179,31 @@ function fromFastify(e: FastifyError, contentType?: string, url = ''): HttpError
 }
 
 /**
- * Any thrown value → status and JSON body. Library errors keep their code and fix; `hide`
- * (the indexed root) is replaced by "<root>" so answers do not reveal server paths. `url` (the
+ * Any thrown value → status and JSON body. Library errors keep their code and fix; server paths
+ * in them are hidden by `hide` (a {@link pathHider}, or the indexed root to make one for):
+ * relative to the root, or "<root>", "<server path>". `url` (the
  * request's) picks the fix of an oversized body: a smaller image or a smaller JSON body.
  */
 export function toApiError(
   e: unknown,
-  hide?: string,
+  hide?: string | HidePaths,
   contentType?: string,
   url?: string,
 ): { status: number; body: ApiErrorBody } {
   if (e instanceof HttpError) {
-    const fix = e.fix ?? defaultFix(e.status);
-    return { status: e.status, body: { error: { code: e.code, message: e.message, fix } } };
+    // Messages quote what clients sent (URLs, header values): one line, nothing unprintable.
+    const fix = printable(e.fix ?? defaultFix(e.status));
+    const message = printable(e.message);
+    return { status: e.status, body: { error: { code: e.code, message, fix } } };
   }
   if (isExprsimError(e)) {
     // `input` is '<buffer>' for uploads and a server path otherwise: neither helps the client.
-    const clean = (t: string | undefined) =>
-      hide === undefined || t === undefined ? t : t.split(hide).join('<root>');
+    const clean = typeof hide === 'function' ? hide : pathHider([hide]);
     const status = STATUS[e.code] ?? 500;
-    const fix = clean(e.fix) ?? defaultFix(status);
-    return { status, body: { error: { code: e.code, message: clean(e.message) ?? '', fix } } };
+    // A fix that names a library option (`pass { maxPixels } to readImage`) is no use over HTTP.
+    const fix = e.fix === undefined || LIBRARY_HINT.test(e.fix) ? defaultFix(status) : clean(e.fix);
+    const message = printable(clean(e.message));
+    return { status, body: { error: { code: e.code, message, fix: printable(fix) } } };
   }
   const f = fromFastify(e as FastifyError, contentType, url);
   if (f !== undefined) return toApiError(f);
@@ -189,9 +218,9 @@ export function toApiError(
  * valid percent-encoding): answers in the API's shape. Server faults are logged (without client
  * data); busy, timed out or no model (503) are the client's to retry, client errors the client's.
  */
-export function answerError(root: string | undefined) {
+export function answerError(hide: HidePaths) {
   return (e: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toApiError(e, root, req.headers['content-type'], req.url);
+    const { status, body } = toApiError(e, hide, req.headers['content-type'], req.url);
     if (status >= 500 && status !== 503)
       logger.error(
         `${req.method} ${req.url}: ${body.error.code}: ${(e as Error).message ?? String(e)}`,
@@ -210,15 +239,9 @@ export function clientErrorHandler(requestTimeoutMs: number) {
   return (err: Error & { code?: string }, socket: Duplex): void => {
     // A connection reset left nothing to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
-    const seconds = Math.round(requestTimeoutMs / 1000);
     const e =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new HttpError(
-            408,
-            'E_TIMEOUT',
-            `the request did not arrive within ${seconds} s`,
-            `send the whole request within ${seconds} s (a smaller image uploads faster)`,
-          )
+        ? requestTimeoutError(requestTimeoutMs)
         : err.code === 'HPE_HEADER_OVERFLOW'
           ? new HttpError(
               431,
@@ -246,8 +269,8 @@ export function clientErrorHandler(requestTimeoutMs: number) {
 }
 
 /** JSON errors everywhere, 404s included; server faults are logged (without client data). */
-export function installErrorHandlers(app: FastifyInstance, root?: string): void {
-  app.setErrorHandler(answerError(root));
+export function installErrorHandlers(app: FastifyInstance, hide: HidePaths): void {
+  app.setErrorHandler(answerError(hide));
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = toApiError(
       notFound(`${req.method} ${req.url.split('?')[0]}`, 'see GET /api/health for the API'),

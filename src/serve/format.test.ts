@@ -24,6 +24,14 @@ test('a listening server: what it serves and where', () => {
   });
 });
 
+test('a server with a token says how to open it, without printing the token', () => {
+  const lines = formatServing({ ...serving(), tokenRequired: true });
+  assert.equal(
+    lines[1],
+    'open http://127.0.0.1:8080/?token=<token> (the token it was started with; scripts send Authorization: Bearer <token>; Ctrl-C stops)',
+  );
+});
+
 test('the sample index gets a line only when this start built or changed it', () => {
   const summary = (added: number, changed: number) =>
     ({ added, changed, files: 12, faces: 15 }) as never;

@@ -1,7 +1,8 @@
 // A listening server, for people (what it serves and where) and for scripts (a JSON object).
 import type { ServingIndex } from './serve-index.js';
 
-type Serving = Pick<ServingIndex, 'url' | 'store' | 'stats' | 'sample'>;
+type Serving = Pick<ServingIndex, 'url' | 'store' | 'stats' | 'sample'> &
+  Partial<Pick<ServingIndex, 'tokenRequired'>>;
 
 /** The server as JSON: its URL, the index location and what it holds. */
 export function servingJson(s: Serving) {
@@ -12,7 +13,9 @@ export function servingJson(s: Serving) {
 export function formatServing(s: Serving): string[] {
   return [
     `serving ${s.stats.photos} photos, ${s.stats.faces} faces from ${s.store.location}`,
-    `open ${s.url}/ (Ctrl-C stops)`,
+    s.tokenRequired === true
+      ? `open ${s.url}/?token=<token> (the token it was started with; scripts send Authorization: Bearer <token>; Ctrl-C stops)`
+      : `open ${s.url}/ (Ctrl-C stops)`,
   ];
 }
 

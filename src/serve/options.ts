@@ -4,6 +4,7 @@ import { PACKAGE_ROOT } from '../core/paths.js';
 import type { FaceStore } from '../search/index.js';
 import type { FaceEmbedder } from '../embed/face-embedder.js';
 import type { Detector } from '../core/face.js';
+import { isLoopbackHost } from './hosts.js';
 import { DEFAULT_SERVE } from './defaults.js';
 
 /** 127.0.0.1: the server is reachable from this machine only unless `host` says otherwise. */
@@ -13,8 +14,8 @@ export const DEFAULT_SERVE_PORT = DEFAULT_SERVE.port;
 export const DEFAULT_SERVE_BODY_LIMIT = DEFAULT_SERVE.bodyLimit;
 /** 25 megapixels: checked from the image header before any pixel is decoded. */
 export const DEFAULT_UPLOAD_MAX_PIXELS = DEFAULT_SERVE.maxPixels;
-/** 30 s to receive a whole request. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** 30 s to receive a request's headers, and again its body. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = DEFAULT_SERVE.requestTimeoutMs;
 /** 60 s for one detect + embed job, waiting in line included. */
 export const DEFAULT_JOB_TIMEOUT_MS = 60_000;
 /** Uploads waiting for the (single) model worker; more are refused with 503 E_BUSY. */
@@ -61,10 +62,50 @@ export interface ServeOptions {
   maxQueue?: number;
   /** Folder of the web app (static files); default `web/` of the package; false serves no pages. */
   webRoot?: string | false;
+  /**
+   * A token every request must carry (Authorization: Bearer, the cookie `/?token=` sets, or
+   * `?token=`). Required when `host` is not a loopback address; at least 8 printable characters.
+   */
+  token?: string;
+  /**
+   * Host names requests may name in their Host header besides localhost, 127.0.0.1, [::1] and
+   * `host` (requests naming others get 421: DNS rebinding). Default none.
+   */
+  allowedHosts?: readonly string[];
 }
 
-export type ResolvedServeOptions = Required<Omit<ServeOptions, 'embedder' | 'detector' | 'model'>> &
-  Pick<ServeOptions, 'embedder' | 'detector' | 'model'>;
+export type ResolvedServeOptions = Required<
+  Omit<ServeOptions, 'embedder' | 'detector' | 'model' | 'token'>
+> &
+  Pick<ServeOptions, 'embedder' | 'detector' | 'model' | 'token'>;
+
+/**
+ * A server bound beyond this machine needs a token (E_BAD_OPTION naming `token` otherwise), and
+ * a token must be one a header and a cookie carry as it is: 8 or more printable ASCII characters.
+ */
+export function checkAccessOptions(host: string, token: string | undefined): void {
+  if (token !== undefined && !/^[\x21-\x7e]{8,}$/.test(token)) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      '`token` must be 8 or more printable ASCII characters, without spaces',
+      {
+        fix: 'pass a longer random token, e.g. the output of `openssl rand -hex 16`',
+        option: 'token',
+      },
+    );
+  }
+  if (token === undefined && !isLoopbackHost(host)) {
+    throw new ExprsimError(
+      'E_BAD_OPTION',
+      `binding ${host} makes the server reachable from other machines, and no \`token\` was given`,
+      {
+        input: `host=${host}`,
+        fix: 'pass a `token` that requests must carry (exprsim serve also reads EXPRSIM_TOKEN; e.g. T=$(openssl rand -hex 16)), or bind 127.0.0.1',
+        option: 'token',
+      },
+    );
+  }
+}
 
 function int(name: string, value: number | undefined, def: number, min: number): number {
   const v = value ?? def;
@@ -101,12 +142,14 @@ export function resolveServeOptions(o: ServeOptions): ResolvedServeOptions {
       option: 'port',
     });
   }
+  const host = o.host ?? DEFAULT_SERVE_HOST;
+  checkAccessOptions(host, o.token);
   return {
     store: o.store,
     embedder: o.embedder,
     detector: o.detector,
     model: o.model,
-    host: o.host ?? DEFAULT_SERVE_HOST,
+    host,
     port,
     bodyLimit: int('bodyLimit', o.bodyLimit, DEFAULT_SERVE_BODY_LIMIT, 1),
     maxPixels: int('maxPixels', o.maxPixels, DEFAULT_UPLOAD_MAX_PIXELS, 1),
@@ -114,5 +157,7 @@ export function resolveServeOptions(o: ServeOptions): ResolvedServeOptions {
     jobTimeoutMs: int('jobTimeoutMs', o.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS, 1),
     maxQueue: int('maxQueue', o.maxQueue, DEFAULT_UPLOAD_QUEUE, 0),
     webRoot: o.webRoot ?? join(PACKAGE_ROOT, 'web'),
+    token: o.token,
+    allowedHosts: [...(o.allowedHosts ?? [])],
   };
 }

@@ -3,6 +3,7 @@
 // static-file paths, bad URLs, oversized headers, timeouts) in the API's one error shape.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { errorOf, loggedErrors, rawRequest } from '../../test/fixtures/serve/http.js';
 import { buildIndexFixture } from '../../test/fixtures/serve/index-fixture.js';
@@ -134,6 +135,21 @@ test('schema validation: each bad field is a 400 naming the field, what it takes
       /^limit must be a whole number from 1 to 200, got "abc"$/,
       /leave it out/,
     ],
+    // ajv reads "1e400" as Infinity and skips its range checks for it.
+    [
+      'GET',
+      '/api/photos?offset=1e400',
+      undefined,
+      /^offset must be a whole number >= 0, got Infinity$/,
+      /leave it out for 0/,
+    ],
+    [
+      'GET',
+      '/api/photos/1e400',
+      undefined,
+      /^photo id must be a whole number >= 1, got Infinity$/,
+      /GET \/api\/photos/,
+    ],
     [
       'GET',
       '/api/photos?offset=-1',
@@ -149,6 +165,20 @@ test('schema validation: each bad field is a 400 naming the field, what it takes
       /every photo/,
     ],
     ['GET', '/api/photos/by-path', undefined, /^path is required$/, /\?path=/],
+    [
+      'GET',
+      '/api/photos?limt=5',
+      undefined,
+      /^"limt" is not a parameter of this endpoint; it takes offset, limit, faces, status$/,
+      /pass only offset, limit, faces and status/,
+    ],
+    [
+      'GET',
+      '/api/photos/by-path?path=a.jpg&x=1',
+      undefined,
+      /^"x" is not a parameter of this endpoint; it takes path$/,
+      /\?path=/,
+    ],
     [
       'GET',
       '/api/photos/abc',
@@ -312,8 +342,18 @@ test('errors beside the schemas: bad JSON, an oversized JSON body, broken multip
       `${part('image')}abc\r\n${part('image')}abc\r\n--b--\r\n`,
     );
     assert.equal(twoFiles.statusCode, 413, twoFiles.body);
-    assert.equal(errorOf(twoFiles).code, 'E_BODY_TOO_LARGE');
+    assert.equal(errorOf(twoFiles).code, 'E_TOO_MANY_FILES');
     assert.match(errorOf(twoFiles).message, /more than one file/);
+    assert.match(errorOf(twoFiles).fix, /one image per request/);
+    const field = (name: string) =>
+      `--b\r\nContent-Disposition: form-data; name="${name}"\r\n\r\nv\r\n`;
+    const fields = await mp(
+      'multipart/form-data; boundary=b',
+      `${Array.from({ length: 12 }, (_, i) => field(`f${i}`)).join('')}--b--\r\n`,
+    );
+    assert.equal(fields.statusCode, 413, fields.body);
+    assert.equal(errorOf(fields).code, 'E_TOO_MANY_FIELDS');
+    assert.match(errorOf(fields).fix, /at most 10 other fields/);
   });
   assert.deepEqual(logged, []);
 });
@@ -323,7 +363,10 @@ test("a real socket: static-file 403/400, a bad URL, 431, non-HTTP bytes and 408
   try {
     const port = Number(new URL(await listen(live)).port);
     const get = (path: string, headers = '') =>
-      rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+      rawRequest(
+        port,
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Connection: close\r\n\r\n`,
+      );
     const logged = await loggedErrors(async () => {
       for (const [path, status, code] of [
         ['/../../etc/passwd', 403, 'E_OUTSIDE_ROOT'],
@@ -345,7 +388,7 @@ test("a real socket: static-file 403/400, a bad URL, 431, non-HTTP bytes and 408
       assert.equal(errorOf(garbage.body).code, 'E_BAD_REQUEST');
       // Headers that never finish: 408 within the (shortened) request timeout, not 30 s later.
       const t0 = performance.now();
-      const slow = await rawRequest(port, 'GET /api/health HTTP/1.1\r\nHost: x\r\n', 5000);
+      const slow = await rawRequest(port, 'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n', 5000);
       assert.equal(slow.status, 408);
       assert.equal(errorOf(slow.body).code, 'E_TIMEOUT');
       assert.ok(
@@ -354,6 +397,70 @@ test("a real socket: static-file 403/400, a bad URL, 431, non-HTTP bytes and 408
       );
     });
     assert.deepEqual(logged, []);
+  } finally {
+    await live.close();
+  }
+});
+
+/** Sends `head`, then one byte of the body every 100 ms; resolves with all it got back. */
+function dribble(port: number, head: string, giveUpMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let got = '';
+    const t0 = performance.now();
+    socket.on('data', (d) => (got += d.toString('utf8')));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(got);
+    });
+    socket.write(head);
+    const timer = setInterval(() => {
+      if (performance.now() - t0 > giveUpMs) socket.destroy();
+      else if (socket.writable) socket.write('a');
+    }, 100);
+  });
+}
+
+test('a body that dribbles in is cut at requestTimeoutMs with a 408 in the API shape (raw, multipart, JSON)', async () => {
+  const live = await createServer({
+    store: fx.store,
+    embedder: fx.embedder,
+    detector: fx.detector,
+    port: 0,
+    requestTimeoutMs: 1000,
+    webRoot: false,
+  });
+  try {
+    const port = Number(new URL(await listen(live)).port);
+    const part =
+      '--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n' +
+      'Content-Type: image/jpeg\r\n\r\n';
+    const logged = await loggedErrors(async () => {
+      for (const [url, type, start] of [
+        ['/api/faces', 'image/jpeg', '\xff\xd8'],
+        ['/api/faces', 'multipart/form-data; boundary=b', part],
+        ['/api/search', 'application/json', '{"faceId": '],
+      ]) {
+        const t0 = performance.now();
+        const got = await dribble(
+          port,
+          `POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\n` +
+            `Content-Length: 100000\r\n\r\n${start}`,
+          8000,
+        );
+        const ms = performance.now() - t0;
+        assert.match(got, /^HTTP\/1\.1 408 /, `${type}: ${JSON.stringify(got)}`);
+        assert.ok(ms > 900 && ms < 3000, `${type}: 408 after ${ms.toFixed(0)} ms`);
+        const e = errorOf(got.slice(got.indexOf('\r\n\r\n') + 4));
+        assert.equal(e.code, 'E_TIMEOUT');
+        assert.equal(e.message, 'the request did not arrive within 1 s');
+      }
+    });
+    assert.deepEqual(logged, []);
+    // A request sent in time is not cut, and the server still answers.
+    const h = await fetch(`http://127.0.0.1:${port}/api/health`);
+    assert.equal(h.status, 200);
   } finally {
     await live.close();
   }

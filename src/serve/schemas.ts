@@ -12,7 +12,10 @@ import {
   MAX_EMBEDDING_LENGTH,
 } from './options.js';
 
-/** A JSON Schema node; `fix` is this API's annotation keyword (declared to ajv in validation.ts). */
+/**
+ * A JSON Schema node; `fix` is this API's annotation keyword and `finite` its check that a
+ * coerced number is finite (both declared to ajv in validation.ts).
+ */
 export interface Schema {
   type?: 'object' | 'array' | 'integer' | 'number' | 'string';
   /** Names the field in messages where its key does not (path parameters: "face id"). */
@@ -31,6 +34,7 @@ const LISTED_ID_FIX = 'pass the id the API listed (GET /api/photos)';
 function idSchema(fix = LISTED_ID_FIX, title?: string): Schema {
   return {
     type: 'integer',
+    finite: true,
     minimum: 1,
     maximum: Number.MAX_SAFE_INTEGER,
     ...(title === undefined ? {} : { title }),
@@ -44,6 +48,7 @@ function wholeSchema(name: string, def: number, min: number, max: number): Schem
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
   return {
     type: 'integer',
+    finite: true,
     minimum: min,
     maximum: max,
     default: def,
@@ -120,8 +125,10 @@ export const PHOTOS_QUERY: Schema = {
       fix: 'pass status=ok, no-face or failed, or leave it out for every photo',
     },
   },
+  // A misspelt parameter (?limt=5) is refused, not silently ignored.
+  additionalProperties: false,
   description: 'a query of offset, limit, faces and status',
-  fix: 'e.g. /api/photos?offset=0&limit=50',
+  fix: 'pass only offset, limit, faces and status, e.g. /api/photos?offset=0&limit=50',
 };
 
 export interface ByPathQuery {
@@ -139,6 +146,7 @@ export const BY_PATH_QUERY: Schema = {
     },
   },
   required: ['path'],
+  additionalProperties: false,
   description: 'a query with a path',
   fix: 'pass ?path=<photo path relative to the indexed root>',
 };

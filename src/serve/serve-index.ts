@@ -19,6 +19,7 @@ import {
 } from '../search/index.js';
 import { DEFAULT_SERVE } from './defaults.js';
 import { openSampleIndex, SAMPLE_INDEX } from './sample.js';
+import { checkAccessOptions } from './options.js';
 import { createServer, listen } from './server.js';
 
 export interface ServeIndexOptions {
@@ -41,6 +42,12 @@ export interface ServeIndexOptions {
   maxPixels?: number;
   /** Largest request body in bytes; default `DEFAULT_SERVE.bodyLimit`. */
   bodyLimit?: number;
+  /** Milliseconds to receive a request's headers, and its body; default 30 000. */
+  requestTimeoutMs?: number;
+  /** The token requests must carry; required when `host` is not a loopback address. */
+  token?: string;
+  /** Host names the server answers to besides localhost, 127.0.0.1, [::1] and `host`. */
+  allowedHosts?: readonly string[];
   /** The tensor backend to start; default the engine's choice. */
   backend?: BackendName;
   /** Progress of building the sample index. */
@@ -51,6 +58,8 @@ export interface ServingIndex {
   app: FastifyInstance;
   /** The base URL, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** Requests must carry the token (`token` was given). */
+  tokenRequired: boolean;
   store: FaceStore;
   stats: StoreStats;
   /** Why uploads are off (the default model is not installed), when they are. */
@@ -107,6 +116,8 @@ async function listenOn(app: FastifyInstance, host: string, port: number): Promi
 export async function serveIndex(options: ServeIndexOptions): Promise<ServingIndex> {
   checkIndexChoice(options);
   const host = options.host ?? DEFAULT_SERVE.host;
+  // Before the model and the index load: a server exposed without a token never starts.
+  checkAccessOptions(host, options.token);
   const port = options.port ?? DEFAULT_SERVE.port;
   await initEngine({ backend: options.backend });
   const { modelDir, uploadsOff } = uploadModel(options);
@@ -144,10 +155,22 @@ export async function serveIndex(options: ServeIndexOptions): Promise<ServingInd
       port,
       maxPixels: options.maxPixels,
       bodyLimit: options.bodyLimit,
+      requestTimeoutMs: options.requestTimeoutMs,
+      token: options.token,
+      allowedHosts: options.allowedHosts,
     });
     const url = await listenOn(app, host, port);
     const stats = await store.stats();
-    return { app, url, store, stats, uploadsOff, sample, close };
+    return {
+      app,
+      url,
+      tokenRequired: options.token !== undefined,
+      store,
+      stats,
+      uploadsOff,
+      sample,
+      close,
+    };
   } catch (e) {
     await close();
     throw e;

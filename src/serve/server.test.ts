@@ -3,12 +3,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { errorOf } from '../../test/fixtures/serve/http.js';
+import { errorOf, rawRequest } from '../../test/fixtures/serve/http.js';
 import { buildIndexFixture } from '../../test/fixtures/serve/index-fixture.js';
 import { pngBomb, pngHeaderOnly } from '../../test/fixtures/serve/png.js';
-import { oddOneOut, type FaceRecord } from '../search/index.js';
+import { indexPhotos, oddOneOut, type FaceRecord } from '../search/index.js';
 import {
   createServer,
   listen,
@@ -156,6 +158,12 @@ test('bad uploads: wrong content type, non-image bytes, empty, corrupt → clear
   const truncated = await upload(astronaut.subarray(0, 4000), 'image/jpeg');
   assert.equal(truncated.statusCode, 422);
   assert.equal(errorOf(truncated).code, 'E_IMAGE_DECODE');
+  // The reader's hints name its options (failOn, maxPixels): HTTP clients get what they can do.
+  assert.match(errorOf(truncated).fix, /^upload an intact copy/);
+  assert.match(errorOf(notImage).fix, /^upload a JPEG, PNG or WebP image/);
+  for (const r of [notImage, gif, truncated]) {
+    assert.doesNotMatch(errorOf(r).fix, /failOn|maxPixels|readImage|pass \{/, r.body);
+  }
   // No server path or '<buffer>' leaks into answers.
   for (const r of [text, notImage, empty, truncated]) {
     assert.ok(!r.body.includes(fx.dir), r.body);
@@ -173,6 +181,10 @@ test('a 20000x20000 PNG header is refused from its header, before any pixel is d
   const e = errorOf(r);
   assert.equal(e.code, 'E_IMAGE_TOO_LARGE');
   assert.match(e.message, /20000x20000/);
+  assert.equal(
+    e.fix,
+    'upload a smaller image: at most 25000000 pixels (width x height, e.g. 5000x5000); downscale it first',
+  );
   assert.ok(ms < 2000, `answered in ${ms.toFixed(0)} ms`);
 });
 
@@ -259,6 +271,49 @@ test('GET /api/photos: list and paging; photo, faces, image and thumbnail', asyn
   assert.equal((await app.inject('/api/faces/999999/thumbnail')).statusCode, 404);
   assert.equal((await app.inject('/api/nothing-here')).statusCode, 404);
   assert.equal(errorOf(await app.inject('/api/nothing-here')).code, 'E_NOT_FOUND');
+});
+
+test('failed photos: their errors name paths relative to the root, never absolute, and no library hints', async () => {
+  // A real corrupt file through the real indexer, and the record of an unreadable one naming
+  // server paths as the indexer's walker does.
+  const broken = join(fx.root, 'broken.jpg');
+  await writeFile(broken, astronaut.subarray(0, 600));
+  await indexPhotos(fx.root, fx.store, { embedder: fx.embedder, detector: fx.detector });
+  await fx.store.putPhoto(
+    {
+      path: 'sub/locked.jpg',
+      hash: 'f'.repeat(64),
+      size: 1,
+      width: 0,
+      height: 0,
+      status: 'failed',
+      error: `cannot read ${fx.root}/sub/locked.jpg: EACCES (see ${fx.dir}/faces.sqlite and /etc/x)`,
+    },
+    [],
+  );
+  try {
+    const r = await app.inject('/api/photos?status=failed');
+    assert.equal(r.statusCode, 200, r.body);
+    const { photos } = r.json() as { photos: { id: number; path: string; error: string }[] };
+    assert.deepEqual(photos.map((p) => p.path).sort(), ['broken.jpg', 'sub/locked.jpg']);
+    const locked = photos.find((p) => p.path === 'sub/locked.jpg')!;
+    assert.equal(
+      locked.error,
+      'cannot read sub/locked.jpg: EACCES (see <server path> and <server path>)',
+    );
+    const corrupt = photos.find((p) => p.path === 'broken.jpg')!;
+    assert.match(corrupt.error, /truncated or corrupt/);
+    assert.doesNotMatch(corrupt.error, /failOn/);
+    for (const url of ['/api/photos?status=failed', `/api/photos/${photos[0].id}`]) {
+      const body = (await app.inject(url)).body;
+      assert.ok(!body.includes(fx.dir), body);
+      assert.ok(!body.includes(tmpdir()), body);
+    }
+  } finally {
+    await fx.store.deletePhoto('broken.jpg');
+    await fx.store.deletePhoto('sub/locked.jpg');
+    await rm(broken);
+  }
 });
 
 test('paths outside the indexed root → 403 E_OUTSIDE_ROOT, without revealing the root', async () => {
@@ -529,6 +584,202 @@ test('a real listen on 127.0.0.1:0: health and an upload over HTTP', async () =>
     });
     assert.equal(big.status, 413);
   } finally {
+    await live.close();
+  }
+});
+
+test('DNS rebinding: only loopback names and the bound host are answered; others get 421 E_BAD_HOST', async () => {
+  const live = await createServer({ store: fx.store, port: 0, webRoot: false });
+  try {
+    const port = Number(new URL(await listen(live)).port);
+    const get = (host: string) =>
+      rawRequest(port, `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
+      assert.equal((await get(host)).status, 200, host);
+    }
+    for (const host of [
+      `evil.example:${port}`,
+      'attacker.test',
+      '127.0.0.1.evil.test',
+      '[::2]',
+      'a b',
+    ]) {
+      const r = await get(host);
+      assert.equal(r.status, 421, `${host}: ${r.body}`);
+      const e = errorOf(r.body);
+      assert.equal(e.code, 'E_BAD_HOST');
+      assert.match(e.fix, /localhost, 127\.0\.0\.1, \[::1\]/);
+    }
+  } finally {
+    await live.close();
+  }
+  // Bound to every interface: this machine's name is answered too, besides the loopback names.
+  const wide = await createServer({
+    store: fx.store,
+    host: '0.0.0.0',
+    token: 'a-long-token',
+    webRoot: false,
+  });
+  try {
+    const auth = { authorization: 'Bearer a-long-token' };
+    const mine = await wide.inject({
+      url: '/api/health',
+      headers: { ...auth, host: `${hostname()}:8080` },
+    });
+    assert.equal(mine.statusCode, 200, mine.body);
+    const other = await wide.inject({
+      url: '/api/health',
+      headers: { ...auth, host: 'evil.example' },
+    });
+    assert.equal(other.statusCode, 421);
+  } finally {
+    await wide.close();
+  }
+});
+
+test('cross-origin POSTs are refused with 403 E_BAD_ORIGIN before the body is read; same origin and no Origin pass', async () => {
+  const face = (await allFaces())[0];
+  const search = (headers: Record<string, string>) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/search',
+      headers: { host: '127.0.0.1:8080', ...headers },
+      payload: { faceId: face.id },
+    });
+  assert.equal((await search({})).statusCode, 200);
+  assert.equal((await search({ origin: 'http://127.0.0.1:8080' })).statusCode, 200);
+  for (const origin of [
+    'http://evil.example',
+    'http://127.0.0.1:9999',
+    'https://127.0.0.1.evil.test:8080',
+    'null',
+  ]) {
+    const r = await search({ origin });
+    assert.equal(r.statusCode, 403, `${origin}: ${r.body}`);
+    assert.equal(errorOf(r).code, 'E_BAD_ORIGIN');
+  }
+  // An upload from another origin is refused before its bytes reach the model.
+  const up = await app.inject({
+    method: 'POST',
+    url: '/api/faces',
+    headers: { 'content-type': 'image/jpeg', origin: 'http://evil.example' },
+    body: astronaut,
+  });
+  assert.equal(up.statusCode, 403);
+  // Reads are not state-changing: a GET with a foreign Origin is answered (the browser's CORS rules keep its body from the page).
+  const list = await app.inject({ url: '/api/photos', headers: { origin: 'http://evil.example' } });
+  assert.equal(list.statusCode, 200);
+});
+
+test('beyond loopback a token is required; with one, requests carry it as Bearer, cookie or ?token=', async () => {
+  assert.throws(
+    () => resolveServeOptions({ store: fx.store, host: '0.0.0.0' }),
+    (e: Error & { code?: string; option?: string; fix?: string }) => {
+      assert.equal(e.code, 'E_BAD_OPTION');
+      assert.equal(e.option, 'token');
+      assert.match(e.message, /binding 0\.0\.0\.0 .* no `token`/);
+      assert.match(e.fix ?? '', /`token`.*EXPRSIM_TOKEN/);
+      return true;
+    },
+  );
+  assert.throws(() => resolveServeOptions({ store: fx.store, token: 'short' }), {
+    code: 'E_BAD_OPTION',
+  });
+  assert.throws(() => resolveServeOptions({ store: fx.store, token: 'has a space' }), {
+    code: 'E_BAD_OPTION',
+  });
+  assert.equal(resolveServeOptions({ store: fx.store, host: '127.0.0.2' }).token, undefined);
+
+  const token = 'secret-token-123';
+  const guarded = await createServer({ store: fx.store, token });
+  try {
+    const none = await guarded.inject('/api/health');
+    assert.equal(none.statusCode, 401);
+    assert.equal(errorOf(none).code, 'E_UNAUTHORIZED');
+    assert.match(errorOf(none).fix, /Authorization: Bearer <token>.*\/\?token=<token>/);
+    assert.equal(none.headers['www-authenticate'], 'Bearer realm="exprsim"');
+    const wrong = await guarded.inject({
+      url: '/api/health',
+      headers: { authorization: 'Bearer nope-nope-nope' },
+    });
+    assert.equal(wrong.statusCode, 401);
+    assert.match(errorOf(wrong).message, /not this server's/);
+    assert.ok(!wrong.body.includes(token));
+    assert.equal((await guarded.inject('/')).statusCode, 401);
+    const bearer = await guarded.inject({
+      url: '/api/health',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(bearer.statusCode, 200);
+    // ?token= works on the API and is no parameter of the route.
+    const q = await guarded.inject(`/api/photos?limit=1&token=${token}`);
+    assert.equal(q.statusCode, 200, q.body);
+    // The web app: /?token= sets an HttpOnly, SameSite=Strict cookie and takes the token out of the address.
+    const page = await guarded.inject(`/odd.html?x=1&token=${token}`);
+    assert.equal(page.statusCode, 303);
+    assert.equal(page.headers.location, '/odd.html?x=1');
+    const setCookie = String(page.headers['set-cookie']);
+    assert.match(setCookie, /^exprsim_token=secret-token-123; HttpOnly; SameSite=Strict; Path=\//);
+    assert.equal((await guarded.inject(`//evil.example/?token=${token}`)).headers.location, '/');
+    const cookie = setCookie.split(';')[0];
+    const home = await guarded.inject({ url: '/', headers: { cookie } });
+    assert.equal(home.statusCode, 200);
+    assert.match(home.body, /data-testid="upload-input"/);
+    const face = (await allFaces())[0];
+    const s = await guarded.inject({
+      method: 'POST',
+      url: '/api/search',
+      headers: { cookie, host: 'localhost:8080', origin: 'http://localhost:8080' },
+      payload: { faceId: face.id },
+    });
+    assert.equal(s.statusCode, 200, s.body);
+  } finally {
+    await guarded.close();
+  }
+});
+
+test("a request arriving while the server closes gets 503 E_BUSY in the API's shape", async () => {
+  const live = await createServer({
+    store: fx.store,
+    embedder: fx.embedder,
+    detector: fx.detector,
+    port: 0,
+    webRoot: false,
+  });
+  const url = await listen(live);
+  // One keep-alive socket: the second request waits behind the upload and arrives mid-close.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (path: string, body?: Buffer) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const r = http.request(
+        `${url}${path}`,
+        {
+          agent,
+          method: body ? 'POST' : 'GET',
+          headers: body ? { 'content-type': 'image/jpeg' } : {},
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += String(d)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      r.on('error', reject);
+      r.end(body);
+    });
+  try {
+    assert.equal((await send('/api/health')).status, 200);
+    const upload = send('/api/faces', astronaut);
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = live.close();
+    const late = await send('/api/health');
+    assert.equal((await upload).status, 200, 'the upload in flight completes');
+    assert.equal(late.status, 503, late.body);
+    assert.equal(errorOf(late.body).code, 'E_BUSY');
+    assert.equal(errorOf(late.body).message, 'the server is shutting down');
+    await closing;
+  } finally {
+    agent.destroy();
     await live.close();
   }
 });

@@ -1,13 +1,23 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServeContext } from './context.js';
-import { answerError, clientErrorHandler, installErrorHandlers } from './errors.js';
+import {
+  HttpError,
+  answerError,
+  clientErrorHandler,
+  installErrorHandlers,
+  toApiError,
+} from './errors.js';
 import {
   JSON_BODY_LIMIT,
   resolveServeOptions,
   type ResolvedServeOptions,
   type ServeOptions,
 } from './options.js';
+import { installAccessChecks } from './access.js';
+import { installBodyTimeout } from './body-timeout.js';
+import { pathHider } from './hide-paths.js';
 import { createSerialQueue } from './queue.js';
 import { registerFaceRoutes } from './routes/faces.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -58,6 +68,7 @@ declare module 'fastify' {
  */
 export async function createServer(options: ServeOptions): Promise<FastifyInstance> {
   const o = resolveServeOptions(options);
+  const hide = pathHider([o.store.root]);
   const app = Fastify({
     logger: false,
     bodyLimit: o.bodyLimit,
@@ -65,17 +76,41 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     // A socket may be idle while its upload waits for and runs through the model queue.
     connectionTimeout: o.requestTimeoutMs + o.jobTimeoutMs,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // fastify's own 503 while closing has its own body; the hook below answers in the API's.
+    return503OnClosing: false,
     // Node looks for requests past requestTimeout only this often: by default every 30 s, which
     // let a request whose headers dribble in run to twice the limit before its 408.
     http: { connectionsCheckingInterval: Math.min(1000, o.requestTimeoutMs) },
     routerOptions: { querystringParser: parseQuery },
     // Errors fastify and Node raise outside the routes get the API's JSON body too.
-    frameworkErrors: answerError(o.store.root),
+    frameworkErrors: answerError(hide),
     clientErrorHandler: clientErrorHandler(o.requestTimeoutMs),
   });
   app.decorate('exprsim', o);
-  const ctx: ServeContext = { options: o, queue: createSerialQueue(o.maxQueue, o.jobTimeoutMs) };
+  // Node answers an Expect other than 100-continue with a bare 417; this one has the API's body.
+  app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const { status, body } = toApiError(
+      new HttpError(
+        417,
+        'E_BAD_REQUEST',
+        `the Expect header ${JSON.stringify(String(req.headers.expect).slice(0, 60))} is not supported`,
+        'send no Expect header, or Expect: 100-continue',
+      ),
+    );
+    const json = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+      'x-content-type-options': 'nosniff',
+      connection: 'close',
+    });
+    res.end(json);
+  });
+  const ctx: ServeContext = {
+    options: o,
+    hide,
+    queue: createSerialQueue(o.maxQueue, o.jobTimeoutMs),
+  };
   app.addHook('onClose', async () => {
     await ctx.queue.idle();
   });
@@ -89,7 +124,20 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (route.url !== '/api/faces' && methods.includes('POST')) route.bodyLimit ??= JSON_BODY_LIMIT;
   });
-  installErrorHandlers(app, o.store.root);
+  installErrorHandlers(app, hide);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return undefined;
+    const { status, body } = toApiError(
+      new HttpError(503, 'E_BUSY', 'the server is shutting down', 'retry in a moment'),
+    );
+    return reply.code(status).header('connection', 'close').send(body);
+  });
+  installAccessChecks(app, o);
+  installBodyTimeout(app, o.requestTimeoutMs);
   installValidation(app);
   await registerUploadParsers(app, o.bodyLimit);
 

@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import { HttpError, type ApiErrorCode } from './errors.js';
 
 /** The content types POST /api/faces takes as a raw body. */
 export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -29,11 +29,23 @@ export async function registerUploadParsers(app: FastifyInstance, bodyLimit: num
   });
 }
 
-/** @fastify/multipart's limits (413) → the API's 413, naming the limit. */
-const MULTIPART_LIMITS: Record<string, string> = {
-  FST_FILES_LIMIT: 'more than one file',
-  FST_PARTS_LIMIT: `more than ${PART_LIMITS.parts} parts`,
-  FST_FIELDS_LIMIT: `more than ${PART_LIMITS.fields} fields`,
+/** @fastify/multipart's limits (413) → the API's 413: its code, the limit, and what to send. */
+const MULTIPART_LIMITS: Record<string, { code: ApiErrorCode; what: string; fix: string }> = {
+  FST_FILES_LIMIT: {
+    code: 'E_TOO_MANY_FILES',
+    what: 'more than one file',
+    fix: `send one image per request: a single file field "${UPLOAD_FIELD}" (at most ${PART_LIMITS.files} file)`,
+  },
+  FST_PARTS_LIMIT: {
+    code: 'E_TOO_MANY_FIELDS',
+    what: `more than ${PART_LIMITS.parts} parts`,
+    fix: `send the file field "${UPLOAD_FIELD}" and at most ${PART_LIMITS.fields} other fields`,
+  },
+  FST_FIELDS_LIMIT: {
+    code: 'E_TOO_MANY_FIELDS',
+    what: `more than ${PART_LIMITS.fields} fields`,
+    fix: `send the file field "${UPLOAD_FIELD}" and at most ${PART_LIMITS.fields} other fields`,
+  },
 };
 
 /**
@@ -56,7 +68,7 @@ async function multipartFile(req: FastifyRequest): Promise<Buffer | undefined> {
     const code = (e as { code?: unknown }).code;
     const limit = typeof code === 'string' ? MULTIPART_LIMITS[code] : undefined;
     if (limit !== undefined) {
-      throw new HttpError(413, 'E_BODY_TOO_LARGE', `the multipart body has ${limit}`, FIX_TYPE);
+      throw new HttpError(413, limit.code, `the multipart body has ${limit.what}`, limit.fix);
     }
     // fastify's own errors (the file over the size limit: 413) keep their mapping.
     if (typeof code === 'string' && code.startsWith('FST_')) throw e;

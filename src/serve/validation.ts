@@ -16,7 +16,18 @@ import type { Schema } from './schemas.js';
 export function installValidation(app: FastifyInstance): void {
   // One pool per server: ajv caches every schema it compiled for as long as it lives.
   const build = AjvCompiler();
-  const shared = { verbose: true, keywords: ['fix'] };
+  // Parameters a query schema does not list are refused (fastify's default strips them).
+  // `finite`: ajv coerces "1e400" to Infinity and then skips its range checks (they apply to
+  // finite numbers only), so a query's ?offset=1e400 would pass as Infinity.
+  const finite = {
+    // No `type`: ajv runs number keywords for finite numbers only.
+    keyword: 'finite',
+    schemaType: 'boolean' as const,
+    errors: false as const,
+    validate: (on: boolean, data: unknown) =>
+      !on || typeof data !== 'number' || Number.isFinite(data),
+  };
+  const shared = { verbose: true, keywords: ['fix', finite], removeAdditional: false as const };
   const coercing = build({}, { customOptions: shared });
   const strict = build({}, { customOptions: { ...shared, coerceTypes: false } });
   app.setValidatorCompiler((route) =>
@@ -24,11 +35,14 @@ export function installValidation(app: FastifyInstance): void {
   );
 }
 
-/** An empty query value (`?limit=`) counts as left out, so its default applies. */
+/**
+ * An empty query value (`?limit=`) counts as left out, so its default applies. `token` is the
+ * access check's (access.ts), not a route's.
+ */
 export function parseQuery(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(query)) {
-    if (value === '') continue;
+    if (value === '' || key === 'token') continue;
     const had = out[key];
     out[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
   }
@@ -60,7 +74,9 @@ function fieldName(instancePath: string): string {
 
 /** A value as a message shows it: JSON, cut short (an embedding has hundreds of characters). */
 function shown(value: unknown): string {
-  const s = JSON.stringify(value);
+  // Infinity (a coerced "1e400") would show as null.
+  const s =
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
   if (s === undefined) return 'nothing';
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
@@ -85,6 +101,14 @@ export function describeValidation(
     const schema = (node.properties as Record<string, Schema> | undefined)?.[missing];
     const name = schema?.title ?? at(`${e.instancePath}/${missing}`);
     return { message: `${name} is required`, fix: schema?.fix ?? node.fix };
+  }
+  if (e.keyword === 'additionalProperties') {
+    const extra = String(e.params.additionalProperty);
+    const known = Object.keys((node.properties as Record<string, Schema> | undefined) ?? {});
+    return {
+      message: `${shown(extra)} is not a parameter of ${root === 'the query' ? 'this endpoint' : root}; it takes ${known.join(', ')}`,
+      fix: node.fix,
+    };
   }
   const name = node.title ?? at(e.instancePath);
   // A node without a description is an omission in schemas.ts; ajv's own words still name the rule.

@@ -1,6 +1,8 @@
 /** The JSON shapes the API answers with, made from store records. */
 import { roundTo as round, roundedBox } from '../core/round.js';
 import type { Box, FaceRecord, PhotoRecord } from '../search/index.js';
+import { LIBRARY_HINT } from './errors.js';
+import type { HidePaths } from './hide-paths.js';
 
 export interface FaceView {
   id: number;
@@ -31,6 +33,16 @@ export interface PhotoView {
   faces?: FaceView[];
 }
 
+/**
+ * The indexer records `message (fix)`; a fix naming library options (`failOn: 'truncated'`) is
+ * for whoever runs the index, not for HTTP clients, and is left out.
+ */
+function photoError(error: string, hide: HidePaths): string {
+  const m = /^(.*) \(([^()]*(?:\([^()]*\)[^()]*)*)\)$/s.exec(error);
+  const text = m !== null && LIBRARY_HINT.test(m[2]) ? m[1] : error;
+  return hide(text);
+}
+
 export const photoImageUrl = (id: number) => `/api/photos/${id}/image`;
 export const thumbnailUrl = (id: number) => `/api/faces/${id}/thumbnail`;
 
@@ -53,14 +65,22 @@ export function faceView(f: FaceRecord, withEmbedding = false): FaceView {
   };
 }
 
-export function photoView(p: PhotoRecord, faces?: readonly FaceRecord[]): PhotoView {
+/**
+ * A photo as the API shows it. `hide` takes server paths out of its error (the indexer's text,
+ * which can name files by absolute path), and library hints an HTTP client cannot follow go.
+ */
+export function photoView(
+  p: PhotoRecord,
+  hide: HidePaths,
+  faces?: readonly FaceRecord[],
+): PhotoView {
   return {
     id: p.id,
     path: p.path,
     width: p.width,
     height: p.height,
     status: p.status,
-    ...(p.error === undefined ? {} : { error: p.error }),
+    ...(p.error === undefined ? {} : { error: photoError(p.error, hide) }),
     indexedAt: p.indexedAt,
     imageUrl: photoImageUrl(p.id),
     ...(faces === undefined ? {} : { faces: faces.map((f) => faceView(f)) }),

@@ -17,6 +17,9 @@ interface ServeOpts {
   sample?: boolean;
   maxPixels?: string;
   bodyLimit?: string;
+  token?: string;
+  allowedHosts?: string;
+  requestTimeoutMs?: string;
 }
 
 const note = (line: string) => process.stderr.write(`exprsim: ${line}\n`);
@@ -38,6 +41,13 @@ export function registerServeCommand(program: Command): void {
       port: parseNumber('--port', o.port, { min: 0, max: 65535 }) ?? DEFAULT_SERVE.port,
       maxPixels: parseNumber('--max-pixels', o.maxPixels, { min: 1 }),
       bodyLimit: parseNumber('--body-limit', o.bodyLimit, { min: 1 }),
+      requestTimeoutMs: parseNumber('--request-timeout', o.requestTimeoutMs, { min: 1 }),
+      // The environment keeps the token out of the process list (ps shows flags).
+      token: o.token ?? (process.env.EXPRSIM_TOKEN || undefined),
+      allowedHosts: o.allowedHosts
+        ?.split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
       backend: resolveBackend(g),
     };
     const serve = await import('../../serve/index.js');

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { ExprsimError } from '../../core/errors.js';
+import { ExprsimError, isExprsimError } from '../../core/errors.js';
 import { formatFromExtension } from '../../image/format.js';
 import type { ServeContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
@@ -74,7 +74,9 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
       );
       const page = all.slice(offset, offset + limit);
       const photos = await Promise.all(
-        page.map(async (p) => photoView(p, withFaces ? await store.facesOfPhoto(p.id) : undefined)),
+        page.map(async (p) =>
+          photoView(p, ctx.hide, withFaces ? await store.facesOfPhoto(p.id) : undefined),
+        ),
       );
       return { total: all.length, offset, limit, photos };
     },
@@ -86,9 +88,18 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
     { schema: { querystring: BY_PATH_QUERY } },
     async (req) => {
       const { path } = req.query;
-      const photo = await store.getPhoto(path);
+      const fix =
+        'pass ?path=<photo path relative to the indexed root>, as GET /api/photos lists it';
+      if (path.includes('\0'))
+        throw new HttpError(400, 'E_BAD_REQUEST', 'path has a NUL byte', fix);
+      // The store's own check of a path (E_BAD_OPTION) is a bad request here, not an option.
+      const photo = await store.getPhoto(path).catch((e: unknown) => {
+        if (isExprsimError(e) && e.code === 'E_BAD_OPTION')
+          throw new HttpError(400, 'E_BAD_REQUEST', `path is not a photo path: ${e.message}`, fix);
+        throw e;
+      });
       if (photo === undefined) throw notFound(`photo ${JSON.stringify(path)}`);
-      return photoView(photo, await store.facesOfPhoto(photo.id));
+      return photoView(photo, ctx.hide, await store.facesOfPhoto(photo.id));
     },
   );
 
@@ -96,7 +107,7 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
     const { id } = req.params;
     const photo = await store.getPhotoById(id);
     if (photo === undefined) throw notFound(`photo ${id}`);
-    return photoView(photo, await store.facesOfPhoto(id));
+    return photoView(photo, ctx.hide, await store.facesOfPhoto(id));
   });
 
   app.get<{ Params: IdParams }>('/api/photos/:id/faces', byId, async (req) => {
@@ -104,7 +115,7 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
     const photo = await store.getPhotoById(id);
     if (photo === undefined) throw notFound(`photo ${id}`);
     const faces = await store.facesOfPhoto(id);
-    return { photo: photoView(photo), faces: photoView(photo, faces).faces };
+    return { photo: photoView(photo, ctx.hide), faces: photoView(photo, ctx.hide, faces).faces };
   });
 
   app.get<{ Params: IdParams }>('/api/photos/:id/image', byId, async (req, reply) => {
