@@ -481,6 +481,15 @@ test('POST /api/odd-one-out: faceIds or embeddings; the answer matches oddOneOut
     payload: { embeddings: faces.map((f) => Array.from(f.embedding)) },
   });
   assert.equal(byEmb.json().odd, want.odd);
+  assert.equal(byEmb.json().tie, false);
+  const same = Array.from(faces[0].embedding);
+  const tied = await app.inject({
+    method: 'POST',
+    url: '/api/odd-one-out',
+    payload: { embeddings: [same, same, same] },
+  });
+  assert.equal(tied.statusCode, 200, tied.body);
+  assert.equal(tied.json().tie, true);
   for (const payload of [
     { faceIds: [faces[0].id, faces[1].id] },
     { faceIds: [faces[0].id, faces[0].id, faces[1].id] },

@@ -100,6 +100,8 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServeContext): v
       return {
         odd: r.odd,
         pair: r.pair,
+        // Two pairs equally close: no face is the odd one (the CLI says so too).
+        tie: r.tie,
         ...(faces ? { oddFaceId: faces[r.odd].id, faces } : {}),
         distances: [
           { a: 0, b: 1, distance: r.distances.ab },
