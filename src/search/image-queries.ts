@@ -86,6 +86,10 @@ export interface SearchIndexOptions extends PhotoModelOptions {
   k?: number;
   /** Which face of the query photo (0 = highest detector score); default the largest. */
   face?: number;
+  /** HNSW candidate list where the index has an ANN index (default `ANN_DEFAULTS.efSearch`). */
+  efSearch?: number;
+  /** Scan every face even where the index has an ANN index. */
+  exact?: boolean;
 }
 
 export interface SearchIndexResult extends ImageSearchResult {
@@ -106,6 +110,8 @@ export async function searchIndex(options: SearchIndexOptions): Promise<SearchIn
       k: options.k,
       face: options.face,
       margin: options.margin,
+      efSearch: options.efSearch,
+      exact: options.exact,
     });
     return { ...r, db: redactLocation(options.db), root: store.root };
   });
