@@ -15,9 +15,10 @@ export interface AnnOptions {
   /** Default `auto` (`EXPRSIM_ANN=0` in the environment forces `off`). */
   mode?: AnnMode;
   /**
-   * `auto` builds (and searches) the ANN index of a model version with at least this many faces.
-   * Default {@link ANN_DEFAULTS}.minFaces, measured in BENCHMARKS.md ("ANN"): below it the exact
-   * scan takes a few milliseconds and needs no index to build, save or keep in step.
+   * `auto` builds (and searches) the ANN index past this many faces (of a model version in
+   * SQLite, of the table in PostgreSQL). Default {@link ANN_MIN_FACES} of the store: below it the
+   * exact search is fast enough (BENCHMARKS.md, "Approximate nearest neighbours") and needs no
+   * index to build, save or keep in step.
    */
   minFaces?: number;
   /** HNSW graph degree (usearch `connectivity`, pgvector `m`). More: better recall, bigger index. */
@@ -30,10 +31,17 @@ export interface AnnOptions {
 
 export type ResolvedAnnOptions = Required<AnnOptions>;
 
+/**
+ * Where `auto` starts using HNSW, per store. SQLite's in-memory scan takes about 2 ms at 100k
+ * faces (and a graph of 100k takes tens of seconds to build), so below that an index buys
+ * nothing worth keeping; PostgreSQL's exact `ORDER BY <->` reads every row, about 50 ms at 20k
+ * faces against a few ms through the index, so it gets one sooner.
+ */
+export const ANN_MIN_FACES = Object.freeze({ sqlite: 100_000, postgres: 10_000 });
+
 /** The defaults (pgvector's m and ef_construction; ef_search 64 gives recall@10 ≥ 0.99 at 1M). */
-export const ANN_DEFAULTS: Readonly<ResolvedAnnOptions> = Object.freeze({
+export const ANN_DEFAULTS: Readonly<Omit<ResolvedAnnOptions, 'minFaces'>> = Object.freeze({
   mode: 'auto',
-  minFaces: 100_000,
   m: 16,
   efConstruction: 64,
   efSearch: 64,
@@ -52,7 +60,7 @@ function wholeNumber(value: unknown, key: string, min: number, max: number): num
       `${key} must be a whole number from ${min} to ${max}, got ${String(value)}`,
       {
         input: `${key}=${String(value)}`,
-        fix: `pass e.g. ${key} ${String(ANN_DEFAULTS[key as keyof AnnOptions])}`,
+        fix: `pass a whole number from ${min} to ${max}`,
         option: key,
       },
     );
@@ -68,6 +76,7 @@ export function checkEfSearch(value: unknown): number {
 /** The options with defaults filled in; E_BAD_OPTION naming the bad one. */
 export function resolveAnnOptions(
   options: AnnOptions = {},
+  store: keyof typeof ANN_MIN_FACES = 'sqlite',
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedAnnOptions {
   const mode = options.mode ?? ANN_DEFAULTS.mode;
@@ -80,7 +89,7 @@ export function resolveAnnOptions(
   }
   return {
     mode: annDisabledByEnv(env) ? 'off' : mode,
-    minFaces: wholeNumber(options.minFaces ?? ANN_DEFAULTS.minFaces, 'minFaces', 1, 2 ** 31),
+    minFaces: wholeNumber(options.minFaces ?? ANN_MIN_FACES[store], 'minFaces', 1, 2 ** 31),
     m: wholeNumber(options.m ?? ANN_DEFAULTS.m, 'm', 2, 100),
     efConstruction: wholeNumber(
       options.efConstruction ?? ANN_DEFAULTS.efConstruction,

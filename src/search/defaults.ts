@@ -2,7 +2,7 @@
 // option is left out, and the CLI's help shows them.
 import type { OptionSpec } from '../core/option-spec.js';
 import { DETECTOR_NAMES } from '../detect/defaults.js';
-import { ANN_DEFAULTS, ANN_MODES } from './ann-options.js';
+import { ANN_DEFAULTS, ANN_MIN_FACES, ANN_MODES } from './ann-options.js';
 
 export const DEFAULT_SEARCH = Object.freeze({
   /** Neighbours a search returns. */
@@ -47,8 +47,7 @@ export const INDEX_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
   },
   {
     flags: '--ann-min-faces <n>',
-    help: 'faces of a model version from which --ann auto builds the index',
-    default: String(ANN_DEFAULTS.minFaces),
+    help: `faces from which --ann auto builds the index (default: ${ANN_MIN_FACES.sqlite} of a model version in SQLite, ${ANN_MIN_FACES.postgres} in PostgreSQL)`,
   },
   { flags: '--ann-m <n>', help: 'HNSW graph degree', default: String(ANN_DEFAULTS.m) },
   {

@@ -25,7 +25,7 @@ export interface IndexFolderOptions extends PhotoModelOptions {
   prune?: boolean;
   /**
    * The ANN index the closing store builds or keeps (ann-options.ts): default `auto`, past
-   * `ANN_DEFAULTS.minFaces` faces; `hnsw` at any size; `off` leaves none.
+   * `ANN_MIN_FACES` faces; `hnsw` at any size; `off` leaves none.
    */
   ann?: AnnOptions;
   /** Stop after the photo in progress (every finished photo is committed). */

@@ -19,6 +19,7 @@ export type {
 export { openStore, storeKind, STORE_SCHEMES } from './open-store.js';
 export {
   ANN_DEFAULTS,
+  ANN_MIN_FACES,
   ANN_MODES,
   annDisabledByEnv,
   resolveAnnOptions,

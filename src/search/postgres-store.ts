@@ -228,7 +228,7 @@ export class PostgresFaceStore implements FaceStore {
   static async open(url: string, options: OpenStoreOptions = {}): Promise<PostgresFaceStore> {
     const location = redactLocation(url);
     const readonly = options.readonly ?? false;
-    const annOptions = resolveAnnOptions(options.ann);
+    const annOptions = resolveAnnOptions(options.ann, 'postgres');
     const requested =
       options.root === undefined ? undefined : await resolveFolder(options.root, 'photo folder');
     const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000 });

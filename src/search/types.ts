@@ -162,7 +162,7 @@ export interface OpenStoreOptions {
   readonly?: boolean;
   /**
    * Approximate nearest-neighbour search (HNSW) for large indexes: by default (`auto`) past
-   * `ANN_DEFAULTS.minFaces` faces of a model version; `mode: 'off'` (or `EXPRSIM_ANN=0`) keeps
+   * `ANN_MIN_FACES` faces (of a model version in SQLite); `mode: 'off'` (or `EXPRSIM_ANN=0`) keeps
    * every search exact. See ann-options.ts and README.md "ANN".
    */
   ann?: AnnOptions;
