@@ -444,7 +444,7 @@ export function renderAnnSection(machine: MachineInfo, r: Row): string {
   if (sq.insertSeconds !== undefined || pgr.insertSeconds !== undefined) {
     lines.push(
       '',
-      `Writing the faces: SQLite \`putPhotos\` (20k photos a transaction) ${num(sq.insertSeconds, 0)} s (${num(sq.fileMiB, 0)} MiB file); PostgreSQL set-based INSERTs ${num(pgr.insertSeconds, 0)} s. First query of a fresh reader: exact ${num(get(sq, 'exact', 'firstQueryMs'), 0)} ms (loads every embedding), usearch ${num(get(sq, 'usearch', 'firstQueryMs'), 0)} ms (loads the saved graph and checks it against the database).`,
+      `Writing the faces: SQLite \`putPhotos\` (20k photos a transaction) ${num(sq.insertSeconds, 0)} s (${num(sq.fileMiB, 0)} MiB file)${pgr.insertSeconds === undefined ? '' : `; PostgreSQL set-based INSERTs ${num(pgr.insertSeconds, 0)} s (table with its indexes ${num(get(pgr, 'hnsw', 'tableMiB'), 0)} MiB)`}. First query of a fresh reader: exact ${num(get(sq, 'exact', 'firstQueryMs'), 0)} ms (loads every embedding), usearch ${num(get(sq, 'usearch', 'firstQueryMs'), 0)} ms (loads the saved graph and checks it against the database).`,
     );
   }
   const sc = (http.scenarios as Row[] | undefined) ?? [];

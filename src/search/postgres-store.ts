@@ -630,6 +630,9 @@ export class PostgresFaceStore implements FaceStore {
       );
       if (dim === undefined || !wantsAnn(this.annOptions, faces)) return false;
       const started = performance.now();
+      logger.info(
+        `${this.location}: building the HNSW index of ${faces} faces (about a minute per 100k on a small machine)`,
+      );
       const c = await this.pool.connect();
       try {
         // The graph is built in memory when it fits (it is much slower when it does not).
