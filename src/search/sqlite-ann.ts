@@ -326,6 +326,7 @@ export function buildAnn(
   options: ResolvedAnnOptions,
 ): ModelAnn {
   const started = performance.now();
+  logger.info(`building the ANN index of model ${model} (minutes for a million faces)`);
   const ann = new ModelAnn(
     model,
     dimension,
