@@ -393,3 +393,74 @@ export function renderDetectSpeedSection(machine: MachineInfo, r: Row): string {
   }
   return lines.join('\n');
 }
+
+/** Section `ann`: exact vs HNSW in both stores and over HTTP (bench/suites/ann.ts). */
+export function renderAnnSection(machine: MachineInfo, r: Row): string {
+  const data = (r.data as Row | undefined) ?? {};
+  const sq = (r.sqlite as Row | undefined) ?? {};
+  const pgr = (r.postgres as Row | undefined) ?? {};
+  const http = (r.http as Row | undefined) ?? {};
+  const faces = Number(r.faces).toLocaleString('en-US');
+  const lines = header(
+    'Approximate nearest neighbours (HNSW) at scale',
+    'npm run bench -- ann',
+    machine,
+    [
+      `${faces} clustered 16-d unit vectors (${String(data.clusters)} centres, spread ${String(data.spread)} per dimension, renormalised), k = ${String(r.k)}.`,
+      `ms/query: median (and p99) of ${String(data.latencyQueries)} queries from one client, face records included; recall@10: share of the exact 10 nearest found, over ${String(data.queries)} other queries.`,
+      'HNSW m = 16, ef_construction = 64 in both stores (the defaults); build = the closing writer (usearch: build and save beside the file; pgvector: CREATE INDEX).',
+    ],
+  );
+  lines.push(
+    '| store | search | efSearch | median ms/query | p99 ms | recall@10 | build s | index MiB |',
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+  );
+  const runs = (x: unknown) => ((x as Row | undefined)?.runs as Row[] | undefined) ?? [];
+  const ex = sq.exact as Row | undefined;
+  if (ex !== undefined) {
+    lines.push(
+      `| SQLite | exact scan | — | ${num(ex.medianMs, 2)} | ${num(ex.p99Ms, 1)} | ${num(ex.recall, 3)} | — | — |`,
+    );
+  }
+  const us = sq.usearch as Row | undefined;
+  for (const [i, run] of runs(us).entries()) {
+    lines.push(
+      `| SQLite | usearch HNSW | ${String(run.efSearch)} | ${num(run.medianMs, 2)} | ${num(run.p99Ms, 1)} | ${num(run.recall, 3)} | ${i === 0 ? num(us?.buildSeconds, 0) : ''} | ${i === 0 ? num(us?.indexMiB, 0) : ''} |`,
+    );
+  }
+  const pex = pgr.exact as Row | undefined;
+  if (pex !== undefined) {
+    lines.push(
+      `| PostgreSQL | exact (seq scan) | — | ${num(pex.medianMs, 1)} | ${num(pex.p99Ms, 1)} | 1 | — | — |`,
+    );
+  }
+  const hn = pgr.hnsw as Row | undefined;
+  for (const [i, run] of runs(hn).entries()) {
+    lines.push(
+      `| PostgreSQL | pgvector HNSW | ${String(run.efSearch)} | ${num(run.medianMs, 2)} | ${num(run.p99Ms, 1)} | ${num(run.recall, 3)} | ${i === 0 ? num(hn?.buildSeconds, 0) : ''} | ${i === 0 ? num(hn?.indexMiB, 0) : ''} |`,
+    );
+  }
+  if (pgr.skipped !== undefined) lines.push('', `PostgreSQL skipped: ${String(pgr.skipped)}.`);
+  if (sq.insertSeconds !== undefined || pgr.insertSeconds !== undefined) {
+    lines.push(
+      '',
+      `Writing the faces: SQLite \`putPhotos\` (20k photos a transaction) ${num(sq.insertSeconds, 0)} s (${num(sq.fileMiB, 0)} MiB file)${pgr.insertSeconds === undefined ? '' : `; PostgreSQL set-based INSERTs ${num(pgr.insertSeconds, 0)} s (table with its indexes ${num(get(pgr, 'hnsw', 'tableMiB'), 0)} MiB)`}. First query of a fresh reader: exact ${num(get(sq, 'exact', 'firstQueryMs'), 0)} ms (loads every embedding), usearch ${num(get(sq, 'usearch', 'firstQueryMs'), 0)} ms (loads the saved graph and checks it against the database).`,
+    );
+  }
+  const sc = (http.scenarios as Row[] | undefined) ?? [];
+  if (sc.length > 0) {
+    lines.push(
+      '',
+      `HTTP: POST /api/search with an embedding (k = ${String(http.k)}) on loopback, the real server (src/serve) in its own process on the ${faces}-face SQLite index, autocannon with ${String(http.connections)} connections for ${String(http.seconds)} s after a warm-up:`,
+      '',
+      '| server search | requests/s | p50 ms | p99 ms | max ms | failed |',
+      '|---|--:|--:|--:|--:|--:|',
+    );
+    for (const s of sc) {
+      lines.push(
+        `| ${String(s.scenario)} | ${num(s.requestsPerSec, 0)} | ${num(get(s, 'latencyMs', 'p50'), 0)} | ${num(get(s, 'latencyMs', 'p99'), 0)} | ${num(get(s, 'latencyMs', 'max'), 0)} | ${String(s.failed)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

@@ -4,7 +4,8 @@
  * bench/results/<suite>.json and rewrites the matching section of BENCHMARKS.md.
  *
  *   npm run bench                    # all suites
- *   npm run bench -- engine          # one suite: engine, train, heads, backbones, serve, search
+ *   npm run bench -- engine          # one suite: engine, train, heads, backbones, serve, search,
+ *                                    # ann
  *                                    # or detect (also docs/detect-bench.md)
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
  */
@@ -19,6 +20,7 @@ import {
   renderDetectSpeedSection,
   renderEngineSection,
   renderHeadsSection,
+  renderAnnSection,
   renderSearchSection,
   renderServeSection,
   renderTrainSection,
@@ -144,6 +146,18 @@ if (want('search')) {
   );
   if (!quick && result.error === undefined)
     await updateSection('search', renderSearchSection(machine, result));
+}
+
+if (want('ann')) {
+  // Section `ann`: exact vs HNSW (usearch beside SQLite, pgvector) and over HTTP, at 1M faces.
+  // Tens of minutes (pgvector's index build is most of it): run alone on a quiet machine.
+  const result = runSuite('bench/suites/ann.ts', quick ? ['--quick'] : []);
+  await writeFileAtomic(
+    join(root, 'bench/results/ann.json'),
+    `${JSON.stringify({ machine, ...result }, null, 2)}\n`,
+  );
+  if (!quick && result.error === undefined)
+    await updateSection('ann', renderAnnSection(machine, result));
 }
 
 if (want('detect')) {

@@ -2,6 +2,7 @@
 // option is left out, and the CLI's help shows them.
 import type { OptionSpec } from '../core/option-spec.js';
 import { DETECTOR_NAMES } from '../detect/defaults.js';
+import { ANN_DEFAULTS, ANN_MIN_FACES, ANN_MODES } from './ann-options.js';
 
 export const DEFAULT_SEARCH = Object.freeze({
   /** Neighbours a search returns. */
@@ -39,6 +40,21 @@ export const PHOTO_MODEL_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
 export const INDEX_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
   { flags: '--max-faces <n>', help: 'at most n faces per photo (highest detector scores)' },
   { flags: '--no-prune', help: 'keep the records of photos that no longer exist' },
+  {
+    flags: '--ann <mode>',
+    help: `approximate search index (HNSW) left by this run: ${ANN_MODES.join(', ')} (auto: past --ann-min-faces faces; EXPRSIM_ANN=0 forces off)`,
+    default: ANN_DEFAULTS.mode,
+  },
+  {
+    flags: '--ann-min-faces <n>',
+    help: `faces from which --ann auto builds the index (default: ${ANN_MIN_FACES.sqlite} of a model version in SQLite, ${ANN_MIN_FACES.postgres} in PostgreSQL)`,
+  },
+  { flags: '--ann-m <n>', help: 'HNSW graph degree', default: String(ANN_DEFAULTS.m) },
+  {
+    flags: '--ann-ef-construction <n>',
+    help: 'HNSW candidates kept while building',
+    default: String(ANN_DEFAULTS.efConstruction),
+  },
 ]);
 
 /** `exprsim search`'s own options (SearchIndexOptions). */
@@ -49,6 +65,12 @@ export const SEARCH_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
     flags: '--face <n>',
     help: 'which face of the query photo (0 = highest detector score; default: the largest)',
   },
+  {
+    flags: '--ef-search <n>',
+    help: 'HNSW candidates searched where the index has one (more: closer to exact, slower)',
+    default: String(ANN_DEFAULTS.efSearch),
+  },
+  { flags: '--exact', help: 'scan every face even where the index has an HNSW index' },
 ]);
 
 /** `exprsim similar`'s own options (CompareImagesOptions). */

@@ -92,6 +92,10 @@ export interface SearchIndexOptions extends PhotoModelOptions {
   k?: number;
   /** Which face of the query photo (0 = highest detector score); default the largest. */
   face?: number;
+  /** HNSW candidate list where the index has an ANN index (default `ANN_DEFAULTS.efSearch`). */
+  efSearch?: number;
+  /** Scan every face even where the index has an ANN index. */
+  exact?: boolean;
 }
 
 export interface SearchIndexResult extends ImageSearchResult {
@@ -114,6 +118,8 @@ export async function searchIndex(options: SearchIndexOptions): Promise<SearchIn
       margin: options.margin,
       maxPixels: options.maxPixels,
       failOn: options.failOn,
+      efSearch: options.efSearch,
+      exact: options.exact,
     });
     return { ...r, db: redactLocation(options.db), root: store.root };
   });

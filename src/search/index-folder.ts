@@ -6,6 +6,7 @@
 import type { ProgressCallback } from '../core/progress.js';
 import { checkDetectorName, openFaceTools, type DetectingFaceTools } from '../embed/face-tools.js';
 import { resolveModelPath } from '../models/default-model.js';
+import type { AnnOptions } from './ann-options.js';
 import { DEFAULT_SEARCH } from './defaults.js';
 import type { PhotoModelOptions } from './image-queries.js';
 import { indexPhotos, type IndexSummary } from './index-photos.js';
@@ -22,6 +23,11 @@ export interface IndexFolderOptions extends PhotoModelOptions {
   maxFaces?: number;
   /** Remove the records of photos that no longer exist; default `DEFAULT_SEARCH.prune`. */
   prune?: boolean;
+  /**
+   * The ANN index the closing store builds or keeps (ann-options.ts): default `auto`, past
+   * `ANN_MIN_FACES` faces; `hnsw` at any size; `off` leaves none.
+   */
+  ann?: AnnOptions;
   /** Stop after the photo in progress (every finished photo is committed). */
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
@@ -43,7 +49,7 @@ export async function indexFolder(options: IndexFolderOptions): Promise<IndexFol
   const detector = options.detector ?? DEFAULT_SEARCH.detector;
   await checkDetectorName(detector);
   resolveModelPath(options.model);
-  const store = await openStore(options.db, { root: options.dir });
+  const store = await openStore(options.db, { root: options.dir, ann: options.ann });
   let tools: DetectingFaceTools | undefined;
   try {
     tools = await openFaceTools({ model: options.model, detector, backend: options.backend });

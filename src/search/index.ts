@@ -17,6 +17,15 @@ export type {
   StoreStats,
 } from './types.js';
 export { openStore, storeKind, STORE_SCHEMES } from './open-store.js';
+export {
+  ANN_DEFAULTS,
+  ANN_MIN_FACES,
+  ANN_MODES,
+  annDisabledByEnv,
+  resolveAnnOptions,
+  type AnnMode,
+  type AnnOptions,
+} from './ann-options.js';
 export { redactLocation } from './store-common.js';
 export { STORE_FORMAT, STORE_SCHEMA_VERSION } from './store-common.js';
 export {

@@ -2,8 +2,10 @@
  * The server face store: PostgreSQL with the pgvector extension, same semantics as the SQLite
  * store. Tables are prefixed `exprsim_` so the index can share a database. Embeddings are a
  * pgvector column whose dimension is fixed from the first face written (`vector(16)` for the
- * usual models); nearest-neighbour search is `ORDER BY embedding <-> $1` with no ANN index, so
- * it is exact. Each photo is one transaction. The single-writer lock is a session advisory lock
+ * usual models). Nearest-neighbour search is exact (`ORDER BY embedding <-> $1, id` scans every
+ * row) until the table has pgvector's HNSW index `exprsim_faces_hnsw`, which a closing writer
+ * creates past `ann.minFaces` faces (or at any size with `ann.mode` 'hnsw'); then searches walk
+ * it with `hnsw.ef_search` = the query's efSearch. Each photo is one transaction. The single-writer lock is a session advisory lock
  * held by a dedicated connection: PostgreSQL releases it when that connection ends, so a killed
  * writer never leaves a stale lock.
  */
@@ -35,6 +37,17 @@ import type {
   StoreStats,
 } from './types.js';
 import { checkEmbedding, embeddingToText, textToEmbedding } from './vectors.js';
+import {
+  checkEfSearch,
+  resolveAnnOptions,
+  wantsAnn,
+  type ResolvedAnnOptions,
+} from './ann-options.js';
+
+/** pgvector's HNSW index on the embeddings (L2), made by a closing writer (see ensureHnsw). */
+const HNSW_INDEX = 'exprsim_faces_hnsw';
+/** How long a search trusts that there is no HNSW index before it looks again (ms). */
+const HNSW_RECHECK_MS = 5000;
 
 /** pg_try_advisory_lock(LOCK_CLASS, LOCK_ID): 'expr' and 1. */
 const LOCK_CLASS = 0x65787072;
@@ -189,6 +202,9 @@ export class PostgresFaceStore implements FaceStore {
   private readonly lockClient?: pg.Client;
   private dimension: number | undefined;
   private closed = false;
+  private readonly annOptions: ResolvedAnnOptions;
+  /** Whether exprsim_faces_hnsw exists, and when that was last looked up. */
+  private hnsw: { exists: boolean; checked: number } | undefined;
 
   private constructor(
     pool: pg.Pool,
@@ -197,7 +213,9 @@ export class PostgresFaceStore implements FaceStore {
     readonly: boolean,
     lockClient: pg.Client | undefined,
     dimension: number | undefined,
+    annOptions: ResolvedAnnOptions,
   ) {
+    this.annOptions = annOptions;
     this.pool = pool;
     this.location = location;
     this.root = root;
@@ -210,6 +228,7 @@ export class PostgresFaceStore implements FaceStore {
   static async open(url: string, options: OpenStoreOptions = {}): Promise<PostgresFaceStore> {
     const location = redactLocation(url);
     const readonly = options.readonly ?? false;
+    const annOptions = resolveAnnOptions(options.ann, 'postgres');
     const requested =
       options.root === undefined ? undefined : await resolveFolder(options.root, 'photo folder');
     const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000 });
@@ -253,6 +272,7 @@ export class PostgresFaceStore implements FaceStore {
         readonly,
         lockClient,
         dim === undefined ? undefined : Number(dim),
+        annOptions,
       );
     } catch (e) {
       await lockClient?.end().catch(() => undefined);
@@ -336,71 +356,102 @@ export class PostgresFaceStore implements FaceStore {
   }
 
   async putPhoto(photo: NewPhoto, faces: readonly NewFace[]): Promise<number> {
+    return (await this.putPhotos([{ photo, faces }]))[0];
+  }
+
+  /**
+   * Bulk `putPhoto`: every photo and its faces in one transaction (all or nothing). Same checks
+   * and semantics as {@link putPhoto}, in order; returns the photo ids.
+   */
+  async putPhotos(
+    items: readonly { photo: NewPhoto; faces: readonly NewFace[] }[],
+  ): Promise<number[]> {
     if (this.readonly) throw readonlyError(this.location);
-    const path = toPhotoPath(this.root, photo.path);
-    const dim = checkNewPhoto(photo, faces);
-    if (dim !== undefined && this.dimension !== undefined && dim !== this.dimension) {
-      throw dimensionError(this.location, dim, this.dimension);
-    }
-    const id = await this.transaction('cannot write the photo', async (c) => {
-      const old = await c.query<{ hash: string }>(
-        'SELECT hash FROM exprsim_photos WHERE path = $1',
-        [path],
-      );
-      const r = await c.query<{ id: string }>(UPSERT_PHOTO, [
-        path,
-        photo.hash,
-        photo.size,
-        photo.width,
-        photo.height,
-        photo.status,
-        photo.error ?? null,
-      ]);
-      // The content's one set of faces: replaced for every path that shows it.
-      if (photo.status === 'ok') {
-        await c.query('DELETE FROM exprsim_faces WHERE hash = $1', [photo.hash]);
-      } else {
-        await c.query(DELETE_ORPHANS, [photo.hash]);
+    let known = this.dimension;
+    const checked = items.map(({ photo, faces }) => {
+      const path = toPhotoPath(this.root, photo.path);
+      const dim = checkNewPhoto(photo, faces);
+      if (dim !== undefined && known !== undefined && dim !== known) {
+        throw dimensionError(this.location, dim, known);
       }
-      const was = old.rows[0]?.hash;
-      if (was !== undefined && was !== photo.hash) await c.query(DELETE_ORPHANS, [was]);
-      if (dim !== undefined && this.dimension === undefined) {
-        // The first faces fix the column's dimension (the table is empty, so this is instant).
-        await c.query(`ALTER TABLE exprsim_faces ALTER COLUMN embedding TYPE vector(${dim})`);
-        await c.query(
-          "INSERT INTO exprsim_meta (key, value) VALUES ('dimension', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-          [String(dim)],
-        );
-      }
-      for (const f of faces) {
-        const fr = await c.query<{ id: string }>(
-          `INSERT INTO exprsim_faces (hash, face, box_x, box_y, box_width, box_height, score,
-             landmarks, model, embedding)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector) RETURNING id`,
-          [
-            photo.hash,
-            f.face,
-            f.box.x,
-            f.box.y,
-            f.box.width,
-            f.box.height,
-            f.score,
-            f.landmarks === undefined ? null : JSON.stringify(f.landmarks),
-            f.model,
-            embeddingToText(f.embedding),
-          ],
-        );
-        if (f.thumbnail !== undefined) {
-          await c.query('INSERT INTO exprsim_thumbnails (face_id, jpeg) VALUES ($1, $2)', [
-            fr.rows[0].id,
-            Buffer.from(f.thumbnail),
-          ]);
-        }
-      }
-      return Number(r.rows[0].id);
+      known ??= dim;
+      return { path, photo, faces, dim };
     });
-    if (dim !== undefined) this.dimension ??= dim;
-    return id;
+    let typed = this.dimension !== undefined;
+    const ids = await this.transaction('cannot write the photo', async (c) => {
+      const out: number[] = [];
+      for (const { path, photo, faces, dim } of checked) {
+        out.push(await this.writePhoto(c, path, photo, faces, typed ? undefined : dim));
+        if (dim !== undefined) typed = true;
+      }
+      return out;
+    });
+    this.dimension ??= known;
+    return ids;
+  }
+
+  /** One photo of putPhotos, in its transaction; `newDim` fixes the column's dimension first. */
+  private async writePhoto(
+    c: pg.PoolClient,
+    path: string,
+    photo: NewPhoto,
+    faces: readonly NewFace[],
+    newDim: number | undefined,
+  ): Promise<number> {
+    const old = await c.query<{ hash: string }>('SELECT hash FROM exprsim_photos WHERE path = $1', [
+      path,
+    ]);
+    const r = await c.query<{ id: string }>(UPSERT_PHOTO, [
+      path,
+      photo.hash,
+      photo.size,
+      photo.width,
+      photo.height,
+      photo.status,
+      photo.error ?? null,
+    ]);
+    // The content's one set of faces: replaced for every path that shows it.
+    if (photo.status === 'ok') {
+      await c.query('DELETE FROM exprsim_faces WHERE hash = $1', [photo.hash]);
+    } else {
+      await c.query(DELETE_ORPHANS, [photo.hash]);
+    }
+    const was = old.rows[0]?.hash;
+    if (was !== undefined && was !== photo.hash) await c.query(DELETE_ORPHANS, [was]);
+    if (newDim !== undefined) {
+      // The first faces fix the column's dimension (the table is empty, so this is instant).
+      await c.query(`ALTER TABLE exprsim_faces ALTER COLUMN embedding TYPE vector(${newDim})`);
+      await c.query(
+        "INSERT INTO exprsim_meta (key, value) VALUES ('dimension', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [String(newDim)],
+      );
+    }
+    for (const f of faces) {
+      const fr = await c.query<{ id: string }>(
+        `INSERT INTO exprsim_faces (hash, face, box_x, box_y, box_width, box_height, score,
+           landmarks, model, embedding)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector) RETURNING id`,
+        [
+          photo.hash,
+          f.face,
+          f.box.x,
+          f.box.y,
+          f.box.width,
+          f.box.height,
+          f.score,
+          f.landmarks === undefined ? null : JSON.stringify(f.landmarks),
+          f.model,
+          embeddingToText(f.embedding),
+        ],
+      );
+      if (f.thumbnail !== undefined) {
+        await c.query('INSERT INTO exprsim_thumbnails (face_id, jpeg) VALUES ($1, $2)', [
+          fr.rows[0].id,
+          Buffer.from(f.thumbnail),
+        ]);
+      }
+    }
+    return Number(r.rows[0].id);
   }
 
   async linkPhoto(path: string, hash: string): Promise<number> {
@@ -489,25 +540,117 @@ export class PostgresFaceStore implements FaceStore {
     return this.dimension;
   }
 
+  /** Whether searches can walk the HNSW index (looked up again after HNSW_RECHECK_MS). */
+  private async hnswReady(): Promise<boolean> {
+    const now = Date.now();
+    if (
+      this.hnsw === undefined ||
+      (!this.hnsw.exists && now - this.hnsw.checked > HNSW_RECHECK_MS)
+    ) {
+      this.hnsw = { exists: await hasTable(this.pool, HNSW_INDEX), checked: now };
+    }
+    return this.hnsw.exists;
+  }
+
   async findNearest(query: Float32Array, options: NearestOptions): Promise<Neighbour[]> {
     const k = checkK(options.k);
+    const ef =
+      options.efSearch === undefined ? this.annOptions.efSearch : checkEfSearch(options.efSearch);
     return this.run('cannot search', async () => {
       const dim = await this.currentDimension();
       if (dim === undefined || k === 0) return [];
       checkEmbedding(query, 'the query embedding', dim);
-      // The k nearest first, then their photos (not one photo lookup per face scanned).
-      const r = await this.pool.query<FaceRow & { distance: number }>(
-        `SELECT f.*, ${FACE_PHOTOS} FROM (
-           SELECT ${FACE_COLUMNS}, f.hash, f.embedding <-> $1::vector AS distance
-           FROM exprsim_faces f
-           WHERE ($2::text IS NULL OR f.model = $2) AND NOT (f.id = ANY ($3::bigint[]))
-           ORDER BY distance, f.id
-           LIMIT $4
-         ) f
-         ORDER BY f.distance, f.id`,
-        [embeddingToText(query), options.model ?? null, options.excludeFaceIds ?? [], k],
+      const params = [
+        embeddingToText(query),
+        options.model ?? null,
+        options.excludeFaceIds ?? [],
+        k,
+      ];
+      const filter = `($2::text IS NULL OR f.model = $2) AND NOT (f.id = ANY ($3::bigint[]))`;
+      if (options.exact === true || this.annOptions.mode === 'off' || !(await this.hnswReady())) {
+        // Exact: ordering by (distance, id) cannot use the HNSW index, so every row is scanned.
+        // The k nearest first, then their photos (not one photo lookup per face scanned).
+        const r = await this.pool.query<FaceRow & { distance: number }>(
+          `SELECT f.*, ${FACE_PHOTOS} FROM (
+             SELECT ${FACE_COLUMNS}, f.hash, f.embedding <-> $1::vector AS distance
+             FROM exprsim_faces f
+             WHERE ${filter}
+             ORDER BY distance, f.id
+             LIMIT $4
+           ) f
+           ORDER BY f.distance, f.id`,
+          params,
+        );
+        return r.rows.map((row) => ({ face: toFace(row), distance: row.distance }));
+      }
+      // HNSW: ORDER BY the distance alone walks the index with ef_search candidates; an
+      // iterative scan goes on past faces the filter drops (another model version, excluded).
+      const c = await this.pool.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query(
+          `SELECT set_config('hnsw.ef_search', '${Math.max(ef, Math.min(k, 1000))}', true),
+             set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+        );
+        const r = await c.query<FaceRow & { distance: number }>(
+          `SELECT f.*, ${FACE_PHOTOS} FROM (
+             SELECT ${FACE_COLUMNS}, f.hash, f.embedding <-> $1::vector AS distance
+             FROM exprsim_faces f
+             WHERE ${filter}
+             ORDER BY f.embedding <-> $1::vector
+             LIMIT $4
+           ) f
+           ORDER BY f.distance, f.id`,
+          params,
+        );
+        await c.query('COMMIT');
+        return r.rows.map((row) => ({ face: toFace(row), distance: row.distance }));
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+    });
+  }
+
+  /**
+   * Creates the HNSW index when the store calls for one (ann-options.ts `wantsAnn` on the face
+   * count) and it is not there yet; PostgreSQL keeps it up to date from then on. A writer does
+   * this when it closes (after indexing: one bulk build beats growing it photo by photo).
+   * Returns whether the index exists now.
+   */
+  async ensureHnsw(): Promise<boolean> {
+    if (this.readonly) throw readonlyError(this.location);
+    return this.run('cannot create the HNSW index', async () => {
+      if (await hasTable(this.pool, HNSW_INDEX)) return true;
+      const dim = await this.currentDimension();
+      const faces = Number(
+        (await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM exprsim_faces')).rows[0].n,
       );
-      return r.rows.map((row) => ({ face: toFace(row), distance: row.distance }));
+      if (dim === undefined || !wantsAnn(this.annOptions, faces)) return false;
+      const started = performance.now();
+      logger.info(
+        `${this.location}: building the HNSW index of ${faces} faces (7 to 8 minutes per million faces on a busy 2-core machine)`,
+      );
+      const c = await this.pool.connect();
+      try {
+        // The graph is built in memory when it fits (it is much slower when it does not).
+        await c.query("SET maintenance_work_mem = '1GB'");
+        await c.query(
+          `CREATE INDEX IF NOT EXISTS ${HNSW_INDEX} ON exprsim_faces
+           USING hnsw (embedding vector_l2_ops)
+           WITH (m = ${this.annOptions.m}, ef_construction = ${this.annOptions.efConstruction})`,
+        );
+        await c.query('RESET maintenance_work_mem');
+      } finally {
+        c.release();
+      }
+      this.hnsw = { exists: true, checked: Date.now() };
+      logger.info(
+        `${this.location}: built the HNSW index of ${faces} faces in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      return true;
     });
   }
 
@@ -567,6 +710,11 @@ export class PostgresFaceStore implements FaceStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (!this.readonly && this.annOptions.mode !== 'off') {
+      await this.ensureHnsw().catch((e: Error) =>
+        logger.warn(`${this.location}: could not create the HNSW index: ${e.message}`),
+      );
+    }
     this.closed = true;
     try {
       if (!this.readonly) {

@@ -89,6 +89,10 @@ export interface SearchOptions {
   model?: string;
   /** Leave the query face itself out (only for a stored query face); default false. */
   excludeSelf?: boolean;
+  /** HNSW candidate list when the store searches its ANN index (NearestOptions.efSearch). */
+  efSearch?: number;
+  /** Scan every face even where an ANN index exists. */
+  exact?: boolean;
 }
 
 /**
@@ -117,6 +121,8 @@ export async function searchByFace(
     k: options.k ?? DEFAULT_SEARCH.k,
     model: options.model ?? record?.model,
     excludeFaceIds: options.excludeSelf && record ? [record.id] : undefined,
+    efSearch: options.efSearch,
+    exact: options.exact,
   });
 }
 
@@ -124,6 +130,10 @@ export interface ImageSearchOptions extends ImageFacesOptions {
   k?: number;
   /** The query face (0-based, detector score order); default the largest. */
   face?: number;
+  /** HNSW candidate list when the store searches its ANN index (NearestOptions.efSearch). */
+  efSearch?: number;
+  /** Scan every face even where an ANN index exists. */
+  exact?: boolean;
 }
 
 export interface ImageSearchResult {
@@ -154,7 +164,12 @@ export async function searchByImage(
   const chosen = pickFace(found.faces, options.face, found.source);
   const model = modelVersion(options.embedder.model);
   const k = options.k ?? DEFAULT_SEARCH.k;
-  const neighbours = await store.findNearest(chosen.embedding, { k, model });
+  const neighbours = await store.findNearest(chosen.embedding, {
+    k,
+    model,
+    efSearch: options.efSearch,
+    exact: options.exact,
+  });
   if (neighbours.length === 0 && k > 0) {
     const { models, faces } = await store.stats();
     if (faces > 0 && !models.includes(model)) {

@@ -9,6 +9,7 @@ import {
   SEARCH_OPTION_SPECS,
   SIMILAR_OPTION_SPECS,
 } from '../../search/defaults.js';
+import type { AnnMode } from '../../search/index.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { IMAGE_LIMIT_OPTION_SPECS } from '../../image/defaults.js';
 import { imageLimits, parseNumber, resolveBackend, type GlobalOptions } from '../options.js';
@@ -30,6 +31,12 @@ interface PhotoOpts {
   prune: boolean;
   maxPixels?: string;
   failOn?: string;
+  ann?: string;
+  annMinFaces?: string;
+  annM?: string;
+  annEfConstruction?: string;
+  efSearch?: string;
+  exact?: boolean;
 }
 
 /** The model options as `PhotoModelOptions` (the backend from the global `--backend`). */
@@ -63,7 +70,16 @@ function registerIndexCommand(program: Command): void {
   cmd.action(async (dir: string, o: PhotoOpts) => {
     const g = cmd.optsWithGlobals<GlobalOptions>();
     const maxFaces = parseNumber('--max-faces', o.maxFaces, { min: 1 });
-    const options = { dir, db: o.db, maxFaces, prune: o.prune, ...modelOptions(o, g) };
+    const ann = {
+      mode: o.ann as AnnMode | undefined,
+      minFaces: parseNumber('--ann-min-faces', o.annMinFaces, { min: 1 }),
+      m: parseNumber('--ann-m', o.annM, { min: 2, max: 100 }),
+      efConstruction: parseNumber('--ann-ef-construction', o.annEfConstruction, {
+        min: 4,
+        max: 1000,
+      }),
+    };
+    const options = { dir, db: o.db, maxFaces, prune: o.prune, ann, ...modelOptions(o, g) };
     const { indexFolder, formatIndexSummary } = await import('../../search/index.js');
     // Every finished photo is committed; the one in progress is rolled back.
     const stop = abortOnInterrupt({ stopsAfter: 'the current photo', signals: ['SIGINT'] });
@@ -99,6 +115,8 @@ function registerSearchCommand(program: Command): void {
       db: o.db,
       k: parseNumber('-k', o.k, { min: 1, max: DEFAULT_SEARCH.maxK }) ?? DEFAULT_SEARCH.k,
       face: parseNumber('--face', o.face, { min: 0 }),
+      efSearch: parseNumber('--ef-search', o.efSearch, { min: 1, max: 10_000 }),
+      exact: o.exact === true,
       ...modelOptions(o, g),
     };
     const { searchIndex, searchResultJson, formatSearchResult } =
