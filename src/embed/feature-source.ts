@@ -89,8 +89,11 @@ function checkMirror(cache: FeatureCache, mirror: FeatureCache): void {
         fix,
       },
     );
-  const extract = 'extract it with the same feature extraction plus `mirror`';
-  if (mirror.manifest.mirror !== true) throw fail('it was not made with `mirror`', extract);
+  // Made by another command (exprsim features), so the message names its flag and the option.
+  const extract =
+    'extract it with the same `exprsim features` command plus `--mirror` (in the library, `mirror`)';
+  if (mirror.manifest.mirror !== true)
+    throw fail('it was not made with `--mirror` (`mirror`)', extract);
   if (cache.manifest.mirror === true) {
     throw fail(
       `${cache.dir} itself is mirrored`,

@@ -48,7 +48,7 @@ async function weightFileInside(dir: string, shard: unknown, listedIn: string): 
       'E_MODEL_FORMAT',
       `a weight file listed in ${listedIn} is outside the model folder ${dir}`,
       {
-        input: shard,
+        input: shard.startsWith('/') ? shard : joinPath(dir, shard),
         fix: `the weight files must sit in the model folder: restore ${listedIn} from a good copy of the model`,
       },
     );

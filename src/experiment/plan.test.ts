@@ -182,7 +182,14 @@ test('flip augmentation and averaging on a feature input with its mirrored view'
     mirror: join(CWD, 'cache/m'),
   });
   assert.equal(run.options.averageFlip, true);
-  assert.deepEqual(run.options.augment, { flip: true, shift: 0, scale: 0 });
+  assert.deepEqual(run.options.augment, {
+    flip: true,
+    shift: 0,
+    scale: 0,
+    brightness: 0,
+    contrast: 0,
+    blur: 0,
+  });
 });
 
 test('YAML and JSON plans parse to the same plan', async () => {

@@ -393,7 +393,7 @@ test('mirror: a cache of the mirrored faces, recorded, refused as a resume of an
   // The views swapped, or a view of other images, are refused.
   await assert.rejects(
     openFeatureInputSource({ kind: 'features', cache: mirrored, mirror: plain }),
-    { code: 'E_CACHE_MISMATCH', message: /not made with `mirror`/ },
+    { code: 'E_CACHE_MISMATCH', message: /not made with `--mirror` \(`mirror`\)/ },
   );
   const other = join(root, 'mirror-other');
   await extractFeatures({ ...opts, items: items.slice(0, 3), outDir: other, mirror: true });

@@ -406,7 +406,7 @@ export function checkInputOptions(
 
 // The input's keys are spelled out (`input.mirror`): the flags that build an input differ.
 const MIRROR_FIX =
-  "extract the mirrored view (the same feature extraction with `mirror`) and pass it as the input's mirrored cache (`input.mirror`)";
+  "extract the mirrored view (`exprsim features` with `--mirror`; in the library, extractFeatures with `mirror`) and pass it as the input's mirrored cache (`input.mirror`)";
 
 /**
  * The augmentation config of a run, only when it changes something: pixel inputs, or flips of
