@@ -155,6 +155,8 @@ export interface SearchBody {
   faceId?: number;
   embedding?: number[];
   k: number;
+  efSearch?: number;
+  exact?: boolean;
 }
 
 /** {faceId} or {embedding} (of `size` numbers when the server's model is known), k 1..100. */
@@ -165,6 +167,20 @@ export function searchBody(size?: number): Schema {
       faceId: idSchema(),
       embedding: embeddingSchema(size),
       k: wholeSchema('k', DEFAULT_SEARCH_K, 1, MAX_SEARCH_K),
+      // The ANN index's knobs, as `exprsim search --ef-search / --exact` (no index: exact anyway).
+      efSearch: {
+        type: 'integer',
+        finite: true,
+        minimum: 1,
+        maximum: 10_000,
+        description: 'a whole number from 1 to 10000',
+        fix: 'pass efSearch from 1 to 10000 (larger finds more of the true nearest, slower), or leave it out',
+      },
+      exact: {
+        type: 'boolean',
+        description: 'true or false',
+        fix: 'pass exact: true to scan every face, or leave it out',
+      },
     },
     oneOf: [{ required: ['faceId'] }, { required: ['embedding'] }],
     description: 'a JSON object with exactly one of faceId and embedding',

@@ -409,6 +409,19 @@ test('POST /api/search over 2000 synthetic faces: k nearest, ascending, self and
       Math.hypot(...Array.from(f.embedding, (x, i) => x - query.embedding[i]));
     const best = same.map(dist).sort((a, b) => a - b);
     best.slice(0, 25).forEach((x, i) => assert.ok(Math.abs(x - d[i]) < 1e-5));
+    // The ANN knobs are taken (below the ANN threshold the scan is exact either way).
+    for (const knobs of [{ exact: true }, { efSearch: 16 }]) {
+      const again = await app.inject({
+        method: 'POST',
+        url: '/api/search',
+        payload: { faceId: query.id, k: 25, ...knobs },
+      });
+      assert.equal(again.statusCode, 200, again.body);
+      assert.deepEqual(
+        again.json().neighbours.map((n: { distance: number }) => n.distance),
+        d,
+      );
+    }
     // The first neighbour's photo is served by path too.
     assert.match(body.neighbours[0].face.path, /^synthetic\//);
   } finally {
@@ -428,6 +441,9 @@ test('POST /api/search: bad requests are 400 with a fix; unknown faces 404', asy
     { embedding: [1, 2, 3] },
     { embedding: Array(16).fill(0) },
     { embedding: [...Array(15).fill(0.25), 'x'] },
+    { faceId: face.id, efSearch: 0 },
+    { faceId: face.id, efSearch: 2.5 },
+    { faceId: face.id, exact: 'yes' },
   ];
   for (const payload of bad) {
     const r = await app.inject({ method: 'POST', url: '/api/search', payload });

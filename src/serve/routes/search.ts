@@ -44,12 +44,18 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServeContext): v
     '/api/search',
     { schema: { body: searchBody(size) } },
     async (req) => {
-      const { faceId, embedding, k } = req.body;
+      const { faceId, embedding, k, efSearch, exact } = req.body;
       // By a stored face: faces of its model, itself left out. By an embedding: the server's model.
       const query =
         faceId !== undefined ? await face(faceId) : unitEmbedding('embedding', embedding ?? []);
       const model = query instanceof Float32Array ? ctx.options.model : query.model;
-      const found = await searchByFace(store, query, { k, model, excludeSelf: true });
+      const found = await searchByFace(store, query, {
+        k,
+        model,
+        excludeSelf: true,
+        efSearch,
+        exact,
+      });
       const neighbours: NeighbourView[] = found.map((n, i) => ({
         rank: i + 1,
         distance: n.distance,
