@@ -3,11 +3,12 @@
 // and the default model over the repository's photos). Also the download sizes. Prints a
 // markdown section for BENCHMARKS.md. Usage: node --import tsx bench/browser.ts [rounds]
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBrowser } from '../scripts/build-browser.mjs';
 import { REPO } from '../test/helpers.js';
+import { folderBytes } from '../src/core/fs.js';
 import { serveStatic } from '../test/fixtures/static-server.js';
 
 const CHROMIUM = process.env.EXPRSIM_CHROMIUM ?? '/usr/bin/chromium';
@@ -22,15 +23,6 @@ const PHOTOS = [
   'samples/photos/grace_hopper.jpg',
   'test/fixtures/detect/astronaut-256.jpg',
 ];
-
-async function folderBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    n += e.isDirectory() ? await folderBytes(p) : (await stat(p)).size;
-  }
-  return n;
-}
 
 const out = await mkdtemp(join(tmpdir(), 'exprsim-bench-browser-'));
 const build = await buildBrowser(join(out, 'dist'));

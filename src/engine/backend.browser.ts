@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initOnce } from './init-once.js';
 import { ExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 
@@ -63,9 +64,6 @@ export interface EngineInfo {
   webglVersion?: number;
   trainingKernels: string[];
 }
-
-let current: EngineInfo | undefined;
-let pending: Promise<EngineInfo> | undefined;
 
 function defaultWasmPath(): string {
   return new URL('./', import.meta.url).href;
@@ -169,30 +167,18 @@ async function init(config: EngineConfig): Promise<EngineInfo> {
   );
 }
 
+const engine = initOnce<EngineConfig, EngineInfo>(init);
+
 /**
  * Picks and initialises the tensor backend once per page: WebGL, then wasm, then cpu, unless
  * one is requested. Later calls return the same info; asking for another backend switches.
  */
 export function initEngine(config: EngineConfig = {}): Promise<EngineInfo> {
-  if (current && (config.backend === undefined || config.backend === current.backend)) {
-    return Promise.resolve(current);
-  }
-  if (pending && config.backend === undefined) return pending;
-  pending = init(config).then(
-    (info) => {
-      current = info;
-      return info;
-    },
-    (e) => {
-      pending = undefined;
-      throw e;
-    },
-  );
-  return pending;
+  return engine.start(config);
 }
 
 export function getEngineInfo(): EngineInfo | undefined {
-  return current;
+  return engine.info();
 }
 
 /** The engine as `exprsim info` words it: the backend and why, the ones that failed, wasm's threads. */

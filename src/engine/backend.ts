@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { initOnce } from './init-once.js';
 import { ExprsimError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import { parseBackendName, type BackendName } from './backend-names.js';
@@ -58,9 +59,6 @@ export interface EngineInfo {
   /** wasm only: the native BLAS kernels. */
   native?: NativeInfo;
 }
-
-let current: EngineInfo | undefined;
-let pending: Promise<EngineInfo> | undefined;
 
 async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {
@@ -171,30 +169,18 @@ async function init(config: EngineConfig): Promise<EngineInfo> {
   );
 }
 
+const engine = initOnce<EngineConfig, EngineInfo>(init);
+
 /**
  * Pick and initialise the tensor backend once per process: tfjs-node, then wasm (SIMD), then
  * cpu, unless one is requested. Later calls return the same info; asking for a different
  * backend after initialisation switches to it.
  */
 export function initEngine(config: EngineConfig = {}): Promise<EngineInfo> {
-  if (current && (config.backend === undefined || config.backend === current.backend)) {
-    return Promise.resolve(current);
-  }
-  if (pending && config.backend === undefined) return pending;
-  pending = init(config).then(
-    (info) => {
-      current = info;
-      return info;
-    },
-    (e) => {
-      pending = undefined;
-      throw e;
-    },
-  );
-  return pending;
+  return engine.start(config);
 }
 
 /** The engine info, if initEngine has run. */
 export function getEngineInfo(): EngineInfo | undefined {
-  return current;
+  return engine.info();
 }

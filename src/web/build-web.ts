@@ -8,6 +8,7 @@ import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import { PACKAGE_ROOT, defaultModelPath, modelDir } from '../core/paths.js';
+import { folderBytes } from '../core/fs.js';
 
 export interface BuildWebOptions {
   /** The folder to write (created; files in it are overwritten). */
@@ -22,15 +23,6 @@ export interface BuildWebResult {
   bytes: Record<string, number>;
   /** Whether the bundle was built now (esbuild) or copied from dist/browser. */
   bundle: 'built' | 'copied';
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    n += e.isDirectory() ? await folderBytes(p) : (await stat(p)).size;
-  }
-  return n;
 }
 
 async function bundleInto(outDir: string): Promise<'built' | 'copied'> {
