@@ -31,8 +31,8 @@ import { mulberry32, type Rng } from '../../src/core/prng.js';
 import { openStore } from '../../src/search/open-store.js';
 import { EmbeddingMatrix } from '../../src/search/top-k.js';
 import type { SqliteFaceStore } from '../../src/search/sqlite-store.js';
-import type { FaceStore, NewFace, NewPhoto } from '../../src/search/types.js';
-import { bulkInsertPostgres } from '../../test/fixtures/search/bulk-faces.js';
+import type { FaceStore } from '../../src/search/types.js';
+import { bulkInsertPostgres, syntheticPhoto } from '../../test/fixtures/search/bulk-faces.js';
 import { startPostgres } from '../../test/fixtures/search/postgres.js';
 import { arg, quick } from '../args.js';
 import { median } from '../stats.js';
@@ -79,22 +79,6 @@ function* dataset(): Generator<{ i: number; embedding: Float32Array }> {
 const qrng = mulberry32(13);
 const recallQueries = Array.from({ length: queries }, () => point(qrng));
 const timingQueries = Array.from({ length: latencyQueries }, () => point(qrng));
-
-function item(i: number, embedding: Float32Array): { photo: NewPhoto; faces: NewFace[] } {
-  return {
-    photo: {
-      path: `p/${i}.jpg`,
-      hash: i.toString(16).padStart(64, '0'),
-      size: 1,
-      width: 10,
-      height: 10,
-      status: 'ok',
-    },
-    faces: [
-      { face: 0, box: { x: 0, y: 0, width: 5, height: 5 }, score: 0.9, embedding, model: MODEL },
-    ],
-  };
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'exprsim-bench-ann-'));
 const file = join(dir, 'faces.sqlite');
@@ -150,9 +134,9 @@ try {
   if (withSqlite) {
     {
       const w = (await openStore(file, { root: dir, ann: { mode: 'off' } })) as SqliteFaceStore;
-      let batch: ReturnType<typeof item>[] = [];
+      let batch: ReturnType<typeof syntheticPhoto>[] = [];
       for (const f of dataset()) {
-        batch.push(item(f.i, f.embedding));
+        batch.push(syntheticPhoto(f.i, f.embedding, MODEL));
         if (batch.length === 20_000) {
           await w.putPhotos(batch);
           batch = [];

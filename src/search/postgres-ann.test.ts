@@ -8,13 +8,17 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { bulkInsertPostgres } from '../../test/fixtures/search/bulk-faces.js';
+import {
+  bulkInsertPostgres,
+  randomUnit as unit,
+  syntheticPhoto,
+} from '../../test/fixtures/search/bulk-faces.js';
 import { startPostgres } from '../../test/fixtures/search/postgres.js';
 import { setLogLevel, setLogSink } from '../core/logger.js';
-import { mulberry32, type Rng } from '../core/prng.js';
+import { mulberry32 } from '../core/prng.js';
 import { openStore } from './open-store.js';
 import type { PostgresFaceStore } from './postgres-store.js';
-import type { FaceStore, NewFace, NewPhoto } from './types.js';
+import type { FaceStore } from './types.js';
 
 const server = await startPostgres();
 after(() => server.server?.stop());
@@ -24,36 +28,8 @@ after(() => rm(work, { recursive: true, force: true }));
 const root = join(work, 'photos');
 await mkdir(root);
 const MODEL = 'ann-test-0000000000000000';
-
-function unit(rng: Rng): Float32Array {
-  const v = new Float32Array(16);
-  for (let i = 0; i < 16; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - rng()));
-    const t = 2 * Math.PI * rng();
-    v[i] = r * Math.cos(t);
-    v[i + 1] = r * Math.sin(t);
-  }
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-}
-
-function item(
-  i: number,
-  embedding: Float32Array,
-  model = MODEL,
-): { photo: NewPhoto; faces: NewFace[] } {
-  return {
-    photo: {
-      path: `p/${i}.jpg`,
-      hash: i.toString(16).padStart(64, '0'),
-      size: 1,
-      width: 10,
-      height: 10,
-      status: 'ok',
-    },
-    faces: [{ face: 0, box: { x: 0, y: 0, width: 5, height: 5 }, score: 0.9, embedding, model }],
-  };
-}
+const item = (i: number, embedding: Float32Array, model = MODEL) =>
+  syntheticPhoto(i, embedding, model);
 
 /** `n` random unit vectors as faces of photos from..from+n-1 (set-based INSERTs, see the fixture). */
 async function fill(url: string, n: number, seed: number, from = 0): Promise<void> {

@@ -10,48 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setLogLevel, setLogSink } from '../core/logger.js';
-import { mulberry32, type Rng } from '../core/prng.js';
+import { mulberry32 } from '../core/prng.js';
+import { randomUnit as unit, syntheticPhoto } from '../../test/fixtures/search/bulk-faces.js';
 import { openStore } from './open-store.js';
 import { loadUsearch } from './sqlite-ann.js';
 import type { SqliteFaceStore } from './sqlite-store.js';
-import type { FaceStore, NewFace, NewPhoto, OpenStoreOptions } from './types.js';
+import type { FaceStore, OpenStoreOptions } from './types.js';
 
 const work = await mkdtemp(join(tmpdir(), 'exprsim-ann-'));
 after(() => rm(work, { recursive: true, force: true }));
 const root = join(work, 'photos');
 await mkdir(root);
 const MODEL = 'ann-test-0000000000000000';
+const item = (i: number, embedding: Float32Array) => syntheticPhoto(i, embedding, MODEL);
 const usearch = await loadUsearch();
 const skip = typeof usearch === 'string' ? `usearch unavailable: ${usearch}` : false;
 if (skip) console.log(`# skipping ANN tests: ${skip}`);
-
-function unit(rng: Rng): Float32Array {
-  const v = new Float32Array(16);
-  for (let i = 0; i < 16; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - rng()));
-    const t = 2 * Math.PI * rng();
-    v[i] = r * Math.cos(t);
-    v[i + 1] = r * Math.sin(t);
-  }
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-}
-
-function item(i: number, embedding: Float32Array): { photo: NewPhoto; faces: NewFace[] } {
-  const hash = i.toString(16).padStart(64, '0');
-  return {
-    photo: { path: `p/${i}.jpg`, hash, size: 1, width: 10, height: 10, status: 'ok' },
-    faces: [
-      {
-        face: 0,
-        box: { x: 0, y: 0, width: 5, height: 5 },
-        score: 0.9,
-        embedding,
-        model: MODEL,
-      },
-    ],
-  };
-}
 
 /** A store of `n` random unit vectors (photos 0..n-1), written in one transaction. */
 async function makeStore(file: string, n: number, seed: number): Promise<void> {
