@@ -66,5 +66,11 @@ export {
 export { type BackboneRef } from '../core/types.js';
 export { summariseHeads, type HeadSummary, type HeadSummaryOptions } from './summary.js';
 export { resolveModelPath } from './default-model.js';
+export {
+  FLOAT16_MAX,
+  isFloat16Entry,
+  writeFloat16Model,
+  type Float16ModelResult,
+} from './float16.js';
 export { averageUnitRows, averageUnitTensors } from './flip-average.js';
 export { formatHeadSummaries, headSummariesJson } from './format.js';

@@ -4,17 +4,23 @@
  * with its calibration) that detects, embeds, compares and picks the odd one out of photos
  * dropped into the page, with no server code: any static host serves it.
  */
-import { cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExprsimError } from '../core/errors.js';
 import { PACKAGE_ROOT, defaultModelPath, modelDir } from '../core/paths.js';
 import { folderBytes } from '../core/fs.js';
+import { writeFloat16Model } from '../models/float16.js';
 
 export interface BuildWebOptions {
   /** The folder to write (created; files in it are overwritten). */
   outDir: string;
   /** The embedding model folder to ship; default the shipped exprsim-default. */
   model?: string;
+  /**
+   * Ship the embedding model's float32 weights stored as float16 (half the download; tfjs
+   * dequantises them at load). Default false. BENCHMARKS.md (browser) has the accuracy change.
+   */
+  float16?: boolean;
 }
 
 export interface BuildWebResult {
@@ -23,6 +29,8 @@ export interface BuildWebResult {
   bytes: Record<string, number>;
   /** Whether the bundle was built now (esbuild) or copied from dist/browser. */
   bundle: 'built' | 'copied';
+  /** How the embedding model's weights are stored. */
+  weights: 'float32' | 'float16';
 }
 
 async function bundleInto(outDir: string): Promise<'built' | 'copied'> {
@@ -74,7 +82,10 @@ export async function buildWebDemo(options: BuildWebOptions): Promise<BuildWebRe
     await cp(join(modelDir(), name), join(models, name), { recursive: true });
   }
   // The page loads models/exprsim-default: the chosen model goes there, calibration included.
-  await cp(model, join(models, 'exprsim-default'), { recursive: true });
+  const target = join(models, 'exprsim-default');
+  await rm(target, { recursive: true, force: true });
+  if (options.float16 === true) await writeFloat16Model(model, target);
+  else await cp(model, target, { recursive: true });
   const bytes: Record<string, number> = {
     page: await folderBytes(join(PACKAGE_ROOT, 'web', 'demo')),
     bundle: (await stat(join(outDir, 'exprsim.js'))).size,
@@ -85,7 +96,7 @@ export async function buildWebDemo(options: BuildWebOptions): Promise<BuildWebRe
   }
   for (const name of await readdir(models))
     bytes[`models/${name}`] = await folderBytes(join(models, name));
-  return { outDir, bytes, bundle };
+  return { outDir, bytes, bundle, weights: options.float16 === true ? 'float16' : 'float32' };
 }
 
 /** The result in lines for the CLI. */
@@ -93,7 +104,7 @@ export function formatBuildWeb(r: BuildWebResult): string[] {
   const total = Object.values(r.bytes).reduce((a, b) => a + b, 0);
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
   return [
-    `static demo written to ${r.outDir} (bundle ${r.bundle}), ${mb(total)}:`,
+    `static demo written to ${r.outDir} (bundle ${r.bundle}, ${r.weights} model weights), ${mb(total)}:`,
     ...Object.entries(r.bytes).map(([k, v]) => `  ${k.padEnd(26)} ${mb(v)}`),
     'serve the folder with any static file server, e.g. `npx http-server DIR` or `python3 -m http.server -d DIR`;',
     'with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp headers wasm runs threaded.',

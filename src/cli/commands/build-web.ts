@@ -10,10 +10,14 @@ export function registerBuildWebCommand(program: Command): void {
     )
     .requiredOption('--out <dir>', 'folder to write the site into')
     .option('--model <dir>', 'embedding model folder to ship (default: the shipped default model)')
-    .action(async (opts: { out: string; model?: string }, cmd: Command) => {
+    .option(
+      '--float16',
+      'store the embedding model’s weights as float16 (half the download, dequantised at load; accuracy change in BENCHMARKS.md)',
+    )
+    .action(async (opts: { out: string; model?: string; float16?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { buildWebDemo, formatBuildWeb } = await import('../../web/index.js');
-      const r = await buildWebDemo({ outDir: opts.out, model: opts.model });
+      const r = await buildWebDemo({ outDir: opts.out, model: opts.model, float16: opts.float16 });
       printResult(g, r, () => formatBuildWeb(r));
     });
 }
