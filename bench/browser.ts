@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { buildBrowser } from '../scripts/build-browser.mjs';
 import { REPO } from '../test/helpers.js';
 import { folderBytes } from '../src/core/fs.js';
+import { writeFloat16Model } from '../src/models/index.js';
 import { serveStatic } from '../test/fixtures/static-server.js';
 
 const CHROMIUM = process.env.EXPRSIM_CHROMIUM ?? '/usr/bin/chromium';
@@ -112,6 +113,10 @@ const models = Object.fromEntries(
     ]),
   ),
 );
+// `exprsim build-web --float16`: the default model with its weights stored as float16.
+const half = join(out, 'exprsim-default-float16');
+await writeFloat16Model(join(REPO, 'models', 'exprsim-default'), half);
+const halfBytes = await folderBytes(half);
 const wasm = Object.entries(build.sizes).filter(([f]) => f.endsWith('.wasm'));
 console.log(`## In the browser (exprsim/browser)
 
@@ -123,6 +128,6 @@ ${rows.join('\n')}
 
 First load: from navigation to the first photo's faces embedded (bundle, models, backend start, shader compilation). WebGL in headless Chromium here is SwiftShader (software), so it says little about a real GPU.
 
-Download sizes (uncompressed): bundle ${mb(build.sizes['exprsim.js'])} (minified ESM, TensorFlow.js included); wasm ${wasm.map(([f, n]) => `${f} ${mb(n)}`).join(', ')} (one of them is fetched); models: MTCNN ${mb(models.mtcnn)}, BlazeFace ${mb(models.blazeface)}, exprsim-default ${mb(models['exprsim-default'])} (float32 weights, calibration.json included).
+Download sizes (uncompressed): bundle ${mb(build.sizes['exprsim.js'])} (minified ESM, TensorFlow.js included); wasm ${wasm.map(([f, n]) => `${f} ${mb(n)}`).join(', ')} (one of them is fetched); models: MTCNN ${mb(models.mtcnn)}, BlazeFace ${mb(models.blazeface)}, exprsim-default ${mb(models['exprsim-default'])} (float32 weights, calibration.json included), ${mb(halfBytes)} with float16 weights (\`exprsim build-web --float16\`).
 `);
 await rm(out, { recursive: true, force: true });

@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers.js';
@@ -107,8 +107,9 @@ async function nodeFaces(detectorName: 'mtcnn' | 'blazeface') {
 async function pageFaces(
   detectorName: 'mtcnn' | 'blazeface',
   pixels?: { data: number[]; width: number; height: number }[],
+  server: StaticServer = setup!.server,
 ) {
-  const { server, browser } = setup!;
+  const { browser } = setup!;
   const page = await browser.newPage();
   await page.goto(server.url('/'));
   const result = await page.evaluate(
@@ -241,6 +242,53 @@ for (const detectorName of ['mtcnn', 'blazeface'] as const) {
     },
   );
 }
+
+test(
+  'float16 weights (build-web --float16): the page embeds within 0.002 of Node with float32 weights',
+  { skip, timeout: 300_000 },
+  async () => {
+    const { server } = setup!;
+    const { writeFloat16Model } = await import('../src/models/index.js');
+    const { defaultModelPath } = await import('../src/core/index.js');
+    const models = await mkdtemp(join(tmpdir(), 'exprsim-models16-'));
+    await cp(join(REPO, 'models', 'mtcnn'), join(models, 'mtcnn'), { recursive: true });
+    await writeFloat16Model(defaultModelPath(), join(models, 'exprsim-default'));
+    const half = await serveStatic({
+      '/': { text: INDEX_HTML, type: 'text/html' },
+      '/dist/': server.mounts['/dist/'],
+      '/models/': models,
+    });
+    try {
+      const node = await nodeFaces('mtcnn');
+      const { readImage } = await import('../src/image/index.js');
+      const pixels = [];
+      for (const p of PHOTOS) {
+        const img = await readImage(join(REPO, p));
+        pixels.push({ data: [...img.data], width: img.width, height: img.height });
+      }
+      const page = await pageFaces('mtcnn', pixels, half);
+      assert.ok(half.requested.includes('/models/exprsim-default/weights.bin'));
+      let worst = 0;
+      for (let i = 0; i < node.length; i++) {
+        assert.equal(page.faces[i].length, node[i].length, `${PHOTOS[i]}: face count`);
+        for (let j = 0; j < node[i].length; j++) {
+          const a: number[] = page.faces[i][j].embedding;
+          const b = node[i][j].embedding;
+          worst = Math.max(worst, Math.hypot(...a.map((v, d) => v - b[d])));
+        }
+      }
+      console.log(
+        `# float16 page vs float32 Node: largest embedding distance ${worst.toExponential(2)}`,
+      );
+      // The same bound as src/models/float16.test.ts (Node, float16 vs float32).
+      assert.ok(worst <= 0.002, `largest distance ${worst}`);
+      assert.ok(worst > 0, 'the page ran the float16 weights');
+    } finally {
+      await half.close();
+      await rm(models, { recursive: true, force: true });
+    }
+  },
+);
 
 test(
   'the page picks WebGL, else wasm, and says why; wasm threads only when cross-origin isolated',
