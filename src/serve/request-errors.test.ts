@@ -170,7 +170,7 @@ test('schema validation: each bad field is a 400 naming the field, what it takes
       '/api/photos?limt=5',
       undefined,
       /^"limt" is not a parameter of this endpoint; it takes offset, limit, faces, embeddings, status$/,
-      /pass only offset, limit, faces and status/,
+      /pass only offset, limit, faces, embeddings and status/,
     ],
     [
       'GET',
