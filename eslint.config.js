@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'runs/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'runs/', 'web/dist/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

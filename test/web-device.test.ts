@@ -354,7 +354,7 @@ test(
     const choices = page.getByTestId('face-choice');
     await choices.nth(total - 1).waitFor();
     await page.waitForFunction(() =>
-      [...document.querySelectorAll('[data-testid=face-choice] img')].every(
+      Array.from(document.querySelectorAll('[data-testid=face-choice] img')).every(
         (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0,
       ),
     );
