@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'runs/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'runs/', 'web/dist/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,9 +26,15 @@ export default tseslint.config(
     },
   },
   {
-    // The static demo (exprsim build-web) also decodes photos itself.
-    files: ['web/demo/**/*.js'],
-    languageOptions: { globals: { createImageBitmap: 'readonly' } },
+    // The static demo (exprsim build-web) and the web app's on-device mode decode photos themselves.
+    files: ['web/demo/**/*.js', 'web/js/**/*.js'],
+    languageOptions: {
+      globals: {
+        createImageBitmap: 'readonly',
+        localStorage: 'readonly',
+        HTMLImageElement: 'readonly',
+      },
+    },
   },
   {
     // CommonJS config files (dependency-cruiser's).

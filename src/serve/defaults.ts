@@ -50,6 +50,10 @@ export const SERVE_OPTION_SPECS: readonly OptionSpec[] = Object.freeze([
     default: String(DEFAULT_SERVE.requestTimeoutMs),
   },
   {
+    flags: '--no-device',
+    help: "turn off the web app's on-device mode (the page then uploads photos to the server)",
+  },
+  {
     flags: '--sample',
     help: 'serve the sample collection (samples/photos), indexed into .cache/ on first run',
   },

@@ -21,7 +21,8 @@ export type HttpErrorCode =
   | 'E_BAD_ORIGIN'
   | 'E_UNAUTHORIZED'
   | 'E_TOO_MANY_FILES'
-  | 'E_TOO_MANY_FIELDS';
+  | 'E_TOO_MANY_FIELDS'
+  | 'E_MODEL_MISMATCH';
 
 export type ApiErrorCode = ErrorCode | HttpErrorCode;
 

@@ -31,6 +31,16 @@ export const JSON_BODY_LIMIT = 256 * 1024;
 /** The longest embedding a client may send when the server has no model to say the size. */
 export const MAX_EMBEDDING_LENGTH = 4096;
 
+/** What the page needs to run the model itself; see ServeOptions.device. */
+export interface DeviceOptions {
+  /** Folder holding exprsim.js and tfjs's .wasm files (`npm run build:browser`: dist/browser). */
+  bundleDir: string;
+  /** The folder the server's embedder was loaded from (model.json, weights, calibration.json). */
+  modelDir: string;
+  /** The detector the index's faces were found with; its weights come from models/. */
+  detector: 'mtcnn' | 'blazeface';
+}
+
 export interface ServeOptions {
   /** The face index the API searches; its `root` is the only folder photos are served from. */
   store: FaceStore;
@@ -72,12 +82,21 @@ export interface ServeOptions {
    * `host` (requests naming others get 421: DNS rebinding). Default none.
    */
   allowedHosts?: readonly string[];
+  /**
+   * The web app's on-device mode: the bundle folder, the embedder's model folder and the
+   * detector, which the server then serves under /device/ for the page to detect and embed
+   * photos itself (it sends only embeddings). Needs `embedder` and `model`. Default, or false:
+   * off, and GET /api/health says why (`deviceOff`, or a default reason).
+   */
+  device?: DeviceOptions | false;
+  /** Why on-device mode is off, for GET /api/health (e.g. the bundle could not be built). */
+  deviceOff?: string;
 }
 
-export type ResolvedServeOptions = Required<
-  Omit<ServeOptions, 'embedder' | 'detector' | 'model' | 'token'>
-> &
-  Pick<ServeOptions, 'embedder' | 'detector' | 'model' | 'token'>;
+type Optional = 'embedder' | 'detector' | 'model' | 'token' | 'device' | 'deviceOff';
+
+export type ResolvedServeOptions = Required<Omit<ServeOptions, Optional>> &
+  Pick<ServeOptions, Exclude<Optional, 'device'>> & { device?: DeviceOptions };
 
 /**
  * A server bound beyond this machine needs a token (E_BAD_OPTION naming `token` otherwise), and
@@ -159,5 +178,7 @@ export function resolveServeOptions(o: ServeOptions): ResolvedServeOptions {
     webRoot: o.webRoot ?? join(PACKAGE_ROOT, 'web'),
     token: o.token,
     allowedHosts: [...(o.allowedHosts ?? [])],
+    device: o.device === false ? undefined : o.device,
+    deviceOff: o.device === false ? (o.deviceOff ?? 'turned off on the server') : o.deviceOff,
   };
 }

@@ -169,8 +169,8 @@ test('schema validation: each bad field is a 400 naming the field, what it takes
       'GET',
       '/api/photos?limt=5',
       undefined,
-      /^"limt" is not a parameter of this endpoint; it takes offset, limit, faces, status$/,
-      /pass only offset, limit, faces and status/,
+      /^"limt" is not a parameter of this endpoint; it takes offset, limit, faces, embeddings, status$/,
+      /pass only offset, limit, faces, embeddings and status/,
     ],
     [
       'GET',

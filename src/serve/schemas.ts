@@ -105,6 +105,8 @@ export interface PhotosQuery {
   limit: number;
   /** "1" or "true" includes each photo's faces. */
   faces?: string;
+  /** "1" or "true" includes each face's embedding too (with faces). */
+  embeddings?: string;
   status?: (typeof PHOTO_STATUSES)[number];
 }
 
@@ -118,6 +120,11 @@ export const PHOTOS_QUERY: Schema = {
       description: '1 or true (once)',
       fix: "pass faces=1 to include each photo's faces, or leave it out",
     },
+    embeddings: {
+      type: 'string',
+      description: '1 or true (once)',
+      fix: "pass faces=1&embeddings=1 to include each face's embedding, or leave it out",
+    },
     status: {
       type: 'string',
       enum: [...PHOTO_STATUSES],
@@ -127,8 +134,8 @@ export const PHOTOS_QUERY: Schema = {
   },
   // A misspelt parameter (?limt=5) is refused, not silently ignored.
   additionalProperties: false,
-  description: 'a query of offset, limit, faces and status',
-  fix: 'pass only offset, limit, faces and status, e.g. /api/photos?offset=0&limit=50',
+  description: 'a query of offset, limit, faces, embeddings and status',
+  fix: 'pass only offset, limit, faces, embeddings and status, e.g. /api/photos?offset=0&limit=50',
 };
 
 export interface ByPathQuery {
@@ -154,6 +161,8 @@ export const BY_PATH_QUERY: Schema = {
 export interface SearchBody {
   faceId?: number;
   embedding?: number[];
+  /** The version of the model that made `embedding` (the web app's on-device mode sends it). */
+  model?: string;
   k: number;
   efSearch?: number;
   exact?: boolean;
@@ -166,6 +175,13 @@ export function searchBody(size?: number): Schema {
     properties: {
       faceId: idSchema(),
       embedding: embeddingSchema(size),
+      model: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: 'a model version, as GET /api/health names it',
+        fix: "pass the version of the model that made the embedding (GET /api/health's model), or leave it out",
+      },
       k: wholeSchema('k', DEFAULT_SEARCH_K, 1, MAX_SEARCH_K),
       // The ANN index's knobs, as `exprsim search --ef-search / --exact` (no index: exact anyway).
       efSearch: {

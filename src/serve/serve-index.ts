@@ -21,6 +21,8 @@ import { DEFAULT_SERVE } from './defaults.js';
 import { openSampleIndex, SAMPLE_INDEX } from './sample.js';
 import { checkAccessOptions } from './options.js';
 import { createServer, listen } from './server.js';
+import { browserBundleDir } from '../core/browser-bundle.js';
+import type { DeviceOptions } from './device.js';
 
 export interface ServeIndexOptions {
   /** The face index: an SQLite file or a postgres:// URL (or `sample`). */
@@ -48,6 +50,12 @@ export interface ServeIndexOptions {
   token?: string;
   /** Host names the server answers to besides localhost, 127.0.0.1, [::1] and `host`. */
   allowedHosts?: readonly string[];
+  /**
+   * The web app's on-device mode (the page detects and embeds photos itself and sends only
+   * embeddings); default true: on when there is a model and a browser bundle (built from the
+   * sources in a checkout, else dist/browser). False: the page uploads photos.
+   */
+  device?: boolean;
   /** The tensor backend to start; default the engine's choice. */
   backend?: BackendName;
   /** Progress of building the sample index. */
@@ -64,6 +72,8 @@ export interface ServingIndex {
   stats: StoreStats;
   /** Why uploads are off (the default model is not installed), when they are. */
   uploadsOff?: ExprsimError;
+  /** Why the web app's on-device mode is off, when it is. */
+  deviceOff?: string;
   /** The sample index, when `sample`: where it is and what this start indexed into it. */
   sample?: { location: string; summary: IndexSummary };
   /** Stops the server, closes the store, frees the model. */
@@ -112,6 +122,25 @@ async function listenOn(app: FastifyInstance, host: string, port: number): Promi
   });
 }
 
+/** On-device mode's files for the model in `modelDir`, or why there are none. */
+async function deviceChoice(
+  o: ServeIndexOptions,
+  modelDir: string | undefined,
+): Promise<{ device?: DeviceOptions; deviceOff?: string }> {
+  if (o.device === false)
+    return { deviceOff: 'turned off on the server (exprsim serve --no-device)' };
+  if (modelDir === undefined)
+    return { deviceOff: 'this server has no expression model, so the page has none to run' };
+  try {
+    return {
+      device: { bundleDir: await browserBundleDir(), modelDir, detector: DEFAULT_SEARCH.detector },
+    };
+  } catch (e) {
+    if (!isExprsimError(e)) throw e;
+    return { deviceOff: `no browser bundle: ${e.message} (${e.fix ?? ''})` };
+  }
+}
+
 /** Opens the index and the model, creates the server and binds it (see the module comment). */
 export async function serveIndex(options: ServeIndexOptions): Promise<ServingIndex> {
   checkIndexChoice(options);
@@ -121,6 +150,7 @@ export async function serveIndex(options: ServeIndexOptions): Promise<ServingInd
   const port = options.port ?? DEFAULT_SERVE.port;
   await initEngine({ backend: options.backend });
   const { modelDir, uploadsOff } = uploadModel(options);
+  const { device, deviceOff } = await deviceChoice(options, modelDir);
   const tools: DetectingFaceTools | undefined =
     modelDir === undefined
       ? undefined
@@ -158,6 +188,8 @@ export async function serveIndex(options: ServeIndexOptions): Promise<ServingInd
       requestTimeoutMs: options.requestTimeoutMs,
       token: options.token,
       allowedHosts: options.allowedHosts,
+      device: device ?? false,
+      deviceOff,
     });
     const url = await listenOn(app, host, port);
     const stats = await store.stats();
@@ -168,6 +200,7 @@ export async function serveIndex(options: ServeIndexOptions): Promise<ServingInd
       store,
       stats,
       uploadsOff,
+      deviceOff: app.exprsimDevice.available ? undefined : app.exprsimDevice.reason,
       sample,
       close,
     };

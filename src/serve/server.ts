@@ -24,17 +24,21 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerPhotoRoutes } from './routes/photos.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerUploadParsers } from './upload.js';
+import { deviceFiles, registerDeviceRoutes, type DeviceView } from './device.js';
 import { installValidation, parseQuery } from './validation.js';
 
 /**
  * Pages and API answers load nothing from elsewhere: scripts, styles, images and requests stay
- * on this origin (uploads are shown from blob: URLs).
+ * on this origin (uploads are shown from blob: URLs). On-device mode compiles tfjs's WebAssembly
+ * (`'wasm-unsafe-eval'`, which allows no JavaScript eval) and starts its wasm threads as workers
+ * from blob: URLs the bundle makes.
  */
 const CSP = [
   "default-src 'self'",
   "img-src 'self' blob: data:",
   "style-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -46,6 +50,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The options the server was created with, every default filled in. */
     exprsim: ResolvedServeOptions;
+    /** The web app's on-device mode: where the page loads it from, or why it is off. */
+    exprsimDevice: DeviceView;
   }
 }
 
@@ -64,6 +70,7 @@ declare module 'fastify' {
  * - GET  /api/faces/:id, /api/faces/:id/thumbnail
  * - POST /api/search {faceId | embedding, k <= 100} → neighbours, nearest first
  * - POST /api/odd-one-out {faceIds | embeddings: three}
+ * - GET  /device/…: on-device mode's bundle, wasm and model files (device.ts), when on
  * - everything else: the web app's static files (web/)
  */
 export async function createServer(options: ServeOptions): Promise<FastifyInstance> {
@@ -106,11 +113,20 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     });
     res.end(json);
   });
+  const backbone = o.embedder?.model.manifest.backbone;
+  const device = await deviceFiles(
+    o.device,
+    o.deviceOff,
+    o.model,
+    backbone === undefined || backbone === 'pixels' ? undefined : backbone.name,
+  );
   const ctx: ServeContext = {
     options: o,
     hide,
     queue: createSerialQueue(o.maxQueue, o.jobTimeoutMs),
+    device: device.view,
   };
+  app.decorate('exprsimDevice', { getter: () => device.view });
   app.addHook('onClose', async () => {
     await ctx.queue.idle();
   });
@@ -118,6 +134,11 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('content-security-policy', CSP);
+    // Cross-origin isolated pages (SharedArrayBuffer: tfjs's wasm threads); every resource is
+    // this origin's own, and no other site may embed or open them.
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-embedder-policy', 'require-corp');
+    reply.header('cross-origin-resource-policy', 'same-origin');
     return payload;
   });
   app.addHook('onRoute', (route) => {
@@ -145,6 +166,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   registerFaceRoutes(app, ctx);
   registerPhotoRoutes(app, ctx);
   registerSearchRoutes(app, ctx);
+  registerDeviceRoutes(app, device);
 
   if (o.webRoot !== false) {
     await app.register(fastifyStatic, {

@@ -73,6 +73,7 @@ export function photoView(
   p: PhotoRecord,
   hide: HidePaths,
   faces?: readonly FaceRecord[],
+  withEmbeddings = false,
 ): PhotoView {
   return {
     id: p.id,
@@ -83,6 +84,6 @@ export function photoView(
     ...(p.error === undefined ? {} : { error: photoError(p.error, hide) }),
     indexedAt: p.indexedAt,
     imageUrl: photoImageUrl(p.id),
-    ...(faces === undefined ? {} : { faces: faces.map((f) => faceView(f)) }),
+    ...(faces === undefined ? {} : { faces: faces.map((f) => faceView(f, withEmbeddings)) }),
   };
 }

@@ -10,6 +10,7 @@ import { ExprsimError } from '../core/errors.js';
 import { PACKAGE_ROOT, defaultModelPath, modelDir } from '../core/paths.js';
 import { folderBytes } from '../core/fs.js';
 import { writeFloat16Model } from '../models/float16.js';
+import { writeBrowserBundle } from '../core/browser-bundle.js';
 
 export interface BuildWebOptions {
   /** The folder to write (created; files in it are overwritten). */
@@ -33,33 +34,6 @@ export interface BuildWebResult {
   weights: 'float32' | 'float16';
 }
 
-async function bundleInto(outDir: string): Promise<'built' | 'copied'> {
-  try {
-    const { buildBrowser } = await import('../../scripts/build-browser.mjs');
-    await buildBrowser(outDir);
-    return 'built';
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
-  }
-  // An install without devDependencies (no esbuild): the bundle built at packing time.
-  const prebuilt = join(PACKAGE_ROOT, 'dist', 'browser');
-  try {
-    await cp(prebuilt, outDir, { recursive: true });
-  } catch (e) {
-    throw new ExprsimError(
-      'E_FILE_NOT_FOUND',
-      'no browser bundle to copy and no esbuild to build one',
-      {
-        input: prebuilt,
-        fix: 'run `npm run build:browser` in the exprsim checkout (esbuild is a devDependency)',
-        cause: e,
-      },
-    );
-  }
-  return 'copied';
-}
-
 /** Writes the static demo site into `options.outDir`. */
 export async function buildWebDemo(options: BuildWebOptions): Promise<BuildWebResult> {
   const outDir = resolve(options.outDir);
@@ -75,7 +49,7 @@ export async function buildWebDemo(options: BuildWebOptions): Promise<BuildWebRe
     });
   }
   await mkdir(outDir, { recursive: true });
-  const bundle = await bundleInto(outDir);
+  const bundle = await writeBrowserBundle(outDir);
   await cp(join(PACKAGE_ROOT, 'web', 'demo'), outDir, { recursive: true });
   const models = join(outDir, 'models');
   for (const name of ['mtcnn', 'blazeface']) {

@@ -47,9 +47,17 @@ export async function postImage(path, file) {
   );
 }
 
+let healthOnce;
+
+/** GET /api/health, asked once per page. */
+export function health() {
+  healthOnce ??= getJson('/api/health');
+  return healthOnce;
+}
+
 /** "12 photos, 15 faces" for the header. */
 export async function collectionSummary() {
-  const h = await getJson('/api/health');
+  const h = await health();
   const s = h.store;
   return `${s.photos} photo${s.photos === 1 ? '' : 's'}, ${s.faces} face${s.faces === 1 ? '' : 's'} in the collection`;
 }

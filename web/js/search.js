@@ -1,6 +1,9 @@
 // The main page: pick a photo from the collection or upload one, see its faces outlined, click a
-// face to see the nearest expressions in the collection.
-import { collectionSummary, getJson, postImage, postJson } from './api.js';
+// face to see the nearest expressions in the collection. In on-device mode (device.js) a photo
+// of the user's is analysed in this page and only the clicked face's embedding is sent; photos
+// of the collection are already on the server, and their faces come from its index either way.
+import { collectionSummary, getJson, health, postImage, postJson } from './api.js';
+import { analyseOnDevice, createMode } from './device.js';
 import { baseName, el, formatDistance, svg } from './dom.js';
 
 const K = 12;
@@ -16,8 +19,8 @@ const overlay = $('overlay');
 const photoName = $('photo-name');
 const gallery = $('gallery');
 
-/** The photo on the stage: its faces, and where they came from ('index' or 'upload'). */
-let shown = { source: undefined, faces: [], token: 0 };
+/** The photo on the stage: its faces, where they came from ('index', 'upload' or 'device'), and the model of their embeddings. */
+let shown = { source: undefined, faces: [], token: 0, model: undefined };
 let objectUrl;
 let nextOffset = 0;
 
@@ -68,9 +71,9 @@ async function loadPhotos() {
 }
 
 /** Puts a photo on the stage with its faces outlined (boxes in the photo's pixels). */
-function showPhoto(src, name, width, height, faces, source) {
+function showPhoto(src, name, width, height, faces, source, model) {
   const token = ++shown.token;
-  shown = { source, faces, token };
+  shown = { source, faces, token, model };
   gallery.replaceChildren();
   photo.src = src;
   photo.alt = `${name}, ${faces.length} face${faces.length === 1 ? '' : 's'} outlined`;
@@ -146,10 +149,19 @@ async function upload(file) {
   setStatus(`Finding faces in ${file.name}…`);
   gallery.replaceChildren();
   try {
-    const r = await postImage('/api/faces', file);
+    const m = await mode.current();
+    let r;
+    if (m.kind === 'device') {
+      setStatus(`Finding faces in ${file.name} on this device…`);
+      r = await analyseOnDevice(m, file);
+      r.bitmap.close();
+    } else {
+      r = await postImage('/api/faces', file);
+    }
     if (objectUrl) URL.revokeObjectURL(objectUrl);
     objectUrl = URL.createObjectURL(file);
-    showPhoto(objectUrl, file.name, r.width, r.height, r.faces, 'upload');
+    const source = m.kind === 'device' ? 'device' : 'upload';
+    showPhoto(objectUrl, file.name, r.width, r.height, r.faces, source, r.model ?? undefined);
   } catch (e) {
     stage.hidden = true;
     showError(e);
@@ -157,7 +169,7 @@ async function upload(file) {
 }
 
 async function pickFace(i) {
-  const { faces, source, token } = shown;
+  const { faces, source, token, model } = shown;
   const f = faces[i];
   for (const g of overlay.querySelectorAll('g.face')) {
     g.setAttribute('aria-pressed', String(g.dataset.faceIndex === String(i)));
@@ -165,7 +177,13 @@ async function pickFace(i) {
   setStatus(`Searching for expressions like face ${i + 1}…`);
   gallery.replaceChildren();
   try {
-    const query = source === 'index' ? { faceId: f.id } : { embedding: f.embedding };
+    // Made in the page: the embedding says which model made it (the server checks it is its own).
+    const query =
+      source === 'index'
+        ? { faceId: f.id }
+        : source === 'device'
+          ? { embedding: f.embedding, model }
+          : { embedding: f.embedding };
     const r = await postJson('/api/search', { ...query, k: K });
     if (token !== shown.token) return;
     renderGallery(r.neighbours);
@@ -223,6 +241,8 @@ async function openNeighbour(face) {
   const i = shown.faces.findIndex((f) => f.id === face.id);
   if (i >= 0) await pickFace(i);
 }
+
+const mode = createMode({ line: $('mode'), toggle: $('device-toggle'), health: health() });
 
 $('upload').addEventListener('change', (ev) => upload(ev.target.files[0]));
 more.addEventListener('click', loadPhotos);

@@ -20,6 +20,7 @@ interface ServeOpts {
   token?: string;
   allowedHosts?: string;
   requestTimeoutMs?: string;
+  device: boolean;
 }
 
 const note = (line: string) => process.stderr.write(`exprsim: ${line}\n`);
@@ -48,6 +49,7 @@ export function registerServeCommand(program: Command): void {
         ?.split(',')
         .map((h) => h.trim())
         .filter((h) => h !== ''),
+      device: o.device,
       backend: resolveBackend(g),
     };
     const serve = await import('../../serve/index.js');
@@ -60,6 +62,7 @@ export function registerServeCommand(program: Command): void {
       // Server-side problems (5xx) go to stderr through the library's logger.
       setLogSink((level, message) => process.stderr.write(`exprsim ${level}: ${message}\n`));
       if (s.uploadsOff !== undefined) note(`uploads are off: ${s.uploadsOff.toLine()}`);
+      if (s.deviceOff !== undefined) note(`the web app's on-device mode is off: ${s.deviceOff}`);
       const built = serve.formatSampleBuilt(s);
       if (!g.json && built !== undefined) note(built);
       if (g.json) printJson(serve.servingJson(s));

@@ -22,6 +22,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServeContext): v
       model: o.model ?? null,
       embeddingSize: o.embedder?.embeddingSize ?? null,
       queue: ctx.queue.pending,
+      onDevice: ctx.device,
       limits: {
         bodyBytes: o.bodyLimit,
         pixels: o.maxPixels,

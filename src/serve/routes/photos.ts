@@ -67,15 +67,29 @@ export function registerPhotoRoutes(app: FastifyInstance, ctx: ServeContext): vo
     '/api/photos',
     { schema: { querystring: PHOTOS_QUERY } },
     async (req) => {
-      const { offset, limit, faces, status } = req.query;
-      const withFaces = faces === '1' || faces === 'true';
+      const { offset, limit, faces, embeddings, status } = req.query;
+      const yes = (v: string | undefined) => v === '1' || v === 'true';
+      const withFaces = yes(faces);
+      if (yes(embeddings) && !withFaces) {
+        throw new HttpError(
+          400,
+          'E_BAD_REQUEST',
+          'embeddings=1 goes with faces=1',
+          "pass faces=1&embeddings=1 to include each face's embedding",
+        );
+      }
       const all = (await store.listPhotos()).filter(
         (p) => status === undefined || p.status === status,
       );
       const page = all.slice(offset, offset + limit);
       const photos = await Promise.all(
         page.map(async (p) =>
-          photoView(p, ctx.hide, withFaces ? await store.facesOfPhoto(p.id) : undefined),
+          photoView(
+            p,
+            ctx.hide,
+            withFaces ? await store.facesOfPhoto(p.id) : undefined,
+            yes(embeddings),
+          ),
         ),
       );
       return { total: all.length, offset, limit, photos };

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { oddOneOut, searchByFace, type FaceRecord } from '../../search/index.js';
 import type { ServeContext } from '../context.js';
-import { badRequest, notFound } from '../errors.js';
+import { HttpError, badRequest, notFound } from '../errors.js';
 import { oddOneOutBody, searchBody, type OddOneOutBody, type SearchBody } from '../schemas.js';
 import { faceView, type FaceView } from '../views.js';
 
@@ -37,18 +37,54 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServeContext): v
   }
 
   /**
+   * The model an embedding query compares with: the server's; `named` (the version the client
+   * says made it) must be that one, or, on a server without a model, one the index holds (409
+   * E_MODEL_MISMATCH: distances between two models' embeddings mean nothing).
+   */
+  async function embeddingModel(named: string | undefined): Promise<string | undefined> {
+    const own = ctx.options.model;
+    if (named === undefined || named === own) return own;
+    const fix =
+      'reload the page (it loads the model this server serves), or embed the photo with POST /api/faces';
+    if (own !== undefined) {
+      throw new HttpError(
+        409,
+        'E_MODEL_MISMATCH',
+        `the embedding was made by model ${JSON.stringify(named)}, this server's index by ${JSON.stringify(own)}`,
+        fix,
+      );
+    }
+    if (!(await store.stats()).models.includes(named)) {
+      throw new HttpError(
+        409,
+        'E_MODEL_MISMATCH',
+        `the index holds no faces of model ${JSON.stringify(named)}`,
+        fix,
+      );
+    }
+    return named;
+  }
+
+  /**
    * The k faces of the index nearest to a face of the index ({faceId}, itself left out) or to an
-   * embedding ({embedding}, e.g. from POST /api/faces), nearest first.
+   * embedding ({embedding}, e.g. from POST /api/faces or made in the page, with the `model` that
+   * made it), nearest first.
    */
   app.post<{ Body: SearchBody }>(
     '/api/search',
     { schema: { body: searchBody(size) } },
     async (req) => {
-      const { faceId, embedding, k, efSearch, exact } = req.body;
+      const { faceId, embedding, model: named, k, efSearch, exact } = req.body;
+      if (faceId !== undefined && named !== undefined) {
+        throw badRequest(
+          'model goes with embedding, not faceId',
+          'leave model out when searching by faceId (the face has its own model)',
+        );
+      }
       // By a stored face: faces of its model, itself left out. By an embedding: the server's model.
       const query =
         faceId !== undefined ? await face(faceId) : unitEmbedding('embedding', embedding ?? []);
-      const model = query instanceof Float32Array ? ctx.options.model : query.model;
+      const model = query instanceof Float32Array ? await embeddingModel(named) : query.model;
       const found = await searchByFace(store, query, {
         k,
         model,
