@@ -37,7 +37,13 @@ export interface RunInfo {
   steps: number;
   /** Median training throughput over the step records. */
   tripletsPerSec?: number;
+  /**
+   * The best validation: the suite's mean over its sets when the run validated on a suite
+   * (`train --val-suite`, which picks its best checkpoint on that mean), else the val split.
+   */
   bestVal?: { accuracy: number; step: number };
+  /** What `bestVal` and the validation curve measure. */
+  valMeasure: 'suite mean' | 'val split';
   test?: EvalSummary;
   curves: { loss: Point[]; valAccuracy: Point[]; valLoss: Point[] };
 }
@@ -57,6 +63,7 @@ interface MetricRecord {
   tripletsPerSec?: number;
   valAccuracy?: number;
   valLoss?: number;
+  suite?: { mean?: number };
 }
 
 function median(xs: number[]): number | undefined {
@@ -142,11 +149,13 @@ export async function loadRun(dir: string): Promise<RunInfo> {
     }
   });
   const steps = records.filter((r) => r.kind === 'step');
-  const vals = records.filter((r) => r.kind === 'val' && typeof r.valAccuracy === 'number');
+  const onSuite = records.some((r) => r.kind === 'val' && typeof r.suite?.mean === 'number');
+  const score = (r: MetricRecord) => (onSuite ? r.suite?.mean : r.valAccuracy);
+  const vals = records.filter((r) => r.kind === 'val' && typeof score(r) === 'number');
   let bestVal: RunInfo['bestVal'];
   for (const r of vals) {
-    if (bestVal === undefined || (r.valAccuracy as number) > bestVal.accuracy) {
-      bestVal = { accuracy: r.valAccuracy as number, step: r.step };
+    if (bestVal === undefined || (score(r) as number) > bestVal.accuracy) {
+      bestVal = { accuracy: score(r) as number, step: r.step };
     }
   }
   const meta = existsSync(join(abs, 'run.json'))
@@ -184,12 +193,13 @@ export async function loadRun(dir: string): Promise<RunInfo> {
       steps.map((r) => r.tripletsPerSec).filter((v): v is number => typeof v === 'number'),
     ),
     bestVal,
+    valMeasure: onSuite ? 'suite mean' : 'val split',
     test: existsSync(testPath) ? evalSummary(await readJson(testPath), testPath) : undefined,
     curves: {
       loss: steps
         .filter((r) => typeof r.loss === 'number')
         .map((r) => ({ x: r.step, y: r.loss as number })),
-      valAccuracy: vals.map((r) => ({ x: r.step, y: r.valAccuracy as number })),
+      valAccuracy: vals.map((r) => ({ x: r.step, y: score(r) as number })),
       valLoss: vals
         .filter((r) => typeof r.valLoss === 'number')
         .map((r) => ({ x: r.step, y: r.valLoss as number })),

@@ -97,6 +97,28 @@ test('loadRun copies the numbers of metrics.jsonl and eval-test.json', async () 
   assert.equal(r.detectionRate, 0.84);
 });
 
+test('a run validated on a suite is scored by the suite mean, as train --val-suite picks', async () => {
+  const dir = await fixtureRun('suite-run', 'fecnet', 'paper', [0.7, 0.6, 0.5, 0.5], undefined, {});
+  // Rewrite its val records: the split's accuracy peaks at step 25, the suite mean at step 50.
+  const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n');
+  const means: Record<number, number> = { 25: 0.72, 50: 0.74, 75: 0.73, 100: 0.71 };
+  const edited = lines.map((l) => {
+    const r = JSON.parse(l) as { kind: string; step: number };
+    return r.kind === 'val'
+      ? JSON.stringify({ ...r, suite: { mean: means[r.step], sets: [] } })
+      : l;
+  });
+  await writeFile(join(dir, 'metrics.jsonl'), `${edited.join('\n')}\n`);
+  const r = await loadRun(dir);
+  assert.equal(r.valMeasure, 'suite mean');
+  assert.deepEqual(r.bestVal, { accuracy: 0.74, step: 50 });
+  assert.deepEqual(
+    r.curves.valAccuracy.map((p) => p.y),
+    [0.72, 0.74, 0.73, 0.71],
+  );
+  assert.equal((await loadRun(a)).valMeasure, 'val split');
+});
+
 test('movingAverage by hand', () => {
   const pts = [1, 2, 3, 4, 5].map((y, x) => ({ x, y }));
   assert.deepEqual(

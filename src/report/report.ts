@@ -79,12 +79,20 @@ async function writeCurveCharts(
   for (const [group, members] of runGroups(runs)) {
     const withVal = members.filter((r) => r.curves.valAccuracy.length > 0);
     if (withVal.length > 0) {
+      // Runs validated on a suite are plotted by the suite's mean, what picked their checkpoint.
+      const measures = new Set(withVal.map((r) => r.valMeasure));
+      const yLabel =
+        measures.size === 1 && measures.has('suite mean')
+          ? 'validation: mean over the suite’s sets'
+          : measures.has('suite mean')
+            ? 'validation accuracy (suite mean where validated on a suite)'
+            : 'validation triplet accuracy';
       await chart(
         lineChart(
           {
             title: `Validation triplet accuracy — ${group}`,
             xLabel: 'training step',
-            yLabel: 'validation triplet accuracy',
+            yLabel,
           },
           withVal.map((r) => ({ name: r.name, points: r.curves.valAccuracy })),
         ),

@@ -45,7 +45,10 @@ export function tableRows(runs: readonly RunInfo[], costs: readonly RunCost[] = 
     flops: si(costs[i]?.flops),
     tripletsPerSec: r.tripletsPerSec === undefined ? '–' : r.tripletsPerSec.toFixed(1),
     steps: String(r.steps),
-    bestVal: r.bestVal === undefined ? '–' : `${pct(r.bestVal.accuracy)} (step ${r.bestVal.step})`,
+    bestVal:
+      r.bestVal === undefined
+        ? '–'
+        : `${pct(r.bestVal.accuracy)} (step ${r.bestVal.step}${r.valMeasure === 'suite mean' ? ', suite mean' : ''})`,
     test: pct(r.test?.accuracy),
     interval: r.test === undefined ? '–' : `${pct(r.test.low)}–${pct(r.test.high)}`,
     byType:
