@@ -22,18 +22,23 @@ export interface EngineConfig {
    */
   trainingKernels?: boolean;
   /**
-   * On wasm, run convolutions and matrix products on the native BLAS kernels
-   * (native/exprsim-blas.c, built at install when OpenBLAS is there). Default: true unless
-   * EXPRSIM_NATIVE=0; without the library wasm runs alone and EngineInfo.native says why.
+   * On wasm, run convolutions, their gradients and matrix products on the native kernels
+   * (native/exprsim-dnnl.c on oneDNN, else native/exprsim-blas.c on OpenBLAS, built at install
+   * when the library's headers are there). Default: true unless EXPRSIM_NATIVE=0; without them
+   * wasm runs alone and EngineInfo.native says why.
    */
   nativeKernels?: boolean;
 }
 
-/** The native BLAS kernels' state on wasm. */
+/** The native kernels' state on wasm. */
 export interface NativeInfo {
   loaded: boolean;
-  /** The OpenBLAS build and threads when loaded, else why not and the fix. */
+  /** The library, its ISA and threads when loaded, else why not and the fix. */
   detail: string;
+  /** When loaded: which library (oneDNN first, OpenBLAS the fallback), its ISA and threads. */
+  library?: 'dnnl' | 'openblas';
+  isa?: string;
+  threads?: number;
   /** Kernel names now run natively. */
   kernels: string[];
 }
@@ -113,13 +118,21 @@ async function setUpNative(config: EngineConfig): Promise<NativeInfo> {
   const load = native.loadNativeBlas();
   if (!load.ok) {
     // Not hidden: the CLI's info command and training's start line show it.
-    logger.debug(`native BLAS kernels unavailable: ${load.reason}`);
+    logger.debug(`native kernels unavailable: ${load.reason}`);
     return { loaded: false, detail: `${load.reason}; fix: ${load.fix}`, kernels: [] };
   }
   const b = load.blas.info();
+  const threads = `${b.threads} thread${b.threads === 1 ? '' : 's'}`;
+  const version = b.config.split(' ').slice(0, 2).join(' ');
   return {
     loaded: true,
-    detail: `${b.config.split(' ').slice(0, 2).join(' ')} (${b.core}), ${b.threads} thread${b.threads === 1 ? '' : 's'}`,
+    detail:
+      load.library === 'dnnl'
+        ? `${version}, ISA ${b.core}, ${threads}`
+        : `${version} (${b.core}), ${threads}`,
+    library: load.library,
+    isa: b.core,
+    threads: b.threads,
     kernels: native.registerNativeKernels(load.blas),
   };
 }

@@ -50,8 +50,8 @@ export function formatInstallInfo(info: InstallInfo): string[] {
     if (n !== undefined) {
       lines.push(
         n.loaded
-          ? `native BLAS: ${n.detail}: ${n.kernels.join(', ')}`
-          : `native BLAS: not used: ${n.detail}`,
+          ? `native:    ${n.detail}: ${n.kernels.join(', ')}`
+          : `native:    not used: ${n.detail}`,
       );
     }
   }

@@ -1,2 +1,11 @@
-export { loadNativeBlas, NATIVE_PATH, type NativeBlas, type NativeLoad } from './load.js';
+export {
+  loadNativeBlas,
+  loadNativeLibrary,
+  NATIVE_LIBRARIES,
+  NATIVE_PATH,
+  NATIVE_PATHS,
+  type NativeBlas,
+  type NativeLibrary,
+  type NativeLoad,
+} from './load.js';
 export { nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from './kernels.js';

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NativeBlas } from './load.js';
+import type { NativeBlas, NativeDone } from './load.js';
 import { leadingSize } from '../kernels/reduce.js';
 import type { WasmBackend } from '../kernels/composite.js';
 
 /**
- * Kernels for tfjs's wasm backend that run their products on the native BLAS (native/
- * exprsim-blas.c): Conv2D, FusedConv2D, both conv gradients, BatchMatMul and _FusedMatMul.
+ * Kernels for tfjs's wasm backend that run on a native library (native/exprsim-dnnl.c on oneDNN,
+ * or native/exprsim-blas.c on OpenBLAS; both have the same functions): Conv2D, FusedConv2D,
+ * both conv gradients, depthwise gradients, FusedBatchNorm, Sum/Mean over leading axes,
+ * BatchMatMul and _FusedMatMul.
  * Tensors stay in the wasm heap: the native code reads the inputs and writes the output
  * through Float32Array views of it. Whatever a kernel does not cover (NCHW, non-float32, prelu,
  * a bias that is not per output channel, batch shapes that broadcast both ways) goes to the
@@ -14,7 +16,7 @@ import type { WasmBackend } from '../kernels/composite.js';
 
 const BACKEND = 'wasm';
 
-/** Activation codes of exprsim-blas.c; prelu (a tensor of slopes) is not among them. */
+/** Activation codes of native/napi-args.h; prelu (a tensor of slopes) is not among them. */
 const ACTIVATIONS: Partial<Record<string, number>> = {
   linear: 0,
   relu: 1,
@@ -36,7 +38,7 @@ interface NativeKernel {
   run(blas: NativeBlas, be: WasmBackend, args: KernelArgs): tf.TensorInfo | undefined;
 }
 
-/** [n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, top, left] for exprsim-blas.c. */
+/** [n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, top, left] for the native side. */
 function convShape(c: tf.backend_util.Conv2DInfo): number[] {
   return [
     c.batchSize,
@@ -99,15 +101,25 @@ function perChannelBias(bias: tf.TensorInfo | undefined, channels: number): bool
 }
 
 /**
- * Run the native call that fills `out`; if it throws (a shape the C side refuses), free the
- * output before rethrowing, so the wasm heap does not leak it.
+ * Run the native call that fills `out`. If it declines (oneDNN without optimised code for the
+ * case: false) or throws (a shape the C side refuses), free the output, so the wasm heap does
+ * not leak it, and hand the op on (undefined) or rethrow.
  */
-function fill(be: WasmBackend, out: tf.TensorInfo, call: () => void): tf.TensorInfo {
+function fill(
+  be: WasmBackend,
+  out: tf.TensorInfo,
+  call: () => NativeDone,
+): tf.TensorInfo | undefined {
+  let done: NativeDone;
   try {
-    call();
+    done = call();
   } catch (e) {
     be.disposeData(out.dataId);
     throw e;
+  }
+  if (done === false) {
+    be.disposeData(out.dataId);
+    return undefined;
   }
   return out;
 }
@@ -319,12 +331,18 @@ function matMul(fused: boolean): NativeKernel['run'] {
     if (batchA > 1 && batchB > 1 && !tf.util.arraysEqual(batchShapeA, batchShapeB))
       return undefined;
     if (!perChannelBias(bias, n)) return undefined;
-    if (!nonEmpty(a.shape, b.shape)) return undefined;
     const outShape = [
       ...tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB),
       m,
       n,
     ];
+    if (k === 0 && bias === undefined && nonEmpty(outShape)) {
+      // An empty sum: zeros (tfjs-wasm's kernel returns the heap's old contents here).
+      const zeros = be.makeOutput(outShape, 'float32');
+      view(be, zeros).fill(act === 5 ? 0.5 : 0); // sigmoid(0), every other activation's 0
+      return zeros;
+    }
+    if (!nonEmpty(a.shape, b.shape)) return undefined;
     const out = be.makeOutput(outShape, 'float32');
     const batch = Math.max(batchA, batchB);
     // b shared and a untransposed: a's matrices are one tall [batch·m, k] matrix, one product.
@@ -366,11 +384,15 @@ export function nativeKernelCalls(): Record<string, { native: number; fallback: 
 }
 
 /** What registerNativeKernels put in the registry, and what it shadows. */
-const installed = new Map<string, { config: tf.KernelConfig; previous: tf.KernelConfig }>();
+const installed = new Map<
+  string,
+  { config: tf.KernelConfig; previous: tf.KernelConfig; blas: NativeBlas }
+>();
 
 /**
- * Register the native kernels on the wasm backend over whatever is registered now (exprsim's
- * training kernels must come first: they are the fallback). Idempotent. Returns the names.
+ * Register the native kernels of `blas` on the wasm backend over whatever is registered now
+ * (exprsim's training kernels must come first: they are the fallback). Idempotent; called with
+ * another library, that one replaces the first (over the same fallback). Returns the names.
  */
 export function registerNativeKernels(blas: NativeBlas): string[] {
   const names: string[] = [];
@@ -378,11 +400,12 @@ export function registerNativeKernels(blas: NativeBlas): string[] {
     const current = tf.getKernel(k.name, BACKEND);
     if (current === undefined) continue; // nothing to fall back on: leave the name alone
     const mine = installed.get(k.name);
-    if (mine !== undefined && current === mine.config) {
+    const ours = mine !== undefined && current === mine.config;
+    if (ours && mine.blas === blas) {
       names.push(k.name);
       continue;
     }
-    const previous = current;
+    const previous = ours ? mine.previous : current;
     const count = calls.get(k.name) as { native: number; fallback: number };
     const config: tf.KernelConfig = {
       kernelName: k.name,
@@ -400,7 +423,7 @@ export function registerNativeKernels(blas: NativeBlas): string[] {
     };
     tf.unregisterKernel(k.name, BACKEND);
     tf.registerKernel(config);
-    installed.set(k.name, { config, previous });
+    installed.set(k.name, { config, previous, blas });
     names.push(k.name);
   }
   return names;

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { NATIVE_PATH } from './load.js';
+import { availableParallelism } from 'node:os';
+import { NATIVE_PATH, NATIVE_PATHS } from './load.js';
 
 function info(env: Record<string, string>): {
   native?: { loaded: boolean; detail: string; kernels: string[] };
@@ -37,12 +38,40 @@ test(
 );
 
 test(
-  'built: info names OpenBLAS, the thread count and the kernels',
+  'EXPRSIM_NATIVE=openblas: info names OpenBLAS, the thread count and the kernels',
   { skip: !existsSync(NATIVE_PATH) && `${NATIVE_PATH} not built` },
   () => {
-    const n = info({ EXPRSIM_NATIVE_THREADS: '2' }).native;
+    const n = info({ EXPRSIM_NATIVE: 'openblas', EXPRSIM_NATIVE_THREADS: '2' }).native;
     assert.equal(n?.loaded, true);
     assert.match(n?.detail ?? '', /^OpenBLAS \d+\.\d+\.\d+ .*2 threads$/);
     assert.ok(n?.kernels.includes('Conv2DBackpropFilter'));
   },
 );
+
+test(
+  'oneDNN built: loaded first; info names its ISA and threads (every core by default)',
+  { skip: !existsSync(NATIVE_PATHS.dnnl) && `${NATIVE_PATHS.dnnl} not built` },
+  () => {
+    const n = info({ EXPRSIM_NATIVE_THREADS: '' }).native as {
+      loaded: boolean;
+      detail: string;
+      library?: string;
+      isa?: string;
+      threads?: number;
+      kernels: string[];
+    };
+    assert.equal(n.loaded, true, n.detail);
+    assert.equal(n.library, 'dnnl');
+    assert.match(n.detail, /^oneDNN \d+\.\d+\.\d+, ISA (avx2|avx512)\w*, \d+ threads?$/);
+    assert.equal(n.threads, availableParallelism());
+    assert.ok(n.kernels.includes('FusedConv2D'));
+    const one = info({ EXPRSIM_NATIVE_THREADS: '1' }).native;
+    assert.match(one?.detail ?? '', /, 1 thread$/);
+  },
+);
+
+test('an unknown EXPRSIM_NATIVE is named with the valid values', () => {
+  const n = info({ EXPRSIM_NATIVE: 'mkl' }).native;
+  assert.equal(n?.loaded, false);
+  assert.match(n?.detail ?? '', /EXPRSIM_NATIVE=mkl is not one of 0, 1, dnnl, openblas/);
+});
