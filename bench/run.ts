@@ -8,6 +8,8 @@
  *                                    # ann
  *                                    # or detect (also docs/detect-bench.md)
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
+ *   npm run bench -- engine --versus-only   # only the engine's interleaved rounds against
+ *                                    # PyTorch (section engine-versus)
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -28,6 +30,7 @@ import {
 import { quick } from './args.js';
 import { renderDetectBench, renderDetectSection } from './detect-report.js';
 import type { DetectBenchResult } from '../src/index.js';
+import { renderVersusRows, runEngineVersus } from './engine-versus.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -67,7 +70,28 @@ export const machine = {
 const updateSection = (name: string, body: string) =>
   updateMarkedSection(join(root, 'BENCHMARKS.md'), name, body);
 
+const versusOnly = process.argv.includes('--versus-only');
+
 if (want('engine')) {
+  // exprsim on oneDNN (1 and 2 threads) and on its old path against PyTorch, interleaved.
+  const versus = runEngineVersus(root, quick ? 1 : 3, quick ? 2 : 5);
+  await writeFileAtomic(
+    join(root, 'bench/results/engine-versus.json'),
+    `${JSON.stringify({ machine, quick, ...versus }, null, 2)}\n`,
+  );
+  const body = [
+    `## Tensor engine against PyTorch`,
+    '',
+    `Command: \`npm run bench -- engine\` · ${machine.date} · ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB · Node ${machine.node} · load average at start ${machine.loadAverage.join(', ')}.`,
+    'The reference head (input [96,12,12,512], 32 triplets per step, Adam, FECNet loss), wasm backend with the native kernels.',
+    '',
+    ...renderVersusRows(versus),
+  ].join('\n');
+  if (!quick) await updateSection('engine-versus', body);
+  process.stderr.write(`${body}\n`);
+}
+
+if (want('engine') && !versusOnly) {
   const runs = quick ? '3' : '9';
   const rows: Record<string, unknown>[] = [];
   // wasm alone, then with the native BLAS kernels (if built): the ratio is what they buy.
