@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initOnce } from './init-once.js';
 import { ExprsimError } from '../core/errors.js';
@@ -39,6 +40,14 @@ export interface NativeInfo {
   library?: 'dnnl' | 'openblas';
   isa?: string;
   threads?: number;
+  /** When loaded: why that many threads (EXPRSIM_NATIVE_THREADS, every core, a test worker…). */
+  threadsWhy?: string;
+  /** oneDNN: the OpenMP wait policy in effect and where it came from. */
+  openmp?: string;
+  /** Where a case the library declines goes: OpenBLAS's kernels (when built) or wasm's. */
+  declinedTo?: 'openblas' | 'wasm';
+  /** The preferred library when it failed to load (libdnnl missing…) and OpenBLAS runs instead. */
+  passedOver?: string;
   /** Kernel names now run natively. */
   kernels: string[];
 }
@@ -124,16 +133,32 @@ async function setUpNative(config: EngineConfig): Promise<NativeInfo> {
   const b = load.blas.info();
   const threads = `${b.threads} thread${b.threads === 1 ? '' : 's'}`;
   const version = b.config.split(' ').slice(0, 2).join(' ');
+  // oneDNN declines cases it has only reference loops for: OpenBLAS's kernel takes them.
+  const chained = load.library === 'dnnl' && existsSync(native.nativePath('openblas'));
+  const next = chained
+    ? () => {
+        const o = native.loadNativeLibrary('openblas');
+        return o.ok ? o.blas : undefined;
+      }
+    : undefined;
+  const passedOver =
+    load.passedOver &&
+    `${load.passedOver.library}: ${load.passedOver.reason}; fix: ${load.passedOver.fix}`;
   return {
     loaded: true,
     detail:
-      load.library === 'dnnl'
+      (load.library === 'dnnl'
         ? `${version}, ISA ${b.core}, ${threads}`
-        : `${version} (${b.core}), ${threads}`,
+        : `${version} (${b.core}), ${threads}`) +
+      (passedOver === undefined ? '' : ` (instead of ${passedOver})`),
     library: load.library,
     isa: b.core,
     threads: b.threads,
-    kernels: native.registerNativeKernels(load.blas),
+    threadsWhy: load.threads.why,
+    ...(load.openmp === undefined ? {} : { openmp: load.openmp }),
+    declinedTo: chained ? 'openblas' : 'wasm',
+    ...(passedOver === undefined ? {} : { passedOver }),
+    kernels: native.registerNativeKernels(load.blas, next),
   };
 }
 

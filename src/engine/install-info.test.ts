@@ -38,6 +38,22 @@ test('formatInstallInfo: versions, the backend and the failed ones, wasm details
     'training kernels: none',
     'native:    not used: no BLAS library',
   ]);
+  const dnnl = {
+    ...WASM,
+    native: {
+      loaded: true,
+      detail: 'oneDNN 2.6.3, ISA avx2, 1 thread',
+      threadsWhy: 'test runner worker (files run concurrently)',
+      openmp: "OMP_WAIT_POLICY=passive (exprsim's default)",
+      declinedTo: 'openblas' as const,
+      kernels: ['Conv2D'],
+    },
+  };
+  assert.deepEqual(formatInstallInfo(dnnl).slice(6), [
+    'native:    oneDNN 2.6.3, ISA avx2, 1 thread: Conv2D',
+    "  threads: test runner worker (files run concurrently); OMP_WAIT_POLICY=passive (exprsim's default); declined cases: OpenBLAS",
+    'models:    /m',
+  ]);
   const cpu = { ...WASM, backend: 'cpu' as const, reason: 'requested by option', attempts: [] };
   assert.deepEqual(formatInstallInfo(cpu), [
     'exprsim 1.2.3 (node v20.0.0, tfjs 4.22.0)',

@@ -53,6 +53,12 @@ export function formatInstallInfo(info: InstallInfo): string[] {
           ? `native:    ${n.detail}: ${n.kernels.join(', ')}`
           : `native:    not used: ${n.detail}`,
       );
+      const notes = [
+        n.threadsWhy && `threads: ${n.threadsWhy}`,
+        n.openmp,
+        n.declinedTo && `declined cases: ${n.declinedTo === 'openblas' ? 'OpenBLAS' : 'wasm'}`,
+      ].filter((x): x is string => typeof x === 'string' && x !== '');
+      if (n.loaded && notes.length > 0) lines.push(`  ${notes.join('; ')}`);
     }
   }
   lines.push(`models:    ${info.modelDir}`);

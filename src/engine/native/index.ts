@@ -1,6 +1,9 @@
 export {
   loadNativeBlas,
+  defaultThreads,
   loadNativeLibrary,
+  nativePath,
+  OPENMP_DEFAULTS,
   NATIVE_LIBRARIES,
   NATIVE_PATH,
   NATIVE_PATHS,
@@ -8,4 +11,10 @@ export {
   type NativeLibrary,
   type NativeLoad,
 } from './load.js';
-export { nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from './kernels.js';
+export {
+  nativeKernelCalls,
+  registerNativeKernels,
+  unregisterNativeKernels,
+  type KernelCalls,
+  type NextLibrary,
+} from './kernels.js';

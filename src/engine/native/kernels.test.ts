@@ -20,6 +20,7 @@ import {
   nativeKernelCalls,
   registerNativeKernels,
   unregisterNativeKernels,
+  type NativeBlas,
   type NativeLoad,
 } from './index.js';
 import { mulberry32 } from '../../core/prng.js';
@@ -467,3 +468,69 @@ for (const library of NATIVE_LIBRARIES) {
     });
   });
 }
+
+// oneDNN declines what it has only reference loops for. No shape here reaches that on x86
+// (its gemm-based convolution covers the rest), so a copy of oneDNN's functions whose conv2d
+// and matmul decline stands in for it; the rest of the chain is the real one.
+const dnnlLoad = loads.get('dnnl') as NativeLoad;
+const blasLoad = loads.get('openblas') as NativeLoad;
+describe(
+  'the chain: a case oneDNN declines goes to OpenBLAS, then wasm',
+  { skip: !(dnnlLoad.ok && blasLoad.ok) && 'needs both native libraries built' },
+  () => {
+    test('declined convolutions and products run on OpenBLAS; without it, on wasm', async () => {
+      const dnnl = (dnnlLoad.ok ? dnnlLoad.blas : undefined) as NativeBlas;
+      const openblas = (blasLoad.ok ? blasLoad.blas : undefined) as NativeBlas;
+      let declined = 0;
+      let openblasCalls = 0;
+      const declining: NativeBlas = {
+        ...dnnl,
+        conv2d: () => (declined++, false),
+        matmul: () => (declined++, false),
+      };
+      const counted: NativeBlas = {
+        ...openblas,
+        conv2d: (...a) => (openblasCalls++, openblas.conv2d(...a)),
+        matmul: (...a) => (openblasCalls++, openblas.matmul(...a)),
+      };
+      const x = input([2, 7, 7, 3]);
+      const f = input([3, 3, 3, 4], 1 / Math.sqrt(27));
+      const b = input([4]);
+      const ops = (xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor) => [
+        tf.fused.conv2d({
+          x: xt as tf.Tensor4D,
+          filter: ft as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: bt,
+          activation: 'relu',
+        }),
+        tf.matMul(tf.reshape(xt, [98, 3]), tf.reshape(ft, [27, 4]).slice([0, 0], [3, 4])),
+      ];
+      try {
+        registerNativeKernels(declining, () => counted);
+        const before = nativeKernelCalls();
+        await expectSame('declined, then OpenBLAS', [x, f, b], ops);
+        const after = nativeKernelCalls();
+        assert.equal(declined, 2);
+        assert.equal(openblasCalls, 2);
+        for (const name of ['FusedConv2D', 'BatchMatMul']) {
+          assert.equal(after[name].handedOn, before[name].handedOn + 1, `${name} handed on`);
+          assert.equal(after[name].native, before[name].native + 1, `${name} native`);
+          assert.equal(after[name].fallback, before[name].fallback, `${name} not on wasm`);
+        }
+        // No next library (OpenBLAS not built): the wasm kernel, still right.
+        registerNativeKernels(declining);
+        await expectSame('declined, then wasm', [x, f, b], ops);
+        const last = nativeKernelCalls();
+        assert.equal(openblasCalls, 2);
+        for (const name of ['FusedConv2D', 'BatchMatMul']) {
+          assert.equal(last[name].fallback, after[name].fallback + 1, `${name} on wasm`);
+          assert.equal(last[name].handedOn, after[name].handedOn);
+        }
+      } finally {
+        unregisterNativeKernels();
+      }
+    });
+  },
+);

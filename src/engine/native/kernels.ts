@@ -9,9 +9,11 @@ import type { WasmBackend } from '../kernels/composite.js';
  * both conv gradients, depthwise gradients, FusedBatchNorm, Sum/Mean over leading axes,
  * BatchMatMul and _FusedMatMul.
  * Tensors stay in the wasm heap: the native code reads the inputs and writes the output
- * through Float32Array views of it. Whatever a kernel does not cover (NCHW, non-float32, prelu,
- * a bias that is not per output channel, batch shapes that broadcast both ways) goes to the
- * kernel registered before it, i.e. exprsim's wasm training kernels or tfjs-wasm's own.
+ * through Float32Array views of it. A case oneDNN declines (only its reference loops for it) goes
+ * to the next library (OpenBLAS's kernels, when built); whatever no native kernel covers (NCHW,
+ * non-float32, prelu, a bias that is not per output channel, batch shapes that broadcast both
+ * ways) goes to the kernel registered before, i.e. exprsim's wasm training kernels or
+ * tfjs-wasm's own.
  */
 
 const BACKEND = 'wasm';
@@ -373,49 +375,72 @@ function matMul(fused: boolean): NativeKernel['run'] {
   };
 }
 
-/** Calls per kernel name: run natively, or handed to the kernel before (for tests and profiling). */
-const calls = new Map<string, { native: number; fallback: number }>(
-  KERNELS.map((k) => [k.name, { native: 0, fallback: 0 }]),
+/**
+ * Calls per kernel name (for tests and profiling): native, run on a native library (handedOn of
+ * them on the next library, after the first declined); fallback, handed to the kernel before.
+ */
+export interface KernelCalls {
+  native: number;
+  handedOn: number;
+  fallback: number;
+}
+
+const calls = new Map<string, KernelCalls>(
+  KERNELS.map((k) => [k.name, { native: 0, handedOn: 0, fallback: 0 }]),
 );
 
 /** A snapshot of the per-kernel call counts since the process started. */
-export function nativeKernelCalls(): Record<string, { native: number; fallback: number }> {
+export function nativeKernelCalls(): Record<string, KernelCalls> {
   return Object.fromEntries([...calls].map(([name, c]) => [name, { ...c }]));
 }
+
+/** The library after the first, loaded on first use (undefined: none, wasm is next). */
+export type NextLibrary = () => NativeBlas | undefined;
 
 /** What registerNativeKernels put in the registry, and what it shadows. */
 const installed = new Map<
   string,
-  { config: tf.KernelConfig; previous: tf.KernelConfig; blas: NativeBlas }
+  { config: tf.KernelConfig; previous: tf.KernelConfig; blas: NativeBlas; next?: NextLibrary }
 >();
 
 /**
  * Register the native kernels of `blas` on the wasm backend over whatever is registered now
- * (exprsim's training kernels must come first: they are the fallback). Idempotent; called with
+ * (exprsim's training kernels must come first: they are the fallback). A case `blas` declines
+ * goes to `next()`'s kernel when it gives one, then to the fallback. Idempotent; called with
  * another library, that one replaces the first (over the same fallback). Returns the names.
  */
-export function registerNativeKernels(blas: NativeBlas): string[] {
+export function registerNativeKernels(blas: NativeBlas, next?: NextLibrary): string[] {
   const names: string[] = [];
   for (const k of KERNELS) {
     const current = tf.getKernel(k.name, BACKEND);
     if (current === undefined) continue; // nothing to fall back on: leave the name alone
     const mine = installed.get(k.name);
     const ours = mine !== undefined && current === mine.config;
-    if (ours && mine.blas === blas) {
+    if (ours && mine.blas === blas && mine.next === next) {
       names.push(k.name);
       continue;
     }
     const previous = ours ? mine.previous : current;
-    const count = calls.get(k.name) as { native: number; fallback: number };
+    const count = calls.get(k.name) as KernelCalls;
     const config: tf.KernelConfig = {
       kernelName: k.name,
       backendName: BACKEND,
       setupFunc: previous.setupFunc,
       kernelFunc: (args) => {
-        const out = k.run(blas, args.backend as WasmBackend, args);
+        const be = args.backend as WasmBackend;
+        const out = k.run(blas, be, args);
         if (out !== undefined) {
           count.native++;
           return out;
+        }
+        // The same checks run again on the next library's surface (they are cheap): a case
+        // outside that surface fails them there too, and goes to the fallback.
+        const second = next?.();
+        const handed = second === undefined ? undefined : k.run(second, be, args);
+        if (handed !== undefined) {
+          count.native++;
+          count.handedOn++;
+          return handed;
         }
         count.fallback++;
         return previous.kernelFunc(args);
@@ -423,7 +448,7 @@ export function registerNativeKernels(blas: NativeBlas): string[] {
     };
     tf.unregisterKernel(k.name, BACKEND);
     tf.registerKernel(config);
-    installed.set(k.name, { config, previous, blas });
+    installed.set(k.name, { config, previous, blas, next });
     names.push(k.name);
   }
   return names;

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 
 /**
@@ -95,7 +95,18 @@ export const NATIVE_LIBRARIES = ['dnnl', 'openblas'] as const;
 export type NativeLibrary = (typeof NATIVE_LIBRARIES)[number];
 
 export type NativeLoad =
-  | { ok: true; blas: NativeBlas; path: string; library: NativeLibrary }
+  | {
+      ok: true;
+      blas: NativeBlas;
+      path: string;
+      library: NativeLibrary;
+      /** Threads set at load, and why that many. */
+      threads: { count: number; why: string };
+      /** oneDNN: the OpenMP wait policy libgomp read at load, and where it came from. */
+      openmp?: string;
+      /** A library preferred to this one that failed to load, and why (unset: none did). */
+      passedOver?: { library: NativeLibrary; reason: string; fix: string };
+    }
   | { ok: false; reason: string; fix: string };
 
 /** The interface version this code calls, per library; an older build is refused. */
@@ -110,6 +121,25 @@ export const NATIVE_PATHS: Record<NativeLibrary, string> = {
 /** The OpenBLAS library's path (the one every install with OpenBLAS has). */
 export const NATIVE_PATH = NATIVE_PATHS.openblas;
 
+/**
+ * Where this process loads a library from: NATIVE_PATHS, or the same file name under
+ * EXPRSIM_NATIVE_DIR when set (a build made elsewhere, e.g. with `build-native.mjs --out-dir`).
+ */
+export function nativePath(library: NativeLibrary): string {
+  const dir = process.env.EXPRSIM_NATIVE_DIR;
+  if (dir === undefined || dir === '') return NATIVE_PATHS[library];
+  return join(dir, basename(NATIVE_PATHS[library]));
+}
+
+/**
+ * OpenMP settings for oneDNN's thread pool, applied unless the user set them. passive: a
+ * thread with no work sleeps at once instead of spinning (libgomp's default spins up to ~0.3 M
+ * iterations per wait). On a busy machine a spinning thread holds a core the thread it waits
+ * for needs: batch-1 latency went from 5.6 ms to 266 ms with 2 threads under load. Idle cores
+ * lose little: oneDNN's primitives are long next to a futex wake-up.
+ */
+export const OPENMP_DEFAULTS: Readonly<Record<string, string>> = { OMP_WAIT_POLICY: 'passive' };
+
 const BUILD_FIX: Record<NativeLibrary, string> = {
   dnnl: 'apt-get install libdnnl-dev build-essential, then npm run build:native',
   openblas: 'apt-get install libopenblas-dev build-essential, then npm run build:native',
@@ -122,9 +152,9 @@ const byLibrary = new Map<NativeLibrary, NativeLoad>();
  * Load the native kernels once per process, or say why not (never throws). EXPRSIM_NATIVE
  * chooses: 0 none, `dnnl` or `openblas` that one, unset the first built of oneDNN's, then
  * OpenBLAS's. Not loaded: disabled, not built (no oneDNN/OpenBLAS or compiler at install), or
- * failing to load. EXPRSIM_NATIVE_THREADS sets the library's threads; default: OpenBLAS 1 (the
- * training workers put one process on each core), oneDNN every core, except in a training
- * worker (1, for the same reason).
+ * failing to load; when oneDNN's is built but fails (libdnnl uninstalled since), OpenBLAS's is
+ * loaded and `passedOver` says why. EXPRSIM_NATIVE_THREADS sets the library's threads; see
+ * defaultThreads for the default.
  */
 export function loadNativeBlas(): NativeLoad {
   if (cached) return cached;
@@ -147,11 +177,11 @@ function choose(): NativeLoad {
       fix: 'set EXPRSIM_NATIVE to one of them, or unset it',
     };
   }
-  const built = NATIVE_LIBRARIES.filter((l) => existsSync(NATIVE_PATHS[l]));
+  const built = NATIVE_LIBRARIES.filter((l) => existsSync(nativePath(l)));
   if (built.length === 0) {
     return {
       ok: false,
-      reason: `not built (${NATIVE_PATHS.dnnl} and ${NATIVE_PATHS.openblas} are missing)`,
+      reason: `not built (${nativePath('dnnl')} and ${nativePath('openblas')} are missing)`,
       fix: `${BUILD_FIX.dnnl} (or libopenblas-dev instead of libdnnl-dev)`,
     };
   }
@@ -159,7 +189,8 @@ function choose(): NativeLoad {
   if (first.ok || built.length === 1) return first;
   // oneDNN built but failing (e.g. libdnnl uninstalled since): OpenBLAS's, saying why.
   const second = loadNativeLibrary(built[1]);
-  return second.ok ? second : first;
+  if (!second.ok) return first;
+  return { ...second, passedOver: { library: built[0], reason: first.reason, fix: first.fix } };
 }
 
 /** Load one library (once per process; tests and benchmarks compare them). */
@@ -171,18 +202,62 @@ export function loadNativeLibrary(library: NativeLibrary): NativeLoad {
   return r;
 }
 
-function defaultThreads(library: NativeLibrary): number {
-  if (library === 'openblas' || process.env.EXPRSIM_TRAIN_WORKER !== undefined) return 1;
-  return availableParallelism();
+/**
+ * Threads when EXPRSIM_NATIVE_THREADS is unset: OpenBLAS 1 (its kernels are single products;
+ * training's workers put one process on each core). oneDNN every core, except 1 in processes
+ * that run beside others of their kind: a training worker (EXPRSIM_TRAIN_WORKER, one per core)
+ * and a test file's process under `node --test` (NODE_TEST_CONTEXT, set by Node's runner for
+ * the files it runs concurrently, and inherited by what they spawn), where pools of every core
+ * in each process would thrash.
+ */
+export function defaultThreads(library: NativeLibrary): { count: number; why: string } {
+  if (library === 'openblas') return { count: 1, why: 'OpenBLAS default' };
+  if (process.env.EXPRSIM_TRAIN_WORKER !== undefined)
+    return { count: 1, why: 'training worker (one per core)' };
+  if (process.env.NODE_TEST_CONTEXT !== undefined)
+    return { count: 1, why: 'test runner worker (files run concurrently)' };
+  return { count: availableParallelism(), why: 'every core' };
+}
+
+/**
+ * Put OPENMP_DEFAULTS the user did not set into the environment while `fn` runs (libgomp reads
+ * it once, in its constructor, when dlopen maps it with the addon), then take them out again,
+ * so that child processes see the user's environment. Returns fn's value and the policy.
+ */
+function withOpenMpDefaults<T>(fn: () => T): { value: T; openmp: string } {
+  if (libgompMapped()) {
+    // Loaded before (another addon): it read its settings then; ours would be ignored.
+    return { value: fn(), openmp: 'libgomp was loaded before exprsim: its settings stand' };
+  }
+  const added = Object.keys(OPENMP_DEFAULTS).filter((k) => process.env[k] === undefined);
+  for (const k of added) process.env[k] = OPENMP_DEFAULTS[k];
+  const policy = process.env.OMP_WAIT_POLICY ?? '(libgomp default)';
+  const openmp = `OMP_WAIT_POLICY=${policy} (${added.includes('OMP_WAIT_POLICY') ? "exprsim's default" : 'set by the user'})`;
+  try {
+    return { value: fn(), openmp };
+  } finally {
+    for (const k of added) delete process.env[k];
+  }
+}
+
+/** Whether libgomp is in this process already (Linux; elsewhere assumed not). */
+function libgompMapped(): boolean {
+  try {
+    return readFileSync('/proc/self/maps', 'utf8').includes('/libgomp.so');
+  } catch {
+    return false;
+  }
 }
 
 function load(library: NativeLibrary): NativeLoad {
-  const path = NATIVE_PATHS[library];
+  const path = nativePath(library);
   if (!existsSync(path)) {
     return { ok: false, reason: `not built (${path} is missing)`, fix: BUILD_FIX[library] };
   }
   try {
-    const blas = createRequire(import.meta.url)(path) as NativeBlas;
+    const req = () => createRequire(import.meta.url)(path) as NativeBlas;
+    const { value: blas, openmp } =
+      library === 'dnnl' ? withOpenMpDefaults(req) : { value: req(), openmp: undefined };
     if (blas.abi !== NATIVE_ABI[library]) {
       return {
         ok: false,
@@ -191,16 +266,19 @@ function load(library: NativeLibrary): NativeLoad {
       };
     }
     const env = process.env.EXPRSIM_NATIVE_THREADS;
-    const threads = env === undefined || env === '' ? defaultThreads(library) : Number(env);
-    if (!Number.isInteger(threads) || threads < 1) {
+    const threads =
+      env === undefined || env === ''
+        ? defaultThreads(library)
+        : { count: Number(env), why: 'EXPRSIM_NATIVE_THREADS' };
+    if (!Number.isInteger(threads.count) || threads.count < 1) {
       return {
         ok: false,
         reason: `EXPRSIM_NATIVE_THREADS=${env} is not a positive integer`,
         fix: 'set EXPRSIM_NATIVE_THREADS to 1, 2, …, or unset it',
       };
     }
-    blas.setThreads(threads);
-    return { ok: true, blas, path, library };
+    blas.setThreads(threads.count);
+    return { ok: true, blas, path, library, threads, ...(openmp === undefined ? {} : { openmp }) };
   } catch (e) {
     return {
       ok: false,
