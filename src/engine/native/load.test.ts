@@ -117,14 +117,26 @@ test(
   "oneDNN's OpenMP threads wait passively unless the user says otherwise; children see the user's environment",
   { skip: noDnnl },
   () => {
-    // OMP_DISPLAY_ENV makes libgomp print the settings it read when it was loaded: the proof
-    // that the variable set from JavaScript was in the environment at dlopen time.
-    const quiet = cli(['--json', 'info'], { OMP_WAIT_POLICY: undefined, OMP_DISPLAY_ENV: 'true' });
+    // OMP_DISPLAY_ENV=verbose makes libgomp print the settings it read when it was loaded: the
+    // proof that the variable set from JavaScript was in the environment at dlopen time.
+    // libgomp's own default also prints OMP_WAIT_POLICY 'PASSIVE', but spins 300000 times
+    // first; passive set explicitly is a spin count of 0.
+    const quiet = cli(['--json', 'info'], {
+      OMP_WAIT_POLICY: undefined,
+      GOMP_SPINCOUNT: undefined,
+      OMP_DISPLAY_ENV: 'verbose',
+    });
     assert.match(quiet.stderr, /OMP_WAIT_POLICY = 'PASSIVE'/);
+    assert.match(quiet.stderr, /GOMP_SPINCOUNT = '0'/);
     const n = JSON.parse(quiet.stdout) as { native?: NativeInfo };
     assert.equal(n.native?.openmp, "OMP_WAIT_POLICY=passive (exprsim's default)");
-    const user = cli(['--json', 'info'], { OMP_WAIT_POLICY: 'active', OMP_DISPLAY_ENV: 'true' });
+    const user = cli(['--json', 'info'], {
+      OMP_WAIT_POLICY: 'active',
+      GOMP_SPINCOUNT: undefined,
+      OMP_DISPLAY_ENV: 'verbose',
+    });
     assert.match(user.stderr, /OMP_WAIT_POLICY = 'ACTIVE'/);
+    assert.doesNotMatch(user.stderr, /GOMP_SPINCOUNT = '0'/);
     assert.match(user.stdout, /OMP_WAIT_POLICY=active \(set by the user\)/);
     // After loading, the process environment is the user's again.
     const script = [
