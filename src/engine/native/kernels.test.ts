@@ -345,7 +345,7 @@ for (const library of NATIVE_LIBRARIES) {
       assert.equal(after.Sum.fallback - before.Sum.fallback, 2);
     });
 
-    test('fused conv2d: bias and activations, prelu falls back', async () => {
+    test('fused conv2d and matMul: bias and activations, prelu (one slope or per channel)', async () => {
       const before = nativeKernelCalls().FusedConv2D;
       const x = input([2, 6, 5, 4]);
       const f = input([3, 3, 4, 7], 1 / 6);
@@ -373,9 +373,34 @@ for (const library of NATIVE_LIBRARIES) {
           }),
         );
       }
+      // prelu with one slope for all channels, and per channel as a 3-D [1, 1, c] tensor.
+      // (Slopes that vary along another axis go to tfjs-wasm's kernel, which gets them wrong:
+      // tfjs 4.22 treats them as per channel. Not tested here: not exprsim's kernel.)
+      for (const slopes of [[1], [1, 1, 7]]) {
+        await expectSame(`fused conv prelu ${slopes}`, [x, f, b, input(slopes)], (xt, ft, bt, at) =>
+          tf.fused.conv2d({
+            x: xt as tf.Tensor4D,
+            filter: ft as tf.Tensor4D,
+            strides: 1,
+            pad: 'same',
+            bias: bt,
+            activation: 'prelu',
+            preluActivationWeights: at,
+          }),
+        );
+      }
       const after = nativeKernelCalls().FusedConv2D;
-      assert.equal(after.fallback, before.fallback + 1, 'prelu');
-      assert.equal(after.native, before.native + 6);
+      assert.equal(after.fallback, before.fallback, 'prelu ran natively');
+      assert.equal(after.native, before.native + 9);
+      const mmBefore = nativeKernelCalls()._FusedMatMul;
+      await expectSame(
+        'fused matMul prelu',
+        [input([9, 6]), input([6, 5]), input([5])],
+        (at, bt, st) =>
+          tf.fused.matMul({ a: at, b: bt, activation: 'prelu', preluActivationWeights: st }),
+      );
+      assert.equal(nativeKernelCalls()._FusedMatMul.native, mmBefore.native + 1);
+      assert.equal(nativeKernelCalls()._FusedMatMul.fallback, mmBefore.fallback);
       await expectSame('fused conv, no bias, stride 2', [x, f], (xt, ft) =>
         tf.fused.conv2d({
           x: xt as tf.Tensor4D,

@@ -11,14 +11,14 @@ import type { WasmBackend } from '../kernels/composite.js';
  * Tensors stay in the wasm heap: the native code reads the inputs and writes the output
  * through Float32Array views of it. A case oneDNN declines (only its reference loops for it) goes
  * to the next library (OpenBLAS's kernels, when built); whatever no native kernel covers (NCHW,
- * non-float32, prelu, a bias that is not per output channel, batch shapes that broadcast both
- * ways) goes to the kernel registered before, i.e. exprsim's wasm training kernels or
- * tfjs-wasm's own.
+ * non-float32, a bias that is not per output channel, batch shapes that broadcast both
+ * ways, prelu slopes that are not per channel) goes to the kernel registered before, i.e.
+ * exprsim's wasm training kernels or tfjs-wasm's own.
  */
 
 const BACKEND = 'wasm';
 
-/** Activation codes of native/napi-args.h; prelu (a tensor of slopes) is not among them. */
+/** Activation codes of native/napi-args.h; prelu (a tensor of slopes) is applied after (preluInPlace). */
 const ACTIVATIONS: Partial<Record<string, number>> = {
   linear: 0,
   relu: 1,
@@ -132,14 +132,63 @@ const nonEmpty = (...shapes: number[][]) => shapes.every((s) => s.every((d) => d
 const allFloat = (...ts: (tf.TensorInfo | undefined)[]) =>
   ts.every((t) => t === undefined || t.dtype === 'float32');
 
+/**
+ * A fused op's activation for the native side: its code, and for prelu the slopes (the
+ * library computes the linear op, then preluInPlace runs over its output). undefined: not
+ * covered (prelu without slopes, or slopes that are not per output channel, e.g. per row).
+ */
+function activationOf(
+  fused: boolean,
+  activation: string | undefined,
+  slopes: tf.TensorInfo | undefined,
+  channels: number,
+): { act: number; prelu?: tf.TensorInfo } | undefined {
+  if (!fused) return { act: 0 };
+  if (activation === 'prelu') {
+    if (slopes === undefined || !allFloat(slopes) || !perChannelBias(slopes, channels))
+      return undefined;
+    return { act: 0, prelu: slopes };
+  }
+  const act = ACTIVATIONS[activation ?? 'linear'];
+  return act === undefined || slopes !== undefined ? undefined : { act };
+}
+
+/**
+ * y = y < 0 ? slope · y : y, the slope per channel (the last axis; one slope: all). MTCNN's
+ * layers are prelu: without this they ran on wasm. One pass over the output, in JavaScript
+ * (both libraries' surface, no interface change); a fraction of the convolution's time.
+ */
+function preluInPlace(y: Float32Array, slopes: Float32Array): void {
+  const c = slopes.length;
+  if (c === 1) {
+    const s = slopes[0];
+    for (let i = 0; i < y.length; i++) if (y[i] < 0) y[i] *= s;
+    return;
+  }
+  for (let o = 0; o < y.length; o += c) {
+    for (let j = 0; j < c; j++) if (y[o + j] < 0) y[o + j] *= slopes[j];
+  }
+}
+
+/** Run `call`; when it computed (not declined) and `prelu` is set, apply it to `out`. */
+function thenPrelu(
+  be: WasmBackend,
+  out: tf.TensorInfo,
+  prelu: tf.TensorInfo | undefined,
+  call: () => NativeDone,
+): () => NativeDone {
+  return () => {
+    const done = call();
+    if (done !== false && prelu !== undefined) preluInPlace(view(be, out), view(be, prelu));
+    return done;
+  };
+}
+
 function convForward(fused: boolean): NativeKernel['run'] {
   return (blas, be, { inputs, attrs }) => {
     const { x, filter, bias, preluActivationWeights } = inputs as tf.FusedConv2DInputs;
     const a = attrs as unknown as tf.FusedConv2DAttrs;
-    const act = fused ? ACTIVATIONS[a.activation ?? 'linear'] : 0;
-    if (a.dataFormat !== 'NHWC' || act === undefined || preluActivationWeights !== undefined)
-      return undefined;
-    if (!allFloat(x, filter, bias)) return undefined;
+    if (a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)) return undefined;
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
@@ -148,20 +197,25 @@ function convForward(fused: boolean): NativeKernel['run'] {
       a.pad,
       a.dimRoundingMode,
     );
-    if (!perChannelBias(bias, info.outChannels)) return undefined;
+    const fn = activationOf(fused, a.activation, preluActivationWeights, info.outChannels);
+    if (fn === undefined || !perChannelBias(bias, info.outChannels)) return undefined;
     if (!nonEmpty(x.shape, filter.shape, info.outShape)) return undefined;
     const out = be.makeOutput(info.outShape, 'float32');
     // Views after makeOutput: allocating may grow the heap and detach older views.
-    return fill(be, out, () =>
-      blas.conv2d(
-        view(be, x),
-        view(be, filter),
-        view(be, out),
-        convShape(info),
-        bias === undefined ? null : view(be, bias),
-        act,
-        // tfjs's fused ops default leakyreluAlpha to 0.2 (tf.fused.conv2d's signature).
-        a.leakyreluAlpha ?? 0.2,
+    return fill(
+      be,
+      out,
+      thenPrelu(be, out, fn.prelu, () =>
+        blas.conv2d(
+          view(be, x),
+          view(be, filter),
+          view(be, out),
+          convShape(info),
+          bias === undefined ? null : view(be, bias),
+          fn.act,
+          // tfjs's fused ops default leakyreluAlpha to 0.2 (tf.fused.conv2d's signature).
+          a.leakyreluAlpha ?? 0.2,
+        ),
       ),
     );
   };
@@ -313,8 +367,6 @@ function matMul(fused: boolean): NativeKernel['run'] {
   return (blas, be, { inputs, attrs }) => {
     const { a, b, bias, preluActivationWeights } = inputs as tf._FusedMatMulInputs;
     const at = attrs as unknown as tf._FusedMatMulAttrs;
-    const act = fused ? ACTIVATIONS[at.activation ?? 'linear'] : 0;
-    if (act === undefined || preluActivationWeights !== undefined) return undefined;
     if (!allFloat(a, b, bias) || a.shape.length < 2 || b.shape.length < 2) return undefined;
     const { transposeA, transposeB } = at;
     const ra = a.shape.length;
@@ -332,7 +384,9 @@ function matMul(fused: boolean): NativeKernel['run'] {
     // One batch per product: equal batch shapes, or one side not batched (broadcast).
     if (batchA > 1 && batchB > 1 && !tf.util.arraysEqual(batchShapeA, batchShapeB))
       return undefined;
-    if (!perChannelBias(bias, n)) return undefined;
+    const fn = activationOf(fused, at.activation, preluActivationWeights, n);
+    if (fn === undefined || !perChannelBias(bias, n)) return undefined;
+    const { act } = fn;
     const outShape = [
       ...tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB),
       m,
@@ -361,15 +415,19 @@ function matMul(fused: boolean): NativeKernel['run'] {
             batchA === 1 ? 0 : m * k,
             batchB === 1 ? 0 : k * n,
           ];
-    return fill(be, out, () =>
-      blas.matmul(
-        view(be, a),
-        view(be, b),
-        view(be, out),
-        shape,
-        bias === undefined ? null : view(be, bias),
-        act,
-        at.leakyreluAlpha ?? 0.2,
+    return fill(
+      be,
+      out,
+      thenPrelu(be, out, fn.prelu, () =>
+        blas.matmul(
+          view(be, a),
+          view(be, b),
+          view(be, out),
+          shape,
+          bias === undefined ? null : view(be, bias),
+          act,
+          at.leakyreluAlpha ?? 0.2,
+        ),
       ),
     );
   };
