@@ -1,6 +1,6 @@
 /*
  * exprsim-dnnl: the same functions as exprsim-blas.c (same arguments, same contracts, see
- * src/engine/native/load.ts), computed by oneDNN (Debian: libdnnl-dev) instead of exprsim's
+ * src/engine/native/load.ts), plus a depthwise convolution forward, computed by oneDNN (Debian: libdnnl-dev) instead of exprsim's
  * own loops around sgemm: convolutions forward (bias and activation fused as post-ops) and both
  * gradients, depthwise gradients (grouped convolutions), matrix products with transposes,
  * batches and fused bias + activation, and inference batch norm; sums over leading axes are
@@ -387,6 +387,38 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   return result(env, r);
 }
 
+/*
+ * depthwiseConv2d(x, filter, y, shape, bias|null, act, alpha), the channel multiplier m in the
+ * cout slot (y has cin·m channels, bias cin·m or 1 values) → done? A grouped convolution, one
+ * group per input channel: oneDNN's jit_dw kernels where m = 1. Not in exprsim-blas.c (the
+ * kernel for it there would be exprsim's own loops; tfjs-wasm's XNNPACK one is better).
+ */
+static napi_value depthwise_conv2d(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  float *x, *w, *y, *bias;
+  size_t nx, nw, ny, nb;
+  conv_shape s;
+  int64_t act;
+  double alpha;
+  if (!get_args(env, info, 7, argv) || !get_f32(env, argv[0], &x, &nx) ||
+      !get_f32(env, argv[1], &w, &nw) || !get_f32(env, argv[2], &y, &ny) ||
+      !get_conv_shape(env, argv[3], &s) || !get_f32_or_null(env, argv[4], &bias, &nb) ||
+      !get_i64(env, argv[5], &act) || !get_f64(env, argv[6], &alpha))
+    return NULL;
+  const int64_t cm = s.cin * s.cout;
+  if (!check_len(env, nx, s.n * s.h * s.w * s.cin, "x") ||
+      !check_len(env, nw, s.kh * s.kw * cm, "filter") ||
+      !check_len(env, ny, s.n * s.oh * s.ow * cm, "y"))
+    return NULL;
+  if (bias && nb != 1 && (int64_t)nb != cm) return (fail(env, NATIVE_NAME ": bias length"), NULL);
+  if (act < ACT_LINEAR || act > ACT_SIGMOID) return (fail(env, NATIVE_NAME ": activation"), NULL);
+  float *b = bias && nb == 1 ? expand(bias, nb, cm) : bias;
+  if (bias && !b) return (fail(env, NATIVE_NAME ": out of memory"), NULL);
+  int r = conv_run(env, &s, s.cin, DIR_FWD, x, w, y, b, act, alpha);
+  if (b != bias) free(b);
+  return result(env, r);
+}
+
 /* Shared argument checks of the four gradient functions: (a, b, out, shape). */
 static int grad_args(napi_env env, napi_callback_info info, float **a, float **b, float **out,
                      size_t *na, size_t *nb, size_t *nout, conv_shape *s) {
@@ -712,7 +744,7 @@ static napi_value dnnl_info(napi_env env, napi_callback_info info) {
 }
 
 /* Bumped whenever a function's arguments change: load.ts refuses a stale build. */
-#define EXPRSIM_DNNL_ABI 1
+#define EXPRSIM_DNNL_ABI 2
 
 static napi_value init(napi_env env, napi_value exports) {
   if (!g_engine) {
@@ -730,6 +762,7 @@ static napi_value init(napi_env env, napi_value exports) {
              {"conv2dBackpropInput", conv2d_backprop_input},
              {"conv2dBackpropFilter", conv2d_backprop_filter},
              {"matmul", matmul},
+             {"depthwiseConv2d", depthwise_conv2d},
              {"depthwiseBackpropInput", depthwise_backprop_input},
              {"batchNorm", batch_norm},
              {"sumRows", sum_rows},

@@ -107,6 +107,8 @@ for (const library of NATIVE_LIBRARIES) {
       assert.deepEqual(names, [
         'Conv2D',
         'FusedConv2D',
+        // oneDNN only (exprsim-blas.c has no depthwise forward: tfjs-wasm's runs).
+        ...(library === 'dnnl' ? ['DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] : []),
         'Conv2DBackpropInput',
         'Conv2DBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
@@ -236,6 +238,63 @@ for (const library of NATIVE_LIBRARIES) {
         assert.equal(after[name].fallback, before[name].fallback);
       }
     });
+
+    test(
+      'depthwise conv2d forward (plain and fused) matches cpu on 24 random shapes',
+      { skip: library !== 'dnnl' && 'oneDNN only' },
+      async () => {
+        const before = nativeKernelCalls();
+        let run = 0;
+        for (let t = 0; t < 24; t++) {
+          const h = randInt(3, 14);
+          const w = randInt(3, 14);
+          const cin = randInt(1, 40);
+          const mult = pick([1, 1, 1, 2]);
+          const k = pick([1, 3, 3, 5]);
+          const stride = pick([1, 2]);
+          const dilation = stride === 1 ? pick([1, 1, 2]) : 1;
+          const pad = pick(['same', 'valid'] as const);
+          if (pad === 'valid' && (h < (k - 1) * dilation + 1 || w < (k - 1) * dilation + 1))
+            continue;
+          const x = input([randInt(1, 3), h, w, cin]);
+          const f = input([k, k, cin, mult], 1 / k);
+          const b = input([cin * mult]);
+          const activation = pick(['linear', 'relu', 'relu6', 'prelu'] as const);
+          const what = `x ${x.shape} f ${f.shape} s ${stride} d ${dilation} ${pad} ${activation}`;
+          await expectSame(
+            `depthwise ${what}`,
+            [x, f, b, input([cin * mult])],
+            (xt, ft, bt, at) => [
+              tf.depthwiseConv2d(
+                xt as tf.Tensor4D,
+                ft as tf.Tensor4D,
+                stride,
+                pad,
+                'NHWC',
+                dilation,
+              ),
+              tf.fused.depthwiseConv2d({
+                x: xt as tf.Tensor4D,
+                filter: ft as tf.Tensor4D,
+                strides: stride,
+                pad,
+                dilations: dilation,
+                bias: bt,
+                activation,
+                preluActivationWeights: activation === 'prelu' ? at : undefined,
+              }),
+            ],
+          );
+          run++;
+        }
+        assert.ok(run >= 18, `only ${run} of 24 random shapes were valid`);
+        const after = nativeKernelCalls();
+        for (const name of ['DepthwiseConv2dNative', 'FusedDepthwiseConv2D']) {
+          assert.equal(after[name].native - before[name].native, run, `${name} ran natively`);
+          assert.equal(after[name].fallback, before[name].fallback, `${name} not on wasm`);
+        }
+      },
+    );
 
     test('a convolution bigger than one im2col block (blocks, and gradients summed across them)', async () => {
       // 4·64·64 rows × 3·3·32 columns = 4.7 M floats > the 4 M-float block of exprsim-blas.c.

@@ -36,6 +36,8 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 interface NativeKernel {
   name: string;
+  /** A function only some libraries have: registered only on those. */
+  needs?: 'depthwiseConv2d';
   /** The output, or undefined to hand the call to the kernel registered before. */
   run(blas: NativeBlas, be: WasmBackend, args: KernelArgs): tf.TensorInfo | undefined;
 }
@@ -221,9 +223,42 @@ function convForward(fused: boolean): NativeKernel['run'] {
   };
 }
 
+/** DepthwiseConv2dNative and FusedDepthwiseConv2D, on libraries that have depthwiseConv2d. */
+function depthwiseForward(fused: boolean): NativeKernel['run'] {
+  return (blas, be, { inputs, attrs }) => {
+    const { x, filter, bias, preluActivationWeights } = inputs as tf.FusedDepthwiseConv2DInputs;
+    const a = attrs as unknown as tf.FusedDepthwiseConv2DAttrs;
+    const depthwise = blas.depthwiseConv2d?.bind(blas);
+    if (depthwise === undefined || x === undefined || filter === undefined) return undefined;
+    if (a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)) return undefined;
+    const info = depthwiseInfo(x.shape, filter.shape, a);
+    const fn = activationOf(fused, a.activation, preluActivationWeights, info.outChannels);
+    if (fn === undefined || !perChannelBias(bias, info.outChannels)) return undefined;
+    if (!nonEmpty(x.shape, filter.shape, info.outShape)) return undefined;
+    const out = be.makeOutput(info.outShape, 'float32');
+    return fill(
+      be,
+      out,
+      thenPrelu(be, out, fn.prelu, () =>
+        depthwise(
+          view(be, x),
+          view(be, filter),
+          view(be, out),
+          depthwiseShape(info),
+          bias === undefined ? null : view(be, bias),
+          fn.act,
+          a.leakyreluAlpha ?? 0.2,
+        ),
+      ),
+    );
+  };
+}
+
 const KERNELS: NativeKernel[] = [
   { name: tf.Conv2D, run: convForward(false) },
   { name: tf.FusedConv2D, run: convForward(true) },
+  { name: tf.DepthwiseConv2dNative, needs: 'depthwiseConv2d', run: depthwiseForward(false) },
+  { name: tf.FusedDepthwiseConv2D, needs: 'depthwiseConv2d', run: depthwiseForward(true) },
   {
     name: tf.Conv2DBackpropInput,
     run: (blas, be, { inputs, attrs }) => {
@@ -470,6 +505,7 @@ const installed = new Map<
 export function registerNativeKernels(blas: NativeBlas, next?: NextLibrary): string[] {
   const names: string[] = [];
   for (const k of KERNELS) {
+    if (k.needs !== undefined && blas[k.needs] === undefined) continue;
     const current = tf.getKernel(k.name, BACKEND);
     if (current === undefined) continue; // nothing to fall back on: leave the name alone
     const mine = installed.get(k.name);

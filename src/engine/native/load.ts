@@ -29,6 +29,19 @@ export interface NativeBlas {
     act: number,
     alpha: number,
   ): NativeDone;
+  /**
+   * oneDNN only: depthwise conv forward, shape as for conv2d with the channel multiplier in the
+   * cout slot (y and bias have cin · multiplier channels). Absent: tfjs-wasm's kernel runs.
+   */
+  depthwiseConv2d?(
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    shape: number[],
+    bias: Float32Array | null,
+    act: number,
+    alpha: number,
+  ): NativeDone;
   conv2dBackpropInput(
     dy: Float32Array,
     filter: Float32Array,
@@ -110,7 +123,7 @@ export type NativeLoad =
   | { ok: false; reason: string; fix: string };
 
 /** The interface version this code calls, per library; an older build is refused. */
-export const NATIVE_ABI: Record<NativeLibrary, number> = { dnnl: 1, openblas: 4 };
+export const NATIVE_ABI: Record<NativeLibrary, number> = { dnnl: 2, openblas: 4 };
 
 /** Where scripts/build-native.mjs writes each library. */
 export const NATIVE_PATHS: Record<NativeLibrary, string> = {
