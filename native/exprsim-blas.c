@@ -429,7 +429,7 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
 }
 
 /* Bumped whenever a function's arguments change: load.ts refuses a stale build. */
-#define EXPRSIM_BLAS_ABI 4
+#define EXPRSIM_BLAS_ABI 5
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value abi;
@@ -446,6 +446,7 @@ static napi_value init(napi_env env, napi_value exports) {
              {"batchNorm", batch_norm},
              {"sumRows", sum_rows},
              {"depthwiseBackpropFilter", depthwise_backprop_filter},
+             {"prelu", prelu},
              {"setThreads", set_threads},
              {"info", blas_info}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -744,7 +744,7 @@ static napi_value dnnl_info(napi_env env, napi_callback_info info) {
 }
 
 /* Bumped whenever a function's arguments change: load.ts refuses a stale build. */
-#define EXPRSIM_DNNL_ABI 2
+#define EXPRSIM_DNNL_ABI 3
 
 static napi_value init(napi_env env, napi_value exports) {
   if (!g_engine) {
@@ -767,6 +767,7 @@ static napi_value init(napi_env env, napi_value exports) {
              {"batchNorm", batch_norm},
              {"sumRows", sum_rows},
              {"depthwiseBackpropFilter", depthwise_backprop_filter},
+             {"prelu", prelu},
              {"setThreads", set_threads},
              {"info", dnnl_info}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

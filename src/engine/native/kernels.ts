@@ -18,7 +18,7 @@ import type { WasmBackend } from '../kernels/composite.js';
 
 const BACKEND = 'wasm';
 
-/** Activation codes of native/napi-args.h; prelu (a tensor of slopes) is applied after (preluInPlace). */
+/** Activation codes of native/napi-args.h; prelu (a tensor of slopes) is applied after (NativeBlas.prelu). */
 const ACTIVATIONS: Partial<Record<string, number>> = {
   linear: 0,
   relu: 1,
@@ -136,7 +136,7 @@ const allFloat = (...ts: (tf.TensorInfo | undefined)[]) =>
 
 /**
  * A fused op's activation for the native side: its code, and for prelu the slopes (the
- * library computes the linear op, then preluInPlace runs over its output). undefined: not
+ * library computes the linear op, then its prelu runs over the output). undefined: not
  * covered (prelu without slopes, or slopes that are not per output channel, e.g. per row).
  */
 function activationOf(
@@ -156,24 +156,11 @@ function activationOf(
 }
 
 /**
- * y = y < 0 ? slope · y : y, the slope per channel (the last axis; one slope: all). MTCNN's
- * layers are prelu: without this they ran on wasm. One pass over the output, in JavaScript
- * (both libraries' surface, no interface change); a fraction of the convolution's time.
+ * Run `call`; when it computed (not declined) and `prelu` is set, apply it to `out` with the
+ * same library's prelu (one vectorised pass; MTCNN's layers are prelu).
  */
-function preluInPlace(y: Float32Array, slopes: Float32Array): void {
-  const c = slopes.length;
-  if (c === 1) {
-    const s = slopes[0];
-    for (let i = 0; i < y.length; i++) if (y[i] < 0) y[i] *= s;
-    return;
-  }
-  for (let o = 0; o < y.length; o += c) {
-    for (let j = 0; j < c; j++) if (y[o + j] < 0) y[o + j] *= slopes[j];
-  }
-}
-
-/** Run `call`; when it computed (not declined) and `prelu` is set, apply it to `out`. */
 function thenPrelu(
+  blas: NativeBlas,
   be: WasmBackend,
   out: tf.TensorInfo,
   prelu: tf.TensorInfo | undefined,
@@ -181,7 +168,7 @@ function thenPrelu(
 ): () => NativeDone {
   return () => {
     const done = call();
-    if (done !== false && prelu !== undefined) preluInPlace(view(be, out), view(be, prelu));
+    if (done !== false && prelu !== undefined) blas.prelu(view(be, out), view(be, prelu));
     return done;
   };
 }
@@ -207,7 +194,7 @@ function convForward(fused: boolean): NativeKernel['run'] {
     return fill(
       be,
       out,
-      thenPrelu(be, out, fn.prelu, () =>
+      thenPrelu(blas, be, out, fn.prelu, () =>
         blas.conv2d(
           view(be, x),
           view(be, filter),
@@ -239,7 +226,7 @@ function depthwiseForward(fused: boolean): NativeKernel['run'] {
     return fill(
       be,
       out,
-      thenPrelu(be, out, fn.prelu, () =>
+      thenPrelu(blas, be, out, fn.prelu, () =>
         depthwise(
           view(be, x),
           view(be, filter),
@@ -453,7 +440,7 @@ function matMul(fused: boolean): NativeKernel['run'] {
     return fill(
       be,
       out,
-      thenPrelu(be, out, fn.prelu, () =>
+      thenPrelu(blas, be, out, fn.prelu, () =>
         blas.matmul(
           view(be, a),
           view(be, b),

@@ -96,6 +96,8 @@ export interface NativeBlas {
     act: number,
     alpha: number,
   ): NativeDone;
+  /** y = y < 0 ? slope · y : y in place; slopes per channel (the last axis) or one for all. */
+  prelu(y: Float32Array, slopes: Float32Array): void;
   setThreads(n: number): void;
   /** The library's interface version (EXPRSIM_BLAS_ABI in the C source). */
   abi: number;
@@ -123,7 +125,7 @@ export type NativeLoad =
   | { ok: false; reason: string; fix: string };
 
 /** The interface version this code calls, per library; an older build is refused. */
-export const NATIVE_ABI: Record<NativeLibrary, number> = { dnnl: 2, openblas: 4 };
+export const NATIVE_ABI: Record<NativeLibrary, number> = { dnnl: 3, openblas: 5 };
 
 /** Where scripts/build-native.mjs writes each library. */
 export const NATIVE_PATHS: Record<NativeLibrary, string> = {
