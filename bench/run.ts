@@ -8,6 +8,10 @@
  *                                    # ann
  *                                    # or detect (also docs/detect-bench.md)
  *   npm run bench -- --quick         # fewer repetitions (a smoke run; not for BENCHMARKS.md)
+ *   npm run bench -- engine --versus-only   # only the engine's interleaved rounds against
+ *                                    # PyTorch (section engine-versus)
+ *   npm run bench -- engine --pipeline-only # only the default model's faces/s and `exprsim
+ *                                    # index` photos/s per native library (engine-pipeline)
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -28,6 +32,8 @@ import {
 import { quick } from './args.js';
 import { renderDetectBench, renderDetectSection } from './detect-report.js';
 import type { DetectBenchResult } from '../src/index.js';
+import { renderVersusRows, runEngineVersus } from './engine-versus.js';
+import { renderPipelineRows, runEnginePipeline } from './engine-pipeline.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -67,7 +73,46 @@ export const machine = {
 const updateSection = (name: string, body: string) =>
   updateMarkedSection(join(root, 'BENCHMARKS.md'), name, body);
 
-if (want('engine')) {
+const versusOnly = process.argv.includes('--versus-only');
+const pipelineOnly = process.argv.includes('--pipeline-only');
+
+if (want('engine') && !pipelineOnly) {
+  // exprsim on oneDNN (1 and 2 threads) and on its old path against PyTorch, interleaved.
+  const versus = runEngineVersus(root, quick ? 1 : 3, quick ? 2 : 5);
+  await writeFileAtomic(
+    join(root, 'bench/results/engine-versus.json'),
+    `${JSON.stringify({ machine, quick, ...versus }, null, 2)}\n`,
+  );
+  const body = [
+    `## Tensor engine against PyTorch`,
+    '',
+    `Command: \`npm run bench -- engine\` · ${machine.date} · ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB · Node ${machine.node} · load average at start ${machine.loadAverage.join(', ')}.`,
+    'The reference head (input [96,12,12,512], 32 triplets per step, Adam, FECNet loss), wasm backend with the native kernels.',
+    '',
+    ...renderVersusRows(versus),
+  ].join('\n');
+  if (!quick) await updateSection('engine-versus', body);
+  process.stderr.write(`${body}\n`);
+}
+
+if (want('engine') && !versusOnly) {
+  // The default model and `exprsim index` on oneDNN, on the old path (OpenBLAS) and on wasm.
+  const pipeline = runEnginePipeline(root, quick ? 1 : 3, quick ? 10 : 40, quick ? 2 : 5);
+  await writeFileAtomic(
+    join(root, 'bench/results/engine-pipeline.json'),
+    `${JSON.stringify({ machine, quick, ...pipeline }, null, 2)}\n`,
+  );
+  const body = [
+    '## Tensor engine: the default model and `exprsim index`',
+    '',
+    `Command: \`npm run bench -- engine\` (or \`-- engine --pipeline-only\`) · ${machine.date} · ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB · Node ${machine.node} · load average at start ${machine.loadAverage.join(', ')}.`,
+    ...renderPipelineRows(pipeline),
+  ].join('\n');
+  if (!quick) await updateSection('engine-pipeline', body);
+  process.stderr.write(`${body}\n`);
+}
+
+if (want('engine') && !versusOnly && !pipelineOnly) {
   const runs = quick ? '3' : '9';
   const rows: Record<string, unknown>[] = [];
   // wasm alone, then with the native BLAS kernels (if built): the ratio is what they buy.

@@ -24,88 +24,8 @@
 /* im2col blocks are at most this many floats (16 MiB), so memory stays bounded for big batches. */
 #define COL_BLOCK_FLOATS (4u * 1024u * 1024u)
 
-typedef struct {
-  int64_t n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, pad_top, pad_left;
-} conv_shape;
-
-enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_LEAKY = 3, ACT_ELU = 4, ACT_SIGMOID = 5 };
-
-/* ---- Node-API argument helpers -------------------------------------------------------- */
-
-static int fail(napi_env env, const char *msg) {
-  napi_throw_error(env, "E_NATIVE", msg);
-  return 0;
-}
-
-static int get_f32(napi_env env, napi_value v, float **data, size_t *len) {
-  napi_typedarray_type type;
-  void *ptr;
-  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok ||
-      type != napi_float32_array)
-    return fail(env, "exprsim-blas: expected a Float32Array");
-  *data = (float *)ptr;
-  return 1;
-}
-
-/* A Float32Array or null (an absent bias). */
-static int get_f32_or_null(napi_env env, napi_value v, float **data, size_t *len) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_null || t == napi_undefined) {
-    *data = NULL;
-    *len = 0;
-    return 1;
-  }
-  return get_f32(env, v, data, len);
-}
-
-static int get_i64(napi_env env, napi_value v, int64_t *out) {
-  if (napi_get_value_int64(env, v, out) != napi_ok)
-    return fail(env, "exprsim-blas: expected an integer");
-  return 1;
-}
-
-static int get_f64(napi_env env, napi_value v, double *out) {
-  if (napi_get_value_double(env, v, out) != napi_ok)
-    return fail(env, "exprsim-blas: expected a number");
-  return 1;
-}
-
-static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
-  size_t argc = want;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != want) return fail(env, "exprsim-blas: wrong number of arguments");
-  return 1;
-}
-
-/* shape = [n,h,w,cin,kh,kw,cout,oh,ow,sh,sw,dh,dw,padTop,padLeft] as a JS array of 15 ints. */
-static int get_conv_shape(napi_env env, napi_value arr, conv_shape *s) {
-  int64_t v[15];
-  uint32_t len = 0;
-  if (napi_get_array_length(env, arr, &len) != napi_ok || len != 15)
-    return fail(env, "exprsim-blas: conv shape must be 15 integers");
-  for (uint32_t i = 0; i < 15; i++) {
-    napi_value e;
-    napi_get_element(env, arr, i, &e);
-    if (!get_i64(env, e, &v[i])) return 0;
-    if (v[i] < 0 || (i < 13 && v[i] == 0)) return fail(env, "exprsim-blas: bad conv shape");
-  }
-  s->n = v[0], s->h = v[1], s->w = v[2], s->cin = v[3], s->kh = v[4], s->kw = v[5];
-  s->cout = v[6], s->oh = v[7], s->ow = v[8], s->sh = v[9], s->sw = v[10], s->dh = v[11];
-  s->dw = v[12], s->pad_top = v[13], s->pad_left = v[14];
-  return 1;
-}
-
-/* Exact: a view of another size means the caller's shapes are not the tensors' (never guess). */
-static int check_len(napi_env env, size_t have, int64_t need, const char *what) {
-  if ((int64_t)have != need) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "exprsim-blas: %s has %zu floats, expected %lld", what, have,
-             (long long)need);
-    return fail(env, msg);
-  }
-  return 1;
-}
+#define NATIVE_NAME "exprsim-blas"
+#include "napi-args.h"
 
 /* ---- convolution lowering ------------------------------------------------------------- */
 
@@ -509,7 +429,7 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
 }
 
 /* Bumped whenever a function's arguments change: load.ts refuses a stale build. */
-#define EXPRSIM_BLAS_ABI 4
+#define EXPRSIM_BLAS_ABI 5
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value abi;
@@ -526,6 +446,7 @@ static napi_value init(napi_env env, napi_value exports) {
              {"batchNorm", batch_norm},
              {"sumRows", sum_rows},
              {"depthwiseBackpropFilter", depthwise_backprop_filter},
+             {"prelu", prelu},
              {"setThreads", set_threads},
              {"info", blas_info}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond Node: chromium (browser tests of the web app), DejaVu
-# fonts (text in the PNG charts of `exprsim report`), OpenBLAS (the native BLAS kernels that
-# `npm ci` builds, scripts/build-native.mjs) and
-# PostgreSQL 15 with the pgvector extension (the server face store). Idempotent: each step is
+# fonts (text in the PNG charts of `exprsim report`), oneDNN and OpenBLAS (the native kernels
+# that `npm ci` builds, scripts/build-native.mjs: oneDNN's first, OpenBLAS's the fallback) and
+# PostgreSQL 15 with the pgvector extension (the server face store). For the benchmarks only,
+# Debian's python3-torch when apt has it (`npm run bench -- engine` compares against PyTorch;
+# never needed by the tests, so its absence is a note, not a failure). Idempotent: each step is
 # skipped when what it installs is already there. Needs root (CI runs as root).
 #
 # Debian bookworm ships no postgresql-15-pgvector binary package, so pgvector is built from the
@@ -15,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES=(chromium postgresql postgresql-server-dev-15 dpkg-dev build-essential fonts-dejavu-core libopenblas-dev)
+PACKAGES=(chromium postgresql postgresql-server-dev-15 dpkg-dev build-essential fonts-dejavu-core libopenblas-dev libdnnl-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -29,6 +31,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y --no-install-recommends "${missing[@]}"
 else
   echo "== system packages present: ${PACKAGES[*]}"
+fi
+
+if dpkg-query -W -f='${Status}' python3-torch 2>/dev/null | grep -q 'install ok installed'; then
+  echo "== python3-torch present (the engine benchmark's PyTorch reference)"
+elif apt-cache show python3-torch >/dev/null 2>&1; then
+  echo "== apt-get install python3-torch (benchmarks only)"
+  apt-get install -y --no-install-recommends python3-torch ||
+    echo "install-system-deps: note: python3-torch failed to install; the engine benchmark skips PyTorch" >&2
+else
+  echo "install-system-deps: note: apt has no python3-torch; the engine benchmark skips PyTorch" >&2
 fi
 
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initOnce } from './init-once.js';
 import { ExprsimError } from '../core/errors.js';
@@ -22,18 +23,31 @@ export interface EngineConfig {
    */
   trainingKernels?: boolean;
   /**
-   * On wasm, run convolutions and matrix products on the native BLAS kernels
-   * (native/exprsim-blas.c, built at install when OpenBLAS is there). Default: true unless
-   * EXPRSIM_NATIVE=0; without the library wasm runs alone and EngineInfo.native says why.
+   * On wasm, run convolutions, their gradients and matrix products on the native kernels
+   * (native/exprsim-dnnl.c on oneDNN, else native/exprsim-blas.c on OpenBLAS, built at install
+   * when the library's headers are there). Default: true unless EXPRSIM_NATIVE=0; without them
+   * wasm runs alone and EngineInfo.native says why.
    */
   nativeKernels?: boolean;
 }
 
-/** The native BLAS kernels' state on wasm. */
+/** The native kernels' state on wasm. */
 export interface NativeInfo {
   loaded: boolean;
-  /** The OpenBLAS build and threads when loaded, else why not and the fix. */
+  /** The library, its ISA and threads when loaded, else why not and the fix. */
   detail: string;
+  /** When loaded: which library (oneDNN first, OpenBLAS the fallback), its ISA and threads. */
+  library?: 'dnnl' | 'openblas';
+  isa?: string;
+  threads?: number;
+  /** When loaded: why that many threads (EXPRSIM_NATIVE_THREADS, every core, a test worker…). */
+  threadsWhy?: string;
+  /** oneDNN: the OpenMP wait policy in effect and where it came from. */
+  openmp?: string;
+  /** Where a case the library declines goes: OpenBLAS's kernels (when built) or wasm's. */
+  declinedTo?: 'openblas' | 'wasm';
+  /** The preferred library when it failed to load (libdnnl missing…) and OpenBLAS runs instead. */
+  passedOver?: string;
   /** Kernel names now run natively. */
   kernels: string[];
 }
@@ -113,14 +127,38 @@ async function setUpNative(config: EngineConfig): Promise<NativeInfo> {
   const load = native.loadNativeBlas();
   if (!load.ok) {
     // Not hidden: the CLI's info command and training's start line show it.
-    logger.debug(`native BLAS kernels unavailable: ${load.reason}`);
+    logger.debug(`native kernels unavailable: ${load.reason}`);
     return { loaded: false, detail: `${load.reason}; fix: ${load.fix}`, kernels: [] };
   }
   const b = load.blas.info();
+  const threads = `${b.threads} thread${b.threads === 1 ? '' : 's'}`;
+  const version = b.config.split(' ').slice(0, 2).join(' ');
+  // oneDNN declines cases it has only reference loops for: OpenBLAS's kernel takes them.
+  const chained = load.library === 'dnnl' && existsSync(native.nativePath('openblas'));
+  const next = chained
+    ? () => {
+        const o = native.loadNativeLibrary('openblas');
+        return o.ok ? o.blas : undefined;
+      }
+    : undefined;
+  const passedOver =
+    load.passedOver &&
+    `${load.passedOver.library}: ${load.passedOver.reason}; fix: ${load.passedOver.fix}`;
   return {
     loaded: true,
-    detail: `${b.config.split(' ').slice(0, 2).join(' ')} (${b.core}), ${b.threads} thread${b.threads === 1 ? '' : 's'}`,
-    kernels: native.registerNativeKernels(load.blas),
+    detail:
+      (load.library === 'dnnl'
+        ? `${version}, ISA ${b.core}, ${threads}`
+        : `${version} (${b.core}), ${threads}`) +
+      (passedOver === undefined ? '' : ` (instead of ${passedOver})`),
+    library: load.library,
+    isa: b.core,
+    threads: b.threads,
+    threadsWhy: load.threads.why,
+    ...(load.openmp === undefined ? {} : { openmp: load.openmp }),
+    declinedTo: chained ? 'openblas' : 'wasm',
+    ...(passedOver === undefined ? {} : { passedOver }),
+    kernels: native.registerNativeKernels(load.blas, next),
   };
 }
 

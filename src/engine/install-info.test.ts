@@ -28,7 +28,7 @@ test('formatInstallInfo: versions, the backend and the failed ones, wasm details
     'threads:   2',
     'SIMD:      yes',
     'training kernels: Sum, Mean',
-    'native BLAS: OpenBLAS, 1 thread: Conv2D, BatchMatMul',
+    'native:    OpenBLAS, 1 thread: Conv2D, BatchMatMul',
     'models:    /m',
   ]);
   const unused = { loaded: false, detail: 'no BLAS library', kernels: [] };
@@ -36,7 +36,23 @@ test('formatInstallInfo: versions, the backend and the failed ones, wasm details
   assert.deepEqual(formatInstallInfo(bare).slice(4, 7), [
     'SIMD:      no',
     'training kernels: none',
-    'native BLAS: not used: no BLAS library',
+    'native:    not used: no BLAS library',
+  ]);
+  const dnnl = {
+    ...WASM,
+    native: {
+      loaded: true,
+      detail: 'oneDNN 2.6.3, ISA avx2, 1 thread',
+      threadsWhy: 'test runner worker (files run concurrently)',
+      openmp: "OMP_WAIT_POLICY=passive (exprsim's default)",
+      declinedTo: 'openblas' as const,
+      kernels: ['Conv2D'],
+    },
+  };
+  assert.deepEqual(formatInstallInfo(dnnl).slice(6), [
+    'native:    oneDNN 2.6.3, ISA avx2, 1 thread: Conv2D',
+    "  threads: test runner worker (files run concurrently); OMP_WAIT_POLICY=passive (exprsim's default); declined cases: OpenBLAS",
+    'models:    /m',
   ]);
   const cpu = { ...WASM, backend: 'cpu' as const, reason: 'requested by option', attempts: [] };
   assert.deepEqual(formatInstallInfo(cpu), [

@@ -50,9 +50,15 @@ export function formatInstallInfo(info: InstallInfo): string[] {
     if (n !== undefined) {
       lines.push(
         n.loaded
-          ? `native BLAS: ${n.detail}: ${n.kernels.join(', ')}`
-          : `native BLAS: not used: ${n.detail}`,
+          ? `native:    ${n.detail}: ${n.kernels.join(', ')}`
+          : `native:    not used: ${n.detail}`,
       );
+      const notes = [
+        n.threadsWhy && `threads: ${n.threadsWhy}`,
+        n.openmp,
+        n.declinedTo && `declined cases: ${n.declinedTo === 'openblas' ? 'OpenBLAS' : 'wasm'}`,
+      ].filter((x): x is string => typeof x === 'string' && x !== '');
+      if (n.loaded && notes.length > 0) lines.push(`  ${notes.join('; ')}`);
     }
   }
   lines.push(`models:    ${info.modelDir}`);

@@ -1,2 +1,20 @@
-export { loadNativeBlas, NATIVE_PATH, type NativeBlas, type NativeLoad } from './load.js';
-export { nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from './kernels.js';
+export {
+  loadNativeBlas,
+  defaultThreads,
+  loadNativeLibrary,
+  nativePath,
+  OPENMP_DEFAULTS,
+  NATIVE_LIBRARIES,
+  NATIVE_PATH,
+  NATIVE_PATHS,
+  type NativeBlas,
+  type NativeLibrary,
+  type NativeLoad,
+} from './load.js';
+export {
+  nativeKernelCalls,
+  registerNativeKernels,
+  unregisterNativeKernels,
+  type KernelCalls,
+  type NextLibrary,
+} from './kernels.js';

@@ -1,20 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NativeBlas } from './load.js';
+import type { NativeBlas, NativeDone } from './load.js';
 import { leadingSize } from '../kernels/reduce.js';
 import type { WasmBackend } from '../kernels/composite.js';
 
 /**
- * Kernels for tfjs's wasm backend that run their products on the native BLAS (native/
- * exprsim-blas.c): Conv2D, FusedConv2D, both conv gradients, BatchMatMul and _FusedMatMul.
+ * Kernels for tfjs's wasm backend that run on a native library (native/exprsim-dnnl.c on oneDNN,
+ * or native/exprsim-blas.c on OpenBLAS; both have the same functions): Conv2D, FusedConv2D,
+ * both conv gradients, depthwise gradients, FusedBatchNorm, Sum/Mean over leading axes,
+ * BatchMatMul and _FusedMatMul.
  * Tensors stay in the wasm heap: the native code reads the inputs and writes the output
- * through Float32Array views of it. Whatever a kernel does not cover (NCHW, non-float32, prelu,
- * a bias that is not per output channel, batch shapes that broadcast both ways) goes to the
- * kernel registered before it, i.e. exprsim's wasm training kernels or tfjs-wasm's own.
+ * through Float32Array views of it. A case oneDNN declines (only its reference loops for it) goes
+ * to the next library (OpenBLAS's kernels, when built); whatever no native kernel covers (NCHW,
+ * non-float32, a bias that is not per output channel, batch shapes that broadcast both
+ * ways, prelu slopes that are not per channel) goes to the kernel registered before, i.e.
+ * exprsim's wasm training kernels or tfjs-wasm's own.
  */
 
 const BACKEND = 'wasm';
 
-/** Activation codes of exprsim-blas.c; prelu (a tensor of slopes) is not among them. */
+/** Activation codes of native/napi-args.h; prelu (a tensor of slopes) is applied after (NativeBlas.prelu). */
 const ACTIVATIONS: Partial<Record<string, number>> = {
   linear: 0,
   relu: 1,
@@ -32,11 +36,13 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 interface NativeKernel {
   name: string;
+  /** A function only some libraries have: registered only on those. */
+  needs?: 'depthwiseConv2d';
   /** The output, or undefined to hand the call to the kernel registered before. */
   run(blas: NativeBlas, be: WasmBackend, args: KernelArgs): tf.TensorInfo | undefined;
 }
 
-/** [n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, top, left] for exprsim-blas.c. */
+/** [n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, top, left] for the native side. */
 function convShape(c: tf.backend_util.Conv2DInfo): number[] {
   return [
     c.batchSize,
@@ -99,15 +105,25 @@ function perChannelBias(bias: tf.TensorInfo | undefined, channels: number): bool
 }
 
 /**
- * Run the native call that fills `out`; if it throws (a shape the C side refuses), free the
- * output before rethrowing, so the wasm heap does not leak it.
+ * Run the native call that fills `out`. If it declines (oneDNN without optimised code for the
+ * case: false) or throws (a shape the C side refuses), free the output, so the wasm heap does
+ * not leak it, and hand the op on (undefined) or rethrow.
  */
-function fill(be: WasmBackend, out: tf.TensorInfo, call: () => void): tf.TensorInfo {
+function fill(
+  be: WasmBackend,
+  out: tf.TensorInfo,
+  call: () => NativeDone,
+): tf.TensorInfo | undefined {
+  let done: NativeDone;
   try {
-    call();
+    done = call();
   } catch (e) {
     be.disposeData(out.dataId);
     throw e;
+  }
+  if (done === false) {
+    be.disposeData(out.dataId);
+    return undefined;
   }
   return out;
 }
@@ -118,14 +134,50 @@ const nonEmpty = (...shapes: number[][]) => shapes.every((s) => s.every((d) => d
 const allFloat = (...ts: (tf.TensorInfo | undefined)[]) =>
   ts.every((t) => t === undefined || t.dtype === 'float32');
 
+/**
+ * A fused op's activation for the native side: its code, and for prelu the slopes (the
+ * library computes the linear op, then its prelu runs over the output). undefined: not
+ * covered (prelu without slopes, or slopes that are not per output channel, e.g. per row).
+ */
+function activationOf(
+  fused: boolean,
+  activation: string | undefined,
+  slopes: tf.TensorInfo | undefined,
+  channels: number,
+): { act: number; prelu?: tf.TensorInfo } | undefined {
+  if (!fused) return { act: 0 };
+  if (activation === 'prelu') {
+    if (slopes === undefined || !allFloat(slopes) || !perChannelBias(slopes, channels))
+      return undefined;
+    return { act: 0, prelu: slopes };
+  }
+  const act = ACTIVATIONS[activation ?? 'linear'];
+  return act === undefined || slopes !== undefined ? undefined : { act };
+}
+
+/**
+ * Run `call`; when it computed (not declined) and `prelu` is set, apply it to `out` with the
+ * same library's prelu (one vectorised pass; MTCNN's layers are prelu).
+ */
+function thenPrelu(
+  blas: NativeBlas,
+  be: WasmBackend,
+  out: tf.TensorInfo,
+  prelu: tf.TensorInfo | undefined,
+  call: () => NativeDone,
+): () => NativeDone {
+  return () => {
+    const done = call();
+    if (done !== false && prelu !== undefined) blas.prelu(view(be, out), view(be, prelu));
+    return done;
+  };
+}
+
 function convForward(fused: boolean): NativeKernel['run'] {
   return (blas, be, { inputs, attrs }) => {
     const { x, filter, bias, preluActivationWeights } = inputs as tf.FusedConv2DInputs;
     const a = attrs as unknown as tf.FusedConv2DAttrs;
-    const act = fused ? ACTIVATIONS[a.activation ?? 'linear'] : 0;
-    if (a.dataFormat !== 'NHWC' || act === undefined || preluActivationWeights !== undefined)
-      return undefined;
-    if (!allFloat(x, filter, bias)) return undefined;
+    if (a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)) return undefined;
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
@@ -134,20 +186,56 @@ function convForward(fused: boolean): NativeKernel['run'] {
       a.pad,
       a.dimRoundingMode,
     );
-    if (!perChannelBias(bias, info.outChannels)) return undefined;
+    const fn = activationOf(fused, a.activation, preluActivationWeights, info.outChannels);
+    if (fn === undefined || !perChannelBias(bias, info.outChannels)) return undefined;
     if (!nonEmpty(x.shape, filter.shape, info.outShape)) return undefined;
     const out = be.makeOutput(info.outShape, 'float32');
     // Views after makeOutput: allocating may grow the heap and detach older views.
-    return fill(be, out, () =>
-      blas.conv2d(
-        view(be, x),
-        view(be, filter),
-        view(be, out),
-        convShape(info),
-        bias === undefined ? null : view(be, bias),
-        act,
-        // tfjs's fused ops default leakyreluAlpha to 0.2 (tf.fused.conv2d's signature).
-        a.leakyreluAlpha ?? 0.2,
+    return fill(
+      be,
+      out,
+      thenPrelu(blas, be, out, fn.prelu, () =>
+        blas.conv2d(
+          view(be, x),
+          view(be, filter),
+          view(be, out),
+          convShape(info),
+          bias === undefined ? null : view(be, bias),
+          fn.act,
+          // tfjs's fused ops default leakyreluAlpha to 0.2 (tf.fused.conv2d's signature).
+          a.leakyreluAlpha ?? 0.2,
+        ),
+      ),
+    );
+  };
+}
+
+/** DepthwiseConv2dNative and FusedDepthwiseConv2D, on libraries that have depthwiseConv2d. */
+function depthwiseForward(fused: boolean): NativeKernel['run'] {
+  return (blas, be, { inputs, attrs }) => {
+    const { x, filter, bias, preluActivationWeights } = inputs as tf.FusedDepthwiseConv2DInputs;
+    const a = attrs as unknown as tf.FusedDepthwiseConv2DAttrs;
+    const depthwise = blas.depthwiseConv2d?.bind(blas);
+    if (depthwise === undefined || x === undefined || filter === undefined) return undefined;
+    if (a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)) return undefined;
+    const info = depthwiseInfo(x.shape, filter.shape, a);
+    const fn = activationOf(fused, a.activation, preluActivationWeights, info.outChannels);
+    if (fn === undefined || !perChannelBias(bias, info.outChannels)) return undefined;
+    if (!nonEmpty(x.shape, filter.shape, info.outShape)) return undefined;
+    const out = be.makeOutput(info.outShape, 'float32');
+    return fill(
+      be,
+      out,
+      thenPrelu(blas, be, out, fn.prelu, () =>
+        depthwise(
+          view(be, x),
+          view(be, filter),
+          view(be, out),
+          depthwiseShape(info),
+          bias === undefined ? null : view(be, bias),
+          fn.act,
+          a.leakyreluAlpha ?? 0.2,
+        ),
       ),
     );
   };
@@ -156,6 +244,8 @@ function convForward(fused: boolean): NativeKernel['run'] {
 const KERNELS: NativeKernel[] = [
   { name: tf.Conv2D, run: convForward(false) },
   { name: tf.FusedConv2D, run: convForward(true) },
+  { name: tf.DepthwiseConv2dNative, needs: 'depthwiseConv2d', run: depthwiseForward(false) },
+  { name: tf.FusedDepthwiseConv2D, needs: 'depthwiseConv2d', run: depthwiseForward(true) },
   {
     name: tf.Conv2DBackpropInput,
     run: (blas, be, { inputs, attrs }) => {
@@ -299,8 +389,6 @@ function matMul(fused: boolean): NativeKernel['run'] {
   return (blas, be, { inputs, attrs }) => {
     const { a, b, bias, preluActivationWeights } = inputs as tf._FusedMatMulInputs;
     const at = attrs as unknown as tf._FusedMatMulAttrs;
-    const act = fused ? ACTIVATIONS[at.activation ?? 'linear'] : 0;
-    if (act === undefined || preluActivationWeights !== undefined) return undefined;
     if (!allFloat(a, b, bias) || a.shape.length < 2 || b.shape.length < 2) return undefined;
     const { transposeA, transposeB } = at;
     const ra = a.shape.length;
@@ -318,13 +406,21 @@ function matMul(fused: boolean): NativeKernel['run'] {
     // One batch per product: equal batch shapes, or one side not batched (broadcast).
     if (batchA > 1 && batchB > 1 && !tf.util.arraysEqual(batchShapeA, batchShapeB))
       return undefined;
-    if (!perChannelBias(bias, n)) return undefined;
-    if (!nonEmpty(a.shape, b.shape)) return undefined;
+    const fn = activationOf(fused, at.activation, preluActivationWeights, n);
+    if (fn === undefined || !perChannelBias(bias, n)) return undefined;
+    const { act } = fn;
     const outShape = [
       ...tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB),
       m,
       n,
     ];
+    if (k === 0 && bias === undefined && nonEmpty(outShape)) {
+      // An empty sum: zeros (tfjs-wasm's kernel returns the heap's old contents here).
+      const zeros = be.makeOutput(outShape, 'float32');
+      view(be, zeros).fill(act === 5 ? 0.5 : 0); // sigmoid(0), every other activation's 0
+      return zeros;
+    }
+    if (!nonEmpty(a.shape, b.shape)) return undefined;
     const out = be.makeOutput(outShape, 'float32');
     const batch = Math.max(batchA, batchB);
     // b shared and a untransposed: a's matrices are one tall [batch·m, k] matrix, one product.
@@ -341,58 +437,91 @@ function matMul(fused: boolean): NativeKernel['run'] {
             batchA === 1 ? 0 : m * k,
             batchB === 1 ? 0 : k * n,
           ];
-    return fill(be, out, () =>
-      blas.matmul(
-        view(be, a),
-        view(be, b),
-        view(be, out),
-        shape,
-        bias === undefined ? null : view(be, bias),
-        act,
-        at.leakyreluAlpha ?? 0.2,
+    return fill(
+      be,
+      out,
+      thenPrelu(blas, be, out, fn.prelu, () =>
+        blas.matmul(
+          view(be, a),
+          view(be, b),
+          view(be, out),
+          shape,
+          bias === undefined ? null : view(be, bias),
+          act,
+          at.leakyreluAlpha ?? 0.2,
+        ),
       ),
     );
   };
 }
 
-/** Calls per kernel name: run natively, or handed to the kernel before (for tests and profiling). */
-const calls = new Map<string, { native: number; fallback: number }>(
-  KERNELS.map((k) => [k.name, { native: 0, fallback: 0 }]),
+/**
+ * Calls per kernel name (for tests and profiling): native, run on a native library (handedOn of
+ * them on the next library, after the first declined); fallback, handed to the kernel before.
+ */
+export interface KernelCalls {
+  native: number;
+  handedOn: number;
+  fallback: number;
+}
+
+const calls = new Map<string, KernelCalls>(
+  KERNELS.map((k) => [k.name, { native: 0, handedOn: 0, fallback: 0 }]),
 );
 
 /** A snapshot of the per-kernel call counts since the process started. */
-export function nativeKernelCalls(): Record<string, { native: number; fallback: number }> {
+export function nativeKernelCalls(): Record<string, KernelCalls> {
   return Object.fromEntries([...calls].map(([name, c]) => [name, { ...c }]));
 }
 
+/** The library after the first, loaded on first use (undefined: none, wasm is next). */
+export type NextLibrary = () => NativeBlas | undefined;
+
 /** What registerNativeKernels put in the registry, and what it shadows. */
-const installed = new Map<string, { config: tf.KernelConfig; previous: tf.KernelConfig }>();
+const installed = new Map<
+  string,
+  { config: tf.KernelConfig; previous: tf.KernelConfig; blas: NativeBlas; next?: NextLibrary }
+>();
 
 /**
- * Register the native kernels on the wasm backend over whatever is registered now (exprsim's
- * training kernels must come first: they are the fallback). Idempotent. Returns the names.
+ * Register the native kernels of `blas` on the wasm backend over whatever is registered now
+ * (exprsim's training kernels must come first: they are the fallback). A case `blas` declines
+ * goes to `next()`'s kernel when it gives one, then to the fallback. Idempotent; called with
+ * another library, that one replaces the first (over the same fallback). Returns the names.
  */
-export function registerNativeKernels(blas: NativeBlas): string[] {
+export function registerNativeKernels(blas: NativeBlas, next?: NextLibrary): string[] {
   const names: string[] = [];
   for (const k of KERNELS) {
+    if (k.needs !== undefined && blas[k.needs] === undefined) continue;
     const current = tf.getKernel(k.name, BACKEND);
     if (current === undefined) continue; // nothing to fall back on: leave the name alone
     const mine = installed.get(k.name);
-    if (mine !== undefined && current === mine.config) {
+    const ours = mine !== undefined && current === mine.config;
+    if (ours && mine.blas === blas && mine.next === next) {
       names.push(k.name);
       continue;
     }
-    const previous = current;
-    const count = calls.get(k.name) as { native: number; fallback: number };
+    const previous = ours ? mine.previous : current;
+    const count = calls.get(k.name) as KernelCalls;
     const config: tf.KernelConfig = {
       kernelName: k.name,
       backendName: BACKEND,
       setupFunc: previous.setupFunc,
       kernelFunc: (args) => {
-        const out = k.run(blas, args.backend as WasmBackend, args);
+        const be = args.backend as WasmBackend;
+        const out = k.run(blas, be, args);
         if (out !== undefined) {
           count.native++;
           return out;
+        }
+        // The same checks run again on the next library's surface (they are cheap): a case
+        // outside that surface fails them there too, and goes to the fallback.
+        const second = next?.();
+        const handed = second === undefined ? undefined : k.run(second, be, args);
+        if (handed !== undefined) {
+          count.native++;
+          count.handedOn++;
+          return handed;
         }
         count.fallback++;
         return previous.kernelFunc(args);
@@ -400,7 +529,7 @@ export function registerNativeKernels(blas: NativeBlas): string[] {
     };
     tf.unregisterKernel(k.name, BACKEND);
     tf.registerKernel(config);
-    installed.set(k.name, { config, previous });
+    installed.set(k.name, { config, previous, blas, next });
     names.push(k.name);
   }
   return names;
