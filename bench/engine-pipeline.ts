@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { median } from './stats.js';
+import { metricMedians, sameRoundRatios } from './stats.js';
 
 export interface PipelineConfig {
   name: string;
@@ -60,26 +60,12 @@ export function pipelineSpeeds(r: Record<string, unknown> | undefined): Pipeline
   return out;
 }
 
-/** Same-round ratios a / b per metric and their medians; rounds missing either are skipped. */
+/** Same-round ratios a / b per metric and their medians (bench/stats.ts's sameRoundRatios). */
 export function pipelineRatios(
   perRound: Map<string, PipelineSpeeds[]>,
   pairs: [string, string][],
 ): PipelineResult['ratios'] {
-  const out: PipelineResult['ratios'] = [];
-  for (const [a, b] of pairs) {
-    const sa = perRound.get(a) ?? [];
-    const sb = perRound.get(b) ?? [];
-    for (const metric of PIPELINE_METRICS) {
-      const rs: number[] = [];
-      for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
-        const x = sa[i][metric];
-        const y = sb[i][metric];
-        if (x !== undefined && y !== undefined && y > 0) rs.push(x / y);
-      }
-      if (rs.length > 0) out.push({ a, b, metric, median: median(rs), perRound: rs });
-    }
-  }
-  return out;
+  return sameRoundRatios(perRound, pairs, PIPELINE_METRICS);
 }
 
 /** Round r's order: the configurations rotated by r. */
@@ -124,12 +110,7 @@ export function runEnginePipeline(
     [...raw].map(([name, rs]) => [name, rs.map(pipelineSpeeds)]),
   );
   const configs = PIPELINE_CONFIGS.map((c) => {
-    const speeds = perRound.get(c.name) ?? [];
-    const med: PipelineSpeeds = {};
-    for (const m of PIPELINE_METRICS) {
-      const xs = speeds.map((s) => s[m]).filter((x): x is number => x !== undefined);
-      if (xs.length > 0) med[m] = median(xs);
-    }
+    const med: PipelineSpeeds = metricMedians(perRound.get(c.name) ?? [], PIPELINE_METRICS);
     const first = (raw.get(c.name) ?? []).find((r) => r !== undefined);
     const native = first?.native as { loaded?: boolean; detail?: string } | undefined;
     const detail = native?.loaded ? native.detail : native && 'wasm (tfjs-wasm, XNNPACK)';

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { median } from './stats.js';
+import { metricMedians, sameRoundRatios } from './stats.js';
 
 export interface VersusConfig {
   name: string;
@@ -146,26 +146,12 @@ export interface VersusResult {
   }[];
 }
 
-/** Same-round ratios a/b for each metric, and their medians (rounds where either is missing are skipped). */
+/** Same-round ratios a / b per metric and their medians (bench/stats.ts's sameRoundRatios). */
 export function versusRatios(
   perRound: Map<string, Speeds[]>,
   pairs: [string, string][],
 ): VersusResult['ratios'] {
-  const out: VersusResult['ratios'] = [];
-  for (const [a, b] of pairs) {
-    const sa = perRound.get(a) ?? [];
-    const sb = perRound.get(b) ?? [];
-    for (const metric of METRICS) {
-      const rs: number[] = [];
-      for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
-        const x = sa[i][metric];
-        const y = sb[i][metric];
-        if (x !== undefined && y !== undefined && y > 0) rs.push(x / y);
-      }
-      if (rs.length > 0) out.push({ a, b, metric, median: median(rs), perRound: rs });
-    }
-  }
-  return out;
+  return sameRoundRatios(perRound, pairs, METRICS);
 }
 
 export const VERSUS_PAIRS: [string, string][] = [
@@ -200,12 +186,7 @@ export function runEngineVersus(root: string, rounds: number, runs: number): Ver
       rs.map((r) => (r ? speedsOf(r) : {})),
     );
   const configs = VERSUS_CONFIGS.map((c) => {
-    const speeds = perRound.get(c.name) ?? [];
-    const med: Speeds = {};
-    for (const m of METRICS) {
-      const xs = speeds.map((s) => s[m]).filter((x): x is number => x !== undefined);
-      if (xs.length > 0) med[m] = median(xs);
-    }
+    const med: Speeds = metricMedians(perRound.get(c.name) ?? [], METRICS);
     const first = (raw.get(c.name) ?? []).find((r) => r !== undefined);
     const native = first?.native as { detail?: string } | undefined;
     const detail =
