@@ -11,8 +11,8 @@ import { REPO } from '../test/helpers.js';
 import { folderBytes } from '../src/core/fs.js';
 import { writeFloat16Model } from '../src/models/index.js';
 import { serveStatic } from '../test/fixtures/static-server.js';
+import { CHROMIUM } from '../test/fixtures/chromium.js';
 
-const CHROMIUM = process.env.EXPRSIM_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
   console.error(`Chromium not found at ${CHROMIUM}`);
   process.exit(1);

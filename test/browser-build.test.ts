@@ -6,29 +6,14 @@
 // Skips with a printed reason where Chromium is not installed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers.js';
 import { serveStatic, type StaticServer } from './fixtures/static-server.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from './fixtures/chromium.js';
 
-const CHROMIUM = process.env.EXPRSIM_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set EXPRSIM_CHROMIUM)`;
-if (skip) console.log(`# skipping the browser build tests: ${skip}`);
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const skip = chromiumSkip('the browser build tests');
 
 /** The repository's photos: the samples (JPEG) and the detector fixture. */
 const PHOTOS = [

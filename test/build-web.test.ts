@@ -5,18 +5,14 @@
 // Skips with a printed reason where Chromium is not installed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, runCli } from './helpers.js';
 import { serveStatic } from './fixtures/static-server.js';
+import { CHROMIUM, chromiumSkip } from './fixtures/chromium.js';
 
-const CHROMIUM = process.env.EXPRSIM_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set EXPRSIM_CHROMIUM)`;
-if (skip) console.log(`# skipping the static demo test: ${skip}`);
+const skip = chromiumSkip('the static demo test');
 
 const PHOTOS = ['astronaut.jpg', 'camera.jpg', 'grace_hopper.jpg'].map((f) =>
   join(REPO, 'samples', 'photos', f),

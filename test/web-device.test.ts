@@ -8,28 +8,14 @@
 // Skips with a printed reason where Chromium is not installed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
+import { okJson } from './fixtures/serve/http.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from './fixtures/chromium.js';
 
-const CHROMIUM = process.env.EXPRSIM_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set EXPRSIM_CHROMIUM)`;
-if (skip) console.log(`# skipping the on-device web app tests: ${skip}`);
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const skip = chromiumSkip('the on-device web app tests');
 
 /** Waits long enough for the page to load the bundle and the model on a busy 2-core machine. */
 const LOAD = { timeout: 120_000 };
@@ -96,20 +82,7 @@ async function start() {
     await fx.cleanup();
     await rm(profile, { recursive: true, force: true });
   });
-  const api = async <T>(path: string, body?: unknown, type = 'application/json'): Promise<T> => {
-    const r = await fetch(`${base}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': type },
-      body:
-        body === undefined
-          ? undefined
-          : Buffer.isBuffer(body)
-            ? new Uint8Array(body)
-            : JSON.stringify(body),
-    });
-    assert.equal(r.status, 200, `${path}: ${await r.clone().text()}`);
-    return (await r.json()) as T;
-  };
+  const api = okJson(base);
   return { fx, base, browser, sent, pageErrors, api };
 }
 
